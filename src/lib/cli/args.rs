@@ -1,0 +1,93 @@
+//! Flags shared by the binaries, as clap argument groups to flatten into each command.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::record::schema::parse_schema_arg;
+use crate::record::{InputFormat, OutputFormat, ReadOptions, SinkOptions, Source};
+
+/// Flags every binary has.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Print a man page or a shell completion script to stdout and exit
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        global = true,
+        hide_possible_values = false
+    )]
+    pub generate: Option<super::generate::Generate>,
+}
+
+/// Where records come from.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Input files, read one after another ('-' or none: stdin). NDJSON, Arrow IPC
+    /// stream or file, and Parquet are recognised from their first bytes
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Force the input format instead of sniffing it (needed for CSV on stdin)
+    #[arg(short = 'i', long = "input", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+
+    /// Rows per Arrow batch
+    #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+
+    /// NDJSON: infer the schema from the first N records
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub infer_rows: u32,
+
+    /// NDJSON/CSV schema instead of inference: 'name:type,...' (types: int64, float64,
+    /// utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed
+    /// by 'etl schema'
+    #[arg(long, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+}
+
+impl InputArgs {
+    pub fn sources(&self) -> Vec<Source> {
+        Source::from_args(&self.files)
+    }
+
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            batch_size: self.batch_size as usize,
+            infer_rows: self.infer_rows as usize,
+            schema: self.schema.as_deref().map(parse_schema_arg).transpose()?,
+            format: self.input_format,
+        })
+    }
+}
+
+/// Where records go.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format [default: table on a terminal, ndjson on a pipe, or from --out's
+    /// extension]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        value_name = "FORMAT",
+        env = "PIPEKIT_OUTPUT"
+    )]
+    pub output_format: Option<OutputFormat>,
+
+    /// Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)
+    #[arg(long = "out", value_name = "PATH")]
+    pub path: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    pub fn sink_options(&self) -> SinkOptions {
+        SinkOptions {
+            format: self.output_format,
+            path: self.path.clone(),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! What every binary shares at its edge: the common flags, running a command and
+//! mapping its result to an exit status, one-line errors, closed-pipe handling, man
+//! pages and completions, terminal detection and progress bars.
+
+pub mod args;
+pub mod generate;
+pub mod progress;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{CommonArgs, InputArgs, OutputArgs};
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit status 0.
+    Complete,
+    /// Exit status 3: it finished, but records were lost or skipped (and reported).
+    Lossy,
+}
+
+/// Exit statuses of every pipekit binary.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const LOSSY: u8 = 3;
+}
+
+/// A pipekit binary: its clap definition plus what it runs.
+pub trait Tool: Parser {
+    fn common(&self) -> &CommonArgs;
+    fn run(self) -> anyhow::Result<Outcome>;
+}
+
+/// The whole `main` of a binary: parse, handle `--generate`, run, report.
+pub fn main<T: Tool>() -> ExitCode {
+    let tool = match T::try_parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let code = e.exit_code();
+            // Help and version go to stdout; a closed pipe there is not an error.
+            let _ = e.print();
+            return ExitCode::from(code.clamp(0, 255) as u8);
+        }
+    };
+    if let Some(what) = tool.common().generate {
+        let mut cmd = <T as clap::CommandFactory>::command();
+        return match generate::write(&mut cmd, what, &mut std::io::stdout()) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+            Err(e) => report(&anyhow::Error::new(e)),
+        };
+    }
+    match tool.run() {
+        Ok(Outcome::Complete) => ExitCode::from(exit::OK),
+        Ok(Outcome::Lossy) => ExitCode::from(exit::LOSSY),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &anyhow::Error) -> ExitCode {
+    let name = program_name();
+    let usage = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::error::Error>(),
+            Some(crate::error::Error::Usage(_))
+        )
+    });
+    let text = format!("{e:#}").replace('\n', " ");
+    if color_enabled_on_stderr() {
+        eprintln!("{name}: \x1b[31merror\x1b[0m: {text}");
+    } else {
+        eprintln!("{name}: error: {text}");
+    }
+    ExitCode::from(if usage { exit::USAGE } else { exit::FAILURE })
+}
+
+/// A closed stdout (`| head`) shows up as EPIPE somewhere in the error chain.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        if let Some(ours) = c.downcast_ref::<crate::error::Error>() {
+            return ours.is_broken_pipe();
+        }
+        false
+    })
+}
+
+fn program_name() -> String {
+    std::env::args()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "pipekit".into())
+}
+
+/// One warning line on stderr, prefixed with the program name.
+pub fn warn(msg: &str) {
+    let name = program_name();
+    if color_enabled_on_stderr() {
+        eprintln!("{name}: \x1b[33mwarning\x1b[0m: {msg}");
+    } else {
+        eprintln!("{name}: warning: {msg}");
+    }
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Colour on stdout: only on a terminal and only without `NO_COLOR`.
+pub fn color_enabled() -> bool {
+    !no_color() && std::io::stdout().is_terminal()
+}
+
+fn color_enabled_on_stderr() -> bool {
+    !no_color() && std::io::stderr().is_terminal()
+}
+
+/// The terminal's width in columns: `COLUMNS`, else the tty's size, else 100.
+pub fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return n;
+    }
+    // SAFETY: TIOCGWINSZ fills a winsize struct we own.
+    unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0 && ws.ws_col > 0 {
+            return ws.ws_col as usize;
+        }
+    }
+    100
+}

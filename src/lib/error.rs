@@ -1,0 +1,133 @@
+//! The library's error type. Every variant renders as one line that says what went
+//! wrong, where (file, line, byte offset, field or device) and, where we know it, what to do.
+
+use std::fmt;
+use std::io;
+
+/// Where in the input a problem was found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// File name, or `<stdin>`.
+    pub source: String,
+    /// 1-based line number, when the input is line oriented.
+    pub line: Option<u64>,
+    /// Byte offset of the start of that line (or of the problem) in the source.
+    pub offset: Option<u64>,
+    /// Dotted path of the field involved, if any.
+    pub field: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(offset) = self.offset {
+            write!(f, " (byte {offset})")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field '{field}'")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line asked for something impossible: exit status 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Input that does not parse or does not fit the schema.
+    #[error("{at}: {msg}{}", hint_suffix(.hint))]
+    Data {
+        at: Location,
+        msg: String,
+        hint: Option<String>,
+    },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{what}: {source}")]
+    Arrow {
+        what: String,
+        #[source]
+        source: arrow::error::ArrowError,
+    },
+    #[error("{what}: {source}")]
+    Parquet {
+        what: String,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// A device or kernel interface refused or failed.
+    #[error("{device}: {msg}{}", hint_suffix(.hint))]
+    Device {
+        device: String,
+        msg: String,
+        hint: Option<String>,
+    },
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default()
+}
+
+impl Error {
+    pub fn io(what: impl Into<String>, source: io::Error) -> Self {
+        Error::Io {
+            what: what.into(),
+            source,
+        }
+    }
+    pub fn arrow(what: impl Into<String>, source: arrow::error::ArrowError) -> Self {
+        Error::Arrow {
+            what: what.into(),
+            source,
+        }
+    }
+    pub fn data(at: Location, msg: impl Into<String>) -> Self {
+        Error::Data {
+            at,
+            msg: msg.into(),
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            Error::Data { hint, .. } | Error::Device { hint, .. } => *hint = Some(text.into()),
+            _ => {}
+        }
+        self
+    }
+    pub fn device(device: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::Device {
+            device: device.into(),
+            msg: msg.into(),
+            hint: None,
+        }
+    }
+
+    /// True when the error is only a closed output pipe (`| head`): the program should
+    /// then stop quietly with success.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Io { source, .. } => source.kind() == io::ErrorKind::BrokenPipe,
+            Error::Arrow { source, .. } => arrow_is_broken_pipe(source),
+            Error::Parquet { source, .. } => source.to_string().contains("Broken pipe"),
+            _ => false,
+        }
+    }
+}
+
+fn arrow_is_broken_pipe(e: &arrow::error::ArrowError) -> bool {
+    match e {
+        arrow::error::ArrowError::IoError(_, io) => io.kind() == io::ErrorKind::BrokenPipe,
+        other => other.to_string().contains("Broken pipe"),
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

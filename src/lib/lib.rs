@@ -1,0 +1,9 @@
+//! pipekit: small Unix tools that share one record layer and speak NDJSON or Arrow IPC
+//! on stdin/stdout. The binaries in `src/bin/` only parse arguments and call in here.
+
+pub mod cli;
+pub mod error;
+pub mod record;
+
+#[cfg(feature = "etl")]
+pub mod etl;

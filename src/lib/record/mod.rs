@@ -1,0 +1,16 @@
+//! The record layer every tool reads and writes through: sources and sniffing, NDJSON
+//! decoding with schema inference and widening, and the writers for each output format.
+
+pub mod decode;
+pub mod infer;
+pub mod ndjson;
+pub mod reader;
+pub mod schema;
+pub mod source;
+pub mod table;
+pub mod text;
+pub mod writer;
+
+pub use reader::{ReadOptions, RecordReader};
+pub use source::{InputFormat, Source};
+pub use writer::{OutputFormat, RecordSink, SinkOptions};

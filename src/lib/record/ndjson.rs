@@ -1,0 +1,524 @@
+//! NDJSON → Arrow record batches, streaming and bounded in memory.
+//!
+//! The fast path is arrow-json's tape decoder fed whole lines. The bytes of the batch in
+//! progress are kept so that, when a batch fails, the reader can either widen the schema
+//! losslessly (int → float, null → anything, a new field) and decode the batch again, or
+//! re-read its lines one by one to name the exact line, byte offset and field.
+//!
+//! On live inputs (pipes, terminals) a batch is handed on as soon as no more input is
+//! waiting, so `producer | etl ...` streams record by record instead of waiting for a
+//! full batch.
+
+use std::io::Read;
+use std::os::fd::RawFd;
+
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::json::reader::Decoder;
+use arrow::json::ReaderBuilder;
+use arrow::record_batch::RecordBatch;
+use serde_json::Value;
+
+use super::decode::exact_integers;
+use super::infer::{check_value, Inference};
+use super::schema::type_to_string;
+use super::source::wait_readable;
+use crate::error::{Error, Location, Result};
+
+/// How long inference on a live input waits for more records before settling on what
+/// it has: long enough for a burst from a fast producer, short enough not to be noticed.
+const LIVE_INFER_WAIT_MS: i32 = 100;
+const READ_CHUNK: usize = 1 << 20;
+
+/// The schema an NDJSON stream is decoded with, carried from one input file to the next.
+#[derive(Debug, Clone)]
+pub enum SchemaState {
+    /// Given with `--schema`: never widened, values may be coerced (e.g. `"12"` to int).
+    Given(SchemaRef),
+    /// Inferred from the first records; widened losslessly as later records need.
+    Inferred(Inference),
+}
+
+impl SchemaState {
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            SchemaState::Given(s) => s.clone(),
+            SchemaState::Inferred(i) => i.schema(),
+        }
+    }
+}
+
+pub struct NdjsonSource {
+    reader: Box<dyn Read + Send>,
+    live_fd: Option<RawFd>,
+    name: String,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    decoder: Decoder,
+    state: SchemaState,
+    schema: SchemaRef,
+    batch_size: usize,
+    infer_rows: usize,
+    /// Bytes fed to the decoder since the last flush.
+    batch_bytes: Vec<u8>,
+    /// Lines before `batch_bytes`.
+    line: u64,
+    /// Byte offset of `batch_bytes` in the source.
+    offset: u64,
+}
+
+impl NdjsonSource {
+    /// Opens an NDJSON stream whose first bytes (`prefix`) were already read for sniffing.
+    /// Without a `state`, the schema is inferred from the first `infer_rows` records.
+    pub fn new(
+        reader: Box<dyn Read + Send>,
+        prefix: Vec<u8>,
+        live_fd: Option<RawFd>,
+        name: String,
+        state: Option<SchemaState>,
+        batch_size: usize,
+        infer_rows: usize,
+    ) -> Result<Self> {
+        let end = prefix.len();
+        let mut buf = prefix;
+        buf.resize(end.max(READ_CHUNK), 0);
+        let state = state.unwrap_or_else(|| SchemaState::Inferred(Inference::default()));
+        let schema = state.schema();
+        let decoder = build_decoder(&state, batch_size)?;
+        let mut src = NdjsonSource {
+            reader,
+            live_fd,
+            name,
+            buf,
+            start: 0,
+            end,
+            eof: false,
+            decoder,
+            state,
+            schema,
+            batch_size: batch_size.max(1),
+            infer_rows: infer_rows.max(1),
+            batch_bytes: Vec::new(),
+            line: 0,
+            offset: 0,
+        };
+        if matches!(&src.state, SchemaState::Inferred(i) if *i == Inference::default()) {
+            src.infer()?;
+        }
+        Ok(src)
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    pub fn into_state(self) -> SchemaState {
+        self.state
+    }
+
+    fn at(&self, line: u64, offset: u64) -> Location {
+        Location {
+            source: self.name.clone(),
+            line: Some(line),
+            offset: Some(offset),
+            field: None,
+        }
+    }
+
+    /// Reads until `infer_rows` records are buffered (or the input ends, or a live input
+    /// pauses) and infers the schema from them. The bytes stay buffered for decoding.
+    fn infer(&mut self) -> Result<()> {
+        loop {
+            let lines = count_records(&self.buf[..self.end]);
+            if lines >= self.infer_rows || self.eof {
+                break;
+            }
+            if let Some(fd) = self.live_fd {
+                let wait = if lines == 0 { -1 } else { LIVE_INFER_WAIT_MS };
+                if !wait_readable(fd, wait) {
+                    break;
+                }
+            }
+            self.fill()?;
+        }
+        let mut inference = Inference::default();
+        let mut seen = 0;
+        let data = &self.buf[..self.end];
+        for (line_no, offset, line) in lines_of(data, 0, 0) {
+            if seen >= self.infer_rows {
+                break;
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            // A partial last line on a live input is not a record yet.
+            let complete = offset as usize + line.len() < data.len() || self.eof;
+            if !complete {
+                break;
+            }
+            seen += 1;
+            let value = parse_line(line)
+                .map_err(|(col, msg)| Error::data(self.at(line_no, offset + col), msg))?;
+            let Value::Object(map) = value else {
+                return Err(Error::data(
+                    self.at(line_no, offset),
+                    "expected a JSON object",
+                ));
+            };
+            inference.add(&map).map_err(|c| {
+                Error::data(
+                    Location {
+                        field: Some(c.field.clone()),
+                        ..self.at(line_no, offset)
+                    },
+                    format!("type changes from {} to {}", c.was, c.now),
+                )
+                .with_hint("give the column a type that holds both with --schema, e.g. --schema 'name:utf8'")
+            })?;
+        }
+        self.state = SchemaState::Inferred(inference);
+        self.schema = self.state.schema();
+        self.decoder = build_decoder(&self.state, self.batch_size)?;
+        Ok(())
+    }
+
+    fn fill(&mut self) -> Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let grown = (self.buf.len() * 2).max(READ_CHUNK);
+            self.buf.resize(grown, 0);
+        }
+        let n = loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(format!("reading {}", self.name), e)),
+            }
+        };
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end += n;
+        Ok(())
+    }
+
+    /// The next batch, or `None` at the end of this input.
+    pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        loop {
+            if self.start < self.end {
+                let data = &self.buf[self.start..self.end];
+                let complete = if self.eof {
+                    data.len()
+                } else {
+                    data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+                };
+                if complete > 0 {
+                    let region = &data[..complete];
+                    match self.decoder.decode(region) {
+                        Ok(n) => {
+                            self.batch_bytes.extend_from_slice(&region[..n]);
+                            self.start += n;
+                        }
+                        Err(e) => {
+                            let region = region.to_vec();
+                            return Err(self.diagnose(&region, e));
+                        }
+                    }
+                    if self.decoder.len() >= self.batch_size {
+                        return self.flush();
+                    }
+                }
+            }
+            if self.eof && self.start >= self.end {
+                return self.flush();
+            }
+            if let Some(fd) = self.live_fd {
+                if !self.decoder.is_empty() && !wait_readable(fd, 0) {
+                    return self.flush();
+                }
+            }
+            self.fill()?;
+        }
+    }
+
+    fn flush(&mut self) -> Result<Option<RecordBatch>> {
+        if self.eof && self.decoder.has_partial_record() {
+            let (line, offset) = self.position_after_batch();
+            return Err(Error::data(
+                self.at(line, offset),
+                "the last record is cut short",
+            ));
+        }
+        match self.decoder.flush() {
+            Ok(batch) => {
+                self.advance();
+                Ok(batch)
+            }
+            Err(e) => self.widen_or_fail(e),
+        }
+    }
+
+    fn position_after_batch(&self) -> (u64, u64) {
+        let lines = self.batch_bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        (
+            self.line + lines + 1,
+            self.offset + self.batch_bytes.len() as u64,
+        )
+    }
+
+    fn advance(&mut self) {
+        self.line += self.batch_bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.offset += self.batch_bytes.len() as u64;
+        self.batch_bytes.clear();
+    }
+
+    /// A batch failed to decode. If its records need only a lossless widening of the
+    /// inferred schema, widen and decode it again; otherwise name the offending line.
+    fn widen_or_fail(&mut self, cause: arrow::error::ArrowError) -> Result<Option<RecordBatch>> {
+        if let SchemaState::Inferred(current) = &self.state {
+            let mut seen = Inference::default();
+            let all_objects =
+                lines_of(&self.batch_bytes, 0, 0).all(
+                    |(_, _, line)| match serde_json::from_slice::<Value>(line) {
+                        Ok(Value::Object(m)) => seen.add(&m).is_ok(),
+                        _ => line.iter().all(u8::is_ascii_whitespace),
+                    },
+                );
+            let mut widened = current.clone();
+            if all_objects && widened.absorb(&seen).is_ok() && widened != *current {
+                let state = SchemaState::Inferred(widened);
+                let mut decoder = build_decoder(&state, self.batch_size)?;
+                let decoded = decoder
+                    .decode(&self.batch_bytes)
+                    .and_then(|_| decoder.flush());
+                if let Ok(batch) = decoded {
+                    let old = self.schema.clone();
+                    self.state = state;
+                    self.schema = self.state.schema();
+                    self.decoder = decoder;
+                    crate::cli::warn(&format!(
+                        "{}:{}: schema widened from {} to {}",
+                        self.name,
+                        self.line + 1,
+                        describe(&old),
+                        describe(&self.schema)
+                    ));
+                    self.advance();
+                    return Ok(batch);
+                }
+            }
+        }
+        Err(self.diagnose(&[], cause))
+    }
+
+    /// Finds the first line in the current batch (plus `extra`) that does not parse or
+    /// does not fit the schema, and makes the error name it.
+    fn diagnose(&self, extra: &[u8], cause: arrow::error::ArrowError) -> Error {
+        let root = DataType::Struct(self.schema.fields().clone());
+        let hint = match self.state {
+            SchemaState::Given(_) => "the record does not match --schema",
+            SchemaState::Inferred(_) => {
+                "the schema was inferred from the first records: give --schema, or a larger --infer-rows"
+            }
+        };
+        let mut joined = self.batch_bytes.clone();
+        joined.extend_from_slice(extra);
+        for (line_no, offset, line) in lines_of(&joined, self.line, self.offset) {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match parse_line(line) {
+                Err((col, msg)) => return Error::data(self.at(line_no, offset + col), msg),
+                Ok(v @ Value::Object(_)) => {
+                    if let Err((field, msg)) = check_value(&v, &root, "") {
+                        let at = Location {
+                            field: Some(field),
+                            ..self.at(line_no, offset)
+                        };
+                        return Error::data(at, msg).with_hint(hint);
+                    }
+                }
+                Ok(_) => return Error::data(self.at(line_no, offset), "expected a JSON object"),
+            }
+        }
+        Error::arrow(
+            format!(
+                "{}: decoding the records after line {}",
+                self.name, self.line
+            ),
+            cause,
+        )
+    }
+}
+
+fn build_decoder(state: &SchemaState, batch_size: usize) -> Result<Decoder> {
+    let builder = ReaderBuilder::new(state.schema())
+        .with_batch_size(batch_size.max(1))
+        .with_strict_mode(true);
+    let builder = match state {
+        SchemaState::Given(_) => builder.with_coerce_primitive(true),
+        SchemaState::Inferred(_) => builder.with_decoder_factory(exact_integers()),
+    };
+    builder
+        .build_decoder()
+        .map_err(|e| Error::arrow("building the NDJSON decoder", e))
+}
+
+fn describe(schema: &SchemaRef) -> String {
+    type_to_string(&DataType::Struct(schema.fields().clone()))
+}
+
+/// Parses one line; on failure returns the byte column (0-based) and a message.
+fn parse_line(line: &[u8]) -> std::result::Result<Value, (u64, String)> {
+    serde_json::from_slice(line).map_err(|e| {
+        let text = e.to_string();
+        let text = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |i| &text[..i])
+            .to_string();
+        (
+            e.column().saturating_sub(1) as u64,
+            format!("invalid JSON: {text}"),
+        )
+    })
+}
+
+/// Counts non-blank newline-terminated lines.
+fn count_records(data: &[u8]) -> usize {
+    let mut n = 0;
+    let mut blank = true;
+    for &b in data {
+        if b == b'\n' {
+            if !blank {
+                n += 1;
+            }
+            blank = true;
+        } else if !b.is_ascii_whitespace() {
+            blank = false;
+        }
+    }
+    n
+}
+
+/// Lines of `data` as (1-based line number, byte offset, bytes without the newline).
+fn lines_of(
+    data: &[u8],
+    lines_before: u64,
+    offset: u64,
+) -> impl Iterator<Item = (u64, u64, &[u8])> {
+    let mut pos = 0usize;
+    let mut line_no = lines_before;
+    std::iter::from_fn(move || {
+        if pos >= data.len() {
+            return None;
+        }
+        let end = data[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |i| pos + i);
+        let item = (line_no + 1, offset + pos as u64, &data[pos..end]);
+        line_no += 1;
+        pos = end + 1;
+        Some(item)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn source(text: &str, batch: usize, infer: usize) -> Result<NdjsonSource> {
+        NdjsonSource::new(
+            Box::new(Cursor::new(text.as_bytes().to_vec())),
+            Vec::new(),
+            None,
+            "t.ndjson".into(),
+            None,
+            batch,
+            infer,
+        )
+    }
+
+    fn drain(src: &mut NdjsonSource) -> Result<Vec<RecordBatch>> {
+        let mut out = Vec::new();
+        while let Some(b) = src.next_batch()? {
+            out.push(b);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn batches_and_rows() {
+        let text: String = (0..10).map(|i| format!("{{\"a\":{i}}}\n")).collect();
+        let mut src = source(&text, 4, 100).unwrap();
+        let sizes: Vec<usize> = drain(&mut src)
+            .unwrap()
+            .iter()
+            .map(|b| b.num_rows())
+            .collect();
+        assert_eq!(sizes, vec![4, 4, 2]);
+    }
+
+    #[test]
+    fn malformed_third_line_is_named() {
+        let err = source("{\"a\":1}\n{\"a\":2}\n{\"a\":\n", 10, 10)
+            .err()
+            .unwrap();
+        let text = err.to_string();
+        assert!(text.starts_with("t.ndjson:3 (byte 16)"), "{text}");
+        // Past the inference window, too.
+        let mut src = source("{\"a\":1}\n{\"a\":2}\n{\"a\":3,}\n", 10, 1).unwrap();
+        let text = drain(&mut src).unwrap_err().to_string();
+        assert!(text.starts_with("t.ndjson:3"), "{text}");
+    }
+
+    #[test]
+    fn widens_int_to_float_and_adds_fields() {
+        let mut src = source("{\"a\":1}\n{\"a\":2}\n{\"a\":2.5,\"b\":\"x\"}\n", 2, 1).unwrap();
+        let batches = drain(&mut src).unwrap();
+        assert_eq!(batches[0].schema().field(0).data_type(), &DataType::Int64);
+        let last = batches.last().unwrap();
+        assert_eq!(last.schema().field(0).data_type(), &DataType::Float64);
+        assert_eq!(last.schema().field(1).name(), "b");
+    }
+
+    #[test]
+    fn incompatible_later_value_names_line_and_field() {
+        let mut src = source("{\"a\":{\"b\":1}}\n{\"a\":{\"b\":\"x\"}}\n", 10, 1).unwrap();
+        let text = drain(&mut src).unwrap_err().to_string();
+        assert!(
+            text.contains("t.ndjson:2") && text.contains("field 'a.b'"),
+            "{text}"
+        );
+        assert!(text.contains("--schema"), "{text}");
+    }
+
+    #[test]
+    fn float_never_truncates_into_int_under_given_schema_check() {
+        let state = SchemaState::Given(super::super::schema::parse_schema_arg("a:int64").unwrap());
+        let mut src = NdjsonSource::new(
+            Box::new(Cursor::new(b"{\"a\":\"7\"}\n".to_vec())),
+            Vec::new(),
+            None,
+            "s".into(),
+            Some(state),
+            10,
+            10,
+        )
+        .unwrap();
+        let b = drain(&mut src).unwrap();
+        assert_eq!(b[0].num_rows(), 1);
+    }
+
+    #[test]
+    fn truncated_last_record_is_an_error() {
+        let mut src = source("{\"a\":1}\n{\"a\":2", 10, 1).unwrap();
+        assert!(drain(&mut src).is_err());
+    }
+}

@@ -1,0 +1,446 @@
+//! The writers: NDJSON, Arrow IPC stream and file, CSV, Parquet and a terminal table,
+//! behind one `RecordSink` trait. Every sink flushes after each batch, so a live stream
+//! (whose batches are small) reaches the next program record by record while bulk
+//! conversion writes large blocks.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::record_batch::RecordBatch;
+
+use super::table::TableSink;
+use super::text::{TS_NAIVE_FORMAT, TS_TZ_FORMAT, TS_UTC_FORMAT};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per line.
+    Ndjson,
+    /// Arrow IPC stream (Arrow IPC file when --out ends in .arrow).
+    Arrow,
+    /// Arrow IPC file format (needs the whole output: --out or a redirect).
+    ArrowFile,
+    Csv,
+    Parquet,
+    /// Aligned columns for people, truncated to the terminal width.
+    Table,
+}
+
+impl OutputFormat {
+    fn from_extension(path: &Path) -> Option<OutputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "ndjson" | "jsonl" | "json" => OutputFormat::Ndjson,
+            "arrow" | "feather" | "ipc" => OutputFormat::ArrowFile,
+            "arrows" => OutputFormat::Arrow,
+            "csv" => OutputFormat::Csv,
+            "parquet" | "pq" => OutputFormat::Parquet,
+            "txt" => OutputFormat::Table,
+            _ => return None,
+        })
+    }
+
+    fn is_binary(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Arrow | OutputFormat::ArrowFile | OutputFormat::Parquet
+        )
+    }
+}
+
+/// Where and how to write: built from the shared `-o/--output` and `--out` flags.
+#[derive(Debug, Clone, Default)]
+pub struct SinkOptions {
+    pub format: Option<OutputFormat>,
+    pub path: Option<PathBuf>,
+}
+
+impl SinkOptions {
+    /// The format that will be written: `-o`, else the `--out` extension, else a table
+    /// on a terminal and NDJSON on a pipe.
+    pub fn resolve(&self) -> Result<OutputFormat> {
+        let by_ext = self.path.as_deref().and_then(OutputFormat::from_extension);
+        let format = match (self.format, by_ext) {
+            (Some(OutputFormat::Arrow), Some(OutputFormat::ArrowFile)) => OutputFormat::ArrowFile,
+            (Some(f), _) => f,
+            (None, Some(f)) => f,
+            (None, None) if self.path.is_some() => {
+                return Err(Error::Usage(format!(
+                    "--out {}: cannot tell the format from the extension; add -o FORMAT",
+                    self.path.as_ref().unwrap().display()
+                )))
+            }
+            (None, None) if io::stdout().is_terminal() => OutputFormat::Table,
+            (None, None) => OutputFormat::Ndjson,
+        };
+        if self.path.is_none() && format.is_binary() && io::stdout().is_terminal() {
+            return Err(Error::Usage(format!(
+                "refusing to write binary {format:?} output to a terminal; redirect it, use --out PATH, or -o table"
+            )));
+        }
+        Ok(format)
+    }
+}
+
+/// Something that takes record batches.
+pub trait RecordSink {
+    fn write(&mut self, batch: &RecordBatch) -> Result<()>;
+    /// Writes any footer and flushes.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Opens the sink the options ask for; `schema` is the schema of the first batch.
+pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn RecordSink>> {
+    let format = opts.resolve()?;
+    let out = open_destination(opts.path.as_deref())?;
+    let what = || match &opts.path {
+        Some(p) => format!("writing {}", p.display()),
+        None => "writing stdout".to_string(),
+    };
+    Ok(match format {
+        OutputFormat::Ndjson => Box::new(NdjsonSink::new(out, schema)),
+        OutputFormat::Table => Box::new(TableSink::new(out)),
+        OutputFormat::Csv => {
+            reject_nested(schema, "CSV")?;
+            let w = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .with_timestamp_tz_format(TS_UTC_FORMAT.to_string())
+                .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
+                .build(out);
+            Box::new(CsvSink {
+                w,
+                schema: schema.clone(),
+            })
+        }
+        OutputFormat::Arrow => {
+            let w = arrow::ipc::writer::StreamWriter::try_new(out, schema)
+                .map_err(|e| Error::arrow(what(), e))?;
+            Box::new(IpcSink {
+                w: Ipc::Stream(w),
+                schema: schema.clone(),
+                what: what(),
+            })
+        }
+        OutputFormat::ArrowFile => {
+            let w = arrow::ipc::writer::FileWriter::try_new(out, schema)
+                .map_err(|e| Error::arrow(what(), e))?;
+            Box::new(IpcSink {
+                w: Ipc::File(w),
+                schema: schema.clone(),
+                what: what(),
+            })
+        }
+        OutputFormat::Parquet => {
+            let props = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build();
+            let w = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
+                .map_err(|e| Error::Parquet {
+                    what: what(),
+                    source: e,
+                })?;
+            Box::new(ParquetSink {
+                w,
+                schema: schema.clone(),
+                what: what(),
+            })
+        }
+    })
+}
+
+type Out = BufWriter<Box<dyn Write + Send>>;
+
+fn open_destination(path: Option<&Path>) -> Result<Out> {
+    let w: Box<dyn Write + Send> = match path {
+        None => Box::new(StdoutRaw),
+        Some(p) => Box::new(
+            File::create(p).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?,
+        ),
+    };
+    Ok(BufWriter::with_capacity(1 << 18, w))
+}
+
+/// Stdout without std's line buffering: we decide when to flush.
+struct StdoutRaw;
+
+impl Write for StdoutRaw {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            // SAFETY: buf is valid for reads of buf.len() bytes.
+            let n = unsafe { libc::write(1, buf.as_ptr().cast(), buf.len()) };
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn reject_nested(schema: &SchemaRef, format: &str) -> Result<()> {
+    for f in schema.fields() {
+        if f.data_type().is_nested() {
+            return Err(Error::Usage(format!(
+                "{format} cannot hold the nested column '{}' ({}); write NDJSON, Arrow or Parquet instead",
+                f.name(),
+                super::schema::type_to_string(f.data_type())
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Formats that fix their schema in a header cannot follow a schema that widens mid-stream.
+fn same_schema(expected: &SchemaRef, batch: &RecordBatch, format: &str) -> Result<()> {
+    if expected.fields() == batch.schema().fields() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "the input's schema widened after the {format} header was written (now {}); \
+         give --schema, or a larger --infer-rows, or write NDJSON",
+        super::schema::type_to_string(&DataType::Struct(batch.schema().fields().clone()))
+    )))
+}
+
+struct NdjsonSink {
+    w: arrow::json::Writer<Out, arrow::json::writer::LineDelimited>,
+}
+
+impl NdjsonSink {
+    fn new(out: Out, schema: &SchemaRef) -> Self {
+        let utc = schema.fields().iter().all(|f| match f.data_type() {
+            DataType::Timestamp(_, Some(tz)) => matches!(tz.as_ref(), "UTC" | "+00:00" | "Z"),
+            _ => true,
+        });
+        let w = arrow::json::WriterBuilder::new()
+            .with_explicit_nulls(false)
+            .with_timestamp_tz_format(if utc { TS_UTC_FORMAT } else { TS_TZ_FORMAT }.to_string())
+            .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
+            .build(out);
+        NdjsonSink { w }
+    }
+}
+
+impl RecordSink for NdjsonSink {
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.w
+            .write(batch)
+            .map_err(|e| Error::arrow("writing NDJSON", e))?;
+        self.w
+            .get_mut()
+            .flush()
+            .map_err(|e| Error::io("writing NDJSON", e))
+    }
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.w
+            .finish()
+            .map_err(|e| Error::arrow("writing NDJSON", e))?;
+        self.w
+            .get_mut()
+            .flush()
+            .map_err(|e| Error::io("writing NDJSON", e))
+    }
+}
+
+struct CsvSink {
+    w: arrow::csv::Writer<Out>,
+    schema: SchemaRef,
+}
+
+impl RecordSink for CsvSink {
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        same_schema(&self.schema, batch, "CSV")?;
+        // arrow's CSV writer flushes its destination after every batch.
+        self.w
+            .write(batch)
+            .map_err(|e| Error::arrow("writing CSV", e))
+    }
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.w
+            .into_inner()
+            .flush()
+            .map_err(|e| Error::io("writing CSV", e))
+    }
+}
+
+enum Ipc {
+    Stream(arrow::ipc::writer::StreamWriter<Out>),
+    File(arrow::ipc::writer::FileWriter<Out>),
+}
+
+struct IpcSink {
+    w: Ipc,
+    schema: SchemaRef,
+    what: String,
+}
+
+impl RecordSink for IpcSink {
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        same_schema(&self.schema, batch, "Arrow")?;
+        let r = match &mut self.w {
+            Ipc::Stream(w) => w.write(batch).and_then(|_| w.flush()),
+            Ipc::File(w) => w.write(batch),
+        };
+        r.map_err(|e| Error::arrow(self.what.clone(), e))
+    }
+    fn finish(self: Box<Self>) -> Result<()> {
+        let what = self.what;
+        let r = match self.w {
+            Ipc::Stream(mut w) => w.finish().and_then(|_| w.flush()),
+            Ipc::File(mut w) => w.finish().and_then(|_| w.flush()),
+        };
+        r.map_err(|e| Error::arrow(what, e))
+    }
+}
+
+struct ParquetSink {
+    w: parquet::arrow::ArrowWriter<Out>,
+    schema: SchemaRef,
+    what: String,
+}
+
+impl RecordSink for ParquetSink {
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        same_schema(&self.schema, batch, "Parquet")?;
+        let what = &self.what;
+        self.w.write(batch).map_err(|e| Error::Parquet {
+            what: what.clone(),
+            source: e,
+        })
+    }
+    fn finish(self: Box<Self>) -> Result<()> {
+        let what = self.what;
+        let mut out = self.w.into_inner().map_err(|e| Error::Parquet {
+            what: what.clone(),
+            source: e,
+        })?;
+        out.flush().map_err(|e| Error::io(what, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{ReadOptions, RecordReader, Source};
+    use arrow::array::{BinaryArray, Int64Array, StringArray, TimestampNanosecondArray};
+    use arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
+
+    fn sample() -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("ts", super::super::schema::timestamp_type(), true),
+            Field::new("n", DataType::Int64, true),
+            Field::new("s", DataType::Utf8, true),
+            Field::new("payload", DataType::Binary, true),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(
+                    TimestampNanosecondArray::from(vec![Some(1_500_000_000_123_456_789), None])
+                        .with_timezone("UTC"),
+                ),
+                Arc::new(Int64Array::from(vec![Some(i64::MAX), None])),
+                Arc::new(StringArray::from(vec![Some("é \"q\""), None])),
+                Arc::new(BinaryArray::from(vec![Some(&[0xde_u8, 0xad][..]), None])),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn write_to(path: &Path, format: Option<OutputFormat>) {
+        let opts = SinkOptions {
+            format,
+            path: Some(path.to_path_buf()),
+        };
+        let batch = sample();
+        let mut sink = open_sink(&opts, &batch.schema()).unwrap();
+        sink.write(&batch).unwrap();
+        sink.finish().unwrap();
+    }
+
+    #[test]
+    fn ndjson_uses_the_contract_conventions() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.ndjson");
+        write_to(&p, None);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let first = text.lines().next().unwrap();
+        assert_eq!(
+            first,
+            r#"{"ts":"2017-07-14T02:40:00.123456789Z","n":9223372036854775807,"s":"é \"q\"","payload":"dead"}"#
+        );
+        assert_eq!(text.lines().nth(1).unwrap(), "{}");
+    }
+
+    #[test]
+    fn every_binary_format_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["o.arrow", "o.arrows", "o.parquet"] {
+            let p = dir.path().join(name);
+            write_to(&p, None);
+            let reader =
+                RecordReader::open(vec![Source::Path(p.clone())], ReadOptions::default()).unwrap();
+            let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+            assert_eq!(batches.len(), 1, "{name}");
+            assert_eq!(batches[0], sample(), "{name}");
+        }
+    }
+
+    #[test]
+    fn csv_writes_header_and_rejects_nested() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.csv");
+        write_to(&p, None);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.starts_with("ts,n,s,payload\n2017-07-14T02:40:00.123456789Z,9223372036854775807,"),
+            "{text}"
+        );
+        let nested = Arc::new(Schema::new(vec![Field::new(
+            "l",
+            DataType::List(Arc::new(Field::new("item", DataType::Int64, true))),
+            true,
+        )]));
+        let opts = SinkOptions {
+            format: Some(OutputFormat::Csv),
+            path: Some(dir.path().join("n.csv")),
+        };
+        assert!(open_sink(&opts, &nested)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("nested column 'l'"));
+    }
+
+    #[test]
+    fn format_follows_extension() {
+        let o = |f, p: &str| {
+            SinkOptions {
+                format: f,
+                path: Some(p.into()),
+            }
+            .resolve()
+            .unwrap()
+        };
+        assert_eq!(o(None, "a.parquet"), OutputFormat::Parquet);
+        assert_eq!(
+            o(Some(OutputFormat::Arrow), "a.arrow"),
+            OutputFormat::ArrowFile
+        );
+        assert_eq!(o(None, "a.arrows"), OutputFormat::Arrow);
+        assert!(SinkOptions {
+            format: None,
+            path: Some("a.xyz".into())
+        }
+        .resolve()
+        .is_err());
+    }
+}
