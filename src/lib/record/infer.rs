@@ -14,7 +14,10 @@ use super::schema::{timestamp_type, type_to_string};
 pub enum Inferred {
     Null,
     Bool,
-    Int,
+    /// An integer in i64's range; `negative` if any value seen was below zero.
+    Int {
+        negative: bool,
+    },
     /// An integer above `i64::MAX`: kept exactly as uint64.
     UInt,
     Float,
@@ -40,7 +43,9 @@ impl Inferred {
         match value {
             Value::Null => Inferred::Null,
             Value::Bool(_) => Inferred::Bool,
-            Value::Number(n) if n.is_i64() => Inferred::Int,
+            Value::Number(n) if n.is_i64() => Inferred::Int {
+                negative: n.as_i64().is_some_and(|i| i < 0),
+            },
             Value::Number(n) if n.is_u64() => Inferred::UInt,
             Value::Number(_) => Inferred::Float,
             Value::String(s) => Inferred::Str {
@@ -74,8 +79,9 @@ impl Inferred {
         use Inferred::*;
         Ok(match (self, other) {
             (Null, t) | (t, Null) => t,
-            (Int, Float) | (Float, Int) | (UInt, Float) | (Float, UInt) => Float,
-            (Int, UInt) | (UInt, Int) => Float,
+            (Int { negative: a }, Int { negative: b }) => Int { negative: a || b },
+            (Int { negative: false }, UInt) | (UInt, Int { negative: false }) => UInt,
+            (Int { .. }, Float) | (Float, Int { .. }) | (UInt, Float) | (Float, UInt) => Float,
             (Str { ts: a }, Str { ts: b }) => Str { ts: a && b },
             (List(a), List(b)) => List(Box::new(a.merge(*b, &format!("{path}[]"))?)),
             (Struct(mut a), Struct(b)) => {
@@ -106,7 +112,7 @@ impl Inferred {
         match self {
             Inferred::Null => DataType::Null,
             Inferred::Bool => DataType::Boolean,
-            Inferred::Int => DataType::Int64,
+            Inferred::Int { .. } => DataType::Int64,
             Inferred::UInt => DataType::UInt64,
             Inferred::Float => DataType::Float64,
             Inferred::Str { ts: true } => timestamp_type(),
@@ -308,6 +314,10 @@ mod tests {
     fn big_unsigned_integers_stay_exact() {
         let s = infer(&[json!({"a": u64::MAX})]).unwrap();
         assert_eq!(s.field(0).data_type(), &DataType::UInt64);
+        let s = infer(&[json!({"a": 5}), json!({"a": u64::MAX})]).unwrap();
+        assert_eq!(s.field(0).data_type(), &DataType::UInt64);
+        let c = infer(&[json!({"a": -5}), json!({"a": u64::MAX})]).unwrap_err();
+        assert_eq!((c.was.as_str(), c.now.as_str()), ("int64", "uint64"));
     }
 
     #[test]

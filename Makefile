@@ -1,0 +1,58 @@
+# pipekit — one crate, one release build; tests run against that same build.
+CARGO   ?= cargo
+PREFIX  ?= /usr/local
+BINS    := $(basename $(notdir $(wildcard src/bin/*.rs)))
+RELEASE := target/release
+
+.PHONY: all deps build test demo man completions docs install bench lint clean
+
+all: build
+
+## deps: every system package and tool the build, tests, demo and benchmarks need (Debian, root; idempotent)
+deps:
+	bash scripts/deps.sh
+
+build:
+	$(CARGO) build --release --locked
+
+## test: install what the tests need, build once (release), run every test
+test: deps
+	$(CARGO) build --release --locked
+	$(CARGO) test --release --locked
+
+## demo: a real pipeline per tool on embedded defaults
+demo: deps build
+	bash scripts/demo.sh
+
+man: build
+	mkdir -p man
+	for t in $(BINS); do $(RELEASE)/$$t --generate man > man/$$t.1; done
+
+completions: build
+	mkdir -p completions
+	for t in $(BINS); do \
+	  $(RELEASE)/$$t --generate complete-bash > completions/$$t.bash; \
+	  $(RELEASE)/$$t --generate complete-zsh > completions/_$$t; \
+	  $(RELEASE)/$$t --generate complete-fish > completions/$$t.fish; \
+	done
+
+docs: man completions
+
+install: build
+	for t in $(BINS); do install -Dm755 $(RELEASE)/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
+	for t in $(BINS); do install -Dm644 man/$$t.1 $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1; done
+	for t in $(BINS); do \
+	  install -Dm644 completions/$$t.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
+	  install -Dm644 completions/_$$t $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_$$t; \
+	  install -Dm644 completions/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
+	done
+
+bench: deps build
+	bash bench/run.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean

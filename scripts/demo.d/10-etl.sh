@@ -1,0 +1,16 @@
+# etl: generate records, convert NDJSON -> Arrow IPC -> Parquet, read back, inspect.
+set -euo pipefail
+python3 - > "$DEMO_DIR/events.ndjson" <<'PY'
+import json, random
+random.seed(7)
+hosts = ["alpha", "béta", "gamma \"q\""]
+for i in range(20000):
+    print(json.dumps({"ts": f"2026-11-26T10:{i // 600 % 60:02d}:{i // 10 % 60:02d}.{i % 10}00000000Z",
+                      "host": random.choice(hosts), "bytes": random.randint(0, 1 << 20),
+                      "latency_ms": round(random.random() * 50, 3) if i % 7 else None,
+                      "tags": {"region": "eu", "tier": i % 3}}, ensure_ascii=False))
+PY
+etl convert "$DEMO_DIR/events.ndjson" -o arrow | etl convert --out "$DEMO_DIR/events.parquet"
+etl schema "$DEMO_DIR/events.parquet"
+etl count "$DEMO_DIR/events.parquet" -o table
+etl convert "$DEMO_DIR/events.parquet" -o ndjson | head -n 3

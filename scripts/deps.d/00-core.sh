@@ -1,0 +1,3 @@
+# The record layer: pyarrow for interop tests, DuckDB and jq for the conversion benchmark.
+apt_install jq
+pip_install pyarrow duckdb

@@ -1,0 +1,86 @@
+//! man/ and completions/ are generated from the binaries' clap definitions and
+//! committed. This fails when they are stale: run `make man completions`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bins() -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![];
+    #[cfg(feature = "etl")]
+    v.push(("etl", env!("CARGO_BIN_EXE_etl")));
+    #[cfg(feature = "spictl")]
+    v.push(("spictl", env!("CARGO_BIN_EXE_spictl")));
+    #[cfg(feature = "netprobe")]
+    v.push(("netprobe", env!("CARGO_BIN_EXE_netprobe")));
+    v
+}
+
+#[test]
+fn every_binary_has_its_generated_docs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let on_disk = std::fs::read_dir(root.join("src/bin")).unwrap().count();
+    assert_eq!(
+        bins().len(),
+        on_disk,
+        "add the new binary to tests/docs_fresh.rs"
+    );
+    let mut stale = Vec::new();
+    for (name, exe) in bins() {
+        for (what, file) in [
+            ("man", format!("man/{name}.1")),
+            ("complete-bash", format!("completions/{name}.bash")),
+            ("complete-zsh", format!("completions/_{name}")),
+            ("complete-fish", format!("completions/{name}.fish")),
+        ] {
+            let out = Command::new(exe)
+                .args(["--generate", what])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{name} --generate {what}");
+            assert!(!out.stdout.is_empty());
+            let committed = std::fs::read(root.join(&file)).unwrap_or_default();
+            if committed != out.stdout {
+                stale.push(file);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated docs (run `make man completions`): {stale:?}"
+    );
+}
+
+#[test]
+fn man_pages_document_every_subcommand_with_examples() {
+    for (name, exe) in bins() {
+        let out = Command::new(exe)
+            .args(["--generate", "man"])
+            .output()
+            .unwrap();
+        let page = String::from_utf8(out.stdout).unwrap();
+        let help = Command::new(exe).arg("--help").output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        assert!(help.contains("Examples:"), "{name} --help has examples");
+        let commands = help
+            .split("Commands:")
+            .nth(1)
+            .unwrap_or("")
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|c| *c != "help")
+            .collect::<Vec<_>>();
+        assert!(!commands.is_empty(), "{name} lists commands");
+        for c in commands {
+            assert!(
+                page.contains(&format!(".SS \"{name} {c}\"")),
+                "{name} man page documents {c}"
+            );
+        }
+        assert!(
+            page.matches("Examples:").count() >= 2,
+            "{name} man page carries examples"
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! etl through real shell pipes: the contract every binary follows (exit codes, closed
+//! pipes, one-line errors, live streaming) and convert/schema/count end to end.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ETL: &str = env!("CARGO_BIN_EXE_etl");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs a shell pipeline with `etl` on PATH.
+fn sh(script: &str) -> Run {
+    let dir = std::path::Path::new(ETL).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", script])
+        .env("PATH", path)
+        .env_remove("PIPEKIT_OUTPUT")
+        .output()
+        .expect("bash runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn closed_pipe_is_quiet() {
+    // `yes` itself dies of SIGPIPE, so report etl's own status on stderr.
+    let r = sh("yes '{\"a\":1}' | { etl convert -o ndjson; echo \"etl=$?\" >&2; } | head -1");
+    assert_eq!(r.stdout, "{\"a\":1}\n");
+    assert_eq!(
+        r.stderr, "etl=0\n",
+        "etl must write nothing to stderr on a closed pipe"
+    );
+    let r =
+        sh("yes '{\"a\":1}' | head -50000 | etl convert -o arrow | etl convert -o csv | head -2");
+    assert_eq!(r.stdout, "a\n1\n");
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn malformed_third_line_is_named() {
+    let r = sh("printf '{\"a\":1}\\n{\"a\":2}\\n{\"a\":,}\\n' | etl convert -o ndjson");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with("etl: error: <stdin>:3 "),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+    // Past the inference window, in a file: names the file too.
+    let d = tmp();
+    let p = d.path().join("x.ndjson");
+    let mut text: String = (0..3000).map(|i| format!("{{\"a\":{i}}}\n")).collect();
+    text.push_str("{\"a\":\"oops\"}\n");
+    std::fs::write(&p, text).unwrap();
+    let r = sh(&format!("etl convert {} -o arrow > /dev/null", p.display()));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("x.ndjson:3001") && r.stderr.contains("field 'a'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(sh("etl convert --bogus").code, 2);
+    assert_eq!(sh("etl convert --schema 'a:int65' < /dev/null").code, 2);
+    let r = sh("echo 'a,b' | etl convert");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--input csv"), "{}", r.stderr);
+    let r = sh("etl convert /nonexistent.ndjson");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("/nonexistent.ndjson"), "{}", r.stderr);
+}
+
+#[test]
+fn every_format_round_trips_through_pipes() {
+    let d = tmp();
+    let src = d.path().join("in.ndjson");
+    std::fs::write(
+        &src,
+        "{\"id\":1,\"name\":\"ä \\\"q\\\"\",\"v\":1.5,\"ts\":\"2026-11-26T10:00:00.000000001Z\",\"tags\":[\"x\"]}\n\
+         {\"id\":2,\"name\":null,\"v\":2,\"ts\":\"2026-11-26T10:00:01Z\",\"tags\":[]}\n",
+    )
+    .unwrap();
+    let expected = sh(&format!("etl convert {} -o ndjson", src.display())).stdout;
+    assert!(
+        expected.contains("\"ts\":\"2026-11-26T10:00:00.000000001Z\""),
+        "{expected}"
+    );
+    let dp = d.path().display();
+    for (step, back) in [
+        (
+            format!("etl convert {} -o arrow", src.display()),
+            "etl convert -o ndjson".to_string(),
+        ),
+        (
+            format!(
+                "etl convert {} --out {dp}/f.arrow && cat {dp}/f.arrow",
+                src.display()
+            ),
+            "etl convert -o ndjson".into(),
+        ),
+        (
+            format!(
+                "etl convert {} --out {dp}/p.parquet && cat {dp}/p.parquet",
+                src.display()
+            ),
+            "etl convert -o ndjson".into(),
+        ),
+        (
+            format!("etl convert {} -o arrow-file", src.display()),
+            "etl convert - -o ndjson".into(),
+        ),
+    ] {
+        let r = sh(&format!("{step} | {back}"));
+        assert_eq!(r.code, 0, "{step}: {}", r.stderr);
+        assert_eq!(r.stdout, expected, "{step}");
+    }
+    // CSV has no lists: project to flat columns first with a schema, then read it back.
+    let flat = d.path().join("flat.ndjson");
+    std::fs::write(
+        &flat,
+        "{\"id\":1,\"name\":\"a,b\"}\n{\"id\":2,\"name\":null}\n",
+    )
+    .unwrap();
+    let r = sh(&format!(
+        "etl convert {} -o csv | etl convert -i csv -o ndjson",
+        flat.display()
+    ));
+    assert_eq!(
+        r.stdout, "{\"id\":1,\"name\":\"a,b\"}\n{\"id\":2}\n",
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn several_inputs_are_concatenated() {
+    let d = tmp();
+    let a = d.path().join("a.ndjson");
+    let b = d.path().join("b.ndjson");
+    std::fs::write(&a, "{\"x\":1}\n{\"x\":2}\n").unwrap();
+    std::fs::write(&b, "{\"x\":3}\n").unwrap();
+    let r = sh(&format!(
+        "echo '{{\"x\":9}}' | etl count {} - {} -o ndjson",
+        a.display(),
+        b.display()
+    ));
+    assert_eq!(r.stdout, "{\"count\":4}\n", "{}", r.stderr);
+    let r = sh(&format!(
+        "etl convert {} {} -o ndjson",
+        a.display(),
+        b.display()
+    ));
+    assert_eq!(r.stdout, "{\"x\":1}\n{\"x\":2}\n{\"x\":3}\n");
+}
+
+#[test]
+fn schema_prints_json_that_schema_accepts() {
+    let d = tmp();
+    let src = d.path().join("in.ndjson");
+    std::fs::write(
+        &src,
+        "{\"a\":1,\"b\":{\"c\":[1.5]},\"ts\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    let s = d.path().join("s.json");
+    let r = sh(&format!("etl schema {} > {}", src.display(), s.display()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
+    assert_eq!(doc["fields"][1]["type"], "struct<c:list<float64>>");
+    assert_eq!(doc["fields"][2]["type"], "timestamp[ns, UTC]");
+    // A given schema coerces: "a" becomes a string column.
+    let r = sh(&format!(
+        "etl convert --schema 'a:utf8,b:struct<c:list<float64>>,ts:timestamp' {} -o ndjson",
+        src.display()
+    ));
+    assert!(
+        r.stdout.starts_with("{\"a\":\"1\","),
+        "{} {}",
+        r.stdout,
+        r.stderr
+    );
+    let r = sh(&format!(
+        "etl convert --schema {} {} -o arrow | etl schema",
+        s.display(),
+        src.display()
+    ));
+    let back: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn widening_is_reported_and_lossless_on_ndjson() {
+    let r = sh("printf '{\"a\":1}\\n{\"a\":2.5,\"b\":true}\\n' | etl convert --infer-rows 1 --batch-size 1 -o ndjson");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "{\"a\":1}\n{\"a\":2.5,\"b\":true}\n");
+    assert!(r.stderr.contains("schema widened"), "{}", r.stderr);
+    // Arrow cannot change its schema mid-stream: a clear error instead of silent loss.
+    let r = sh("printf '{\"a\":1}\\n{\"a\":2.5}\\n' | etl convert --infer-rows 1 --batch-size 1 -o arrow > /dev/null");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--infer-rows"), "{}", r.stderr);
+}
+
+#[test]
+fn live_input_streams_record_by_record() {
+    // The producer writes one record, then waits: etl must pass it on before the producer ends.
+    let mut child = Command::new("bash")
+        .args([
+            "-c",
+            &format!("(echo '{{\"n\":1}}'; sleep 5; echo '{{\"n\":2}}') | {ETL} convert -o ndjson"),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let waited = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(line, "{\"n\":1}\n");
+    assert!(
+        waited < Duration::from_secs(4),
+        "the first record waited for the producer to finish"
+    );
+}
+
+#[test]
+fn table_and_count_output() {
+    let r = sh("printf '{\"a\":1,\"s\":\"x\"}\\n' | etl convert -o table");
+    assert_eq!(r.stdout, "a  s\n1  x\n");
+    let r = sh("printf '' | etl count -o csv");
+    assert_eq!(r.stdout, "count\n0\n");
+}
+
+#[test]
+fn binary_output_is_refused_on_a_terminal_only() {
+    // Not a terminal here: arrow goes to the pipe.
+    let r = sh("echo '{\"a\":1}' | etl convert -o arrow | wc -c");
+    assert!(r.stdout.trim().parse::<u32>().unwrap() > 100);
+}
