@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod infer;
 pub mod ndjson;
+pub mod parallel;
 pub mod reader;
 pub mod schema;
 pub mod source;

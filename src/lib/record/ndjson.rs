@@ -11,6 +11,7 @@
 
 use std::io::Read;
 use std::os::fd::RawFd;
+use std::sync::Arc;
 
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::json::reader::Decoder;
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 use super::decode::exact_integers;
 use super::infer::{check_value, Inference};
+use super::parallel::Pool;
 use super::schema::type_to_string;
 use super::source::wait_readable;
 use crate::error::{Error, Location, Result};
@@ -66,6 +68,14 @@ pub struct NdjsonSource {
     line: u64,
     /// Byte offset of `batch_bytes` in the source.
     offset: u64,
+    /// Bulk inputs only: decoding workers, and where the next chunk starts.
+    pool: Option<Pool>,
+    threads: usize,
+    cut_line: u64,
+    cut_offset: u64,
+    /// Bumped whenever the schema widens, so stale chunks are decoded again.
+    version: u64,
+    shared_state: Arc<SchemaState>,
 }
 
 impl NdjsonSource {
@@ -102,9 +112,24 @@ impl NdjsonSource {
             batch_bytes: Vec::new(),
             line: 0,
             offset: 0,
+            pool: None,
+            threads: 1,
+            cut_line: 0,
+            cut_offset: 0,
+            version: 0,
+            shared_state: Arc::new(SchemaState::Given(Arc::new(
+                arrow::datatypes::Schema::empty(),
+            ))),
         };
         if matches!(&src.state, SchemaState::Inferred(i) if *i == Inference::default()) {
             src.infer()?;
+        }
+        src.shared_state = Arc::new(src.state.clone());
+        if live_fd.is_none() {
+            src.threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+            if src.threads > 1 {
+                src.pool = Some(Pool::new(src.threads, src.batch_size));
+            }
         }
         Ok(src)
     }
@@ -209,6 +234,9 @@ impl NdjsonSource {
 
     /// The next batch, or `None` at the end of this input.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        if self.pool.is_some() {
+            return self.next_parallel();
+        }
         loop {
             if self.start < self.end {
                 let data = &self.buf[self.start..self.end];
@@ -241,6 +269,73 @@ impl NdjsonSource {
                 if !self.decoder.is_empty() && !wait_readable(fd, 0) {
                     return self.flush();
                 }
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Bulk path: keeps the workers fed with chunks of `batch_size` lines and returns
+    /// their batches in input order.
+    fn next_parallel(&mut self) -> Result<Option<RecordBatch>> {
+        loop {
+            let depth = 2 * self.threads as u64 + 2;
+            while self.pool.as_ref().is_some_and(|p| p.in_flight() < depth) {
+                let Some((bytes, lines)) = self.cut_chunk()? else {
+                    break;
+                };
+                let (line, offset, len) = (self.cut_line, self.cut_offset, bytes.len() as u64);
+                let (version, state) = (self.version, self.shared_state.clone());
+                if let Some(pool) = self.pool.as_mut() {
+                    pool.submit(bytes, line, offset, version, state);
+                }
+                self.cut_line += lines;
+                self.cut_offset += len;
+            }
+            let Some(done) = self.pool.as_mut().and_then(Pool::take) else {
+                return Ok(None);
+            };
+            match done.result {
+                Ok(batch) if done.job.version == self.version => match batch {
+                    Some(b) if b.num_rows() > 0 => return Ok(Some(b)),
+                    _ => continue,
+                },
+                _ => {
+                    // Failed or decoded with an older schema: decode it here, where
+                    // widening and exact error reporting live.
+                    self.line = done.job.line;
+                    self.offset = done.job.offset;
+                    self.batch_bytes = done.job.bytes;
+                    self.decoder = build_decoder(&self.state, self.batch_size)?;
+                    if let Err(e) = self.decoder.decode(&self.batch_bytes) {
+                        return Err(self.diagnose(&[], e));
+                    }
+                    match self.flush()? {
+                        Some(b) if b.num_rows() > 0 => return Ok(Some(b)),
+                        _ => continue,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cuts the next chunk of up to `batch_size` whole lines off the buffer, reading
+    /// more as needed. Returns the bytes and the number of newlines in them.
+    fn cut_chunk(&mut self) -> Result<Option<(Vec<u8>, u64)>> {
+        loop {
+            let data = &self.buf[self.start..self.end];
+            if let Some(pos) = memchr::memchr_iter(b'\n', data).nth(self.batch_size - 1) {
+                let chunk = data[..=pos].to_vec();
+                self.start += pos + 1;
+                return Ok(Some((chunk, self.batch_size as u64)));
+            }
+            if self.eof {
+                if data.is_empty() {
+                    return Ok(None);
+                }
+                let lines = memchr::memchr_iter(b'\n', data).count() as u64;
+                let chunk = data.to_vec();
+                self.start = self.end;
+                return Ok(Some((chunk, lines)));
             }
             self.fill()?;
         }
@@ -299,6 +394,8 @@ impl NdjsonSource {
                     .and_then(|_| decoder.flush());
                 if let Ok(batch) = decoded {
                     let old = self.schema.clone();
+                    self.version += 1;
+                    self.shared_state = Arc::new(state.clone());
                     self.state = state;
                     self.schema = self.state.schema();
                     self.decoder = decoder;
@@ -357,7 +454,7 @@ impl NdjsonSource {
     }
 }
 
-fn build_decoder(state: &SchemaState, batch_size: usize) -> Result<Decoder> {
+pub(super) fn build_decoder(state: &SchemaState, batch_size: usize) -> Result<Decoder> {
     let builder = ReaderBuilder::new(state.schema())
         .with_batch_size(batch_size.max(1))
         .with_strict_mode(true);

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# make bench: every peer comparison in bench/, one after another.
+set -euo pipefail
+cd "$(dirname "$0")"
+for b in convert.sh; do
+    echo "== $b"
+    bash "$b"
+done
