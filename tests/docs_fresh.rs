@@ -5,14 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn bins() -> Vec<(&'static str, &'static str)> {
-    let mut v = vec![];
-    #[cfg(feature = "etl")]
-    v.push(("etl", env!("CARGO_BIN_EXE_etl")));
-    #[cfg(feature = "spictl")]
-    v.push(("spictl", env!("CARGO_BIN_EXE_spictl")));
-    #[cfg(feature = "netprobe")]
-    v.push(("netprobe", env!("CARGO_BIN_EXE_netprobe")));
-    v
+    [
+        #[cfg(feature = "etl")]
+        ("etl", env!("CARGO_BIN_EXE_etl")),
+        #[cfg(feature = "spictl")]
+        ("spictl", env!("CARGO_BIN_EXE_spictl")),
+        #[cfg(feature = "netprobe")]
+        ("netprobe", env!("CARGO_BIN_EXE_netprobe")),
+    ]
+    .to_vec()
 }
 
 #[test]

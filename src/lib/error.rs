@@ -41,7 +41,7 @@ pub enum Error {
     /// Input that does not parse or does not fit the schema.
     #[error("{at}: {msg}{}", hint_suffix(.hint))]
     Data {
-        at: Location,
+        at: Box<Location>,
         msg: String,
         hint: Option<String>,
     },
@@ -91,7 +91,7 @@ impl Error {
     }
     pub fn data(at: Location, msg: impl Into<String>) -> Self {
         Error::Data {
-            at,
+            at: Box::new(at),
             msg: msg.into(),
             hint: None,
         }

@@ -60,7 +60,7 @@ pub struct RecordReader {
 
 impl RecordReader {
     pub fn open(sources: Vec<Source>, opts: ReadOptions) -> Result<Self> {
-        let total_bytes = sources.iter().map(Source::len).sum::<Option<u64>>();
+        let total_bytes = sources.iter().map(Source::file_size).sum::<Option<u64>>();
         let mut reader = RecordReader {
             pending: sources.into(),
             ndjson_state: opts.schema.clone().map(SchemaState::Given),

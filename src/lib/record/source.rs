@@ -61,7 +61,7 @@ impl Source {
     }
 
     /// Size in bytes when it is a regular file, for progress bars.
-    pub fn len(&self) -> Option<u64> {
+    pub fn file_size(&self) -> Option<u64> {
         self.path()
             .and_then(|p| std::fs::metadata(p).ok())
             .filter(|m| m.is_file())

@@ -164,7 +164,7 @@ mod tests {
         )
         .unwrap();
         let mut buf = Vec::new();
-        Box::new(TableSink::new(&mut buf)).write(&batch).unwrap();
+        TableSink::new(&mut buf).write(&batch).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(

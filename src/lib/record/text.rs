@@ -32,7 +32,7 @@ pub fn from_hex(text: &str) -> Result<Vec<u8>, String> {
         .bytes()
         .filter(|b| !matches!(b, b' ' | b':' | b'_' | b'\t' | b'\n'))
         .collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "'{text}' has an odd number of hex digits ({})",
             digits.len()
