@@ -19,7 +19,7 @@ use arrow::json::ReaderBuilder;
 use arrow::record_batch::RecordBatch;
 use serde_json::Value;
 
-use super::decode::exact_integers;
+use super::decode::decoders;
 use super::infer::{check_value, Inference};
 use super::parallel::Pool;
 use super::schema::type_to_string;
@@ -459,8 +459,10 @@ pub(super) fn build_decoder(state: &SchemaState, batch_size: usize) -> Result<De
         .with_batch_size(batch_size.max(1))
         .with_strict_mode(true);
     let builder = match state {
-        SchemaState::Given(_) => builder.with_coerce_primitive(true),
-        SchemaState::Inferred(_) => builder.with_decoder_factory(exact_integers()),
+        SchemaState::Given(_) => builder
+            .with_coerce_primitive(true)
+            .with_decoder_factory(decoders(false)),
+        SchemaState::Inferred(_) => builder.with_decoder_factory(decoders(true)),
     };
     builder
         .build_decoder()
