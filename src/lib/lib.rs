@@ -7,3 +7,9 @@ pub mod record;
 
 #[cfg(feature = "etl")]
 pub mod etl;
+
+#[cfg(feature = "spictl")]
+pub mod spi;
+
+#[cfg(feature = "netprobe")]
+pub mod netprobe;

@@ -91,3 +91,46 @@ impl OutputArgs {
         }
     }
 }
+
+/// Parses a duration flag: `250ns`, `10us`, `500ms`, `10s`, `5m`, `1h`, or a bare number
+/// of seconds. Shared by every tool so `--window`, `--duration` and friends agree.
+pub fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration (try 500ms, 10s, 5m, 1h)"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "ns" => n / 1e9,
+        "us" => n / 1e6,
+        "ms" => n / 1e3,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        u => {
+            return Err(format!(
+                "unknown unit '{u}' in '{s}' (ns, us, ms, s, m or h)"
+            ))
+        }
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("'{s}': {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ns"), Ok(Duration::from_nanos(250)));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+}

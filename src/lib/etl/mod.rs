@@ -1,6 +1,7 @@
 //! `etl`: the record-stream workhorse. This module holds its command line; each
 //! command lives in a module of its own.
 
+pub mod agg;
 pub mod convert;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,18 @@ Examples:
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Aggregate records by key, to the end of input or over event-time windows
+    ///
+    /// Without --window, one record per group at the end of the input. With --window,
+    /// tumbling (or, with --slide, hopping) windows on the --time field, each emitted as
+    /// soon as the watermark (largest time seen minus --lateness) passes its end, so it
+    /// works on endless streams. Late records are counted and reported (exit status 3).
+    #[command(after_help = "\
+Examples:
+  etl agg --by status --agg 'count(*), avg(latency_ms), p99(latency_ms)' access.ndjson
+  spictl --device sim:mcp3008 sample --rate 1000 --count 5000 | etl agg --window 1s --agg 'avg(value), max(value)'
+  netprobe tcp | etl agg --window 10s --by comm --agg 'count(*)' --lateness 2s")]
+    Agg(agg::AggArgs),
     /// Count the records in the input (one record with a `count` field)
     #[command(after_help = "\
 Examples:
@@ -86,6 +99,7 @@ impl Tool for Cli {
             Command::Convert { input, output } => convert::convert(&input, &output)?,
             Command::Schema { input } => convert::schema(&input)?,
             Command::Count { input, output } => convert::count(&input, &output)?,
+            Command::Agg(args) => agg::agg(&args)?,
         })
     }
 }

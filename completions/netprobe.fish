@@ -1,0 +1,112 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_netprobe_global_optspecs
+    string join \n generate= h/help V/version
+end
+
+function __fish_netprobe_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_netprobe_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_netprobe_using_subcommand
+    set -l cmd (__fish_netprobe_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c netprobe -n "__fish_netprobe_needs_command" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_needs_command" -s h -l help -d 'Print help'
+complete -c netprobe -n "__fish_netprobe_needs_command" -s V -l version -d 'Print version'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l port -d 'Only connections with this local or remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l lport -d 'Only connections with this local port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l rport -d 'Only connections with this remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l family -d 'Only this address family' -r -f -a "ipv4\t''
+ipv6\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l netns -d 'Only sockets in this network namespace (inode number, as in `readlink /proc/PID/ns/net`)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l backend -d 'Event source' -r -f -a "auto\t'eBPF when permitted, otherwise sock_diag with a notice on stderr'
+ebpf\t'The eBPF probe; fail if it cannot load'
+diag\t'Diff sock_diag snapshots: no privileges, but sampled (short connections are missed) and without pid/comm'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l duration -d 'Stop after this long (e.g. 500ms, 10s, 5m, 1h; a bare number is seconds)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l ring-kib -d 'Kernel ring buffer size in KiB (a power of two, at least 4); events that do not fit while the reader is behind are counted as lost' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l interval -d 'Snapshot interval of the sock_diag backend' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l count -d 'Stop after N events (lost-event notices do not count)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l states -d 'Also report other state transitions (event "state"), e.g. ESTABLISHED -> FIN_WAIT1 (eBPF backend)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l family -d 'Only this address family' -r -f -a "ipv4\t''
+ipv6\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l state -d 'Only sockets in this state (e.g. ESTABLISHED, LISTEN, TIME_WAIT)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l listen -d 'Address to serve metrics on' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l port -d 'Only connections with this local or remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l lport -d 'Only connections with this local port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l rport -d 'Only connections with this remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l family -d 'Only this address family' -r -f -a "ipv4\t''
+ipv6\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l netns -d 'Only sockets in this network namespace (inode number, as in `readlink /proc/PID/ns/net`)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l backend -d 'Event source' -r -f -a "auto\t'eBPF when permitted, otherwise sock_diag with a notice on stderr'
+ebpf\t'The eBPF probe; fail if it cannot load'
+diag\t'Diff sock_diag snapshots: no privileges, but sampled (short connections are missed) and without pid/comm'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l duration -d 'Stop after this long (e.g. 500ms, 10s, 5m, 1h; a bare number is seconds)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l ring-kib -d 'Kernel ring buffer size in KiB (a power of two, at least 4); events that do not fit while the reader is behind are counted as lost' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l interval -d 'Snapshot interval of the sock_diag backend' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l tcp -d 'Also stream the event records to stdout (or --out)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l states -d 'Also report other state transitions (event "state"), e.g. ESTABLISHED -> FIN_WAIT1 (eBPF backend)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,275 @@
+//! `netprobe serve`: the same events folded into Prometheus counters and a histogram,
+//! exposed as text on `/metrics` by a minimal HTTP/1 server (hyper), so a scraper gets
+//! connection rates without anyone reading the record stream.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use super::event::{family_name, state_name, Kind, TcpEvent};
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OpenLabels {
+    direction: &'static str,
+    family: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CloseLabels {
+    family: &'static str,
+    oldstate: &'static str,
+}
+
+/// Every metric netprobe exports. All fields are atomics, shared with the HTTP task.
+pub struct Metrics {
+    registry: Registry,
+    opened: Family<OpenLabels, Counter>,
+    closed: Family<CloseLabels, Counter>,
+    duration: Histogram,
+    rx_bytes: Counter,
+    tx_bytes: Counter,
+    lost: Counter,
+    events: Counter,
+    probe_up: Gauge,
+    sampled: Gauge,
+}
+
+impl Metrics {
+    /// `sampled` tells scrapers the counts come from sock_diag snapshots, not the probe.
+    pub fn new(sampled: bool) -> Arc<Metrics> {
+        let mut registry = Registry::with_prefix("netprobe");
+        let opened = Family::<OpenLabels, Counter>::default();
+        let closed = Family::<CloseLabels, Counter>::default();
+        // 0.1 ms .. ~ 1.8 h in powers of 4.
+        let duration = Histogram::new(exponential_buckets(0.0001, 4.0, 13));
+        let (rx_bytes, tx_bytes, lost, events) = (
+            Counter::default(),
+            Counter::default(),
+            Counter::default(),
+            Counter::default(),
+        );
+        let probe_up = Gauge::default();
+        let sampled_g = Gauge::default();
+        registry.register(
+            "connections",
+            "TCP connections established, by direction (connect = active, accept = passive)",
+            opened.clone(),
+        );
+        registry.register(
+            "closes",
+            "TCP sockets closed, by the state they closed from",
+            closed.clone(),
+        );
+        registry.register(
+            "connection_duration_seconds",
+            "Lifetime of closed TCP connections, from connect/accept to close",
+            duration.clone(),
+        );
+        registry.register(
+            "rx_bytes",
+            "Bytes received on TCP connections, counted when they close",
+            rx_bytes.clone(),
+        );
+        registry.register(
+            "tx_bytes",
+            "Bytes sent and acknowledged on TCP connections, counted when they close",
+            tx_bytes.clone(),
+        );
+        registry.register(
+            "lost_events",
+            "Events the kernel dropped because the ring buffer was full",
+            lost.clone(),
+        );
+        registry.register("events", "TCP events received", events.clone());
+        registry.register(
+            "probe_up",
+            "1 while the event source (eBPF probe or sock_diag poller) is running",
+            probe_up.clone(),
+        );
+        registry.register(
+            "sampled",
+            "1 when events come from sock_diag snapshots (missing short connections)",
+            sampled_g.clone(),
+        );
+        sampled_g.set(i64::from(sampled));
+        Arc::new(Metrics {
+            registry,
+            opened,
+            closed,
+            duration,
+            rx_bytes,
+            tx_bytes,
+            lost,
+            events,
+            probe_up,
+            sampled: sampled_g,
+        })
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.probe_up.set(i64::from(up));
+    }
+
+    pub fn is_sampled(&self) -> bool {
+        self.sampled.get() == 1
+    }
+
+    pub fn observe(&self, e: &TcpEvent) {
+        self.events.inc();
+        let family = family_name(e.family);
+        match e.kind {
+            Kind::Connect | Kind::Accept => {
+                let direction = e.kind.as_str();
+                self.opened
+                    .get_or_create(&OpenLabels { direction, family })
+                    .inc();
+            }
+            Kind::Close => {
+                self.closed
+                    .get_or_create(&CloseLabels {
+                        family,
+                        oldstate: state_name(e.oldstate),
+                    })
+                    .inc();
+                if let Some(ms) = e.duration_ms {
+                    self.duration.observe(ms / 1000.0);
+                }
+                self.rx_bytes.inc_by(e.rx_bytes.unwrap_or(0));
+                self.tx_bytes.inc_by(e.tx_bytes.unwrap_or(0));
+            }
+            Kind::State => {}
+        }
+    }
+
+    pub fn add_lost(&self, n: u64) {
+        self.lost.inc_by(n);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// Binds `addr` now (so a bad address fails before the probe loads) and returns the
+/// listener and its actual address (port 0 picks a free one).
+pub async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr)> {
+    let l = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::io(format!("listening on {addr}"), e))?;
+    let local = l
+        .local_addr()
+        .map_err(|e| Error::io(format!("listening on {addr}"), e))?;
+    Ok((l, local))
+}
+
+/// Serves `/metrics` until the runtime shuts down.
+pub async fn serve(listener: tokio::net::TcpListener, metrics: Arc<Metrics>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let m = metrics.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let m = m.clone();
+                async move { Ok::<_, Infallible>(respond(&req, &m)) }
+            });
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // A client hanging up mid-response is its own business.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
+fn respond(req: &Request<hyper::body::Incoming>, m: &Metrics) -> Response<Full<Bytes>> {
+    let (status, ctype, body) = match (req.method(), req.uri().path()) {
+        (&hyper::Method::GET, "/metrics") => (
+            200,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            m.encode(),
+        ),
+        (&hyper::Method::GET, "/") => (
+            200,
+            "text/plain; charset=utf-8",
+            "netprobe: metrics at /metrics\n".to_string(),
+        ),
+        _ => (404, "text/plain; charset=utf-8", "not found\n".to_string()),
+    };
+    Response::builder()
+        .status(status)
+        .header("content-type", ctype)
+        .body(Full::new(Bytes::from(body)))
+        .expect("static response parts are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::event::AF_INET6;
+    use super::*;
+    use std::net::{IpAddr, Ipv6Addr};
+
+    #[test]
+    fn counts_connections_and_bytes() {
+        let m = Metrics::new(false);
+        let mut e = TcpEvent {
+            ts_ns: 0,
+            kind: Kind::Accept,
+            pid: Some(1),
+            comm: Some("x".into()),
+            family: AF_INET6,
+            saddr: IpAddr::V6(Ipv6Addr::LOCALHOST),
+            sport: 80,
+            daddr: IpAddr::V6(Ipv6Addr::LOCALHOST),
+            dport: 5000,
+            oldstate: 3,
+            newstate: 1,
+            netns: None,
+            duration_ms: None,
+            rx_bytes: None,
+            tx_bytes: None,
+            srtt_us: None,
+            sampled: false,
+        };
+        m.observe(&e);
+        e.kind = Kind::Close;
+        e.oldstate = 1;
+        e.newstate = 7;
+        e.duration_ms = Some(3.0);
+        e.rx_bytes = Some(100);
+        e.tx_bytes = Some(7);
+        m.observe(&e);
+        m.add_lost(2);
+        let text = m.encode();
+        assert!(
+            text.contains(r#"netprobe_connections_total{direction="accept",family="ipv6"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"netprobe_closes_total{family="ipv6",oldstate="ESTABLISHED"} 1"#),
+            "{text}"
+        );
+        assert!(text.contains("netprobe_rx_bytes_total 100"), "{text}");
+        assert!(text.contains("netprobe_lost_events_total 2"), "{text}");
+        assert!(
+            text.contains("netprobe_connection_duration_seconds_count 1"),
+            "{text}"
+        );
+    }
+}

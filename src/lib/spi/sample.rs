@@ -1,0 +1,389 @@
+//! `spictl sample`: an MCP3008/MCP3208 read at a fixed rate into timestamped records.
+//!
+//! Samples are scheduled on a fixed grid from a monotonic clock, so the rate does not
+//! drift; timestamps are wall-clock UTC derived from the same monotonic clock, so they
+//! never go backwards. Every record says how late it was (`lag_ns`). When the program
+//! falls a whole period behind, the missed slots are not sampled late and passed off as
+//! on time: they are reported as an `overrun` record and on stderr, and the exit status
+//! is 3. Records are written by a separate thread, so slow output does not delay the
+//! sampling; a closed pipe stops sampling.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow::array::{
+    ArrayRef, Float64Array, Int64Array, StringArray, UInt16Array, UInt64Array, UInt8Array,
+};
+use arrow::datatypes::{DataType, Field, SchemaRef};
+use clap::{Args, ValueEnum};
+
+use super::records::{batch, schema, ts_array, ts_field, Records};
+use super::sim::mcp3x08::{decode, frame, Model};
+use super::BusArgs;
+use crate::cli::{Outcome, OutputArgs};
+use crate::error::{Error, Result};
+use crate::record::text::now_ns;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChipArg {
+    Mcp3008,
+    Mcp3208,
+}
+
+impl ChipArg {
+    fn model(self) -> Model {
+        match self {
+            ChipArg::Mcp3008 => Model::Mcp3008,
+            ChipArg::Mcp3208 => Model::Mcp3208,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// The ADC on the bus
+    #[arg(long, value_enum, default_value_t = ChipArg::Mcp3008)]
+    pub chip: ChipArg,
+    /// Channels 0-7, comma separated; each is converted at every tick
+    #[arg(long, value_name = "N", value_delimiter = ',', default_value = "0",
+          value_parser = clap::value_parser!(u8).range(0..=7))]
+    pub channel: Vec<u8>,
+    /// Differential pairs instead of single-ended inputs (channel = D2..D0 code)
+    #[arg(long)]
+    pub diff: bool,
+    /// Ticks per second
+    #[arg(long, value_name = "HZ", value_parser = rate_arg)]
+    pub rate: f64,
+    /// Stop after N ticks (default: run until interrupted or the output closes)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Run the sampling thread as SCHED_FIFO at this priority (1-99) with memory locked,
+    /// so other work cannot preempt it (needs root or CAP_SYS_NICE)
+    #[arg(long, value_name = "PRIO", value_parser = clap::value_parser!(i32).range(1..=99))]
+    pub rt_priority: Option<i32>,
+    /// Reference voltage: value = raw / 2^bits * VREF
+    #[arg(long, value_name = "VOLTS", default_value_t = 3.3)]
+    pub vref: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn rate_arg(text: &str) -> std::result::Result<f64, String> {
+    let r: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a rate in Hz"))?;
+    if !(r > 0.0 && r <= 1_000_000.0) {
+        return Err(format!(
+            "'{text}': the rate must be above 0 and at most 1000000 Hz"
+        ));
+    }
+    Ok(r)
+}
+
+struct Row {
+    ts: i64,
+    kind: &'static str,
+    channel: Option<u8>,
+    seq: u64,
+    raw: Option<u16>,
+    value: Option<f64>,
+    lag_ns: i64,
+    missed: Option<u64>,
+}
+
+fn sample_schema() -> SchemaRef {
+    schema(vec![
+        ts_field(),
+        Field::new("type", DataType::Utf8, false),
+        Field::new("device", DataType::Utf8, false),
+        Field::new("chip", DataType::Utf8, false),
+        Field::new("channel", DataType::UInt8, true),
+        Field::new("seq", DataType::UInt64, false),
+        Field::new("raw", DataType::UInt16, true),
+        Field::new("value", DataType::Float64, true),
+        Field::new("lag_ns", DataType::Int64, false),
+        Field::new("missed", DataType::UInt64, true),
+    ])
+}
+
+fn to_batch(
+    s: &SchemaRef,
+    device: &str,
+    chip: &str,
+    rows: &[Row],
+) -> Result<arrow::record_batch::RecordBatch> {
+    let n = rows.len();
+    let cols: Vec<ArrayRef> = vec![
+        ts_array(rows.iter().map(|r| r.ts).collect()),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.kind))),
+        Arc::new(StringArray::from(vec![device; n])),
+        Arc::new(StringArray::from(vec![chip; n])),
+        Arc::new(UInt8Array::from_iter(rows.iter().map(|r| r.channel))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.seq))),
+        Arc::new(UInt16Array::from_iter(rows.iter().map(|r| r.raw))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.value))),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.lag_ns))),
+        Arc::new(UInt64Array::from_iter(rows.iter().map(|r| r.missed))),
+    ];
+    batch(s, cols)
+}
+
+/// Sleeps most of the way, then spins: sleeping alone wakes up 50-100 µs late.
+fn wait_until(deadline: Instant) {
+    const SPIN: Duration = Duration::from_micros(150);
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return;
+        }
+        let left = deadline - now;
+        if left > SPIN {
+            std::thread::sleep(left - SPIN);
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Makes the calling thread real-time (SCHED_FIFO) and locks memory, so page faults
+/// and ordinary processes do not delay samples.
+fn go_realtime(priority: i32) -> Result<()> {
+    let param = libc::sched_param {
+        sched_priority: priority,
+    };
+    // SAFETY: plain syscalls on the calling thread / process with valid arguments.
+    let r = unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
+    if r != 0 {
+        return Err(Error::device(
+            "sample --rt-priority",
+            format!(
+                "cannot switch to SCHED_FIFO: {}",
+                std::io::Error::from_raw_os_error(r)
+            ),
+        )
+        .with_hint("run as root or give the binary CAP_SYS_NICE"));
+    }
+    // SAFETY: as above.
+    if unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) } != 0 {
+        crate::cli::warn(&format!(
+            "sample: mlockall failed ({}); page faults may still delay samples",
+            std::io::Error::last_os_error()
+        ));
+    }
+    Ok(())
+}
+
+/// Set by SIGINT/SIGTERM: an endless `sample` then stops at the next tick and still
+/// writes its last records, the stream's end marker and the timing summary.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// A signal the parent set to be ignored (a shell's `cmd &`, nohup) stays ignored.
+fn stop_on_signals() {
+    let handler: extern "C" fn(libc::c_int) = on_signal;
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            if libc::signal(sig, handler as libc::sighandler_t) == libc::SIG_IGN {
+                libc::signal(sig, libc::SIG_IGN);
+            }
+        }
+    }
+}
+
+/// Timing summary for stderr.
+#[derive(Default)]
+struct Stats {
+    lags: Vec<i64>,
+    overruns: u64,
+    missed: u64,
+}
+
+impl Stats {
+    fn summary(&mut self, ticks: u64, rate: f64, elapsed: Duration) -> String {
+        self.lags.sort_unstable();
+        let pct = |p: f64| -> f64 {
+            if self.lags.is_empty() {
+                return 0.0;
+            }
+            let i = ((self.lags.len() - 1) as f64 * p).round() as usize;
+            self.lags[i] as f64 / 1000.0
+        };
+        format!(
+            "sample: {ticks} ticks at {rate} Hz in {:.3} s; lag behind schedule p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {} overruns ({} slots missed)",
+            elapsed.as_secs_f64(),
+            pct(0.5),
+            pct(0.99),
+            pct(1.0),
+            self.overruns,
+            self.missed
+        )
+    }
+}
+
+pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
+    if !(args.vref.is_finite() && args.vref > 0.0) {
+        return Err(Error::Usage(format!(
+            "--vref {}: must be a positive voltage",
+            args.vref
+        )));
+    }
+    Records::check(&args.output)?;
+    let mut bus = bus_args.open()?;
+    let info = bus.info();
+    let model = args.chip.model();
+    if let Some(chip) = &info.chip {
+        if chip.starts_with("MCP") && !chip.starts_with(model.part()) {
+            crate::cli::warn(&format!(
+                "{}: sampling as an {} but the simulated chip is an {chip}; the frames will not decode",
+                info.device,
+                model.part()
+            ));
+        }
+    }
+    let chip_name = match info.kind {
+        "simulation" => format!("{} (simulated)", model.part()),
+        _ => model.part().to_string(),
+    };
+    let full = (1u32 << model.bits()) as f64;
+    let frames: Vec<(u8, [u8; 3])> = args
+        .channel
+        .iter()
+        .map(|&ch| (ch, frame(model, ch, args.diff)))
+        .collect();
+
+    let (tx, rx) = mpsc::sync_channel::<Vec<Row>>(64);
+    let opts = args.output.sink_options();
+    let device = info.device.clone();
+    let writer = std::thread::spawn(move || -> Result<()> {
+        let s = sample_schema();
+        let mut out = Records::with_options(opts, s.clone());
+        for rows in rx {
+            out.write(&to_batch(&s, &device, &chip_name, &rows)?)?;
+        }
+        out.finish()
+    });
+
+    stop_on_signals();
+    if let Some(prio) = args.rt_priority {
+        go_realtime(prio)?;
+    }
+    let period = Duration::from_secs_f64(1.0 / args.rate);
+    let t0 = Instant::now();
+    let wall0 = now_ns();
+    let wall = |t: Instant| wall0 + (t - t0).as_nanos() as i64;
+    let mut stats = Stats::default();
+    let mut pending: Vec<Row> = Vec::new();
+    let mut last_send = Instant::now();
+    let mut slot: u64 = 0;
+    let mut ticks: u64 = 0;
+    let mut result: Result<()> = Ok(());
+    'outer: while args.count.is_none_or(|c| ticks < c) && !STOP.load(Ordering::Relaxed) {
+        let mut deadline = t0 + period.mul_f64(slot as f64);
+        wait_until(deadline);
+        let now = Instant::now();
+        let late = now - deadline;
+        if late >= period {
+            let missed = (late.as_nanos() / period.as_nanos().max(1)) as u64;
+            stats.overruns += 1;
+            stats.missed += missed;
+            pending.push(Row {
+                ts: wall(deadline),
+                kind: "overrun",
+                channel: None,
+                seq: slot,
+                raw: None,
+                value: None,
+                lag_ns: late.as_nanos() as i64,
+                missed: Some(missed),
+            });
+            crate::cli::warn(&format!(
+                "sample: overrun at slot {slot}: {:.3} ms late, {missed} slot(s) skipped",
+                late.as_secs_f64() * 1e3
+            ));
+            slot += missed;
+            deadline = t0 + period.mul_f64(slot as f64);
+        }
+        for (ch, f) in &frames {
+            let t = Instant::now();
+            let rxb = match bus.xfer(f) {
+                Ok(r) => r,
+                Err(e) => {
+                    result = Err(e);
+                    break 'outer;
+                }
+            };
+            let raw = decode(model, &[rxb[0], rxb[1], rxb[2]]);
+            let lag = (t - deadline).as_nanos() as i64;
+            stats.lags.push(lag);
+            pending.push(Row {
+                ts: wall(t),
+                kind: "sample",
+                channel: Some(*ch),
+                seq: slot,
+                raw: Some(raw),
+                value: Some(raw as f64 / full * args.vref),
+                lag_ns: lag,
+                missed: None,
+            });
+        }
+        slot += 1;
+        ticks += 1;
+        if pending.len() >= 256 || last_send.elapsed() >= Duration::from_millis(100) {
+            if tx.send(std::mem::take(&mut pending)).is_err() {
+                break; // the writer stopped: its error says why
+            }
+            last_send = Instant::now();
+        }
+    }
+    if !pending.is_empty() {
+        let _ = tx.send(pending);
+    }
+    drop(tx);
+    let elapsed = t0.elapsed();
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(Error::Usage("the record writer panicked".into())));
+    result?;
+    written?;
+    eprintln!("spictl: {}", stats.summary(ticks, args.rate, elapsed));
+    Ok(if stats.overruns > 0 {
+        Outcome::Lossy
+    } else {
+        Outcome::Complete
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates() {
+        assert_eq!(rate_arg("1000").unwrap(), 1000.0);
+        assert!(rate_arg("0").is_err());
+        assert!(rate_arg("-5").is_err());
+        assert!(rate_arg("2e6").is_err());
+        assert!(rate_arg("NaN").is_err());
+    }
+
+    #[test]
+    fn summary_percentiles() {
+        let mut s = Stats {
+            lags: (1..=100).map(|i| i * 1000).collect(),
+            overruns: 2,
+            missed: 5,
+        };
+        let text = s.summary(100, 10.0, Duration::from_secs(10));
+        assert!(
+            text.contains("p50 51 µs") && text.contains("max 100 µs"),
+            "{text}"
+        );
+        assert!(text.contains("2 overruns (5 slots missed)"), "{text}");
+    }
+}

@@ -1,0 +1,610 @@
+//! netprobe against the real kernel. CI runs as root on the VM, so the eBPF tests load
+//! the probe for real; they are not skipped when that fails, they fail.
+#![cfg(feature = "netprobe")]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_netprobe");
+
+/// The eBPF tests measure exact event counts and loss; running them one at a time
+/// keeps one test's traffic and CPU load out of another's numbers.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running `netprobe`, its records arriving on a channel. Reading can be paused to
+/// make the probe's output pipe (and then its ring buffer) back up.
+struct Running {
+    child: Child,
+    records: Receiver<Value>,
+    paused: Arc<AtomicBool>,
+}
+
+impl Running {
+    /// Starts netprobe and waits until it says the probe is attached.
+    fn start(args: &[&str]) -> Running {
+        Self::start_as(&[], args, "probe attached").0
+    }
+
+    /// Starts netprobe under `wrapper` (e.g. setpriv) and waits for a stderr line
+    /// containing `ready`; also returns the stderr lines up to it.
+    fn start_as(wrapper: &[&str], args: &[&str], ready: &str) -> (Running, Vec<String>) {
+        let mut cmd = match wrapper.split_first() {
+            Some((w, rest)) => {
+                let mut c = Command::new(w);
+                c.args(rest).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        let mut child = cmd
+            .args(args)
+            .args(["-o", "ndjson"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("netprobe starts");
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            err.read_line(&mut line).unwrap();
+            assert!(
+                !line.is_empty(),
+                "netprobe {args:?} exited early: {lines:?}"
+            );
+            let done = line.contains(ready);
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        // Keep draining stderr so the child never blocks on it.
+        thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = err.read_to_string(&mut rest);
+            if !rest.is_empty() {
+                eprintln!("netprobe stderr: {rest}");
+            }
+        });
+        let paused = Arc::new(AtomicBool::new(false));
+        let records = spawn_reader(child.stdout.take().unwrap(), paused.clone());
+        let r = Running {
+            child,
+            records,
+            paused,
+        };
+        (r, lines)
+    }
+
+    /// SIGTERM, then every record it wrote and its exit status.
+    fn stop(mut self) -> (Vec<Value>, i32) {
+        self.paused.store(false, Ordering::SeqCst);
+        // SAFETY: signalling our own child by pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = wait_timeout(&mut self.child, Duration::from_secs(20));
+        let records: Vec<Value> = self.records.iter().collect();
+        (records, status)
+    }
+}
+
+fn spawn_reader(out: ChildStdout, paused: Arc<AtomicBool>) -> Receiver<Value> {
+    let (tx, rx) = channel();
+    thread::spawn(move || {
+        for line in BufReader::with_capacity(4096, out).lines() {
+            while paused.load(Ordering::SeqCst) {
+                thread::sleep(Duration::from_millis(5));
+            }
+            let line = line.expect("netprobe writes UTF-8");
+            let v: Value = serde_json::from_str(&line).expect("each line is one JSON record");
+            if tx.send(v).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_timeout(child: &mut Child, limit: Duration) -> i32 {
+    let t0 = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code().expect("exited, not killed");
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            panic!("netprobe did not exit within {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Python child: for IPv4 and IPv6, listen, connect to itself, send 1000 bytes, get
+/// 300 back, close (client first), report the ports.
+const CHILD: &str = r#"
+import os, socket, sys, time
+print(os.getpid(), open('/proc/self/comm').read().strip(), flush=True)
+sys.stdin.readline()
+for fam, host, name in ((socket.AF_INET, '127.0.0.1', 'ipv4'), (socket.AF_INET6, '::1', 'ipv6')):
+    l = socket.socket(fam); l.bind((host, 0)); l.listen()
+    port = l.getsockname()[1]
+    c = socket.socket(fam); c.connect((host, port)); a, _ = l.accept()
+    c.sendall(b'x' * 1000)
+    got = 0
+    while got < 1000: got += len(a.recv(4096))
+    a.sendall(b'y' * 300)
+    got = 0
+    while got < 300: got += len(c.recv(4096))
+    cport = c.getsockname()[1]
+    if name == 'ipv4':
+        c.close(); time.sleep(0.05); a.close()
+    else:
+        a.close()
+        assert c.recv(1) == b''
+        c.close()
+    time.sleep(0.05); l.close()
+    print(name, port, cport, flush=True)
+"#;
+
+fn get<'a>(r: &'a Value, k: &str) -> &'a Value {
+    r.get(k).unwrap_or(&Value::Null)
+}
+
+#[test]
+fn lifecycle_records_are_exact_for_ipv4_and_ipv6() {
+    let _g = serial();
+    let mut child = Command::new("python3")
+        .args(["-c", CHILD])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let mut it = line.split_whitespace();
+    let pid: u64 = it.next().unwrap().parse().unwrap();
+    let comm = it.next().unwrap().to_string();
+
+    // One probe filtered in the kernel by pid, one by comm and family.
+    let by_pid = Running::start(&["tcp", "--backend", "ebpf", "--pid", &pid.to_string()]);
+    let by_comm = Running::start(&[
+        "tcp",
+        "--backend",
+        "ebpf",
+        "--comm",
+        &comm,
+        "--family",
+        "ipv6",
+    ]);
+
+    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+    let mut ports = HashMap::new();
+    for _ in 0..2 {
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        let v: Vec<&str> = line.split_whitespace().collect();
+        ports.insert(
+            v[0].to_string(),
+            (v[1].parse::<u64>().unwrap(), v[2].parse::<u64>().unwrap()),
+        );
+    }
+    assert!(child.wait().unwrap().success());
+    thread::sleep(Duration::from_millis(300));
+    let (records, status) = by_pid.stop();
+    assert_eq!(status, 0, "nothing lost");
+    let (v6_records, status) = by_comm.stop();
+    assert_eq!(status, 0);
+
+    for fam in ["ipv4", "ipv6"] {
+        let (port, cport) = ports[fam];
+        let (lo, any) = if fam == "ipv4" {
+            ("127.0.0.1", "0.0.0.0")
+        } else {
+            ("::1", "::")
+        };
+        // (event, sport, dport, daddr, oldstate, newstate, rx_bytes, tx_bytes)
+        // Byte counts are payload: the FIN and SYN are not counted.
+        // The IPv4 client closes first; the IPv6 server does, so each side sees both
+        // the active and the passive close path.
+        let (client_old, server_old) = if fam == "ipv4" {
+            ("FIN_WAIT2", "LAST_ACK")
+        } else {
+            ("LAST_ACK", "FIN_WAIT2")
+        };
+        #[rustfmt::skip]
+        type Row<'a> = (
+            &'a str,
+            u64,
+            u64,
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<u64>,
+            Option<u64>,
+        );
+        #[rustfmt::skip]
+        let expected: Vec<Row> = vec![
+            (
+                "connect",
+                cport,
+                port,
+                lo,
+                "SYN_SENT",
+                "ESTABLISHED",
+                None,
+                None,
+            ),
+            (
+                "accept",
+                port,
+                cport,
+                lo,
+                "SYN_RECV",
+                "ESTABLISHED",
+                None,
+                None,
+            ),
+            (
+                "close",
+                cport,
+                port,
+                lo,
+                client_old,
+                "CLOSE",
+                Some(300),
+                Some(1000),
+            ),
+            (
+                "close",
+                port,
+                cport,
+                lo,
+                server_old,
+                "CLOSE",
+                Some(1000),
+                Some(300),
+            ),
+            ("close", port, 0, any, "LISTEN", "CLOSE", Some(0), Some(0)),
+        ];
+        let got: Vec<&Value> = records.iter().filter(|r| get(r, "family") == fam).collect();
+        assert_eq!(got.len(), expected.len(), "{fam}: {got:#?}");
+        for e in &expected {
+            let matching: Vec<&&Value> = got
+                .iter()
+                .filter(|r| {
+                    get(r, "event") == e.0
+                        && get(r, "sport").as_u64() == Some(e.1)
+                        && get(r, "dport").as_u64() == Some(e.2)
+                })
+                .collect();
+            assert_eq!(matching.len(), 1, "{fam} {e:?} in {got:#?}");
+            let r = matching[0];
+            assert_eq!(get(r, "type"), "tcp");
+            assert_eq!(get(r, "pid").as_u64(), Some(pid), "{r}");
+            assert_eq!(get(r, "comm").as_str(), Some(comm.as_str()), "{r}");
+            assert_eq!(get(r, "event"), e.0, "{r}");
+            assert_eq!(get(r, "sport").as_u64(), Some(e.1), "{r}");
+            assert_eq!(get(r, "dport").as_u64(), Some(e.2), "{r}");
+            assert_eq!(get(r, "saddr"), lo, "{r}");
+            assert_eq!(get(r, "daddr"), e.3, "{r}");
+            assert_eq!(get(r, "oldstate"), e.4, "{r}");
+            assert_eq!(get(r, "newstate"), e.5, "{r}");
+            assert_eq!(get(r, "rx_bytes").as_u64(), e.6, "{r}");
+            assert_eq!(get(r, "tx_bytes").as_u64(), e.7, "{r}");
+            assert!(get(r, "netns").as_u64().unwrap() > 0);
+            assert!(get(r, "ts").as_str().unwrap().ends_with('Z'));
+            if e.0 == "close" {
+                assert!(get(r, "duration_ms").as_f64().unwrap() > 0.0, "{r}");
+            }
+            if e.0 == "close" && e.4 != "LISTEN" {
+                assert!(get(r, "srtt_us").as_u64().unwrap() > 0, "{r}");
+            }
+        }
+        let v6: Vec<&Value> = v6_records
+            .iter()
+            .filter(|r| get(r, "family") == fam)
+            .collect();
+        assert_eq!(
+            v6.len(),
+            if fam == "ipv6" { 5 } else { 0 },
+            "--family ipv6: {v6:#?}"
+        );
+    }
+    assert_eq!(v6_records.len(), 5);
+}
+
+/// Opens `n` IPv4 connections to `listener` as fast as possible; the server side closes
+/// first so client ports are not held in TIME_WAIT.
+fn storm(listener: &TcpListener, n: usize) {
+    let port = listener.local_addr().unwrap().port();
+    let l = listener.try_clone().unwrap();
+    let server = thread::spawn(move || {
+        for _ in 0..n {
+            let (s, _) = l.accept().unwrap();
+            drop(s);
+        }
+    });
+    for _ in 0..n {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut buf = [0u8; 1];
+        // Wait for the server's FIN, then close.
+        let _ = c.read(&mut buf);
+        let _ = c.shutdown(Shutdown::Both);
+    }
+    server.join().unwrap();
+}
+
+/// Every IPv4 event on `port` was delivered, or counted in a lost record: nothing
+/// vanishes. Returns (delivered, lost, exit status).
+fn storm_accounting(n: usize, ring_kib: &str, pause_reader: bool) -> (usize, u64, i32) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let probe = Running::start(&[
+        "tcp",
+        "--backend",
+        "ebpf",
+        "--port",
+        &port.to_string(),
+        "--ring-kib",
+        ring_kib,
+    ]);
+    probe.paused.store(pause_reader, Ordering::SeqCst);
+    storm(&listener, n);
+    drop(listener);
+    thread::sleep(Duration::from_millis(500));
+    let (records, status) = probe.stop();
+    let delivered = records
+        .iter()
+        .filter(|r| get(r, "type") == "tcp" && get(r, "family") == "ipv4")
+        .count();
+    let lost: u64 = records
+        .iter()
+        .filter(|r| get(r, "type") == "lost")
+        .map(|r| get(r, "count").as_u64().unwrap())
+        .sum();
+    // Per connection: connect, accept, two closes; plus the listener's close.
+    let by_kind = |ev: &str| records.iter().filter(|r| get(r, "event") == ev).count();
+    assert_eq!(
+        delivered as u64 + lost,
+        4 * n as u64 + 1,
+        "delivered {delivered} (connect {}, accept {}, close {}) + lost {lost}",
+        by_kind("connect"),
+        by_kind("accept"),
+        by_kind("close"),
+    );
+    assert_eq!(status, if lost > 0 { 3 } else { 0 }, "exit status");
+    (delivered, lost, status)
+}
+
+#[test]
+fn a_full_ring_is_reported_as_lost_with_exit_status_3() {
+    let _g = serial();
+    // A 4 KiB ring holds ~34 events; with the reader stalled most of 8001 are lost.
+    let (delivered, lost, status) = storm_accounting(2000, "4", true);
+    assert!(lost > 0, "delivered {delivered}");
+    assert_eq!(status, 3);
+}
+
+#[test]
+fn twenty_thousand_connections_are_delivered_or_counted() {
+    let _g = serial();
+    let t0 = Instant::now();
+    let (delivered, lost, _) = storm_accounting(20_000, "8192", false);
+    eprintln!(
+        "20000 connections in {:?}: {delivered} events delivered, {lost} lost",
+        t0.elapsed()
+    );
+}
+
+/// GET a path over plain HTTP/1.0; returns (status line, body).
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").expect("an HTTP response");
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+/// Parses Prometheus/OpenMetrics text into `name{labels}` -> value, checking every line.
+fn parse_exposition(text: &str) -> HashMap<String, f64> {
+    let mut out = HashMap::new();
+    let mut eof = false;
+    for line in text.lines() {
+        assert!(!eof, "content after # EOF");
+        if line == "# EOF" {
+            eof = true;
+            continue;
+        }
+        if line.starts_with("# HELP ") || line.starts_with("# TYPE ") || line.starts_with("# UNIT ")
+        {
+            continue;
+        }
+        let (key, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad line {line:?}"));
+        let name_end = key.find('{').unwrap_or(key.len());
+        assert!(
+            key[..name_end]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "bad metric name in {line:?}"
+        );
+        if name_end < key.len() {
+            assert!(key.ends_with('}'), "bad labels in {line:?}");
+        }
+        let v: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value in {line:?}"));
+        out.insert(key.to_string(), v);
+    }
+    assert!(eof, "OpenMetrics text ends with # EOF");
+    out
+}
+
+#[test]
+fn metrics_are_served_and_match_the_connections_made() {
+    let _g = serial();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (probe, lines) = Running::start_as(
+        &[],
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--backend",
+            "ebpf",
+            "--tcp",
+            "--port",
+            &port.to_string(),
+        ],
+        "probe attached",
+    );
+    let addr = lines
+        .iter()
+        .find_map(|l| l.split("http://").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .expect("the bound address on stderr")
+        .to_string();
+    storm(&listener, 50);
+    drop(listener);
+    thread::sleep(Duration::from_millis(500));
+    let (status, body) = http_get(&addr, "/metrics");
+    assert!(status.contains(" 200 "), "{status}");
+    let m = parse_exposition(&body);
+    let v = |k: &str| {
+        *m.get(k)
+            .unwrap_or_else(|| panic!("{k} missing from {body}"))
+    };
+    assert_eq!(
+        v(r#"netprobe_connections_total{direction="connect",family="ipv4"}"#),
+        50.0
+    );
+    assert_eq!(
+        v(r#"netprobe_connections_total{direction="accept",family="ipv4"}"#),
+        50.0
+    );
+    // Each connection closes on both sides; then the listener.
+    assert_eq!(
+        v(r#"netprobe_closes_total{family="ipv4",oldstate="LAST_ACK"}"#),
+        50.0
+    );
+    assert_eq!(
+        v(r#"netprobe_closes_total{family="ipv4",oldstate="FIN_WAIT2"}"#),
+        50.0
+    );
+    assert_eq!(
+        v(r#"netprobe_closes_total{family="ipv4",oldstate="LISTEN"}"#),
+        1.0
+    );
+    assert_eq!(v("netprobe_events_total"), 201.0);
+    assert_eq!(v("netprobe_lost_events_total"), 0.0);
+    assert_eq!(v("netprobe_probe_up"), 1.0);
+    assert_eq!(v("netprobe_sampled"), 0.0);
+    assert!(http_get(&addr, "/nope").0.contains(" 404 "));
+    let (records, status) = probe.stop();
+    assert_eq!(status, 0);
+    assert_eq!(records.len(), 201, "--tcp streams the same events");
+}
+
+const NOBODY: &[&str] = &[
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+#[test]
+fn unprivileged_tcp_falls_back_to_sock_diag_with_a_notice() {
+    let _g = serial();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (probe, lines) = Running::start_as(
+        NOBODY,
+        &["tcp", "--port", &port.to_string(), "--interval", "20ms"],
+        "falling back to sock_diag",
+    );
+    assert!(lines.last().unwrap().contains("needs root"), "{lines:?}");
+    // Let the baseline snapshot pass, then hold a connection across several snapshots.
+    thread::sleep(Duration::from_millis(300));
+    let c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (a, _) = listener.accept().unwrap();
+    let cport = c.local_addr().unwrap().port() as u64;
+    thread::sleep(Duration::from_millis(300));
+    drop(c);
+    drop(a);
+    thread::sleep(Duration::from_millis(300));
+    let (records, status) = probe.stop();
+    assert_eq!(status, 0);
+    let find = |ev: &str, sport: u64| {
+        records
+            .iter()
+            .filter(|r| get(r, "event") == ev && get(r, "sport").as_u64() == Some(sport))
+            .count()
+    };
+    assert_eq!(find("connect", cport), 1, "{records:#?}");
+    assert_eq!(find("accept", port as u64), 1, "{records:#?}");
+    assert_eq!(
+        find("close", cport) + find("close", port as u64),
+        2,
+        "{records:#?}"
+    );
+    assert!(records
+        .iter()
+        .all(|r| get(r, "sampled") == true && get(r, "pid").is_null()));
+}
+
+#[test]
+fn unprivileged_explicit_ebpf_fails_with_one_clear_line_and_conns_works() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port() as u64;
+    let out = Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .args([BIN, "tcp", "--backend", "ebpf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("needs root (or CAP_BPF and CAP_PERFMON)"),
+        "{err}"
+    );
+
+    let out = Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .args([
+            BIN, "conns", "--state", "listen", "--family", "ipv4", "-o", "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| get(r, "sport").as_u64() == Some(port))
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(get(&ours[0], "state"), "LISTEN");
+    assert_eq!(get(&ours[0], "saddr"), "127.0.0.1");
+    assert_eq!(get(&ours[0], "uid").as_u64(), Some(0));
+}

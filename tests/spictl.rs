@@ -1,0 +1,526 @@
+//! spictl end to end: the built binary, run through real shell pipes against the
+//! simulated chips (these machines have no SPI controller).
+#![cfg(feature = "spictl")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SPICTL: &str = env!("CARGO_BIN_EXE_spictl");
+const ETL: &str = env!("CARGO_BIN_EXE_etl");
+
+/// Runs a shell pipeline in `dir` with $SPICTL and $ETL set.
+fn sh(dir: &Path, script: &str) -> Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -o pipefail; {script}"))
+        .current_dir(dir)
+        .env("SPICTL", SPICTL)
+        .env("ETL", ETL)
+        .env_remove("SPICTL_DEVICE")
+        .env_remove("PIPEKIT_OUTPUT")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bash runs")
+}
+
+fn ok(dir: &Path, script: &str) -> String {
+    let out = sh(dir, script);
+    assert!(
+        out.status.success(),
+        "{script}\nstatus {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn records(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Deterministic pseudo-random bytes.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn flash_write_verify_round_trips_a_1mib_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = noise(1 << 20, 1);
+    let b = noise(1 << 20, 2);
+    std::fs::write(d.join("a.bin"), &a).unwrap();
+    std::fs::write(d.join("b.bin"), &b).unwrap();
+
+    // A fresh (erased) chip needs no erase: every byte is programmed.
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash write a.bin -o ndjson | cat"#,
+    );
+    let w = &records(&out)[0];
+    assert_eq!(w["op"], "write");
+    assert_eq!(w["part"], "W25Q128JV (simulated)");
+    assert_eq!(w["erased_bytes"], 0);
+    assert_eq!(w["programmed_bytes"], 1 << 20);
+    assert_eq!(w["verified"], true);
+    assert_eq!(w["mismatches"], 0);
+
+    // Over image A, image B needs every block erased first.
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash write b.bin -o ndjson && "$SPICTL" --device sim:w25q128=chip.img flash verify b.bin -o ndjson"#,
+    );
+    let rs = records(&out);
+    assert_eq!(rs[0]["erased_bytes"], 1 << 20);
+    assert_eq!(rs[1]["op"], "verify");
+    assert_eq!(rs[1]["verified"], true);
+    assert_eq!(rs[1]["length"], 1 << 20);
+
+    // The image file is the chip: B, then the erased rest. And flash read agrees.
+    let img = std::fs::read(d.join("chip.img")).unwrap();
+    assert_eq!(img.len(), 16 << 20);
+    assert!(img[..1 << 20] == b[..]);
+    assert!(img[1 << 20..].iter().all(|&x| x == 0xff));
+    ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash read --length 1M - | cmp - b.bin"#,
+    );
+
+    // Verify against the other image fails, says where, exit status 1.
+    let out = sh(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash verify a.bin -o ndjson"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("verify failed") && err.contains("first at 0x"),
+        "{err}"
+    );
+    assert_eq!(
+        records(&String::from_utf8(out.stdout).unwrap())[0]["verified"],
+        false
+    );
+}
+
+#[test]
+fn no_erase_reproduces_bit_clearing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let old = noise(8192, 3);
+    let new = noise(8192, 4);
+    std::fs::write(d.join("old.bin"), &old).unwrap();
+    std::fs::write(d.join("new.bin"), &new).unwrap();
+    ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash write old.bin --offset 64K -o ndjson"#,
+    );
+
+    let out = sh(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash write new.bin --offset 64K --no-erase -o ndjson"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("verify failed") && err.contains("--no-erase"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one-line error: {err}");
+    let rec = &records(&String::from_utf8(out.stdout).unwrap())[0];
+    assert_eq!(rec["erased_bytes"], 0);
+    let expected_bad = old.iter().zip(&new).filter(|(o, n)| *o & *n != **n).count();
+    assert_eq!(rec["mismatches"], expected_bad as u64);
+
+    ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash read --offset 64K --length 8K back.bin"#,
+    );
+    let back = std::fs::read(d.join("back.bin")).unwrap();
+    let anded: Vec<u8> = old.iter().zip(&new).map(|(o, n)| o & n).collect();
+    assert_eq!(back, anded, "programming can only clear bits");
+
+    // Writing the AND again with --no-erase verifies fine (nothing needs a 1).
+    std::fs::write(d.join("and.bin"), &anded).unwrap();
+    ok(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash write and.bin --offset 0x10000 --no-erase -o ndjson"#,
+    );
+}
+
+#[test]
+fn sample_5000_at_1khz() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = sh(
+        d,
+        r#""$SPICTL" --device sim:mcp3008 sample --channel 0 --rate 1000 --count 5000 -o ndjson | tee s.ndjson | "$ETL" count -o ndjson"#,
+    );
+    let code = out.status.code();
+    assert!(
+        code == Some(0) || code == Some(3),
+        "{:?} {}",
+        code,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("5000 ticks at 1000 Hz"), "{stderr}");
+    let text = std::fs::read_to_string(d.join("s.ndjson")).unwrap();
+    let rs = records(&text);
+    let samples: Vec<&Value> = rs.iter().filter(|r| r["type"] == "sample").collect();
+    let overruns: Vec<&Value> = rs.iter().filter(|r| r["type"] == "overrun").collect();
+    assert_eq!(samples.len(), 5000);
+    assert_eq!(
+        records(&String::from_utf8(out.stdout).unwrap())[0]["count"],
+        rs.len()
+    );
+    // Overruns are reported, never hidden: exit 3 exactly when there are overrun records.
+    assert_eq!(code == Some(3), !overruns.is_empty());
+    let missed: u64 = overruns.iter().map(|r| r["missed"].as_u64().unwrap()).sum();
+
+    let ts: Vec<i64> = samples
+        .iter()
+        .map(|r| {
+            let s = r["ts"].as_str().unwrap();
+            assert!(s.ends_with('Z') && s.len() == 30, "{s}");
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_nanos_opt()
+                .unwrap()
+        })
+        .collect();
+    assert!(ts.windows(2).all(|w| w[1] > w[0]), "timestamps increase");
+    let span = (ts[4999] - ts[0]) as f64 / 1e9;
+    let slots = 4999.0 + missed as f64;
+    assert!(span >= slots / 1000.0 - 0.001, "span {span}");
+    assert!(
+        span <= slots / 1000.0 + 0.05,
+        "span {span} for {slots} slots"
+    );
+    // seq numbers the schedule slots: consecutive except where overruns skipped some.
+    let last_seq = samples[4999]["seq"].as_u64().unwrap();
+    assert_eq!(last_seq, 4999 + missed);
+    for r in &samples {
+        let raw = r["raw"].as_u64().unwrap();
+        assert!(raw < 1024);
+        let v = r["value"].as_f64().unwrap();
+        assert!((v - raw as f64 / 1024.0 * 3.3).abs() < 1e-9);
+        assert_eq!(r["device"], "sim:mcp3008");
+        assert_eq!(r["chip"], "MCP3008 (simulated)");
+    }
+    // The default 1 Hz sine spans most of the range over five seconds.
+    let max = samples
+        .iter()
+        .map(|r| r["raw"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    let min = samples
+        .iter()
+        .map(|r| r["raw"].as_u64().unwrap())
+        .min()
+        .unwrap();
+    assert!(max > 900 && min < 120, "{min}..{max}");
+}
+
+#[test]
+fn sample_realtime_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sh(
+        dir.path(),
+        r#""$SPICTL" --device sim:mcp3008 sample --rate 1000 --count 200 --rt-priority 20 -o ndjson"#,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        assert!(matches!(out.status.code(), Some(0 | 3)), "{err}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let n = records(&text)
+            .iter()
+            .filter(|r| r["type"] == "sample")
+            .count();
+        assert_eq!(n, 200);
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("SCHED_FIFO"), "{err}");
+    }
+    let out = sh(
+        dir.path(),
+        r#""$SPICTL" --device sim:mcp3008 sample --rate 10 --rt-priority 0"#,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn endless_sample_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sh(
+        dir.path(),
+        r#""$SPICTL" --device sim:mcp3008 sample --rate 200 -o ndjson > s.ndjson & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid"#,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 3)), "{err}");
+    assert!(err.contains("ticks at 200 Hz"), "{err}");
+    let text = std::fs::read_to_string(dir.path().join("s.ndjson")).unwrap();
+    assert!(text.ends_with('\n'));
+    let n = records(&text)
+        .iter()
+        .filter(|r| r["type"] == "sample")
+        .count();
+    assert!(
+        (40..=200).contains(&n),
+        "{n} samples in about 0.5 s at 200 Hz"
+    );
+}
+
+#[test]
+fn sample_reads_the_signal_file_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("sig.txt"), "0.25, 0.5\n0.75, 1.0\n").unwrap();
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:mcp3208=file:sig.txt sample --chip mcp3208 --channel 0,1 --rate 100 --count 2 -o ndjson"#,
+    );
+    let raws: Vec<u64> = records(&out)
+        .iter()
+        .map(|r| r["raw"].as_u64().unwrap())
+        .collect();
+    // One line per conversion: ch0 of line 1, ch1 of line 2, ch0 of line 1, ch1 of line 2.
+    assert_eq!(raws, vec![1024, 4095, 1024, 4095]);
+}
+
+#[test]
+fn xfer_loopback_and_adc_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:loopback xfer 'de ad be ef' 0x0102@cs 03@delay=10@speed=2M -o ndjson | cat"#,
+    );
+    let rs = records(&out);
+    assert_eq!(rs.len(), 3);
+    assert_eq!(rs[0]["tx"], "deadbeef");
+    assert_eq!(rs[0]["rx"], "deadbeef");
+    assert_eq!(rs[1]["cs_change"], true);
+    assert_eq!(rs[2]["delay_us"], 10);
+    assert_eq!(rs[2]["speed_hz"], 2_000_000);
+
+    std::fs::write(d.join("sig.txt"), "0.5\n").unwrap();
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:mcp3008=file:sig.txt xfer 018000 -o ndjson"#,
+    );
+    // 0.5 of 1024 = 512 = 0b10_0000_0000: B9 at bit 1 of byte 2.
+    assert_eq!(records(&out)[0]["rx"], "fffa00");
+
+    let data = noise(100_000, 9);
+    std::fs::write(d.join("r.bin"), &data).unwrap();
+    ok(
+        d,
+        r#"cat r.bin | "$SPICTL" --device sim:loopback pipe --block-size 333 | cmp - r.bin"#,
+    );
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:loopback xfer --file r.bin -o ndjson"#,
+    );
+    assert_eq!(records(&out)[0]["len"], 100_000);
+}
+
+const BME280: &str = r#"
+name = "BME280"
+read_flag = 0x80
+write_flag = 0x00
+addr_mask = 0x7f
+
+[registers.id]
+address = 0xD0
+access = "ro"
+reset = 0x60
+
+[registers.ctrl_meas]
+address = 0xF4
+reset = 0x27
+fields.osrs_t = { bits = "7:5", values = { 0 = "skipped", 1 = "x1", 2 = "x2", 5 = "x16" } }
+fields.osrs_p = { bits = "4:2", values = { 0 = "skipped", 1 = "x1" } }
+fields.mode = { bits = "1:0", values = { 0 = "sleep", 1 = "forced", 3 = "normal" } }
+"#;
+
+#[test]
+fn reg_read_and_write_with_a_toml_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bme280.toml"), BME280).unwrap();
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:regmap=bme280.toml reg read --map bme280.toml ctrl_meas -o ndjson | cat"#,
+    );
+    let rs = records(&out);
+    assert_eq!(rs.len(), 4);
+    assert_eq!(rs[0]["reg"], "ctrl_meas");
+    assert_eq!(rs[0]["addr"], 0xf4);
+    assert_eq!(rs[0]["value"], 0x27);
+    assert_eq!(rs[0]["raw"], "27");
+    assert_eq!(
+        (&rs[1]["field"], &rs[1]["value"], &rs[1]["meaning"]),
+        (&Value::from("osrs_t"), &Value::from(1), &Value::from("x1"))
+    );
+    assert_eq!(
+        (&rs[3]["field"], &rs[3]["meaning"]),
+        (&Value::from("mode"), &Value::from("normal"))
+    );
+
+    // Field write: read-modify-write, then read back (one command: the sim keeps no state).
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:regmap=bme280.toml reg write ctrl_meas osrs_t=x16,mode=forced -o ndjson"#,
+    );
+    let rs = records(&out);
+    assert_eq!(rs[0]["value"], 0xa5);
+    assert_eq!(rs[3]["meaning"], "forced");
+
+    // Every register of the map, by address order.
+    let out = ok(
+        d,
+        r#""$SPICTL" --device sim:regmap=bme280.toml reg read -o ndjson"#,
+    );
+    let regs: Vec<String> = records(&out)
+        .iter()
+        .filter(|r| r["field"].is_null())
+        .map(|r| r["reg"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(regs, ["id", "ctrl_meas"]);
+
+    let out = sh(
+        d,
+        r#""$SPICTL" --device sim:regmap=bme280.toml reg write id 1"#,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+}
+
+#[test]
+fn info_names_the_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(
+        dir.path(),
+        r#""$SPICTL" --device sim:w25q128 --mode 3 --speed 50M info -o ndjson"#,
+    );
+    let r = &records(&out)[0];
+    assert_eq!(r["kind"], "simulation");
+    assert_eq!(r["chip"], "W25Q128JV (simulated)");
+    assert_eq!(r["mode"], 3);
+    assert_eq!(r["speed_hz"], 50_000_000);
+    let out = ok(
+        dir.path(),
+        r#""$SPICTL" --device sim:w25q128 flash id -o ndjson"#,
+    );
+    let r = &records(&out)[0];
+    assert_eq!(r["jedec"], "ef4018");
+    assert_eq!(r["size_bytes"], 16 << 20);
+}
+
+#[test]
+fn bad_arguments_give_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, i32, &str)] = &[
+        (
+            r#""$SPICTL" --device sim:loopback xfer abc"#,
+            2,
+            "odd number of hex digits",
+        ),
+        (r#""$SPICTL" --device sim:loopback xfer 0g"#, 2, "not hex"),
+        (
+            r#""$SPICTL" --device sim:loopback --mode 4 info"#,
+            2,
+            "0..=3",
+        ),
+        (r#""$SPICTL" xfer 00"#, 2, "no device given"),
+        (
+            r#""$SPICTL" --device hid:1234:5678 info"#,
+            2,
+            "not a device",
+        ),
+        (
+            r#""$SPICTL" --device sim:eeprom info"#,
+            2,
+            "unknown simulated chip",
+        ),
+        (r#""$SPICTL" --device /dev/spidev9.9 info"#, 1, "spidev"),
+        (
+            r#""$SPICTL" --device sim:mcp3008 --mode 1 xfer 00"#,
+            1,
+            "modes 0 and 3",
+        ),
+        (
+            r#""$SPICTL" --device sim:w25q128 flash erase --offset 100 --length 4K"#,
+            2,
+            "multiples of 4 KiB",
+        ),
+        (
+            r#""$SPICTL" --device sim:w25q128 flash write missing.bin"#,
+            1,
+            "missing.bin",
+        ),
+        (
+            r#""$SPICTL" --device sim:mcp3008 sample --rate 0 --count 1"#,
+            2,
+            "rate",
+        ),
+        (
+            r#""$SPICTL" --device sim:loopback config"#,
+            2,
+            "nothing to configure",
+        ),
+    ];
+    for (script, code, needle) in cases {
+        let out = sh(d, script);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*code), "{script}: {err}");
+        let first = err.lines().next().unwrap_or("");
+        assert!(first.contains(needle), "{script}: {err}");
+        // clap's own errors add a "try --help" line; ours are exactly one line.
+        if !err.contains("For more information, try '--help'") {
+            assert_eq!(err.trim_end().lines().count(), 1, "{script}: {err}");
+        }
+    }
+}
+
+#[test]
+fn help_and_man_page_cover_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(dir.path(), r#""$SPICTL" --help"#);
+    assert!(!help.to_lowercase().contains("hid"), "{help}");
+    let man = ok(dir.path(), r#""$SPICTL" --generate man"#);
+    for cmd in [
+        "info",
+        "config",
+        "xfer",
+        "pipe",
+        "reg read",
+        "reg write",
+        "sample",
+        "flash id",
+        "flash read",
+        "flash write",
+        "flash erase",
+        "flash verify",
+    ] {
+        assert!(
+            man.contains(&format!(".SS \"spictl {cmd}\"")),
+            "man page lacks {cmd}"
+        );
+    }
+    assert!(!man.to_lowercase().contains("hid:"));
+}
