@@ -15,9 +15,10 @@ deps:
 build:
 	$(CARGO) build --release --locked
 
-## test: install what the tests need, build once (release), run every test
+## test: install what the tests need, build once (release), run every test.
+## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
+## first would build the dependencies twice (dev-dependencies change their features).
 test: deps
-	$(CARGO) build --release --locked
 	$(CARGO) test --release --locked
 
 ## demo: a real pipeline per tool on embedded defaults

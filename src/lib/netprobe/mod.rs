@@ -4,10 +4,6 @@
 //! records are sampled from NETLINK_SOCK_DIAG snapshots. This module holds the command
 //! line; loading, decoding, filtering, metrics and the fallback live in submodules.
 
-// Every function here returns the shared crate::error::Error, whose size is decided in
-// error.rs for all tools; boxing it per call site would only hide that.
-#![allow(clippy::result_large_err)]
-
 pub mod diag;
 pub mod event;
 pub mod filter;
@@ -20,6 +16,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cli::args::parse_duration;
 use crate::cli::{CommonArgs, Outcome, OutputArgs, Tool};
 use crate::error::{Error, Result};
 use crate::record::writer::open_sink;
@@ -191,27 +188,6 @@ impl Tool for Cli {
     }
 }
 
-/// `500ms`, `10s`, `5m`, `1h` or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a duration (try 500ms, 10s, 5m, 1h)"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "ms" => n / 1e3,
-        "us" => n / 1e6,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        u => return Err(format!("unknown unit '{u}' in '{s}' (ms, s, m or h)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("'{s}': {e}"))
-}
-
 fn parse_ring_kib(s: &str) -> Result<u32, String> {
     let n: u32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
     if n < 4 || !n.is_power_of_two() || n > (1 << 20) {
@@ -346,15 +322,6 @@ fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("1.5m").unwrap(), Duration::from_secs(90));
-        assert!(parse_duration("5 parsecs").is_err());
-        assert!(parse_duration("").is_err());
-    }
 
     #[test]
     fn ring_sizes() {
