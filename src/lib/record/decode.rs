@@ -128,35 +128,6 @@ pub fn parse_utc_z(s: &[u8]) -> Option<i64> {
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fast_timestamps_match_chrono() {
-        for s in [
-            "2026-11-26T10:47:41.123456789Z",
-            "1970-01-01T00:00:00Z",
-            "1969-12-31T23:59:59.5Z",
-            "2024-02-29T12:00:00.000001Z",
-        ] {
-            let want = chrono::DateTime::parse_from_rfc3339(s)
-                .unwrap()
-                .timestamp_nanos_opt()
-                .unwrap();
-            assert_eq!(parse_utc_z(s.as_bytes()), Some(want), "{s}");
-        }
-        for s in [
-            "2023-02-29T00:00:00Z",
-            "2026-11-26T24:00:00Z",
-            "2026-11-26T10:00:00+01:00",
-            "2026-11-26T10:00:00.1234567890Z",
-        ] {
-            assert_eq!(parse_utc_z(s.as_bytes()), None, "{s}");
-        }
-    }
-}
-
 struct ExactInt<P>(std::marker::PhantomData<fn(P) -> P>);
 
 impl<P> Default for ExactInt<P> {
@@ -204,5 +175,34 @@ where
             }
         }
         Ok(Arc::new(builder.finish()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_timestamps_match_chrono() {
+        for s in [
+            "2026-11-26T10:47:41.123456789Z",
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.5Z",
+            "2024-02-29T12:00:00.000001Z",
+        ] {
+            let want = chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_nanos_opt()
+                .unwrap();
+            assert_eq!(parse_utc_z(s.as_bytes()), Some(want), "{s}");
+        }
+        for s in [
+            "2023-02-29T00:00:00Z",
+            "2026-11-26T24:00:00Z",
+            "2026-11-26T10:00:00+01:00",
+            "2026-11-26T10:00:00.1234567890Z",
+        ] {
+            assert_eq!(parse_utc_z(s.as_bytes()), None, "{s}");
+        }
     }
 }
