@@ -33,6 +33,9 @@ complete -c etl -n "__fish_etl_needs_command" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_needs_command" -f -a "convert" -d 'Convert records from any input format to any output format'
 complete -c etl -n "__fish_etl_needs_command" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_needs_command" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
 complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand convert" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
@@ -94,6 +97,69 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand agg" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand head" -s n -l lines -d 'How many records' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand head" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand head" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand head" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand head" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand tail" -s n -l lines -d 'How many records' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand tail" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand tail" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand tail" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l separator -d 'Joins the names of nested fields' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand count" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
@@ -114,8 +180,11 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg count help" -f -a "convert" -d 'Convert records from any input format to any output format'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg count help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg count help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg count help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg count help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "convert" -d 'Convert records from any input format to any output format'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -261,3 +261,25 @@ fn binary_output_is_refused_on_a_terminal_only() {
     let r = sh("echo '{\"a\":1}' | etl convert -o arrow | wc -c");
     assert!(r.stdout.trim().parse::<u32>().unwrap() > 100);
 }
+
+#[test]
+fn head_tail_and_flatten() {
+    let r = sh("seq 1 50000 | sed 's/.*/{\"i\":&,\"o\":{\"x\":&,\"y\":{\"z\":\"s&\"}}}/' > /tmp/pipekit-shape.ndjson && etl head -n 2 /tmp/pipekit-shape.ndjson -o ndjson");
+    assert_eq!(r.stdout, "{\"i\":1,\"o\":{\"x\":1,\"y\":{\"z\":\"s1\"}}}\n{\"i\":2,\"o\":{\"x\":2,\"y\":{\"z\":\"s2\"}}}\n", "{}", r.stderr);
+    let r = sh("etl tail -n 3 /tmp/pipekit-shape.ndjson -o ndjson --batch-size 7");
+    assert_eq!(r.stdout.lines().next(), Some("{\"i\":49998,\"o\":{\"x\":49998,\"y\":{\"z\":\"s49998\"}}}"), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 3);
+    let r = sh("etl flatten /tmp/pipekit-shape.ndjson -o csv | etl tail -n 1 -i csv -o ndjson");
+    assert_eq!(
+        r.stdout, "{\"i\":50000,\"o.x\":50000,\"o.y.z\":\"s50000\"}\n",
+        "{}",
+        r.stderr
+    );
+    // head stops reading an endless input.
+    let r = sh("yes '{\"a\":1}' | etl head -n 2 -o ndjson");
+    assert_eq!(r.stdout, "{\"a\":1}\n{\"a\":1}\n");
+    let r = sh("printf '{\"a\":{\"b\":1},\"a_b\":2}\\n' | etl flatten --separator _ -o ndjson");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("two columns named 'a_b'"), "{}", r.stderr);
+    std::fs::remove_file("/tmp/pipekit-shape.ndjson").ok();
+}

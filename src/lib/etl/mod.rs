@@ -3,6 +3,7 @@
 
 pub mod agg;
 pub mod convert;
+pub mod shape;
 
 use clap::{Parser, Subcommand};
 
@@ -73,6 +74,47 @@ Examples:
   spictl --device sim:mcp3008 sample --rate 1000 --count 5000 | etl agg --window 1s --agg 'avg(value), max(value)'
   netprobe tcp | etl agg --window 10s --by comm --agg 'count(*)' --lateness 2s")]
     Agg(agg::AggArgs),
+    /// The first N records (stops reading as soon as it has them)
+    #[command(after_help = "\
+Examples:
+  etl head -n 5 events.parquet -o table
+  netprobe tcp | etl head -n 100 --out first100.arrow")]
+    Head {
+        /// How many records
+        #[arg(short = 'n', long, default_value_t = 10)]
+        lines: usize,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// The last N records (memory: only the batches that hold them)
+    #[command(after_help = "\
+Examples:
+  etl tail -n 20 events.ndjson -o table")]
+    Tail {
+        /// How many records
+        #[arg(short = 'n', long, default_value_t = 10)]
+        lines: usize,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Turn nested objects into dotted columns (a.b.c), e.g. for CSV
+    #[command(after_help = "\
+Examples:
+  etl flatten events.ndjson -o csv > events.csv
+  etl flatten --separator _ events.parquet --out flat.parquet")]
+    Flatten {
+        /// Joins the names of nested fields
+        #[arg(long, default_value = ".")]
+        separator: String,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Count the records in the input (one record with a `count` field)
     #[command(after_help = "\
 Examples:
@@ -100,6 +142,21 @@ impl Tool for Cli {
             Command::Schema { input } => convert::schema(&input)?,
             Command::Count { input, output } => convert::count(&input, &output)?,
             Command::Agg(args) => agg::agg(&args)?,
+            Command::Head {
+                lines,
+                input,
+                output,
+            } => shape::head(&input, &output, lines)?,
+            Command::Tail {
+                lines,
+                input,
+                output,
+            } => shape::tail(&input, &output, lines)?,
+            Command::Flatten {
+                separator,
+                input,
+                output,
+            } => shape::flatten(&input, &output, &separator)?,
         })
     }
 }
