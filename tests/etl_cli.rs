@@ -267,7 +267,12 @@ fn head_tail_and_flatten() {
     let r = sh("seq 1 50000 | sed 's/.*/{\"i\":&,\"o\":{\"x\":&,\"y\":{\"z\":\"s&\"}}}/' > /tmp/pipekit-shape.ndjson && etl head -n 2 /tmp/pipekit-shape.ndjson -o ndjson");
     assert_eq!(r.stdout, "{\"i\":1,\"o\":{\"x\":1,\"y\":{\"z\":\"s1\"}}}\n{\"i\":2,\"o\":{\"x\":2,\"y\":{\"z\":\"s2\"}}}\n", "{}", r.stderr);
     let r = sh("etl tail -n 3 /tmp/pipekit-shape.ndjson -o ndjson --batch-size 7");
-    assert_eq!(r.stdout.lines().next(), Some("{\"i\":49998,\"o\":{\"x\":49998,\"y\":{\"z\":\"s49998\"}}}"), "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().next(),
+        Some("{\"i\":49998,\"o\":{\"x\":49998,\"y\":{\"z\":\"s49998\"}}}"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stdout.lines().count(), 3);
     let r = sh("etl flatten /tmp/pipekit-shape.ndjson -o csv | etl tail -n 1 -i csv -o ndjson");
     assert_eq!(
