@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::error::Result;
 use crate::record::schema::parse_schema_arg;
-use crate::record::{InputFormat, OutputFormat, ReadOptions, SinkOptions, Source};
+use crate::record::{InputFormat, OutputFormat, ReadOptions, RecordReader, SinkOptions, Source};
 
 /// Flags every binary has.
 #[derive(Debug, Clone, Args)]
@@ -52,6 +52,11 @@ pub struct InputArgs {
 impl InputArgs {
     pub fn sources(&self) -> Vec<Source> {
         Source::from_args(&self.files)
+    }
+
+    /// Opens the inputs these arguments name.
+    pub fn open_reader(&self) -> Result<RecordReader> {
+        RecordReader::open(self.sources(), self.read_options()?)
     }
 
     pub fn read_options(&self) -> Result<ReadOptions> {

@@ -20,8 +20,7 @@ use crate::cli::args::parse_duration;
 use crate::cli::{InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::schema::timestamp_type;
-use crate::record::writer::open_sink;
-use crate::record::{RecordReader, RecordSink};
+use crate::record::LazySink;
 
 #[derive(Debug, clap::Args)]
 pub struct AggArgs {
@@ -269,7 +268,9 @@ struct Aggregator {
     late: u64,
     untimed: u64,
     out_schema: Option<SchemaRef>,
-    null_rows: Vec<Vec<u8>>,
+    /// Per aggregate: count_distinct's row converter and the bytes of a null value,
+    /// built on the first batch.
+    distinct: Vec<Option<(RowConverter, Vec<u8>)>>,
 }
 
 impl Aggregator {
@@ -312,16 +313,22 @@ impl Aggregator {
             };
             let col = column(batch, name)?;
             if plan.spec.func == Func::CountDistinct {
-                let conv = RowConverter::new(vec![SortField::new(col.data_type().clone())])
-                    .map_err(|e| Error::arrow("count_distinct", e))?;
-                if self.null_rows.len() <= i {
-                    self.null_rows.resize(i + 1, Vec::new());
+                if self.distinct.len() <= i {
+                    self.distinct.resize_with(i + 1, || None);
                 }
-                let null = arrow::array::new_null_array(col.data_type(), 1);
-                let null_rows = conv
-                    .convert_columns(&[null])
-                    .map_err(|e| Error::arrow("count_distinct", e))?;
-                self.null_rows[i] = null_rows.row(0).as_ref().to_vec();
+                if self.distinct[i].is_none() {
+                    let conv = RowConverter::new(vec![SortField::new(col.data_type().clone())])
+                        .map_err(|e| Error::arrow("count_distinct", e))?;
+                    let null = arrow::array::new_null_array(col.data_type(), 1);
+                    let null_row = conv
+                        .convert_columns(&[null])
+                        .map_err(|e| Error::arrow("count_distinct", e))?
+                        .row(0)
+                        .as_ref()
+                        .to_vec();
+                    self.distinct[i] = Some((conv, null_row));
+                }
+                let (conv, _) = self.distinct[i].as_ref().expect("set above");
                 let rows = conv
                     .convert_columns(&[col])
                     .map_err(|e| Error::arrow("count_distinct", e))?;
@@ -477,7 +484,11 @@ impl Aggregator {
         }
         for (i, plan) in self.plans.iter().enumerate() {
             let accs: Vec<&mut Acc> = groups.iter_mut().map(|(_, g)| &mut g.accs[i]).collect();
-            let null_row = self.null_rows.get(i).map_or(&[][..], |v| v.as_slice());
+            let null_row = self
+                .distinct
+                .get(i)
+                .and_then(Option::as_ref)
+                .map_or(&[][..], |(_, null)| null.as_slice());
             columns.push(finish_column(plan, accs, null_row)?);
             fields.push(Field::new(&plan.spec.name, plan.output_type(), true));
         }
@@ -549,25 +560,15 @@ pub fn agg(args: &AggArgs) -> Result<Outcome> {
         late: 0,
         untimed: 0,
         out_schema: None,
-        null_rows: Vec::new(),
+        distinct: Vec::new(),
     };
-    let mut reader = RecordReader::open(args.input.sources(), args.input.read_options()?)?;
-    let opts = args.output.sink_options();
-    let mut sink: Option<Box<dyn RecordSink>> = None;
-    let write = |batches: Vec<RecordBatch>, sink: &mut Option<Box<dyn RecordSink>>| -> Result<()> {
-        for b in batches {
-            let s = match sink {
-                Some(s) => s,
-                None => sink.insert(open_sink(&opts, &b.schema())?),
-            };
-            s.write(&b)?;
-        }
-        Ok(())
-    };
+    let mut reader = args.input.open_reader()?;
+    let mut sink = LazySink::new(args.output.sink_options());
     while let Some(batch) = reader.next_batch()? {
         engine.add(&batch)?;
-        let closed = engine.closed(false)?;
-        write(closed, &mut sink)?;
+        for closed in engine.closed(false)? {
+            sink.write(&closed)?;
+        }
     }
     // SQL semantics: an ungrouped aggregate over no input is one row (count 0).
     if engine.windowing.is_none() && engine.by.is_empty() && engine.windows.is_empty() {
@@ -578,11 +579,10 @@ pub fn agg(args: &AggArgs) -> Result<Outcome> {
             .or_default()
             .insert(Box::from(&[][..]), Group { accs });
     }
-    let rest = engine.closed(true)?;
-    write(rest, &mut sink)?;
-    if let Some(s) = sink {
-        s.finish()?;
+    for rest in engine.closed(true)? {
+        sink.write(&rest)?;
     }
+    sink.finish(None)?;
     let mut outcome = Outcome::Complete;
     if engine.late > 0 {
         crate::cli::warn(&format!(

@@ -11,40 +11,40 @@ use crate::cli::{progress, InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::schema::schema_to_json;
 use crate::record::writer::open_sink;
-use crate::record::{RecordReader, RecordSink};
+use crate::record::{LazySink, RecordReader};
 
-fn open_reader(input: &InputArgs) -> Result<RecordReader> {
-    RecordReader::open(input.sources(), input.read_options()?)
+/// Streams the input through `transform` into the output, with a progress bar on a
+/// terminal, and stops reading as soon as `transform` returns `None`. Hands back the
+/// reader and the unfinished sink: the caller decides what an input without records writes.
+pub(crate) fn stream(
+    input: &InputArgs,
+    output: &OutputArgs,
+    mut transform: impl FnMut(RecordBatch) -> Result<Option<RecordBatch>>,
+) -> Result<(RecordReader, LazySink)> {
+    let mut reader = input.open_reader()?;
+    let (counter, total) = reader.progress();
+    let bar = progress::bytes(total);
+    let mut sink = LazySink::new(output.sink_options());
+    while let Some(batch) = reader.next_batch()? {
+        let Some(out) = transform(batch)? else { break };
+        sink.write(&out)?;
+        progress::sync(&bar, &counter);
+    }
+    bar.finish_and_clear();
+    Ok((reader, sink))
 }
 
 /// Streams every batch of the input into the output.
 pub fn convert(input: &InputArgs, output: &OutputArgs) -> Result<Outcome> {
-    let mut reader = open_reader(input)?;
-    let (counter, total) = reader.progress();
-    let bar = progress::bytes(total);
-    let opts = output.sink_options();
-    let mut sink: Option<Box<dyn RecordSink>> = None;
-    while let Some(batch) = reader.next_batch()? {
-        let s = match &mut sink {
-            Some(s) => s,
-            None => sink.insert(open_sink(&opts, &batch.schema())?),
-        };
-        s.write(&batch)?;
-        progress::sync(&bar, &counter);
-    }
-    let sink = match sink {
-        Some(s) => s,
-        // Empty input still makes a valid (empty) output file.
-        None => open_sink(&opts, &reader.schema())?,
-    };
-    sink.finish()?;
-    bar.finish_and_clear();
+    let (reader, sink) = stream(input, output, |batch| Ok(Some(batch)))?;
+    // Empty input still makes a valid (empty) output file.
+    sink.finish(Some(&reader.schema()))?;
     Ok(Outcome::Complete)
 }
 
 /// Prints the schema as JSON: the form `--schema FILE` reads back.
 pub fn schema(input: &InputArgs) -> Result<Outcome> {
-    let reader = open_reader(input)?;
+    let reader = input.open_reader()?;
     let doc = schema_to_json(&reader.schema());
     let text = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
     let mut out = std::io::stdout().lock();
@@ -56,7 +56,7 @@ pub fn schema(input: &InputArgs) -> Result<Outcome> {
 
 /// Counts the records and writes one record `{"count": N}`.
 pub fn count(input: &InputArgs, output: &OutputArgs) -> Result<Outcome> {
-    let mut reader = open_reader(input)?;
+    let mut reader = input.open_reader()?;
     let (counter, total) = reader.progress();
     let bar = progress::bytes(total);
     let mut n = 0u64;

@@ -9,52 +9,29 @@ use arrow::buffer::NullBuffer;
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
+use super::convert::stream;
 use crate::cli::{InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::writer::open_sink;
-use crate::record::{RecordReader, RecordSink};
-
-/// Writes each batch `transform` makes of the input; stops early when it returns `None`.
-fn stream(
-    input: &InputArgs,
-    output: &OutputArgs,
-    mut transform: impl FnMut(RecordBatch) -> Result<Option<RecordBatch>>,
-) -> Result<Outcome> {
-    let mut reader = RecordReader::open(input.sources(), input.read_options()?)?;
-    let opts = output.sink_options();
-    let mut sink: Option<Box<dyn RecordSink>> = None;
-    while let Some(batch) = reader.next_batch()? {
-        let Some(out) = transform(batch)? else { break };
-        let s = match &mut sink {
-            Some(s) => s,
-            None => sink.insert(open_sink(&opts, &out.schema())?),
-        };
-        if out.num_rows() > 0 {
-            s.write(&out)?;
-        }
-    }
-    if let Some(s) = sink {
-        s.finish()?;
-    }
-    Ok(Outcome::Complete)
-}
 
 /// The first `n` records; stops reading as soon as it has them.
 pub fn head(input: &InputArgs, output: &OutputArgs, n: usize) -> Result<Outcome> {
     let mut left = n;
-    stream(input, output, |batch| {
+    let (_, sink) = stream(input, output, |batch| {
         if left == 0 {
             return Ok(None);
         }
         let take = left.min(batch.num_rows());
         left -= take;
         Ok(Some(batch.slice(0, take)))
-    })
+    })?;
+    sink.finish(None)?;
+    Ok(Outcome::Complete)
 }
 
 /// The last `n` records: keeps only the batches that can still hold them.
 pub fn tail(input: &InputArgs, output: &OutputArgs, n: usize) -> Result<Outcome> {
-    let mut reader = RecordReader::open(input.sources(), input.read_options()?)?;
+    let mut reader = input.open_reader()?;
     let mut kept: VecDeque<RecordBatch> = VecDeque::new();
     let mut rows = 0usize;
     while let Some(batch) = reader.next_batch()? {
@@ -81,9 +58,11 @@ pub fn tail(input: &InputArgs, output: &OutputArgs, n: usize) -> Result<Outcome>
 
 /// Nested objects become dotted columns (`a.b.c`); lists stay as they are.
 pub fn flatten(input: &InputArgs, output: &OutputArgs, separator: &str) -> Result<Outcome> {
-    stream(input, output, |batch| {
+    let (_, sink) = stream(input, output, |batch| {
         flatten_batch(&batch, separator).map(Some)
-    })
+    })?;
+    sink.finish(None)?;
+    Ok(Outcome::Complete)
 }
 
 pub fn flatten_batch(batch: &RecordBatch, separator: &str) -> Result<RecordBatch> {
@@ -161,7 +140,7 @@ fn push_flat(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{ReadOptions, Source};
+    use crate::record::{ReadOptions, RecordReader, Source};
 
     #[test]
     fn flattens_nested_objects_with_parent_nulls() {

@@ -14,4 +14,4 @@ pub mod writer;
 
 pub use reader::{ReadOptions, RecordReader};
 pub use source::{InputFormat, Source};
-pub use writer::{OutputFormat, RecordSink, SinkOptions};
+pub use writer::{LazySink, OutputFormat, RecordSink, SinkOptions};

@@ -150,6 +150,37 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
     })
 }
 
+/// A sink opened when the first batch arrives, with that batch's schema: tools that
+/// learn their schema from the data (or widen it) write through this.
+pub struct LazySink {
+    opts: SinkOptions,
+    sink: Option<Box<dyn RecordSink>>,
+}
+
+impl LazySink {
+    pub fn new(opts: SinkOptions) -> Self {
+        LazySink { opts, sink: None }
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let sink = match &mut self.sink {
+            Some(s) => s,
+            None => self.sink.insert(open_sink(&self.opts, &batch.schema())?),
+        };
+        sink.write(batch)
+    }
+
+    /// Finishes the output. If no batch came, `empty_schema` makes a valid empty output
+    /// (e.g. an Arrow file with only its schema); `None` writes nothing at all.
+    pub fn finish(self, empty_schema: Option<&SchemaRef>) -> Result<()> {
+        match (self.sink, empty_schema) {
+            (Some(s), _) => s.finish(),
+            (None, Some(schema)) => open_sink(&self.opts, schema)?.finish(),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
 type Out = BufWriter<Box<dyn Write + Send>>;
 
 fn open_destination(path: Option<&Path>) -> Result<Out> {

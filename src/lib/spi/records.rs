@@ -11,8 +11,7 @@ use arrow::record_batch::RecordBatch;
 use crate::cli::OutputArgs;
 use crate::error::{Error, Result};
 use crate::record::schema::timestamp_type;
-use crate::record::writer::open_sink;
-use crate::record::{RecordSink, SinkOptions};
+use crate::record::{LazySink, SinkOptions};
 
 pub fn ts_field() -> Field {
     Field::new("ts", timestamp_type(), false)
@@ -28,9 +27,8 @@ pub fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch> 
 
 /// Record output for one command.
 pub struct Records {
-    opts: SinkOptions,
     schema: SchemaRef,
-    sink: Option<Box<dyn RecordSink>>,
+    sink: LazySink,
 }
 
 impl Records {
@@ -40,9 +38,8 @@ impl Records {
 
     pub fn with_options(opts: SinkOptions, schema: SchemaRef) -> Self {
         Records {
-            opts,
             schema,
-            sink: None,
+            sink: LazySink::new(opts),
         }
     }
 
@@ -52,19 +49,11 @@ impl Records {
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let sink = match &mut self.sink {
-            Some(s) => s,
-            None => self.sink.insert(open_sink(&self.opts, &self.schema)?),
-        };
-        sink.write(batch)
+        self.sink.write(batch)
     }
 
     pub fn finish(self) -> Result<()> {
-        let sink = match self.sink {
-            Some(s) => s,
-            None => open_sink(&self.opts, &self.schema)?,
-        };
-        sink.finish()
+        self.sink.finish(Some(&self.schema))
     }
 }
 
