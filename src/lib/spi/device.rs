@@ -1,5 +1,6 @@
 //! `--device`: which bus to open. A path (or `spidevB.C`) is real hardware through
-//! spidev; `sim:...` is a simulated chip. Nothing else is accepted, so a typo fails
+//! spidev; `sim:...` is a simulated chip; `hid:VID:PID` is a HID-SPI bridge speaking
+//! hidctl's bridge protocol over hidraw. Nothing else is accepted, so a typo fails
 //! before anything is sent.
 
 use super::bus::SpiBus;
@@ -8,7 +9,7 @@ use super::spidev::SpidevBus;
 use crate::error::{Error, Result};
 
 pub const DEVICE_HELP: &str =
-    "/dev/spidevB.C, or a simulation: sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml";
+    "/dev/spidevB.C, hid:VID:PID[:SERIAL] (a HID-SPI bridge), or a simulation: sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml";
 
 pub fn open(spec: Option<&str>) -> Result<Box<dyn SpiBus>> {
     let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty()) else {
@@ -18,6 +19,14 @@ pub fn open(spec: Option<&str>) -> Result<Box<dyn SpiBus>> {
     };
     if spec.starts_with("sim:") {
         return Ok(Box::new(SimBus::open(spec)?));
+    }
+    if spec.starts_with("hid:") {
+        #[cfg(feature = "hidctl")]
+        return Ok(Box::new(crate::hid::spibus::HidBridgeBus::open(spec)?));
+        #[cfg(not(feature = "hidctl"))]
+        return Err(Error::Usage(format!(
+            "--device {spec}: this spictl was built without the hidctl feature (HID bridges)"
+        )));
     }
     if spec.starts_with('/') || spec.starts_with("./") {
         return Ok(Box::new(SpidevBus::open(spec)?));
@@ -44,10 +53,15 @@ mod tests {
     #[test]
     fn device_selection() {
         assert!(matches!(open(None).err().unwrap(), Error::Usage(_)));
-        assert!(matches!(
-            open(Some("hid:1234:5678")).err().unwrap(),
-            Error::Usage(_)
-        ));
+        // A HID bridge that is not plugged in is a device error (a usage error when
+        // spictl is built without HID support).
+        let hid = open(Some("hid:1234:5678")).err().unwrap();
+        if cfg!(feature = "hidctl") {
+            assert!(matches!(hid, Error::Device { .. }), "{hid}");
+        } else {
+            assert!(matches!(hid, Error::Usage(_)), "{hid}");
+        }
+        assert!(matches!(open(Some("hid:nonsense")).err().unwrap(), Error::Usage(_)));
         assert!(matches!(
             open(Some("spidev0")).err().unwrap(),
             Error::Usage(_)

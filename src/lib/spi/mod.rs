@@ -27,11 +27,15 @@ Examples:
   spictl --device sim:w25q128=chip.img flash write image.bin
   spictl --device sim:mcp3008 sample --channel 0 --rate 1000 --count 5000 | etl count
   spictl --device sim:regmap=bme280.toml reg read ctrl_meas
+  spictl --device hid:1209:0001 flash id                     through a HID-SPI bridge
 
 Devices: /dev/spidevB.C (or spidevB.C) is real hardware through spidev. sim:loopback,
 sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL] (SIGNAL: sine, sine:HZ, noise, file:PATH),
 sim:w25q128[=IMAGE] and sim:regmap=MAP.toml are simulated chips, named as such in the
-output; an IMAGE file keeps the simulated flash between commands.
+output; an IMAGE file keeps the simulated flash between commands. hid:VID:PID[:SERIAL]
+(or hid:/dev/hidrawN) drives the bus through a HID-SPI bridge speaking hidctl's bridge
+protocol (see hidctl(1); 'hidctl emulate bridge' makes one); hid:sim:CHIP is that
+bridge simulated in process in front of a simulated chip.
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but samples were lost (overruns).";
 
@@ -50,8 +54,9 @@ pub struct Cli {
 /// Which bus, and settings to apply before the command runs.
 #[derive(Debug, Clone, Args)]
 pub struct BusArgs {
-    /// The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL],
-    /// sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml
+    /// The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or
+    /// hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback,
+    /// sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml
     #[arg(
         short = 'd',
         long,

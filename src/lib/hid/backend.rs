@@ -1,0 +1,293 @@
+//! The device seam: `HidBackend` lists and opens devices, `HidDevice` moves reports.
+//! The real implementation is hidapi's pure-Rust hidraw backend; tests use device
+//! models (`ModelBackend`) and the in-process bridge simulation (`sim`).
+//!
+//! The report id convention, the same for every call here: the first byte of a buffer
+//! is the report id, 0 when the device does not number its reports (hidraw's and
+//! hidapi's convention). The command line never asks users to type it inside HEX;
+//! `--report-id` gives it.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// One HID interface (one hidraw node), as `hidctl list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    pub path: String,
+    pub vid: u16,
+    pub pid: u16,
+    pub serial: String,
+    pub manufacturer: String,
+    pub product: String,
+    pub release: u16,
+    pub interface: i32,
+    pub bus: String,
+    /// Every top-level usage of the interface (the kernel/hidapi list the device once
+    /// per top-level collection; we list it once with all of them).
+    pub usages: Vec<(u16, u16)>,
+}
+
+pub trait HidDevice {
+    /// The device's path (or simulation name) for messages.
+    fn name(&self) -> String;
+    /// The report descriptor.
+    fn descriptor(&self) -> Result<Vec<u8>>;
+    /// Sends an output report: `data[0]` is the report id (0: unnumbered).
+    fn write(&mut self, data: &[u8]) -> Result<usize>;
+    /// The next input report into `buf` (report id first when numbered). Ok(0) when
+    /// the timeout passed; None waits forever.
+    fn read(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> Result<usize>;
+    /// Feature report: `buf[0]` is the report id on the way in; returns the length.
+    fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize>;
+    fn set_feature(&mut self, data: &[u8]) -> Result<()>;
+}
+
+pub trait HidBackend {
+    fn list(&self) -> Result<Vec<DeviceInfo>>;
+    fn open(&self, info: &DeviceInfo) -> Result<Box<dyn HidDevice>>;
+}
+
+/// Merges the per-usage entries that hidapi reports into one per path, keeping order.
+pub fn dedupe(entries: Vec<DeviceInfo>) -> Vec<DeviceInfo> {
+    let mut out: Vec<DeviceInfo> = Vec::new();
+    for e in entries {
+        if let Some(prev) = out.iter_mut().find(|d| d.path == e.path) {
+            for u in e.usages {
+                if !prev.usages.contains(&u) {
+                    prev.usages.push(u);
+                }
+            }
+        } else {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// Linux hidraw through hidapi.
+pub struct Hidraw;
+
+fn hid_err(dev: &str, e: hidapi::HidError) -> Error {
+    let text = e.to_string();
+    if text.contains("disconnected") || text.contains("ENODEV") || text.contains("No such device") {
+        return Error::device(dev, "the device went away (unplugged or its driver unbound)")
+            .with_hint("plug it back in and run 'hidctl list' to find its new path");
+    }
+    Error::device(dev, text)
+}
+
+/// Opens the node once with std to turn errno into a clear message (hidapi folds it
+/// into text), e.g. permission denied with the udev rule that fixes it.
+fn check_access(info: &DeviceInfo) -> Result<()> {
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&info.path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(Error::device(
+            &info.path,
+            "permission denied",
+        )
+        .with_hint(format!(
+            "run as root, or add a udev rule such as KERNEL==\"hidraw*\", ATTRS{{idVendor}}==\"{:04x}\", ATTRS{{idProduct}}==\"{:04x}\", MODE=\"0660\", GROUP=\"plugdev\" and re-plug",
+            info.vid, info.pid
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::device(
+            &info.path,
+            "no such device",
+        )
+        .with_hint("run 'hidctl list' to see the HID devices present")),
+        Err(e) => Err(Error::io(format!("opening {}", info.path), e)),
+    }
+}
+
+impl HidBackend for Hidraw {
+    fn list(&self) -> Result<Vec<DeviceInfo>> {
+        let api = hidapi::HidApi::new().map_err(|e| hid_err("hidapi", e))?;
+        let entries = api
+            .device_list()
+            .map(|d| DeviceInfo {
+                path: d.path().to_string_lossy().into_owned(),
+                vid: d.vendor_id(),
+                pid: d.product_id(),
+                serial: d.serial_number().unwrap_or("").to_string(),
+                manufacturer: d.manufacturer_string().unwrap_or("").to_string(),
+                product: d.product_string().unwrap_or("").to_string(),
+                release: d.release_number(),
+                interface: d.interface_number(),
+                bus: format!("{:?}", d.bus_type()).to_lowercase(),
+                usages: vec![(d.usage_page(), d.usage())],
+            })
+            .collect();
+        Ok(dedupe(entries))
+    }
+
+    fn open(&self, info: &DeviceInfo) -> Result<Box<dyn HidDevice>> {
+        check_access(info)?;
+        let api = hidapi::HidApi::new().map_err(|e| hid_err("hidapi", e))?;
+        let path = std::ffi::CString::new(info.path.clone())
+            .map_err(|_| Error::Usage(format!("{:?}: a path cannot hold NUL", info.path)))?;
+        let dev = api.open_path(&path).map_err(|e| hid_err(&info.path, e))?;
+        Ok(Box::new(HidrawDevice {
+            path: info.path.clone(),
+            dev,
+        }))
+    }
+}
+
+pub struct HidrawDevice {
+    path: String,
+    dev: hidapi::HidDevice,
+}
+
+impl HidDevice for HidrawDevice {
+    fn name(&self) -> String {
+        self.path.clone()
+    }
+
+    fn descriptor(&self) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; hidapi::MAX_REPORT_DESCRIPTOR_SIZE];
+        let n = self
+            .dev
+            .get_report_descriptor(&mut buf)
+            .map_err(|e| hid_err(&self.path, e))?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<usize> {
+        self.dev.write(data).map_err(|e| hid_err(&self.path, e))
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> Result<usize> {
+        let ms = match timeout {
+            None => -1,
+            Some(t) => t.as_millis().min(i32::MAX as u128) as i32,
+        };
+        self.dev
+            .read_timeout(buf, ms)
+            .map_err(|e| hid_err(&self.path, e))
+    }
+
+    fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.dev
+            .get_feature_report(buf)
+            .map_err(|e| hid_err(&self.path, e))
+    }
+
+    fn set_feature(&mut self, data: &[u8]) -> Result<()> {
+        self.dev
+            .send_feature_report(data)
+            .map_err(|e| hid_err(&self.path, e))
+    }
+}
+
+/// Device models for tests: fixed devices with descriptors and a script of input
+/// reports; writes are recorded.
+#[derive(Default)]
+pub struct ModelBackend {
+    pub devices: Vec<(DeviceInfo, Vec<u8>, Vec<Vec<u8>>)>,
+}
+
+impl HidBackend for ModelBackend {
+    fn list(&self) -> Result<Vec<DeviceInfo>> {
+        Ok(dedupe(self.devices.iter().map(|d| d.0.clone()).collect()))
+    }
+
+    fn open(&self, info: &DeviceInfo) -> Result<Box<dyn HidDevice>> {
+        let (i, desc, inputs) = self
+            .devices
+            .iter()
+            .find(|d| d.0.path == info.path)
+            .ok_or_else(|| Error::device(&info.path, "no such device"))?;
+        Ok(Box::new(ModelDevice {
+            path: i.path.clone(),
+            descriptor: desc.clone(),
+            inputs: inputs.iter().cloned().collect(),
+            written: Vec::new(),
+        }))
+    }
+}
+
+pub struct ModelDevice {
+    pub path: String,
+    pub descriptor: Vec<u8>,
+    pub inputs: std::collections::VecDeque<Vec<u8>>,
+    pub written: Vec<Vec<u8>>,
+}
+
+impl HidDevice for ModelDevice {
+    fn name(&self) -> String {
+        self.path.clone()
+    }
+    fn descriptor(&self) -> Result<Vec<u8>> {
+        Ok(self.descriptor.clone())
+    }
+    fn write(&mut self, data: &[u8]) -> Result<usize> {
+        self.written.push(data.to_vec());
+        Ok(data.len())
+    }
+    fn read(&mut self, buf: &mut [u8], _timeout: Option<Duration>) -> Result<usize> {
+        match self.inputs.pop_front() {
+            Some(r) => {
+                let n = r.len().min(buf.len());
+                buf[..n].copy_from_slice(&r[..n]);
+                Ok(n)
+            }
+            None => Err(Error::device(&self.path, "the device went away (unplugged or its driver unbound)")),
+        }
+    }
+    fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
+        Ok(buf.len())
+    }
+    fn set_feature(&mut self, data: &[u8]) -> Result<()> {
+        self.written.push(data.to_vec());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(path: &str, page: u16, usage: u16) -> DeviceInfo {
+        DeviceInfo {
+            path: path.into(),
+            vid: 0x0627,
+            pid: 1,
+            serial: String::new(),
+            manufacturer: "QEMU".into(),
+            product: "QEMU USB Keyboard".into(),
+            release: 0,
+            interface: 0,
+            bus: "usb".into(),
+            usages: vec![(page, usage)],
+        }
+    }
+
+    #[test]
+    fn dedupe_merges_usages_per_path() {
+        let d = dedupe(vec![
+            info("/dev/hidraw0", 1, 2),
+            info("/dev/hidraw1", 1, 6),
+            info("/dev/hidraw0", 0xc, 1),
+            info("/dev/hidraw0", 1, 2),
+        ]);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].usages, vec![(1, 2), (0xc, 1)]);
+    }
+
+    #[test]
+    fn missing_node_is_a_clear_error() {
+        let e = Hidraw
+            .open(&info("/dev/hidraw-does-not-exist", 1, 6))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("no such device") && e.contains("hidctl list"), "{e}");
+    }
+}

@@ -1,0 +1,916 @@
+//! Runs each hidctl command: opens what it needs through the backend seam and writes
+//! records through the shared record layer.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{Schema, SchemaRef};
+use serde::Serialize;
+
+use super::backend::{DeviceInfo, HidBackend, HidDevice, Hidraw};
+use super::bridge::{Client, Responder};
+use super::descriptor::{self, Descriptor, Direction};
+use super::emulate::{self, BridgeOptions};
+use super::out::{self, Rows};
+use super::protocol::{self, crc8, REPORT_LEN};
+use super::sim::DevicePort;
+use super::{
+    select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand,
+    LinkArgs, ListArgs, ReadArgs, SpiCommand, WriteArgs,
+};
+use crate::cli::{warn, Outcome, OutputArgs};
+use crate::error::{Error, Result};
+use crate::record::schema::timestamp_type;
+use crate::record::text::{from_hex, now_ns, to_hex};
+
+pub fn run(dev: &DeviceArgs, command: Command) -> Result<Outcome> {
+    let backend = Hidraw;
+    match command {
+        Command::List(a) => list(&backend, &a),
+        Command::Read(a) => read(&backend, dev, &a, false),
+        Command::Record(a) => read(&backend, dev, &a, true),
+        Command::Write(a) => write(&backend, dev, &a, false),
+        Command::Feature(FeatureCommand::Set(a)) => write(&backend, dev, &a, true),
+        Command::Feature(FeatureCommand::Get {
+            report_id,
+            len,
+            output,
+        }) => feature_get(&backend, dev, report_id, len, &output),
+        Command::Descriptor(a) => descriptor_cmd(&backend, dev, &a),
+        Command::Replay(a) => super::replay::run(&a),
+        Command::Spi(c) => spi(&backend, dev, c),
+        Command::Emulate(EmulateCommand::Bridge {
+            backend: spec,
+            vid,
+            pid,
+            name,
+            count,
+        }) => {
+            let bus = crate::spi::device::open(Some(&spec))?;
+            emulate::run_bridge(
+                Responder::new(bus),
+                &BridgeOptions {
+                    vid,
+                    pid,
+                    name,
+                    count,
+                },
+            )
+        }
+    }
+}
+
+fn open(backend: &dyn HidBackend, dev: &DeviceArgs) -> Result<(DeviceInfo, Box<dyn HidDevice>)> {
+    let Some(spec) = dev.device.as_deref() else {
+        return Err(Error::Usage(format!(
+            "no device given: use --device (or HIDCTL_DEVICE) with {}",
+            select::DEVICE_HELP
+        )));
+    };
+    select::open(backend, spec, dev.sim_faults.unwrap_or_default())
+}
+
+fn schema(fields: Vec<arrow::datatypes::Field>) -> SchemaRef {
+    Arc::new(Schema::new(fields))
+}
+
+fn ts_field() -> arrow::datatypes::Field {
+    arrow::datatypes::Field::new("ts", timestamp_type(), false)
+}
+
+// ---------------------------------------------------------------- list
+
+#[derive(Serialize)]
+struct ListRow {
+    path: String,
+    vid: String,
+    pid: String,
+    serial: String,
+    manufacturer: String,
+    product: String,
+    bus: String,
+    interface: i64,
+    usage_page: String,
+    usage: String,
+    usages: Vec<String>,
+}
+
+pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
+    let rows: Vec<ListRow> = backend
+        .list()?
+        .into_iter()
+        .filter(|d| a.vid.is_none_or(|v| d.vid == v))
+        .filter(|d| a.pid.is_none_or(|p| d.pid == p))
+        .filter(|d| a.serial.as_ref().is_none_or(|s| &d.serial == s))
+        .filter(|d| a.usage_page.is_none_or(|p| d.usages.iter().any(|u| u.0 == p)))
+        .filter(|d| a.usage.is_none_or(|x| d.usages.iter().any(|u| u.1 == x)))
+        .map(|d| {
+            let (p, u) = d.usages.first().copied().unwrap_or((0, 0));
+            ListRow {
+                vid: format!("{:04x}", d.vid),
+                pid: format!("{:04x}", d.pid),
+                usage_page: format!("{p:04x}"),
+                usage: format!("{u:04x}"),
+                usages: d
+                    .usages
+                    .iter()
+                    .map(|&(p, u)| usage::full_name(p, u))
+                    .collect(),
+                path: d.path,
+                serial: d.serial,
+                manufacturer: d.manufacturer,
+                product: d.product,
+                bus: d.bus,
+                interface: d.interface.into(),
+            }
+        })
+        .collect();
+    let s = schema(vec![
+        out::utf8("path"),
+        out::utf8("vid"),
+        out::utf8("pid"),
+        out::utf8("serial"),
+        out::utf8("manufacturer"),
+        out::utf8("product"),
+        out::utf8("bus"),
+        out::int("interface"),
+        out::utf8("usage_page"),
+        out::utf8("usage"),
+        out::list_utf8("usages"),
+    ]);
+    out::write_all(&a.output, s, &rows)?;
+    Ok(Outcome::Complete)
+}
+
+// ---------------------------------------------------------------- read / record
+
+#[derive(Serialize)]
+struct FieldValue {
+    usage: String,
+    value: i64,
+}
+
+#[derive(Serialize)]
+struct ReadRow {
+    ts: i64,
+    report_id: i64,
+    len: i64,
+    hex: String,
+    fields: Option<Vec<FieldValue>>,
+}
+
+#[derive(Serialize)]
+struct RecordRow {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    ts: i64,
+    report_id: Option<i64>,
+    hex: String,
+    name: Option<String>,
+    vid: Option<String>,
+    pid: Option<String>,
+}
+
+pub fn record_schema() -> SchemaRef {
+    schema(vec![
+        out::utf8("type"),
+        ts_field(),
+        out::int_opt("report_id"),
+        out::utf8("hex"),
+        out::utf8_opt("name"),
+        out::utf8_opt("vid"),
+        out::utf8_opt("pid"),
+    ])
+}
+
+/// Splits a raw input report into (report id, payload) with the descriptor's
+/// numbering.
+fn split_report<'a>(desc: &Descriptor, data: &'a [u8]) -> (u8, &'a [u8]) {
+    if desc.numbered() {
+        match data.split_first() {
+            Some((id, rest)) => (*id, rest),
+            None => (0, data),
+        }
+    } else {
+        (0, data)
+    }
+}
+
+pub fn read(
+    backend: &dyn HidBackend,
+    dev: &DeviceArgs,
+    a: &ReadArgs,
+    recording: bool,
+) -> Result<Outcome> {
+    let (info, mut d) = open(backend, dev)?;
+    read_from(&info, d.as_mut(), a, recording)
+}
+
+pub fn read_from(
+    info: &DeviceInfo,
+    d: &mut dyn HidDevice,
+    a: &ReadArgs,
+    recording: bool,
+) -> Result<Outcome> {
+    let raw_desc = d.descriptor()?;
+    let desc = descriptor::decode(&raw_desc);
+    if let Some(id) = a.report_id {
+        if desc.report(id, Direction::Input).is_none() {
+            return Err(Error::Usage(format!(
+                "{}: no input report with id {id} (the descriptor has {:?})",
+                d.name(),
+                desc.ids(Direction::Input)
+            )));
+        }
+    }
+    let mut rows = if recording {
+        let mut r = Rows::new(&a.output, record_schema())?;
+        r.write(&[RecordRow {
+            kind: "descriptor",
+            ts: now_ns(),
+            report_id: None,
+            hex: to_hex(&raw_desc),
+            name: Some(info.product.clone()),
+            vid: Some(format!("{:04x}", info.vid)),
+            pid: Some(format!("{:04x}", info.pid)),
+        }])?;
+        r
+    } else {
+        Rows::new(
+            &a.output,
+            schema(vec![
+                ts_field(),
+                out::int("report_id"),
+                out::int("len"),
+                out::utf8("hex"),
+                out::decoded_fields("fields"),
+            ]),
+        )?
+    };
+    let mut got = 0u64;
+    let mut short = 0u64;
+    let mut buf = vec![0u8; 4096];
+    while a.count.is_none_or(|c| got < c) {
+        let n = d.read(&mut buf, a.timeout)?;
+        if n == 0 {
+            // Timed out.
+            break;
+        }
+        let ts = now_ns();
+        let (id, payload) = split_report(&desc, &buf[..n]);
+        if a.report_id.is_some_and(|want| want != id) {
+            continue;
+        }
+        got += 1;
+        let layout = desc.report(id, Direction::Input);
+        if let Some(r) = layout {
+            if (payload.len() as u64) < r.bytes() {
+                short += 1;
+                warn(&format!(
+                    "{}: short input report {id}: {} bytes, the descriptor says {}",
+                    d.name(),
+                    payload.len(),
+                    r.bytes()
+                ));
+            }
+        }
+        if recording {
+            rows.write(&[RecordRow {
+                kind: "input",
+                ts,
+                report_id: Some(id.into()),
+                hex: to_hex(payload),
+                name: None,
+                vid: None,
+                pid: None,
+            }])?;
+        } else {
+            let fields = layout.map(|r| {
+                descriptor::decode_report(r, payload)
+                    .into_iter()
+                    .map(|v| FieldValue {
+                        usage: v.usage,
+                        value: v.value,
+                    })
+                    .collect()
+            });
+            rows.write(&[ReadRow {
+                ts,
+                report_id: id.into(),
+                len: payload.len() as i64,
+                hex: to_hex(payload),
+                fields,
+            }])?;
+        }
+    }
+    rows.finish()?;
+    if let Some(c) = a.count {
+        if got < c {
+            return Err(Error::device(
+                d.name(),
+                format!(
+                    "{got} of {c} reports arrived before the {} ms timeout",
+                    a.timeout.map_or(0, |t| t.as_millis())
+                ),
+            ));
+        }
+    }
+    Ok(if short > 0 {
+        Outcome::Lossy
+    } else {
+        Outcome::Complete
+    })
+}
+
+// ---------------------------------------------------------------- write / feature
+
+#[derive(Serialize)]
+struct WriteRow {
+    ts: i64,
+    kind: &'static str,
+    report_id: i64,
+    len: i64,
+    hex: String,
+}
+
+/// Checks a payload against the descriptor and returns it with the report id byte in
+/// front, padded to the report's size.
+pub fn build_report(
+    desc: &Descriptor,
+    name: &str,
+    dir: Direction,
+    report_id: u8,
+    payload: &[u8],
+) -> Result<Vec<u8>> {
+    let ids = desc.ids(dir);
+    if desc.numbered() && report_id == 0 {
+        return Err(Error::Usage(format!(
+            "{name}: this device numbers its {} reports ({ids:?}); give --report-id",
+            dir.as_str()
+        )));
+    }
+    if !desc.numbered() && report_id != 0 && !desc.reports.is_empty() {
+        return Err(Error::Usage(format!(
+            "{name}: this device does not number its reports; leave out --report-id (it is 0)"
+        )));
+    }
+    let mut data = vec![report_id];
+    data.extend_from_slice(payload);
+    match desc.report(report_id, dir) {
+        Some(r) => {
+            let size = r.bytes() as usize;
+            if payload.len() > size {
+                return Err(Error::Usage(format!(
+                    "{name}: {} report {report_id} is {size} bytes; {} bytes is too long",
+                    dir.as_str(),
+                    payload.len()
+                )));
+            }
+            if payload.len() < size {
+                warn(&format!(
+                    "{name}: {} report {report_id} is {size} bytes; padding the {} given with zeros",
+                    dir.as_str(),
+                    payload.len()
+                ));
+                data.resize(size + 1, 0);
+            }
+        }
+        None if !desc.reports.is_empty() => {
+            return Err(Error::Usage(format!(
+                "{name}: no {} report with id {report_id} (the descriptor has {ids:?})",
+                dir.as_str()
+            )))
+        }
+        None => {}
+    }
+    Ok(data)
+}
+
+fn parse_payload(hex: &str) -> Result<Vec<u8>> {
+    from_hex(hex).map_err(|e| Error::Usage(format!("'{hex}': {e}")))
+}
+
+pub fn write(
+    backend: &dyn HidBackend,
+    dev: &DeviceArgs,
+    a: &WriteArgs,
+    feature: bool,
+) -> Result<Outcome> {
+    let payload = parse_payload(&a.hex)?;
+    let (_, mut d) = open(backend, dev)?;
+    let desc = descriptor::decode(&d.descriptor()?);
+    let dir = if feature {
+        Direction::Feature
+    } else {
+        Direction::Output
+    };
+    let data = build_report(&desc, &d.name(), dir, a.report_id, &payload)?;
+    if feature {
+        d.set_feature(&data)?;
+    } else {
+        let n = d.write(&data)?;
+        if n != data.len() {
+            return Err(Error::device(
+                d.name(),
+                format!("short write: {n} of {} bytes", data.len()),
+            ));
+        }
+    }
+    let s = schema(vec![
+        ts_field(),
+        out::utf8("kind"),
+        out::int("report_id"),
+        out::int("len"),
+        out::utf8("hex"),
+    ]);
+    out::write_all(
+        &a.output,
+        s,
+        &[WriteRow {
+            ts: now_ns(),
+            kind: dir.as_str(),
+            report_id: a.report_id.into(),
+            len: (data.len() - 1) as i64,
+            hex: to_hex(&data[1..]),
+        }],
+    )?;
+    Ok(Outcome::Complete)
+}
+
+fn feature_get(
+    backend: &dyn HidBackend,
+    dev: &DeviceArgs,
+    report_id: u8,
+    len: Option<usize>,
+    output: &OutputArgs,
+) -> Result<Outcome> {
+    let (_, mut d) = open(backend, dev)?;
+    let desc = descriptor::decode(&d.descriptor()?);
+    let size = match (len, desc.report(report_id, Direction::Feature)) {
+        (Some(n), _) => n,
+        (None, Some(r)) => r.bytes() as usize,
+        (None, None) => {
+            return Err(Error::Usage(format!(
+                "{}: no feature report with id {report_id} (the descriptor has {:?}); give --len to ask anyway",
+                d.name(),
+                desc.ids(Direction::Feature)
+            )))
+        }
+    };
+    let mut buf = vec![0u8; size + 1];
+    buf[0] = report_id;
+    let n = d.get_feature(&mut buf)?;
+    // hidraw returns the report id byte first, also for unnumbered reports.
+    let body = &buf[1..n.clamp(1, buf.len())];
+    let s = schema(vec![
+        ts_field(),
+        out::utf8("kind"),
+        out::int("report_id"),
+        out::int("len"),
+        out::utf8("hex"),
+    ]);
+    out::write_all(
+        output,
+        s,
+        &[WriteRow {
+            ts: now_ns(),
+            kind: "feature",
+            report_id: report_id.into(),
+            len: body.len() as i64,
+            hex: to_hex(body),
+        }],
+    )?;
+    Ok(Outcome::Complete)
+}
+
+// ---------------------------------------------------------------- descriptor
+
+#[derive(Serialize)]
+struct ItemRow {
+    offset: i64,
+    kind: &'static str,
+    tag: i64,
+    name: &'static str,
+    data: String,
+    value: i64,
+    meaning: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LayoutRow {
+    report_id: i64,
+    direction: &'static str,
+    report_bits: i64,
+    bit_offset: i64,
+    size: i64,
+    count: i64,
+    usages: String,
+    logical_min: i64,
+    logical_max: i64,
+    flags: String,
+}
+
+#[derive(Serialize)]
+struct RawRow {
+    len: i64,
+    hex: String,
+    top_level: Vec<String>,
+}
+
+/// Reads descriptor bytes from a file: raw binary, or hex text.
+pub fn descriptor_from_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let as_text = std::str::from_utf8(&bytes).ok().filter(|t| {
+        !t.trim().is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_hexdigit() || c.is_ascii_whitespace() || c == ',' || c == 'x')
+    });
+    match as_text {
+        Some(t) => {
+            let cleaned: String = t.replace("0x", "").replace(',', " ");
+            from_hex(&cleaned).map_err(|e| {
+                Error::data(
+                    crate::error::Location {
+                        source: path.display().to_string(),
+                        ..Default::default()
+                    },
+                    format!("hex text that does not parse: {e}"),
+                )
+            })
+        }
+        None => Ok(bytes),
+    }
+}
+
+pub fn descriptor_cmd(
+    backend: &dyn HidBackend,
+    dev: &DeviceArgs,
+    a: &DescriptorArgs,
+) -> Result<Outcome> {
+    let (bytes, source) = if let Some(h) = &a.hex {
+        (parse_payload(h)?, "--hex".to_string())
+    } else if let Some(f) = &a.file {
+        (descriptor_from_file(f)?, f.display().to_string())
+    } else {
+        let (_, d) = open(backend, dev)?;
+        (d.descriptor()?, d.name())
+    };
+    let desc = descriptor::decode(&bytes);
+    if a.raw {
+        let s = schema(vec![out::int("len"), out::utf8("hex"), out::list_utf8("top_level")]);
+        out::write_all(
+            &a.output,
+            s,
+            &[RawRow {
+                len: bytes.len() as i64,
+                hex: to_hex(&bytes),
+                top_level: desc
+                    .top_level
+                    .iter()
+                    .map(|t| usage::full_name(t.usage_page, t.usage))
+                    .collect(),
+            }],
+        )?;
+    } else if a.layout {
+        let rows: Vec<LayoutRow> = desc
+            .reports
+            .iter()
+            .flat_map(|r| {
+                r.fields.iter().map(move |f| LayoutRow {
+                    report_id: r.id.into(),
+                    direction: r.direction.as_str(),
+                    report_bits: r.bits.min(i64::MAX as u64) as i64,
+                    bit_offset: f.bit_offset.min(i64::MAX as u64) as i64,
+                    size: f.size.into(),
+                    count: f.count.into(),
+                    usages: f.usage_text(),
+                    logical_min: f.logical_min,
+                    logical_max: f.logical_max,
+                    flags: flags_text(f.flags),
+                })
+            })
+            .collect();
+        let s = schema(vec![
+            out::int("report_id"),
+            out::utf8("direction"),
+            out::int("report_bits"),
+            out::int("bit_offset"),
+            out::int("size"),
+            out::int("count"),
+            out::utf8("usages"),
+            out::int("logical_min"),
+            out::int("logical_max"),
+            out::utf8("flags"),
+        ]);
+        out::write_all(&a.output, s, &rows)?;
+    } else {
+        let rows: Vec<ItemRow> = desc
+            .items
+            .iter()
+            .map(|i| ItemRow {
+                offset: i.offset as i64,
+                kind: i.kind,
+                tag: i.tag.into(),
+                name: i.name,
+                data: to_hex(&i.data),
+                value: i.value.into(),
+                meaning: i.meaning.clone(),
+            })
+            .collect();
+        let s = schema(vec![
+            out::int("offset"),
+            out::utf8("kind"),
+            out::int("tag"),
+            out::utf8("name"),
+            out::utf8("data"),
+            out::int("value"),
+            out::utf8_opt("meaning"),
+        ]);
+        out::write_all(&a.output, s, &rows)?;
+    }
+    for p in &desc.problems {
+        warn(&format!("{source}: {p}"));
+    }
+    Ok(if desc.problems.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Lossy
+    })
+}
+
+fn flags_text(v: u32) -> String {
+    let mut parts = vec![
+        if v & 1 != 0 { "Constant" } else { "Data" },
+        if v & 2 != 0 { "Variable" } else { "Array" },
+        if v & 4 != 0 { "Relative" } else { "Absolute" },
+    ];
+    if v & 0x40 != 0 {
+        parts.push("Null State");
+    }
+    parts.join(",")
+}
+
+// ---------------------------------------------------------------- spi (bridge host side)
+
+#[derive(Serialize)]
+struct PingRow {
+    device: String,
+    version: i64,
+    chunk: i64,
+    simulated_spi: bool,
+}
+
+#[derive(Serialize)]
+struct RegRow {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    ts: i64,
+    addr: i64,
+    value: Option<i64>,
+    hex: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RawReportRow {
+    sent: String,
+    received: Option<String>,
+    meaning: String,
+}
+
+fn client(
+    backend: &dyn HidBackend,
+    dev: &DeviceArgs,
+    link: &LinkArgs,
+) -> Result<Client<DevicePort>> {
+    let (_, d) = open(backend, dev)?;
+    Ok(Client::new(DevicePort { dev: d }, link.timeout, link.retries))
+}
+
+fn report_stats(c: &Client<DevicePort>) {
+    if c.stats.eventful() {
+        warn(&format!("{}: bridge link: {}", c.port().dev.name(), c.stats.summary()));
+    }
+}
+
+fn reg_schema() -> SchemaRef {
+    schema(vec![
+        out::utf8("type"),
+        ts_field(),
+        out::int("addr"),
+        out::int_opt("value"),
+        out::utf8_opt("hex"),
+        out::utf8_opt("error"),
+    ])
+}
+
+fn check_addr(addr: u8, n: u32) -> Result<()> {
+    if n == 0 || u32::from(addr) + n > 0x100 {
+        return Err(Error::Usage(format!(
+            "registers 0x{addr:02x} + {n}: the bridge addresses registers 0x00-0xff"
+        )));
+    }
+    Ok(())
+}
+
+pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<Outcome> {
+    match c {
+        SpiCommand::Ping { link, output } => {
+            let mut cl = client(backend, dev, &link)?;
+            let (version, chunk, simulated) = cl.ping()?;
+            report_stats(&cl);
+            let s = schema(vec![
+                out::utf8("device"),
+                out::int("version"),
+                out::int("chunk"),
+                arrow::datatypes::Field::new("simulated_spi", arrow::datatypes::DataType::Boolean, false),
+            ]);
+            out::write_all(
+                &output,
+                s,
+                &[PingRow {
+                    device: cl.port().dev.name(),
+                    version: version.into(),
+                    chunk: chunk.into(),
+                    simulated_spi: simulated,
+                }],
+            )?;
+            Ok(Outcome::Complete)
+        }
+        SpiCommand::Read {
+            addr,
+            count,
+            link,
+            output,
+        } => {
+            check_addr(addr, count)?;
+            let mut cl = client(backend, dev, &link)?;
+            let mut rows = Rows::new(&output, reg_schema())?;
+            let mut lost = 0;
+            let mut a = addr as u32;
+            let end = addr as u32 + count;
+            while a < end {
+                let n = (end - a).min(protocol::MAX_READ as u32) as usize;
+                match cl.reg_read(a as u8, n) {
+                    Ok(vals) => {
+                        let ts = now_ns();
+                        let recs: Vec<RegRow> = vals
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| RegRow {
+                                kind: "read",
+                                ts,
+                                addr: (a + i as u32).into(),
+                                value: Some((*v).into()),
+                                hex: Some(to_hex(&[*v])),
+                                error: None,
+                            })
+                            .collect();
+                        rows.write(&recs)?;
+                    }
+                    Err(e @ Error::Device { .. }) if cl.stats.failed > lost => {
+                        lost = cl.stats.failed;
+                        warn(&e.to_string());
+                        let recs: Vec<RegRow> = (0..n)
+                            .map(|i| RegRow {
+                                kind: "lost",
+                                ts: now_ns(),
+                                addr: (a + i as u32).into(),
+                                value: None,
+                                hex: None,
+                                error: Some(e.to_string()),
+                            })
+                            .collect();
+                        rows.write(&recs)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+                a += n as u32;
+            }
+            rows.finish()?;
+            report_stats(&cl);
+            Ok(if lost > 0 {
+                Outcome::Lossy
+            } else {
+                Outcome::Complete
+            })
+        }
+        SpiCommand::Write {
+            addr,
+            values,
+            link,
+            output,
+        } => {
+            check_addr(addr, values.len() as u32)?;
+            let mut cl = client(backend, dev, &link)?;
+            let mut rows = Rows::new(&output, reg_schema())?;
+            let mut lost = 0;
+            for (i, v) in values.iter().enumerate() {
+                let a = addr + i as u8;
+                let rec = match cl.reg_write(a, *v) {
+                    Ok(()) => RegRow {
+                        kind: "write",
+                        ts: now_ns(),
+                        addr: a.into(),
+                        value: Some((*v).into()),
+                        hex: Some(to_hex(&[*v])),
+                        error: None,
+                    },
+                    Err(e @ Error::Device { .. }) if cl.stats.failed > lost => {
+                        lost = cl.stats.failed;
+                        warn(&e.to_string());
+                        RegRow {
+                            kind: "lost",
+                            ts: now_ns(),
+                            addr: a.into(),
+                            value: Some((*v).into()),
+                            hex: Some(to_hex(&[*v])),
+                            error: Some(e.to_string()),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                };
+                rows.write(&[rec])?;
+            }
+            rows.finish()?;
+            report_stats(&cl);
+            Ok(if lost > 0 {
+                Outcome::Lossy
+            } else {
+                Outcome::Complete
+            })
+        }
+        SpiCommand::Raw { hex, link, output } => {
+            let bytes = parse_payload(&hex)?;
+            let report: [u8; REPORT_LEN] = match bytes.len() {
+                7 => {
+                    let mut r = [0u8; REPORT_LEN];
+                    r[..7].copy_from_slice(&bytes);
+                    r[7] = crc8(&bytes);
+                    r
+                }
+                8 => bytes.as_slice().try_into().unwrap_or([0; REPORT_LEN]),
+                n => {
+                    return Err(Error::Usage(format!(
+                        "spi raw: {n} bytes; give 7 (the CRC is added) or 8 (sent as is)"
+                    )))
+                }
+            };
+            let mut cl = client(backend, dev, &link)?;
+            let got = cl.raw(&report)?;
+            let row = match &got {
+                Some(r) => RawReportRow {
+                    sent: to_hex(&report),
+                    received: Some(to_hex(r)),
+                    meaning: match <[u8; REPORT_LEN]>::try_from(r.as_slice()) {
+                        Ok(a) => protocol::describe(&a),
+                        Err(_) => format!("a {}-byte report, not a bridge answer", r.len()),
+                    },
+                },
+                None => RawReportRow {
+                    sent: to_hex(&report),
+                    received: None,
+                    meaning: format!("no answer within {} ms", link.timeout.as_millis()),
+                },
+            };
+            let s = schema(vec![out::utf8("sent"), out::utf8_opt("received"), out::utf8("meaning")]);
+            out::write_all(&output, s, &[row])?;
+            if got.is_none() {
+                return Err(Error::device(cl.port().dev.name(), "no answer to the raw report"));
+            }
+            Ok(Outcome::Complete)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hid::descriptor::tests::QEMU_KEYBOARD;
+
+    #[test]
+    fn report_id_rules() {
+        let kbd = descriptor::decode(QEMU_KEYBOARD);
+        // LED report: 1 byte, unnumbered.
+        assert_eq!(
+            build_report(&kbd, "kbd", Direction::Output, 0, &[0x02]).unwrap(),
+            vec![0, 2]
+        );
+        let e = build_report(&kbd, "kbd", Direction::Output, 0, &[1, 2]).unwrap_err();
+        assert!(e.to_string().contains("too long"), "{e}");
+        let e = build_report(&kbd, "kbd", Direction::Output, 3, &[1]).unwrap_err();
+        assert!(e.to_string().contains("does not number"), "{e}");
+        // Numbered device: id required, padding to the report size.
+        let numbered = descriptor::decode(&[
+            0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x85, 0x02, 0x75, 0x08, 0x95, 0x03, 0x91,
+            0x02, 0xc0,
+        ]);
+        let e = build_report(&numbered, "n", Direction::Output, 0, &[1]).unwrap_err();
+        assert!(e.to_string().contains("give --report-id"), "{e}");
+        assert_eq!(
+            build_report(&numbered, "n", Direction::Output, 2, &[1]).unwrap(),
+            vec![2, 1, 0, 0]
+        );
+        let e = build_report(&numbered, "n", Direction::Output, 5, &[1]).unwrap_err();
+        assert!(e.to_string().contains("no output report with id 5"), "{e}");
+    }
+}

@@ -1,0 +1,125 @@
+//! `hidctl emulate bridge`: a real HID device through /dev/uhid that answers the bridge
+//! protocol in front of an SPI bus (one of spictl's simulated chips, or a spidev node),
+//! and `hidctl replay`'s device. The kernel sees a USB HID device; hidraw, hidapi and
+//! `hidctl spi` / `spictl --device hid:...` reach it like hardware.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::bridge::{Responder, BRIDGE_DESCRIPTOR};
+use super::protocol::REPORT_LEN;
+use super::uhid::{CreateParams, Event, Uhid, BUS_USB};
+use crate::cli::{warn, Outcome};
+use crate::error::Result;
+
+/// pid.codes test VID/PID: free for testing, never sold on hardware.
+pub const DEFAULT_VID: u16 = 0x1209;
+pub const DEFAULT_PID: u16 = 0x0001;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// SIGINT/SIGTERM end the emulation cleanly (the device is destroyed on the way out).
+pub fn stop_on_signals() {
+    let handler: extern "C" fn(libc::c_int) = on_signal;
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            if libc::signal(sig, handler as libc::sighandler_t) == libc::SIG_IGN {
+                libc::signal(sig, libc::SIG_IGN);
+            }
+        }
+    }
+}
+
+pub fn stopped() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
+/// Strips the report id byte 0 that hidraw puts in front of an unnumbered output
+/// report when it reaches uhid.
+pub fn output_payload(data: &[u8]) -> &[u8] {
+    if data.len() == REPORT_LEN + 1 && data[0] == 0 {
+        &data[1..]
+    } else {
+        data
+    }
+}
+
+pub struct BridgeOptions {
+    pub vid: u16,
+    pub pid: u16,
+    pub name: String,
+    /// Stop after this many requests (None: until a signal).
+    pub count: Option<u64>,
+}
+
+/// Runs the bridge until SIGINT/SIGTERM (or `count` requests).
+pub fn run_bridge(mut responder: Responder, opts: &BridgeOptions) -> Result<Outcome> {
+    stop_on_signals();
+    let uhid = Uhid::create(&CreateParams {
+        name: opts.name.clone(),
+        phys: "pipekit-hidctl-emulate".into(),
+        uniq: String::new(),
+        bus: BUS_USB,
+        vendor: opts.vid.into(),
+        product: opts.pid.into(),
+        version: 1,
+        descriptor: BRIDGE_DESCRIPTOR.to_vec(),
+    })?;
+    eprintln!(
+        "hidctl: emulating a HID-SPI bridge {:04x}:{:04x} through /dev/uhid, SPI side {}; SIGINT or SIGTERM stops it",
+        opts.vid,
+        opts.pid,
+        responder.bus_description()
+    );
+    let mut requests = 0u64;
+    let mut ignored = 0u64;
+    while !stopped() && opts.count.is_none_or(|c| requests < c) {
+        let Some(ev) = uhid.next_event(Some(Duration::from_millis(200)))? else {
+            continue;
+        };
+        match ev {
+            Event::Output { data, .. } => {
+                requests += 1;
+                let resp = responder.handle(output_payload(&data));
+                uhid.input(&resp)?;
+            }
+            Event::GetReport { id, .. } => {
+                ignored += 1;
+                uhid.get_report_reply(id, libc::EIO as u16, &[])?;
+            }
+            Event::SetReport { id, .. } => {
+                ignored += 1;
+                uhid.set_report_reply(id, libc::EIO as u16)?;
+            }
+            _ => {}
+        }
+    }
+    eprintln!(
+        "hidctl: bridge stopped: {} requests, {} with a bad CRC (NACKed), {} retries answered from cache, {} feature requests refused",
+        responder.handled, responder.crc_failures, responder.replays, ignored
+    );
+    if responder.crc_failures > 0 {
+        warn(&format!(
+            "{} requests arrived damaged and were NACKed",
+            responder.crc_failures
+        ));
+    }
+    Ok(Outcome::Complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_only_the_unnumbered_report_id() {
+        assert_eq!(output_payload(&[0, 1, 2, 3, 4, 5, 6, 7, 8]), &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(output_payload(&[1, 2, 3, 4, 5, 6, 7, 8]), &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(output_payload(&[9, 1, 2, 3, 4, 5, 6, 7, 8]).len(), 9);
+    }
+}

@@ -1,0 +1,254 @@
+//! The bridge as a simulated HID device, in process: the same `Responder` the uhid
+//! emulator runs, behind the `HidDevice` interface, with deterministic fault injection
+//! (lost responses, damaged requests, damaged responses) to exercise the client's
+//! timeouts, retries and counters. `--device sim:CHIP` selects it on the command line;
+//! it names itself a simulation everywhere.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::backend::{DeviceInfo, HidDevice};
+use super::bridge::{Port, Responder, BRIDGE_DESCRIPTOR};
+use super::protocol::REPORT_LEN;
+use crate::error::{Error, Result};
+use crate::spi::bus::SpiBus;
+
+/// Every Nth report is affected (0: never).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Faults {
+    pub drop_response_every: u32,
+    pub corrupt_request_every: u32,
+    pub corrupt_response_every: u32,
+}
+
+impl Faults {
+    /// `drop=N,corrupt-request=N,corrupt-response=N`.
+    pub fn parse(text: &str) -> std::result::Result<Faults, String> {
+        let mut f = Faults::default();
+        for part in text.split(',').filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("'{part}': expected KEY=N"))?;
+            let n: u32 = v
+                .parse()
+                .map_err(|_| format!("'{part}': N must be a whole number"))?;
+            match k {
+                "drop" => f.drop_response_every = n,
+                "corrupt-request" => f.corrupt_request_every = n,
+                "corrupt-response" => f.corrupt_response_every = n,
+                _ => {
+                    return Err(format!(
+                        "'{k}': unknown fault (drop, corrupt-request, corrupt-response)"
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+fn hits(every: u32, n: u64) -> bool {
+    every != 0 && n % u64::from(every) == 0
+}
+
+/// The simulated bridge device.
+pub struct SimBridge {
+    spec: String,
+    responder: Responder,
+    queue: VecDeque<Vec<u8>>,
+    faults: Faults,
+    requests: u64,
+    responses: u64,
+}
+
+impl SimBridge {
+    pub fn new(spec: &str, bus: Box<dyn SpiBus>, faults: Faults) -> SimBridge {
+        SimBridge {
+            spec: spec.to_string(),
+            responder: Responder::new(bus),
+            queue: VecDeque::new(),
+            faults,
+            requests: 0,
+            responses: 0,
+        }
+    }
+
+    /// `sim:CHIP[=ARG]` with spictl's simulated chips.
+    pub fn open(spec: &str, faults: Faults) -> Result<SimBridge> {
+        let bus = crate::spi::sim::SimBus::open(spec)?;
+        Ok(SimBridge::new(spec, Box::new(bus), faults))
+    }
+
+    pub fn responder(&self) -> &Responder {
+        &self.responder
+    }
+
+    pub fn info(&self) -> DeviceInfo {
+        DeviceInfo {
+            path: self.spec.clone(),
+            vid: super::emulate::DEFAULT_VID,
+            pid: super::emulate::DEFAULT_PID,
+            serial: String::new(),
+            manufacturer: "pipekit".into(),
+            product: format!("simulated HID-SPI bridge ({})", self.responder.bus_description()),
+            release: 0,
+            interface: 0,
+            bus: "simulation".into(),
+            usages: vec![(0xff00, 1)],
+        }
+    }
+}
+
+impl HidDevice for SimBridge {
+    fn name(&self) -> String {
+        format!("{} (simulated bridge)", self.spec)
+    }
+
+    fn descriptor(&self) -> Result<Vec<u8>> {
+        Ok(BRIDGE_DESCRIPTOR.to_vec())
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<usize> {
+        // Unnumbered reports: byte 0 is the report id 0, then the 8 protocol bytes.
+        let Some((&0, body)) = data.split_first() else {
+            return Err(Error::device(
+                self.name(),
+                "the bridge has no numbered reports; the report id byte must be 0",
+            ));
+        };
+        if body.len() > REPORT_LEN {
+            return Err(Error::device(
+                self.name(),
+                format!("output report is {REPORT_LEN} bytes; got {}", body.len()),
+            ));
+        }
+        let mut body = body.to_vec();
+        body.resize(REPORT_LEN, 0);
+        self.requests += 1;
+        if hits(self.faults.corrupt_request_every, self.requests) {
+            body[3] ^= 0x10;
+        }
+        let mut resp = self.responder.handle(&body).to_vec();
+        self.responses += 1;
+        if hits(self.faults.drop_response_every, self.responses) {
+            return Ok(data.len());
+        }
+        if hits(self.faults.corrupt_response_every, self.responses) {
+            resp[2] ^= 0x01;
+        }
+        self.queue.push_back(resp);
+        Ok(data.len())
+    }
+
+    fn read(&mut self, buf: &mut [u8], _timeout: Option<Duration>) -> Result<usize> {
+        // Simulated time: an empty queue means the timeout has passed.
+        match self.queue.pop_front() {
+            Some(r) => {
+                let n = r.len().min(buf.len());
+                buf[..n].copy_from_slice(&r[..n]);
+                Ok(n)
+            }
+            None => Ok(0),
+        }
+    }
+
+    fn get_feature(&mut self, _buf: &mut [u8]) -> Result<usize> {
+        Err(Error::device(self.name(), "the bridge has no feature reports"))
+    }
+
+    fn set_feature(&mut self, _data: &[u8]) -> Result<()> {
+        Err(Error::device(self.name(), "the bridge has no feature reports"))
+    }
+}
+
+/// A `Port` on any HID device: requests as output report 0, responses from input.
+pub struct DevicePort {
+    pub dev: Box<dyn HidDevice>,
+}
+
+impl Port for DevicePort {
+    fn send(&mut self, report: &[u8; REPORT_LEN]) -> Result<()> {
+        let mut out = [0u8; REPORT_LEN + 1];
+        out[1..].copy_from_slice(report);
+        let n = self.dev.write(&out)?;
+        if n != out.len() {
+            return Err(Error::device(
+                self.dev.name(),
+                format!("short write: {n} of {} bytes", out.len()),
+            ));
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>> {
+        let mut buf = [0u8; 64];
+        let n = self.dev.read(&mut buf, Some(timeout))?;
+        Ok((n > 0).then(|| buf[..n].to_vec()))
+    }
+
+    fn name(&self) -> String {
+        self.dev.name()
+    }
+}
+
+/// A port straight onto a `SimBridge` (tests look at its responder).
+pub struct SimPort {
+    inner: SimBridge,
+}
+
+impl SimPort {
+    pub fn new(bus: Box<dyn SpiBus>, faults: Faults) -> SimPort {
+        SimPort {
+            inner: SimBridge::new("sim:test", bus, faults),
+        }
+    }
+
+    pub fn responder(&self) -> &Responder {
+        self.inner.responder()
+    }
+}
+
+impl Port for SimPort {
+    fn send(&mut self, report: &[u8; REPORT_LEN]) -> Result<()> {
+        let mut out = vec![0u8];
+        out.extend_from_slice(report);
+        self.inner.write(&out).map(|_| ())
+    }
+
+    fn recv(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>> {
+        let mut buf = [0u8; 64];
+        let n = self.inner.read(&mut buf, Some(timeout))?;
+        Ok((n > 0).then(|| buf[..n].to_vec()))
+    }
+
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_specs() {
+        assert_eq!(
+            Faults::parse("drop=3,corrupt-request=5").unwrap(),
+            Faults {
+                drop_response_every: 3,
+                corrupt_request_every: 5,
+                corrupt_response_every: 0
+            }
+        );
+        assert!(Faults::parse("drop").is_err());
+        assert!(Faults::parse("explode=1").is_err());
+        assert!(Faults::parse("drop=x").is_err());
+    }
+
+    #[test]
+    fn report_id_must_be_zero() {
+        let mut b = SimBridge::open("sim:loopback", Faults::default()).unwrap();
+        assert!(b.write(&[1, 5, 1, 0, 0, 0, 0, 0, 0]).is_err());
+        assert!(b.write(&[0; 10]).is_err());
+    }
+}

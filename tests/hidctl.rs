@@ -1,0 +1,219 @@
+//! hidctl end to end on the host, through real pipes: descriptor decoding offline, the
+//! bridge protocol against the simulated bridge (with injected faults), and spictl
+//! using the bridge as its bus. The kernel paths (hidraw, uhid) run in the QEMU guest:
+//! tests/hidctl_qemu.rs.
+#![cfg(feature = "hidctl")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const HIDCTL: &str = env!("CARGO_BIN_EXE_hidctl");
+const SPICTL: &str = env!("CARGO_BIN_EXE_spictl");
+
+const KEYBOARD: &str = "05010906a10175019508050719e029e715002501810295017508810195057501050819012905910295017503910195067508150025ff0507190029ff8100c0";
+
+const BME280: &str = r#"name = "BME280"
+read_flag = 0x80
+write_flag = 0x00
+addr_mask = 0x7f
+
+[registers.id]
+address = 0xD0
+access = "ro"
+reset = 0x60
+
+[registers.ctrl_meas]
+address = 0xF4
+reset = 0x27
+"#;
+
+fn sh(dir: &Path, script: &str) -> Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -o pipefail; {script}"))
+        .current_dir(dir)
+        .env("HIDCTL", HIDCTL)
+        .env("SPICTL", SPICTL)
+        .env_remove("HIDCTL_DEVICE")
+        .env_remove("SPICTL_DEVICE")
+        .env_remove("PIPEKIT_OUTPUT")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bash runs")
+}
+
+fn run(dir: &Path, script: &str, code: i32) -> (String, String) {
+    let out = sh(dir, script);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{script}\nstderr: {stderr}\nstdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+fn records(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn descriptor_items_and_layout_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (out, _) = run(d, &format!(r#""$HIDCTL" descriptor --hex {KEYBOARD} | cat"#), 0);
+    let items = records(&out);
+    assert_eq!(items.len(), 32);
+    assert_eq!(items[0]["name"], "Usage Page");
+    assert_eq!(items[0]["meaning"], "Generic Desktop");
+    assert_eq!(items[1]["meaning"], "Keyboard");
+    assert_eq!(items[10]["name"], "Input");
+    assert_eq!(items[10]["meaning"], "Data,Variable,Absolute");
+    assert_eq!(items.last().unwrap()["offset"], 62);
+
+    // The same bytes from a binary file (as sysfs has them) and as hex text.
+    let bytes: Vec<u8> = (0..KEYBOARD.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&KEYBOARD[i..i + 2], 16).unwrap())
+        .collect();
+    std::fs::write(d.join("kbd.bin"), &bytes).unwrap();
+    std::fs::write(d.join("kbd.hex"), format!("{KEYBOARD}\n")).unwrap();
+    let (layout, _) = run(d, r#""$HIDCTL" descriptor --file kbd.bin --layout -o ndjson"#, 0);
+    let (layout2, _) = run(d, r#""$HIDCTL" descriptor --file kbd.hex --layout -o ndjson"#, 0);
+    assert_eq!(layout, layout2);
+    let rows = records(&layout);
+    let input: Vec<&Value> = rows.iter().filter(|r| r["direction"] == "input").collect();
+    assert_eq!(input.len(), 3);
+    assert_eq!(input[0]["usages"], "Keyboard/Keypad/Left Control..Right GUI");
+    assert_eq!(input[2]["bit_offset"], 16);
+    assert_eq!(input[2]["count"], 6);
+    assert_eq!(input[2]["report_bits"], 64);
+    let (raw, _) = run(d, r#""$HIDCTL" descriptor --file kbd.bin --raw -o ndjson"#, 0);
+    assert_eq!(records(&raw)[0]["hex"], KEYBOARD);
+    assert_eq!(records(&raw)[0]["top_level"][0], "Generic Desktop/Keyboard");
+}
+
+#[test]
+fn malformed_descriptors_exit_3_with_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Pop without push, then a Logical Maximum cut short.
+    let (out, err) = run(d, r#""$HIDCTL" descriptor --hex 'b4 05 01 26 ff' -o ndjson"#, 3);
+    assert_eq!(records(&out).len(), 2);
+    assert!(err.contains("pop without a matching push"), "{err}");
+    assert!(err.contains("byte 3: item 0x26 needs 2 data bytes"), "{err}");
+    // A long item is parsed and skipped.
+    let (out, err) = run(d, r#""$HIDCTL" descriptor --hex 'fe 02 10 aa bb' -o ndjson"#, 3);
+    assert_eq!(records(&out)[0]["kind"], "long");
+    assert!(err.contains("long item"), "{err}");
+    // Not hex at all: a usage error.
+    let (_, err) = run(d, r#""$HIDCTL" descriptor --hex 'zz'"#, 2);
+    assert!(err.contains("'zz'"), "{err}");
+}
+
+#[test]
+fn bridge_protocol_against_the_simulated_bridge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bme280.toml"), BME280).unwrap();
+    let dev = "--device sim:regmap=bme280.toml";
+    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi ping -o ndjson"#), 0);
+    let p = &records(&out)[0];
+    assert_eq!(p["version"], 1);
+    assert_eq!(p["chunk"], 4);
+    assert_eq!(p["simulated_spi"], true);
+    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi read 0xd0 -o ndjson"#), 0);
+    assert_eq!(records(&out)[0]["value"], 0x60);
+    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi read 0xf4 --count 7 -o ndjson"#), 0);
+    let r = records(&out);
+    assert_eq!(r.len(), 7);
+    assert_eq!(r[0]["value"], 0x27);
+    assert_eq!(r[6]["addr"], 0xfa);
+    // A damaged CRC gets a NACK; the right CRC an ACK.
+    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 0501000000000000 -o ndjson"#), 0);
+    let m = records(&out)[0]["meaning"].as_str().unwrap().to_string();
+    assert!(m.starts_with("NACK seq 1: bad CRC (command 0x05)"), "{m}");
+    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 05010000000000 -o ndjson"#), 0);
+    let r = &records(&out)[0];
+    assert!(r["meaning"].as_str().unwrap().starts_with("ACK ping seq 1"), "{r}");
+    assert_eq!(r["sent"].as_str().unwrap().len(), 16);
+    let (_, err) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 0501"#), 2);
+    assert!(err.contains("give 7"), "{err}");
+}
+
+#[test]
+fn lost_and_damaged_reports_are_retried_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bme280.toml"), BME280).unwrap();
+    // Every 3rd response lost, every 4th request damaged: all reads still succeed,
+    // and the link's trouble is on stderr.
+    let (out, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:regmap=bme280.toml --sim-faults drop=3,corrupt-request=4 spi read 0xd0 --count 12 --timeout 10ms -o ndjson"#,
+        0,
+    );
+    let r = records(&out);
+    assert_eq!(r.len(), 12);
+    assert!(r.iter().all(|x| x["type"] == "read"));
+    assert_eq!(r[0]["value"], 0x60);
+    assert!(err.contains("retries") && err.contains("0 failed"), "{err}");
+    assert!(!err.contains(" 0 retries"), "{err}");
+    // A link that loses everything: lost records, exit 3.
+    let (out, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:loopback --sim-faults drop=1 spi write 0x10 1 2 --timeout 5ms --retries 1 -o ndjson"#,
+        3,
+    );
+    let r = records(&out);
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|x| x["type"] == "lost"), "{r:?}");
+    assert!(r[0]["error"].as_str().unwrap().contains("failed after 2 tries"), "{r:?}");
+    assert!(err.contains("2 failed"), "{err}");
+}
+
+#[test]
+fn spictl_uses_the_bridge_as_its_bus() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let img: Vec<u8> = (0..10_000u32).map(|i| (i * 7 + 3) as u8).collect();
+    std::fs::write(d.join("image.bin"), &img).unwrap();
+    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash id -o ndjson"#, 0);
+    assert!(out.contains("ef4018"), "{out}");
+    run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash write image.bin -o ndjson"#, 0);
+    // Verify both through the bridge and directly on the simulated chip's image.
+    run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash verify image.bin -o ndjson"#, 0);
+    run(d, r#""$SPICTL" --device sim:w25q128=chip.img flash verify image.bin -o ndjson"#, 0);
+    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:loopback xfer 'de ad be ef 01 02 03' 0405@cs -o ndjson"#, 0);
+    let r = records(&out);
+    assert_eq!(r[0]["rx"], "deadbeef010203");
+    assert_eq!(r[1]["rx"], "0405");
+    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:loopback info -o ndjson"#, 0);
+    assert!(out.contains("HID-SPI bridge"), "{out}");
+}
+
+#[test]
+fn device_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, err) = run(d, r#""$HIDCTL" --device /dev/hidraw-none read"#, 1);
+    assert!(err.contains("/dev/hidraw-none: no such device"), "{err}");
+    let (_, err) = run(d, r#""$HIDCTL" read"#, 2);
+    assert!(err.contains("no device given"), "{err}");
+    let (_, err) = run(d, r#""$HIDCTL" --device 12345:1 read"#, 2);
+    assert!(err.contains("1-4 hex digits"), "{err}");
+    let (_, err) = run(d, r#""$HIDCTL" --device dead:beef read"#, 1);
+    assert!(err.contains("no such HID device"), "{err}");
+    let (_, err) = run(d, r#""$SPICTL" --device hid:dead:beef info"#, 1);
+    assert!(err.contains("no such HID device"), "{err}");
+    // The simulated bridge's reports are 8 bytes: a 9-byte payload is refused.
+    let (_, err) = run(d, r#""$HIDCTL" --device sim:loopback write 010203040506070809"#, 2);
+    assert!(err.contains("too long"), "{err}");
+    // Listing works without any HID device (an empty table is still valid output).
+    run(d, r#""$HIDCTL" list -o ndjson"#, 0);
+}

@@ -1,0 +1,341 @@
+//! hidctl on a real kernel: boots a QEMU guest (Debian's 6.1 kernel, busybox, the
+//! built hidctl and spictl with their shared libraries) with QEMU's USB keyboard, mouse
+//! and tablet on an xHCI controller, injects key presses over QMP, and checks what the
+//! guest's hidctl saw through hidraw and /dev/uhid. The host kernel has neither HID
+//! hardware nor uhid, hence the guest. Set up by `make deps`
+//! (scripts/deps.d/40-hidctl.sh); without it this test fails and says so.
+#![cfg(feature = "hidctl")]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn vm_dir() -> PathBuf {
+    std::env::var_os("PIPEKIT_VM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/pipekit/hidctl-vm"))
+}
+
+/// Output of one guest step: its lines and exit status.
+struct Step {
+    lines: Vec<String>,
+    rc: i32,
+}
+
+impl Step {
+    fn json(&self) -> Vec<Value> {
+        self.lines
+            .iter()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+    fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+fn parse_steps(log: &[String]) -> HashMap<String, Step> {
+    let mut steps = HashMap::new();
+    let mut cur: Option<(String, Vec<String>)> = None;
+    for l in log {
+        let l = l.trim_end_matches('\r');
+        if let Some(name) = l.strip_prefix("@@BEGIN ") {
+            cur = Some((name.to_string(), Vec::new()));
+        } else if let Some(rest) = l.strip_prefix("@@END ") {
+            if let Some((name, lines)) = cur.take() {
+                let rc = rest
+                    .rsplit_once("rc=")
+                    .and_then(|(_, n)| n.trim().parse().ok())
+                    .unwrap_or(-1);
+                steps.insert(name, Step { lines, rc });
+            }
+        } else if let Some((_, lines)) = cur.as_mut() {
+            lines.push(l.to_string());
+        }
+    }
+    steps
+}
+
+struct Qmp {
+    s: UnixStream,
+    r: BufReader<UnixStream>,
+}
+
+impl Qmp {
+    fn connect(path: &std::path::Path) -> Qmp {
+        let start = Instant::now();
+        let s = loop {
+            match UnixStream::connect(path) {
+                Ok(s) => break s,
+                Err(e) if start.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot connect to QEMU's QMP socket: {e}"),
+            }
+        };
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut q = Qmp {
+            r: BufReader::new(s.try_clone().unwrap()),
+            s,
+        };
+        let mut greeting = String::new();
+        q.r.read_line(&mut greeting).unwrap();
+        assert!(greeting.contains("QMP"), "{greeting}");
+        q.cmd(r#"{"execute":"qmp_capabilities"}"#);
+        q
+    }
+
+    /// Sends a command and reads until its "return" (skipping events).
+    fn cmd(&mut self, json: &str) {
+        self.s.write_all(json.as_bytes()).unwrap();
+        self.s.write_all(b"\n").unwrap();
+        loop {
+            let mut line = String::new();
+            if self.r.read_line(&mut line).unwrap_or(0) == 0 {
+                panic!("QMP closed while waiting for the answer to {json}");
+            }
+            if line.contains("\"return\"") {
+                return;
+            }
+            assert!(!line.contains("\"error\""), "QMP {json}: {line}");
+        }
+    }
+}
+
+#[test]
+fn hidctl_in_a_qemu_guest() {
+    let vm = vm_dir();
+    let qemu = vm.join("qemu/usr/bin/qemu-system-x86_64");
+    let kernel = std::fs::read_dir(vm.join("kernel/boot"))
+        .ok()
+        .and_then(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-")))
+        });
+    let (true, Some(kernel)) = (qemu.exists() && vm.join("busybox/bin/busybox").exists(), kernel) else {
+        panic!(
+            "the QEMU guest for the hidraw/uhid tests is not set up in {}: run `make deps` \
+             (scripts/deps.d/40-hidctl.sh unpacks Debian's kernel, busybox and QEMU there), \
+             or point PIPEKIT_VM_DIR at such a directory",
+            vm.display()
+        );
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let initrd = tmp.path().join("initrd.gz");
+    let st = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/mkinitramfs.sh"))
+        .arg(&initrd)
+        .arg(env!("CARGO_BIN_EXE_hidctl"))
+        .arg(env!("CARGO_BIN_EXE_spictl"))
+        .env("PIPEKIT_VM_DIR", &vm)
+        .status()
+        .unwrap();
+    assert!(st.success(), "mkinitramfs.sh failed");
+    let qmp_path = tmp.path().join("qmp.sock");
+    let share = vm.join("qemu/usr/share");
+    let mut child = Command::new(&qemu)
+        .env("QEMU_MODULE_DIR", vm.join("qemu/usr/lib/x86_64-linux-gnu/qemu"))
+        .arg("-L")
+        .arg(share.join("seabios"))
+        .arg("-L")
+        .arg(share.join("qemu"))
+        .args(["-accel", "tcg", "-m", "256", "-display", "none", "-vga", "none"])
+        .args(["-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"])
+        .arg("-kernel")
+        .arg(&kernel)
+        .arg("-initrd")
+        .arg(&initrd)
+        // no_timer_check: under TCG on a busy host the IO-APIC timer check can fail.
+        .args(["-append", "console=ttyS0 panic=-1 quiet no_timer_check"])
+        .args(["-device", "qemu-xhci", "-device", "usb-kbd", "-device", "usb-mouse"])
+        .args(["-device", "usb-tablet"])
+        .arg("-qmp")
+        .arg(format!("unix:{},server=on,wait=off", qmp_path.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", qemu.display()));
+    let (tx, rx) = mpsc::channel::<String>();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut err = child.stderr.take().unwrap();
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+
+    // Generous: TCG on a machine shared with compilers.
+    let deadline = Instant::now() + Duration::from_secs(900);
+    let mut log: Vec<String> = Vec::new();
+    let mut qmp: Option<Qmp> = None;
+    let mut injecting = false;
+    let mut done = false;
+    let mut last_key = Instant::now() - Duration::from_secs(10);
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                let l = line.trim_end_matches('\r').to_string();
+                if l == "@@INJECT" {
+                    injecting = true;
+                    qmp.get_or_insert_with(|| Qmp::connect(&qmp_path));
+                }
+                if l.starts_with("@@END keys") {
+                    injecting = false;
+                }
+                if l == "@@DONE" {
+                    done = true;
+                }
+                log.push(l);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        // Press and release 'h' (HID usage 0x0b) until the guest's reader has its two
+        // reports; presses before it opened the node are simply not queued for it.
+        if injecting && last_key.elapsed() > Duration::from_millis(700) {
+            if let Some(q) = qmp.as_mut() {
+                q.cmd(r#"{"execute":"send-key","arguments":{"keys":[{"type":"qcode","data":"h"}],"hold-time":50}}"#);
+            }
+            last_key = Instant::now();
+        }
+    }
+    if !done {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    let stderr = err_thread.join().unwrap_or_default();
+    let all = log.join("\n");
+    assert!(
+        done,
+        "the guest did not finish within the deadline.\nserial console:\n{all}\nqemu stderr:\n{stderr}"
+    );
+    assert!(!all.contains("@@MODULE-FAILED"), "{all}");
+    let steps = parse_steps(&log);
+    let step = |name: &str| {
+        steps
+            .get(name)
+            .unwrap_or_else(|| panic!("guest step '{name}' missing.\nserial console:\n{all}"))
+    };
+
+    // hidctl list: keyboard, mouse, tablet with QEMU's ids and their usages.
+    let list = step("list");
+    assert_eq!(list.rc, 0, "{}", list.text());
+    let devs = list.json();
+    let find = |product: &str| {
+        devs.iter()
+            .find(|d| d["product"].as_str().is_some_and(|p| p.contains(product)))
+            .unwrap_or_else(|| panic!("no {product} in {devs:?}"))
+    };
+    for (product, usage) in [
+        ("QEMU USB Keyboard", "Generic Desktop/Keyboard"),
+        ("QEMU USB Mouse", "Generic Desktop/Mouse"),
+        ("QEMU USB Tablet", "Generic Desktop/Mouse"),
+    ] {
+        let d = find(product);
+        assert_eq!(d["vid"], "0627", "{d}");
+        assert_eq!(d["pid"], "0001", "{d}");
+        assert_eq!(d["bus"], "usb", "{d}");
+        let usages: Vec<&str> = d["usages"].as_array().unwrap().iter().filter_map(|u| u.as_str()).collect();
+        assert_eq!(usages, vec![usage], "{d}");
+    }
+    assert_eq!(devs.len(), 3, "one record per hidraw node: {devs:?}");
+
+    // The descriptors the kernel holds are the ones the decoder's tests use.
+    let descriptors: Vec<String> = steps
+        .iter()
+        .filter(|(k, _)| k.starts_with("descriptor-hidraw"))
+        .flat_map(|(_, s)| s.json())
+        .map(|v| v["hex"].as_str().unwrap().to_string())
+        .collect();
+    assert!(descriptors.contains(&"05010906a10175019508050719e029e715002501810295017508810195057501050819012905910295017503910195067508150025ff0507190029ff8100c0".to_string()), "{descriptors:?}");
+    assert_eq!(descriptors.len(), 3, "{descriptors:?}");
+
+    let layout = step("kbd-layout").json();
+    let led = layout
+        .iter()
+        .find(|r| r["direction"] == "output" && r["usages"] == "LED/Num Lock..Kana")
+        .unwrap_or_else(|| panic!("{layout:?}"));
+    assert_eq!(led["report_bits"], 8);
+
+    // Keys injected over QMP arrive as 8-byte boot keyboard reports.
+    let keys = step("keys");
+    assert_eq!(keys.rc, 0, "{}\n{all}", keys.text());
+    let reports = keys.json();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let press = reports
+        .iter()
+        .find(|r| r["hex"] == "00000b0000000000")
+        .unwrap_or_else(|| panic!("no 'h' press in {reports:?}"));
+    assert_eq!(press["report_id"], 0);
+    assert_eq!(press["len"], 8);
+    assert!(
+        press["fields"].as_array().unwrap().iter().any(|f| f["usage"] == "Keyboard/Keypad/h"),
+        "{press}"
+    );
+
+    // LED output report: accepted; one byte too many: refused before it is sent.
+    let led = step("led");
+    assert_eq!(led.rc, 0, "{}", led.text());
+    assert_eq!(led.json()[0]["hex"], "02");
+    let big = step("led-oversized");
+    assert_eq!(big.rc, 2, "{}", big.text());
+
+    // The bridge through /dev/uhid and hidraw.
+    let bl = step("bridge-list").json();
+    assert_eq!(bl.len(), 1, "{bl:?}");
+    assert_eq!(bl[0]["usages"][0], "Vendor 0xff00/Vendor Usage 0x01");
+    let ping = step("spi-ping");
+    assert_eq!(ping.rc, 0, "{}", ping.text());
+    assert_eq!(ping.json()[0]["version"], 1);
+    assert_eq!(ping.json()[0]["simulated_spi"], true);
+    assert_eq!(step("spi-write").rc, 0, "{}", step("spi-write").text());
+    let read = step("spi-read");
+    assert_eq!(read.rc, 0, "{}", read.text());
+    let vals: Vec<(i64, i64)> = read
+        .json()
+        .iter()
+        .map(|r| (r["addr"].as_i64().unwrap(), r["value"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(vals, vec![(0xf4, 0x55), (0xf5, 0x66)]);
+    assert_eq!(step("spi-id").json()[0]["value"], 0x60);
+    let bad = step("spi-badcrc");
+    assert_eq!(bad.rc, 0, "{}", bad.text());
+    let meaning = bad.json()[0]["meaning"].as_str().unwrap().to_string();
+    assert!(meaning.starts_with("NACK seq 1: bad CRC"), "{meaning}");
+    let reg = step("spictl-reg");
+    assert_eq!(reg.rc, 0, "{}", reg.text());
+    assert!(reg.text().contains("ctrl_meas"), "{}", reg.text());
+    let xfer = step("spictl-xfer");
+    assert_eq!(xfer.rc, 0, "{}", xfer.text());
+    assert_eq!(xfer.json()[0]["rx"], "0060", "{}", xfer.text());
+    let emu = step("emulate-stderr").text();
+    assert!(emu.contains("1 with a bad CRC"), "{emu}");
+
+    // A recording replayed through uhid reads back through hidraw.
+    let rep = step("replay-read");
+    assert_eq!(rep.rc, 0, "{}\n{}", rep.text(), step("replay-stderr").text());
+    let hex: Vec<String> = rep
+        .json()
+        .iter()
+        .map(|r| r["hex"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(hex, vec!["00000b0000000000", "0000000000000000"]);
+}

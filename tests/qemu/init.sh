@@ -1,0 +1,55 @@
+#!/bin/busybox sh
+# The QEMU guest's /init for tests/hidctl_qemu.rs. Each step prints its output between
+# "@@BEGIN name" and "@@END name rc=N" on the serial console; the host test parses those.
+# "@@INJECT" asks the host to send key presses over QMP until "@@END keys".
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /tmp
+step() { name="$1"; shift; echo "@@BEGIN $name"; "$@"; rc=$?; echo "@@END $name rc=$rc"; }
+for m in usb-common usbcore xhci-hcd xhci-pci hid usbhid hid-generic uhid; do
+    insmod /lib/modules/$m.ko || echo "@@MODULE-FAILED $m"
+done
+i=0
+while [ "$(ls /dev/hidraw* 2>/dev/null | wc -l)" -lt 3 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+step list hidctl list -o ndjson
+for n in /sys/class/hidraw/hidraw*; do
+    step "descriptor-$(basename $n)" hidctl descriptor --file $n/device/report_descriptor --raw -o ndjson
+done
+kbd=$(hidctl list --usage-page 1 --usage 6 -o csv | awk -F, 'NR==2 {print $1}')
+echo "@@KEYBOARD $kbd"
+step kbd-layout hidctl --device "$kbd" descriptor --layout -o ndjson
+echo "@@INJECT"
+step keys hidctl --device "$kbd" read --count 2 --timeout 30s -o ndjson
+step led hidctl --device "$kbd" write 02 -o ndjson
+step led-oversized hidctl --device "$kbd" write 0203 -o ndjson
+
+# The bridge: a uhid device in front of a simulated BME280 register file.
+hidctl emulate bridge --backend sim:regmap=/etc/bme280.toml 2>/tmp/emulate.err &
+emu=$!
+i=0
+until hidctl list --vid 1209 --pid 0001 -o csv | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+step bridge-list hidctl list --vid 1209 -o ndjson
+step spi-ping hidctl --device 1209:0001 spi ping -o ndjson
+step spi-write hidctl --device 1209:0001 spi write 0xf4 0x55 0x66 -o ndjson
+step spi-read hidctl --device 1209:0001 spi read 0xf4 --count 2 -o ndjson
+step spi-id hidctl --device 1209:0001 spi read 0xd0 -o ndjson
+step spi-badcrc hidctl --device 1209:0001 spi raw 0501000000000000 -o ndjson
+step spictl-reg spictl --device hid:1209:0001 reg read --map /etc/bme280.toml ctrl_meas -o ndjson
+step spictl-xfer spictl --device hid:1209:0001 xfer d000 -o ndjson
+kill -TERM $emu
+wait $emu
+echo "@@BEGIN emulate-stderr"; cat /tmp/emulate.err; echo "@@END emulate-stderr rc=0"
+
+# Replay a recording through uhid and read it back through hidraw.
+hidctl replay --wait 3s /etc/keys.ndjson 2>/tmp/replay.err &
+rep=$!
+i=0
+until hidctl list --vid 1209 --pid 0002 -o csv | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+step replay-read hidctl --device 1209:0002 read --count 2 --timeout 20s -o ndjson
+wait $rep
+echo "@@BEGIN replay-stderr"; cat /tmp/replay.err; echo "@@END replay-stderr rc=0"
+echo "@@DONE"
+poweroff -f

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the QEMU guest's initramfs for tests/hidctl_qemu.rs: busybox, the kernel
+# modules for xhci/usbhid/hid-generic/uhid, the given (dynamically linked) binaries with
+# the shared libraries ldd names, the guest script init.sh and the files in files/.
+# Usage: mkinitramfs.sh OUT.cpio.gz BINARY...
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+vm="${PIPEKIT_VM_DIR:-/var/cache/pipekit/hidctl-vm}"
+out="$1"; shift
+kver="$(ls "$vm/kernel/lib/modules")"
+mods="$vm/kernel/lib/modules/$kver/kernel/drivers"
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules}
+cp "$vm/busybox/bin/busybox" "$root/bin/busybox"
+# Dependency order (modules.dep is not shipped in the package; depmod makes it).
+for m in usb/common/usb-common usb/core/usbcore usb/host/xhci-hcd usb/host/xhci-pci \
+         hid/hid hid/usbhid/usbhid hid/hid-generic hid/uhid; do
+    cp "$mods/$m.ko" "$root/lib/modules/"
+done
+for bin in "$@"; do
+    cp "$bin" "$root/bin/"
+    ldd "$bin" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]*ld-linux/ {print $1}' |
+    while read -r lib; do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+done
+cp "$here/init.sh" "$root/init"
+chmod +x "$root/init"
+cp "$here"/files/* "$root/etc/"
+(cd "$root" && find . | "$vm/busybox/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$out"
