@@ -66,7 +66,11 @@ fn records(text: &str) -> Vec<Value> {
 fn descriptor_items_and_layout_offline() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (out, _) = run(d, &format!(r#""$HIDCTL" descriptor --hex {KEYBOARD} | cat"#), 0);
+    let (out, _) = run(
+        d,
+        &format!(r#""$HIDCTL" descriptor --hex {KEYBOARD} | cat"#),
+        0,
+    );
     let items = records(&out);
     assert_eq!(items.len(), 32);
     assert_eq!(items[0]["name"], "Usage Page");
@@ -83,17 +87,32 @@ fn descriptor_items_and_layout_offline() {
         .collect();
     std::fs::write(d.join("kbd.bin"), &bytes).unwrap();
     std::fs::write(d.join("kbd.hex"), format!("{KEYBOARD}\n")).unwrap();
-    let (layout, _) = run(d, r#""$HIDCTL" descriptor --file kbd.bin --layout -o ndjson"#, 0);
-    let (layout2, _) = run(d, r#""$HIDCTL" descriptor --file kbd.hex --layout -o ndjson"#, 0);
+    let (layout, _) = run(
+        d,
+        r#""$HIDCTL" descriptor --file kbd.bin --layout -o ndjson"#,
+        0,
+    );
+    let (layout2, _) = run(
+        d,
+        r#""$HIDCTL" descriptor --file kbd.hex --layout -o ndjson"#,
+        0,
+    );
     assert_eq!(layout, layout2);
     let rows = records(&layout);
     let input: Vec<&Value> = rows.iter().filter(|r| r["direction"] == "input").collect();
     assert_eq!(input.len(), 3);
-    assert_eq!(input[0]["usages"], "Keyboard/Keypad/Left Control..Right GUI");
+    assert_eq!(
+        input[0]["usages"],
+        "Keyboard/Keypad/Left Control..Right GUI"
+    );
     assert_eq!(input[2]["bit_offset"], 16);
     assert_eq!(input[2]["count"], 6);
     assert_eq!(input[2]["report_bits"], 64);
-    let (raw, _) = run(d, r#""$HIDCTL" descriptor --file kbd.bin --raw -o ndjson"#, 0);
+    let (raw, _) = run(
+        d,
+        r#""$HIDCTL" descriptor --file kbd.bin --raw -o ndjson"#,
+        0,
+    );
     assert_eq!(records(&raw)[0]["hex"], KEYBOARD);
     assert_eq!(records(&raw)[0]["top_level"][0], "Generic Desktop/Keyboard");
 }
@@ -103,12 +122,23 @@ fn malformed_descriptors_exit_3_with_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // Pop without push, then a Logical Maximum cut short.
-    let (out, err) = run(d, r#""$HIDCTL" descriptor --hex 'b4 05 01 26 ff' -o ndjson"#, 3);
+    let (out, err) = run(
+        d,
+        r#""$HIDCTL" descriptor --hex 'b4 05 01 26 ff' -o ndjson"#,
+        3,
+    );
     assert_eq!(records(&out).len(), 2);
     assert!(err.contains("pop without a matching push"), "{err}");
-    assert!(err.contains("byte 3: item 0x26 needs 2 data bytes"), "{err}");
+    assert!(
+        err.contains("byte 3: item 0x26 needs 2 data bytes"),
+        "{err}"
+    );
     // A long item is parsed and skipped.
-    let (out, err) = run(d, r#""$HIDCTL" descriptor --hex 'fe 02 10 aa bb' -o ndjson"#, 3);
+    let (out, err) = run(
+        d,
+        r#""$HIDCTL" descriptor --hex 'fe 02 10 aa bb' -o ndjson"#,
+        3,
+    );
     assert_eq!(records(&out)[0]["kind"], "long");
     assert!(err.contains("long item"), "{err}");
     // Not hex at all: a usage error.
@@ -129,18 +159,33 @@ fn bridge_protocol_against_the_simulated_bridge() {
     assert_eq!(p["simulated_spi"], true);
     let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi read 0xd0 -o ndjson"#), 0);
     assert_eq!(records(&out)[0]["value"], 0x60);
-    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi read 0xf4 --count 7 -o ndjson"#), 0);
+    let (out, _) = run(
+        d,
+        &format!(r#""$HIDCTL" {dev} spi read 0xf4 --count 7 -o ndjson"#),
+        0,
+    );
     let r = records(&out);
     assert_eq!(r.len(), 7);
     assert_eq!(r[0]["value"], 0x27);
     assert_eq!(r[6]["addr"], 0xfa);
     // A damaged CRC gets a NACK; the right CRC an ACK.
-    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 0501000000000000 -o ndjson"#), 0);
+    let (out, _) = run(
+        d,
+        &format!(r#""$HIDCTL" {dev} spi raw 0501000000000000 -o ndjson"#),
+        0,
+    );
     let m = records(&out)[0]["meaning"].as_str().unwrap().to_string();
     assert!(m.starts_with("NACK seq 1: bad CRC (command 0x05)"), "{m}");
-    let (out, _) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 05010000000000 -o ndjson"#), 0);
+    let (out, _) = run(
+        d,
+        &format!(r#""$HIDCTL" {dev} spi raw 05010000000000 -o ndjson"#),
+        0,
+    );
     let r = &records(&out)[0];
-    assert!(r["meaning"].as_str().unwrap().starts_with("ACK ping seq 1"), "{r}");
+    assert!(
+        r["meaning"].as_str().unwrap().starts_with("ACK ping seq 1"),
+        "{r}"
+    );
     assert_eq!(r["sent"].as_str().unwrap().len(), 16);
     let (_, err) = run(d, &format!(r#""$HIDCTL" {dev} spi raw 0501"#), 2);
     assert!(err.contains("give 7"), "{err}");
@@ -173,7 +218,13 @@ fn lost_and_damaged_reports_are_retried_and_counted() {
     let r = records(&out);
     assert_eq!(r.len(), 2);
     assert!(r.iter().all(|x| x["type"] == "lost"), "{r:?}");
-    assert!(r[0]["error"].as_str().unwrap().contains("failed after 2 tries"), "{r:?}");
+    assert!(
+        r[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("failed after 2 tries"),
+        "{r:?}"
+    );
     assert!(err.contains("2 failed"), "{err}");
 }
 
@@ -183,17 +234,41 @@ fn spictl_uses_the_bridge_as_its_bus() {
     let d = dir.path();
     let img: Vec<u8> = (0..10_000u32).map(|i| (i * 7 + 3) as u8).collect();
     std::fs::write(d.join("image.bin"), &img).unwrap();
-    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash id -o ndjson"#, 0);
+    let (out, _) = run(
+        d,
+        r#""$SPICTL" --device hid:sim:w25q128=chip.img flash id -o ndjson"#,
+        0,
+    );
     assert!(out.contains("ef4018"), "{out}");
-    run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash write image.bin -o ndjson"#, 0);
+    run(
+        d,
+        r#""$SPICTL" --device hid:sim:w25q128=chip.img flash write image.bin -o ndjson"#,
+        0,
+    );
     // Verify both through the bridge and directly on the simulated chip's image.
-    run(d, r#""$SPICTL" --device hid:sim:w25q128=chip.img flash verify image.bin -o ndjson"#, 0);
-    run(d, r#""$SPICTL" --device sim:w25q128=chip.img flash verify image.bin -o ndjson"#, 0);
-    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:loopback xfer 'de ad be ef 01 02 03' 0405@cs -o ndjson"#, 0);
+    run(
+        d,
+        r#""$SPICTL" --device hid:sim:w25q128=chip.img flash verify image.bin -o ndjson"#,
+        0,
+    );
+    run(
+        d,
+        r#""$SPICTL" --device sim:w25q128=chip.img flash verify image.bin -o ndjson"#,
+        0,
+    );
+    let (out, _) = run(
+        d,
+        r#""$SPICTL" --device hid:sim:loopback xfer 'de ad be ef 01 02 03' 0405@cs -o ndjson"#,
+        0,
+    );
     let r = records(&out);
     assert_eq!(r[0]["rx"], "deadbeef010203");
     assert_eq!(r[1]["rx"], "0405");
-    let (out, _) = run(d, r#""$SPICTL" --device hid:sim:loopback info -o ndjson"#, 0);
+    let (out, _) = run(
+        d,
+        r#""$SPICTL" --device hid:sim:loopback info -o ndjson"#,
+        0,
+    );
     assert!(out.contains("HID-SPI bridge"), "{out}");
 }
 
@@ -212,7 +287,11 @@ fn device_errors_are_clear() {
     let (_, err) = run(d, r#""$SPICTL" --device hid:dead:beef info"#, 1);
     assert!(err.contains("no such HID device"), "{err}");
     // The simulated bridge's reports are 8 bytes: a 9-byte payload is refused.
-    let (_, err) = run(d, r#""$HIDCTL" --device sim:loopback write 010203040506070809"#, 2);
+    let (_, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:loopback write 010203040506070809"#,
+        2,
+    );
     assert!(err.contains("too long"), "{err}");
     // Listing works without any HID device (an empty table is still valid output).
     run(d, r#""$HIDCTL" list -o ndjson"#, 0);

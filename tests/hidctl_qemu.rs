@@ -117,11 +117,15 @@ fn hidctl_in_a_qemu_guest() {
     let kernel = std::fs::read_dir(vm.join("kernel/boot"))
         .ok()
         .and_then(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-")))
+            d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-"))
+            })
         });
-    let (true, Some(kernel)) = (qemu.exists() && vm.join("busybox/bin/busybox").exists(), kernel) else {
+    let (true, Some(kernel)) = (
+        qemu.exists() && vm.join("busybox/bin/busybox").exists(),
+        kernel,
+    ) else {
         panic!(
             "the QEMU guest for the hidraw/uhid tests is not set up in {}: run `make deps` \
              (scripts/deps.d/40-hidctl.sh unpacks Debian's kernel, busybox and QEMU there), \
@@ -132,7 +136,10 @@ fn hidctl_in_a_qemu_guest() {
     let tmp = tempfile::tempdir().unwrap();
     let initrd = tmp.path().join("initrd.gz");
     let st = Command::new("bash")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/mkinitramfs.sh"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/qemu/mkinitramfs.sh"
+        ))
         .arg(&initrd)
         .arg(env!("CARGO_BIN_EXE_hidctl"))
         .arg(env!("CARGO_BIN_EXE_spictl"))
@@ -143,20 +150,40 @@ fn hidctl_in_a_qemu_guest() {
     let qmp_path = tmp.path().join("qmp.sock");
     let share = vm.join("qemu/usr/share");
     let mut child = Command::new(&qemu)
-        .env("QEMU_MODULE_DIR", vm.join("qemu/usr/lib/x86_64-linux-gnu/qemu"))
+        .env(
+            "QEMU_MODULE_DIR",
+            vm.join("qemu/usr/lib/x86_64-linux-gnu/qemu"),
+        )
         .arg("-L")
         .arg(share.join("seabios"))
         .arg("-L")
         .arg(share.join("qemu"))
-        .args(["-accel", "tcg", "-m", "256", "-display", "none", "-vga", "none"])
-        .args(["-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"])
+        .args([
+            "-accel", "tcg", "-m", "256", "-display", "none", "-vga", "none",
+        ])
+        .args([
+            "-serial",
+            "stdio",
+            "-monitor",
+            "none",
+            "-no-reboot",
+            "-nic",
+            "none",
+        ])
         .arg("-kernel")
         .arg(&kernel)
         .arg("-initrd")
         .arg(&initrd)
         // no_timer_check: under TCG on a busy host the IO-APIC timer check can fail.
         .args(["-append", "console=ttyS0 panic=-1 quiet no_timer_check"])
-        .args(["-device", "qemu-xhci", "-device", "usb-kbd", "-device", "usb-mouse"])
+        .args([
+            "-device",
+            "qemu-xhci",
+            "-device",
+            "usb-kbd",
+            "-device",
+            "usb-mouse",
+        ])
         .args(["-device", "usb-tablet"])
         .arg("-qmp")
         .arg(format!("unix:{},server=on,wait=off", qmp_path.display()))
@@ -253,7 +280,12 @@ fn hidctl_in_a_qemu_guest() {
         assert_eq!(d["vid"], "0627", "{d}");
         assert_eq!(d["pid"], "0001", "{d}");
         assert_eq!(d["bus"], "usb", "{d}");
-        let usages: Vec<&str> = d["usages"].as_array().unwrap().iter().filter_map(|u| u.as_str()).collect();
+        let usages: Vec<&str> = d["usages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u.as_str())
+            .collect();
         assert_eq!(usages, vec![usage], "{d}");
     }
     assert_eq!(devs.len(), 3, "one record per hidraw node: {devs:?}");
@@ -287,7 +319,11 @@ fn hidctl_in_a_qemu_guest() {
     assert_eq!(press["report_id"], 0);
     assert_eq!(press["len"], 8);
     assert!(
-        press["fields"].as_array().unwrap().iter().any(|f| f["usage"] == "Keyboard/Keypad/h"),
+        press["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["usage"] == "Keyboard/Keypad/h"),
         "{press}"
     );
 
@@ -331,7 +367,13 @@ fn hidctl_in_a_qemu_guest() {
 
     // A recording replayed through uhid reads back through hidraw.
     let rep = step("replay-read");
-    assert_eq!(rep.rc, 0, "{}\n{}", rep.text(), step("replay-stderr").text());
+    assert_eq!(
+        rep.rc,
+        0,
+        "{}\n{}",
+        rep.text(),
+        step("replay-stderr").text()
+    );
     let hex: Vec<String> = rep
         .json()
         .iter()

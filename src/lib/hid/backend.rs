@@ -73,8 +73,11 @@ pub struct Hidraw;
 fn hid_err(dev: &str, e: hidapi::HidError) -> Error {
     let text = e.to_string();
     if text.contains("disconnected") || text.contains("ENODEV") || text.contains("No such device") {
-        return Error::device(dev, "the device went away (unplugged or its driver unbound)")
-            .with_hint("plug it back in and run 'hidctl list' to find its new path");
+        return Error::device(
+            dev,
+            "the device went away (unplugged or its driver unbound)",
+        )
+        .with_hint("plug it back in and run 'hidctl list' to find its new path");
     }
     Error::device(dev, text)
 }
@@ -238,7 +241,10 @@ impl HidDevice for ModelDevice {
                 buf[..n].copy_from_slice(&r[..n]);
                 Ok(n)
             }
-            None => Err(Error::device(&self.path, "the device went away (unplugged or its driver unbound)")),
+            None => Err(Error::device(
+                &self.path,
+                "the device went away (unplugged or its driver unbound)",
+            )),
         }
     }
     fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
@@ -288,6 +294,9 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("no such device") && e.contains("hidctl list"), "{e}");
+        assert!(
+            e.contains("no such device") && e.contains("hidctl list"),
+            "{e}"
+        );
     }
 }

@@ -133,7 +133,9 @@ impl Responder {
                 if w.bits == 0 || w.bits > 32 {
                     return Err(NackCode::BadArgument);
                 }
-                self.bus.configure(&change).map_err(|_| NackCode::BusError)?;
+                self.bus
+                    .configure(&change)
+                    .map_err(|_| NackCode::BusError)?;
                 out = self.wire_config()?.encode();
             }
             Command::GetConfig => out = self.wire_config()?.encode(),
@@ -221,7 +223,11 @@ pub struct Stats {
 impl Stats {
     /// True when anything but clean request/response pairs happened.
     pub fn eventful(&self) -> bool {
-        self.retries + self.timeouts + self.crc_errors + self.nack_crc + self.nacks
+        self.retries
+            + self.timeouts
+            + self.crc_errors
+            + self.nack_crc
+            + self.nacks
             + self.stale
             + self.short_reports
             + self.failed
@@ -281,16 +287,21 @@ impl<P: Port> Client<P> {
             }
             self.port.send(&req)?;
             let deadline = Instant::now() + self.timeout;
+            // Reports that were not the answer, to explain a timeout.
+            let mut noise: Option<String> = None;
             loop {
                 let left = deadline.saturating_duration_since(Instant::now());
                 let Some(bytes) = self.port.recv(left)? else {
                     self.stats.timeouts += 1;
                     last_problem = format!("no answer within {} ms", self.timeout.as_millis());
+                    if let Some(n) = noise.take() {
+                        last_problem.push_str(&format!(" (only {n})"));
+                    }
                     break;
                 };
                 let Ok(resp) = <[u8; REPORT_LEN]>::try_from(bytes.as_slice()) else {
                     self.stats.short_reports += 1;
-                    last_problem = format!("a {}-byte report instead of 8", bytes.len());
+                    noise = Some(format!("a {}-byte report instead of 8", bytes.len()));
                     continue;
                 };
                 if !crc_ok(&resp) {
@@ -323,7 +334,10 @@ impl<P: Port> Client<P> {
                         return Ok(data)
                     }
                     _ => {
-                        last_problem = format!("an unexpected report {:02x?}", resp);
+                        noise = Some(format!(
+                            "an unexpected report {}",
+                            crate::record::text::to_hex(&resp)
+                        ));
                         continue;
                     }
                 }
@@ -411,7 +425,10 @@ impl<P: Port> Client<P> {
             let d = self.request(Command::XferRead, &[off[0], off[1]])?;
             let n = (d[0] as usize).min(XFER_CHUNK);
             if n == 0 {
-                return Err(Error::device(self.port.name(), "bridge returned an empty transfer chunk"));
+                return Err(Error::device(
+                    self.port.name(),
+                    "bridge returned an empty transfer chunk",
+                ));
             }
             rx.extend_from_slice(&d[1..1 + n]);
         }
@@ -467,11 +484,17 @@ mod tests {
             corrupt_response_every: 7,
         };
         let port = SimPort::new(regmap_bus(), faults);
-        let mut c = Client::new(port, Duration::from_millis(1), 3);
+        // Five retries: with these periods six failures in a row cannot happen (3 and
+        // 6 steps apart are drops; the others fall on distinct multiples of 5 and 7).
+        let mut c = Client::new(port, Duration::from_millis(1), 5);
         let tx: Vec<u8> = (0..64u8).collect();
         assert_eq!(c.xfer(&tx).unwrap(), tx);
         let s = c.stats;
-        assert!(s.timeouts > 0 && s.nack_crc > 0 && s.crc_errors > 0, "{}", s.summary());
+        assert!(
+            s.timeouts > 0 && s.nack_crc > 0 && s.crc_errors > 0,
+            "{}",
+            s.summary()
+        );
         assert_eq!(s.retries, s.timeouts + s.nack_crc + s.crc_errors);
         assert_eq!(s.failed, 0);
         // Each chunk ran exactly once on the bus, although some were sent twice: the

@@ -14,8 +14,8 @@ use super::out::{self, Rows};
 use super::protocol::{self, crc8, REPORT_LEN};
 use super::sim::DevicePort;
 use super::{
-    select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand,
-    LinkArgs, ListArgs, ReadArgs, SpiCommand, WriteArgs,
+    select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand, LinkArgs,
+    ListArgs, ReadArgs, SpiCommand, WriteArgs,
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
@@ -101,7 +101,10 @@ pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
         .filter(|d| a.vid.is_none_or(|v| d.vid == v))
         .filter(|d| a.pid.is_none_or(|p| d.pid == p))
         .filter(|d| a.serial.as_ref().is_none_or(|s| &d.serial == s))
-        .filter(|d| a.usage_page.is_none_or(|p| d.usages.iter().any(|u| u.0 == p)))
+        .filter(|d| {
+            a.usage_page
+                .is_none_or(|p| d.usages.iter().any(|u| u.0 == p))
+        })
         .filter(|d| a.usage.is_none_or(|x| d.usages.iter().any(|u| u.1 == x)))
         .map(|d| {
             let (p, u) = d.usages.first().copied().unwrap_or((0, 0));
@@ -518,7 +521,8 @@ struct RawRow {
 
 /// Reads descriptor bytes from a file: raw binary, or hex text.
 pub fn descriptor_from_file(path: &std::path::Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     let as_text = std::str::from_utf8(&bytes).ok().filter(|t| {
         !t.trim().is_empty()
             && t.chars()
@@ -556,7 +560,11 @@ pub fn descriptor_cmd(
     };
     let desc = descriptor::decode(&bytes);
     if a.raw {
-        let s = schema(vec![out::int("len"), out::utf8("hex"), out::list_utf8("top_level")]);
+        let s = schema(vec![
+            out::int("len"),
+            out::utf8("hex"),
+            out::list_utf8("top_level"),
+        ]);
         out::write_all(
             &a.output,
             s,
@@ -683,12 +691,20 @@ fn client(
     link: &LinkArgs,
 ) -> Result<Client<DevicePort>> {
     let (_, d) = open(backend, dev)?;
-    Ok(Client::new(DevicePort { dev: d }, link.timeout, link.retries))
+    Ok(Client::new(
+        DevicePort { dev: d },
+        link.timeout,
+        link.retries,
+    ))
 }
 
 fn report_stats(c: &Client<DevicePort>) {
     if c.stats.eventful() {
-        warn(&format!("{}: bridge link: {}", c.port().dev.name(), c.stats.summary()));
+        warn(&format!(
+            "{}: bridge link: {}",
+            c.port().dev.name(),
+            c.stats.summary()
+        ));
     }
 }
 
@@ -722,7 +738,11 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                 out::utf8("device"),
                 out::int("version"),
                 out::int("chunk"),
-                arrow::datatypes::Field::new("simulated_spi", arrow::datatypes::DataType::Boolean, false),
+                arrow::datatypes::Field::new(
+                    "simulated_spi",
+                    arrow::datatypes::DataType::Boolean,
+                    false,
+                ),
             ]);
             out::write_all(
                 &output,
@@ -872,10 +892,17 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                     meaning: format!("no answer within {} ms", link.timeout.as_millis()),
                 },
             };
-            let s = schema(vec![out::utf8("sent"), out::utf8_opt("received"), out::utf8("meaning")]);
+            let s = schema(vec![
+                out::utf8("sent"),
+                out::utf8_opt("received"),
+                out::utf8("meaning"),
+            ]);
             out::write_all(&output, s, &[row])?;
             if got.is_none() {
-                return Err(Error::device(cl.port().dev.name(), "no answer to the raw report"));
+                return Err(Error::device(
+                    cl.port().dev.name(),
+                    "no answer to the raw report",
+                ));
             }
             Ok(Outcome::Complete)
         }

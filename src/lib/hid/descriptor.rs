@@ -597,10 +597,15 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
         }
     }
     if depth > 0 {
-        problems.push(format!("end of descriptor: {depth} collection(s) not closed"));
+        problems.push(format!(
+            "end of descriptor: {depth} collection(s) not closed"
+        ));
     }
     if !stack.is_empty() {
-        problems.push(format!("end of descriptor: {} push(es) without pop", stack.len()));
+        problems.push(format!(
+            "end of descriptor: {} push(es) without pop",
+            stack.len()
+        ));
     }
     let numbered = reports.iter().any(|r| r.id != 0);
     if numbered && reports.iter().any(|r| r.id == 0) {
@@ -666,7 +671,9 @@ pub fn decode_report(report: &Report, payload: &[u8]) -> Vec<Value> {
                 .min(f.count as u64) as u32
         };
         for i in 0..fit.min(1024) {
-            let Some(v) = f.element(payload, i) else { break };
+            let Some(v) = f.element(payload, i) else {
+                break;
+            };
             if f.is_variable() {
                 let usage = match f.usage_of(i) {
                     Some((p, u)) => usage::full_name(p, u),
@@ -754,14 +761,23 @@ pub mod tests {
         assert_eq!(d.items[0].meaning.as_deref(), Some("Generic Desktop"));
         assert_eq!(d.items[2].meaning.as_deref(), Some("Application"));
         let last = d.items.last().unwrap();
-        assert_eq!((last.offset, last.name), (QEMU_KEYBOARD.len() - 1, "End Collection"));
+        assert_eq!(
+            (last.offset, last.name),
+            (QEMU_KEYBOARD.len() - 1, "End Collection")
+        );
     }
 
     #[test]
     fn mouse_and_tablet_layouts() {
         let m = decode(QEMU_MOUSE);
         assert!(m.problems.is_empty(), "{:?}", m.problems);
-        assert_eq!(m.top_level[0], TopLevel { usage_page: 1, usage: 2 });
+        assert_eq!(
+            m.top_level[0],
+            TopLevel {
+                usage_page: 1,
+                usage: 2
+            }
+        );
         let r = m.report(0, Direction::Input).unwrap();
         assert_eq!(r.bytes(), 4);
         // Button 1, dx=-3, dy=+5, wheel -1.
@@ -778,9 +794,15 @@ pub mod tests {
         let r = t.report(0, Direction::Input).unwrap();
         assert_eq!(r.bytes(), 6);
         let vals = decode_report(r, &[0x00, 0xff, 0x7f, 0x00, 0x40, 0x00]);
-        let x = vals.iter().find(|v| v.usage == "Generic Desktop/X").unwrap();
+        let x = vals
+            .iter()
+            .find(|v| v.usage == "Generic Desktop/X")
+            .unwrap();
         assert_eq!(x.value, 0x7fff);
-        let y = vals.iter().find(|v| v.usage == "Generic Desktop/Y").unwrap();
+        let y = vals
+            .iter()
+            .find(|v| v.usage == "Generic Desktop/Y")
+            .unwrap();
         assert_eq!(y.value, 0x4000);
         assert_eq!(r.fields[2].logical_max, 0x7fff);
     }
@@ -800,13 +822,20 @@ pub mod tests {
         // Long item running past the end.
         let d = decode(&[0xfe, 0x09, 0x10, 0xaa]);
         assert!(d.items.is_empty());
-        assert!(d.problems[0].contains("long item needs 9"), "{:?}", d.problems);
+        assert!(
+            d.problems[0].contains("long item needs 9"),
+            "{:?}",
+            d.problems
+        );
         // Pop underflow, unbalanced collections, absurd sizes.
         let d = decode(&[
             0xb4, 0xc0, 0xa1, 0x01, 0x75, 0xff, 0x97, 0xff, 0xff, 0xff, 0xff, 0x81, 0x02,
         ]);
         assert!(d.problems.iter().any(|p| p.contains("pop without")));
-        assert!(d.problems.iter().any(|p| p.contains("end collection without")));
+        assert!(d
+            .problems
+            .iter()
+            .any(|p| p.contains("end collection without")));
         assert!(d.problems.iter().any(|p| p.contains("not closed")));
         assert!(d.problems.iter().any(|p| p.contains("wider than 32")));
         // Push/pop restore the globals.

@@ -118,8 +118,14 @@ mod tests {
 
     #[test]
     fn strips_only_the_unnumbered_report_id() {
-        assert_eq!(output_payload(&[0, 1, 2, 3, 4, 5, 6, 7, 8]), &[1, 2, 3, 4, 5, 6, 7, 8]);
-        assert_eq!(output_payload(&[1, 2, 3, 4, 5, 6, 7, 8]), &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            output_payload(&[0, 1, 2, 3, 4, 5, 6, 7, 8]),
+            &[1, 2, 3, 4, 5, 6, 7, 8]
+        );
+        assert_eq!(
+            output_payload(&[1, 2, 3, 4, 5, 6, 7, 8]),
+            &[1, 2, 3, 4, 5, 6, 7, 8]
+        );
         assert_eq!(output_payload(&[9, 1, 2, 3, 4, 5, 6, 7, 8]).len(), 9);
     }
 }

@@ -73,7 +73,11 @@ pub fn int_opt(name: &str) -> Field {
 pub fn list_utf8(name: &str) -> Field {
     Field::new(
         name,
-        DataType::List(std::sync::Arc::new(Field::new("item", DataType::Utf8, true))),
+        DataType::List(std::sync::Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        ))),
         false,
     )
 }

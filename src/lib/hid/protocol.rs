@@ -154,16 +154,8 @@ pub fn crc_ok(r: &[u8; REPORT_LEN]) -> bool {
 /// A decoded response from the bridge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Response {
-    Ack {
-        command: u8,
-        seq: u8,
-        data: [u8; 5],
-    },
-    Nack {
-        seq: u8,
-        code: u8,
-        command: u8,
-    },
+    Ack { command: u8, seq: u8, data: [u8; 5] },
+    Nack { seq: u8, code: u8, command: u8 },
 }
 
 impl Response {

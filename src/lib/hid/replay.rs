@@ -47,7 +47,10 @@ pub enum Recorded {
     },
 }
 
-fn col_utf8(b: &arrow::record_batch::RecordBatch, name: &str) -> Result<Option<Vec<Option<String>>>> {
+fn col_utf8(
+    b: &arrow::record_batch::RecordBatch,
+    name: &str,
+) -> Result<Option<Vec<Option<String>>>> {
     let Some(c) = b.column_by_name(name) else {
         return Ok(None);
     };
@@ -79,20 +82,26 @@ pub fn load(file: Option<&PathBuf>) -> Result<Vec<Recorded>> {
     let mut row = 0usize;
     for batch in reader {
         let b = batch?;
-        let kinds = col_utf8(&b, "type")?.ok_or_else(|| bad(row, "no 'type' column: not a hidctl recording".into()))?;
+        let kinds = col_utf8(&b, "type")?
+            .ok_or_else(|| bad(row, "no 'type' column: not a hidctl recording".into()))?;
         let hexes = col_utf8(&b, "hex")?.ok_or_else(|| bad(row, "no 'hex' column".into()))?;
         let names = col_utf8(&b, "name")?;
         let vids = col_utf8(&b, "vid")?;
         let pids = col_utf8(&b, "pid")?;
         let ts = match b.column_by_name("ts") {
             Some(c) => Some(
-                cast(c, &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())))
-                    .map_err(|e| Error::arrow("column 'ts'", e))?,
+                cast(
+                    c,
+                    &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+                )
+                .map_err(|e| Error::arrow("column 'ts'", e))?,
             ),
             None => None,
         };
         let ids = match b.column_by_name("report_id") {
-            Some(c) => Some(cast(c, &DataType::Int64).map_err(|e| Error::arrow("column 'report_id'", e))?),
+            Some(c) => {
+                Some(cast(c, &DataType::Int64).map_err(|e| Error::arrow("column 'report_id'", e))?)
+            }
             None => None,
         };
         for i in 0..b.num_rows() {
@@ -137,28 +146,40 @@ pub fn load(file: Option<&PathBuf>) -> Result<Vec<Recorded>> {
                         payload: bytes,
                     });
                 }
-                other => {
-                    return Err(bad(
-                        row,
-                        format!("record type {other:?}; a recording has 'descriptor' and 'input' records"),
-                    ))
-                }
+                other => return Err(bad(
+                    row,
+                    format!(
+                        "record type {other:?}; a recording has 'descriptor' and 'input' records"
+                    ),
+                )),
             }
             row += 1;
         }
     }
     match out.first() {
         Some(Recorded::Descriptor { .. }) => Ok(out),
-        _ => Err(bad(0, "a recording starts with its 'descriptor' record".into())),
+        _ => Err(bad(
+            0,
+            "a recording starts with its 'descriptor' record".into(),
+        )),
     }
 }
 
 pub fn run(a: &ReplayArgs) -> Result<Outcome> {
     if !(a.speed >= 0.0 && a.speed.is_finite()) {
-        return Err(Error::Usage(format!("--speed {}: must be 0 or more", a.speed)));
+        return Err(Error::Usage(format!(
+            "--speed {}: must be 0 or more",
+            a.speed
+        )));
     }
     let events = load(a.file.as_ref())?;
-    let Some(Recorded::Descriptor { bytes, name, vid, pid }) = events.first() else {
+    let Some(Recorded::Descriptor {
+        bytes,
+        name,
+        vid,
+        pid,
+    }) = events.first()
+    else {
         return Err(Error::Usage("empty recording".into()));
     };
     stop_on_signals();
@@ -191,7 +212,14 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         if stopped() {
             break;
         }
-        let Recorded::Input { ts, report_id, payload } = e else { continue };
+        let Recorded::Input {
+            ts,
+            report_id,
+            payload,
+        } = e
+        else {
+            continue;
+        };
         let t0 = *first_ts.get_or_insert(*ts);
         if a.speed > 0.0 {
             let offset = Duration::from_nanos(ts.saturating_sub(t0).max(0) as u64).div_f64(a.speed);
@@ -227,15 +255,31 @@ mod tests {
         .unwrap();
         let r = load(Some(&p)).unwrap();
         assert_eq!(r.len(), 2);
-        assert!(matches!(&r[0], Recorded::Descriptor { vid: 0x627, pid: 1, .. }));
+        assert!(matches!(
+            &r[0],
+            Recorded::Descriptor {
+                vid: 0x627,
+                pid: 1,
+                ..
+            }
+        ));
         match &r[1] {
-            Recorded::Input { payload, report_id, .. } => {
+            Recorded::Input {
+                payload, report_id, ..
+            } => {
                 assert_eq!(payload[2], 4);
                 assert_eq!(*report_id, 0);
             }
             other => panic!("{other:?}"),
         }
-        std::fs::write(&p, "{\"type\":\"input\",\"ts\":\"2026-01-01T00:00:00Z\",\"hex\":\"00\"}\n").unwrap();
-        assert!(load(Some(&p)).unwrap_err().to_string().contains("starts with"));
+        std::fs::write(
+            &p,
+            "{\"type\":\"input\",\"ts\":\"2026-01-01T00:00:00Z\",\"hex\":\"00\"}\n",
+        )
+        .unwrap();
+        assert!(load(Some(&p))
+            .unwrap_err()
+            .to_string()
+            .contains("starts with"));
     }
 }

@@ -32,7 +32,9 @@ fn hex16(s: &str) -> Option<u16> {
 pub fn parse(spec: &str) -> Result<Spec> {
     let spec = spec.trim();
     if spec.is_empty() {
-        return Err(Error::Usage(format!("no device given: use --device with {DEVICE_HELP}")));
+        return Err(Error::Usage(format!(
+            "no device given: use --device with {DEVICE_HELP}"
+        )));
     }
     if spec.starts_with("sim:") {
         return Ok(Spec::Sim(spec.to_string()));
@@ -42,7 +44,9 @@ pub fn parse(spec: &str) -> Result<Spec> {
     }
     let mut parts = spec.splitn(3, ':');
     let (Some(v), Some(p)) = (parts.next(), parts.next()) else {
-        return Err(Error::Usage(format!("--device {spec}: expected {DEVICE_HELP}")));
+        return Err(Error::Usage(format!(
+            "--device {spec}: expected {DEVICE_HELP}"
+        )));
     };
     match (hex16(v), hex16(p)) {
         (Some(vid), Some(pid)) => Ok(Spec::Ids {
@@ -157,7 +161,10 @@ mod tests {
                 serial: Some("ab:c".into())
             }
         );
-        assert_eq!(parse("/dev/hidraw0").unwrap(), Spec::Path("/dev/hidraw0".into()));
+        assert_eq!(
+            parse("/dev/hidraw0").unwrap(),
+            Spec::Path("/dev/hidraw0".into())
+        );
         assert!(matches!(parse("sim:loopback").unwrap(), Spec::Sim(_)));
         for bad in ["", "hidraw0", "12345:1", "zz:1", "0627"] {
             assert!(matches!(parse(bad), Err(Error::Usage(_))), "{bad}");
@@ -175,10 +182,16 @@ mod tests {
         };
         let f = Faults::default();
         assert_eq!(open(&b, "1209:0001", f).unwrap().0.path, "/dev/hidraw2");
-        assert_eq!(open(&b, "0627:0001:68284", f).unwrap().0.path, "/dev/hidraw1");
+        assert_eq!(
+            open(&b, "0627:0001:68284", f).unwrap().0.path,
+            "/dev/hidraw1"
+        );
         assert_eq!(open(&b, "/dev/hidraw0", f).unwrap().0.serial, "42");
         let amb = open(&b, "0627:0001", f).err().unwrap().to_string();
-        assert!(amb.contains("2 interfaces match") && amb.contains("/dev/hidraw1"), "{amb}");
+        assert!(
+            amb.contains("2 interfaces match") && amb.contains("/dev/hidraw1"),
+            "{amb}"
+        );
         let none = open(&b, "dead:beef", f).err().unwrap().to_string();
         assert!(none.contains("no such HID device"), "{none}");
     }

@@ -90,7 +90,10 @@ impl SimBridge {
             pid: super::emulate::DEFAULT_PID,
             serial: String::new(),
             manufacturer: "pipekit".into(),
-            product: format!("simulated HID-SPI bridge ({})", self.responder.bus_description()),
+            product: format!(
+                "simulated HID-SPI bridge ({})",
+                self.responder.bus_description()
+            ),
             release: 0,
             interface: 0,
             bus: "simulation".into(),
@@ -153,11 +156,17 @@ impl HidDevice for SimBridge {
     }
 
     fn get_feature(&mut self, _buf: &mut [u8]) -> Result<usize> {
-        Err(Error::device(self.name(), "the bridge has no feature reports"))
+        Err(Error::device(
+            self.name(),
+            "the bridge has no feature reports",
+        ))
     }
 
     fn set_feature(&mut self, _data: &[u8]) -> Result<()> {
-        Err(Error::device(self.name(), "the bridge has no feature reports"))
+        Err(Error::device(
+            self.name(),
+            "the bridge has no feature reports",
+        ))
     }
 }
 

@@ -34,13 +34,16 @@ impl HidBridgeBus {
     }
 
     pub fn with_client(spec: &str, mut client: Client<DevicePort>) -> Result<HidBridgeBus> {
-        let (version, _, simulated) = client.ping().map_err(|e| {
-            Error::device(spec, format!("not answering as a HID-SPI bridge: {e}"))
-        })?;
+        let (version, _, simulated) = client
+            .ping()
+            .map_err(|e| Error::device(spec, format!("not answering as a HID-SPI bridge: {e}")))?;
         if version != super::protocol::VERSION {
             return Err(Error::device(
                 spec,
-                format!("bridge speaks protocol version {version}; this hidctl speaks {}", super::protocol::VERSION),
+                format!(
+                    "bridge speaks protocol version {version}; this hidctl speaks {}",
+                    super::protocol::VERSION
+                ),
             ));
         }
         Ok(HidBridgeBus {
@@ -79,7 +82,11 @@ impl SpiBus for HidBridgeBus {
     fn info(&self) -> BusInfo {
         BusInfo {
             device: self.spec.clone(),
-            kind: if self.simulated { "simulation" } else { "hid-bridge" },
+            kind: if self.simulated {
+                "simulation"
+            } else {
+                "hid-bridge"
+            },
             chip: self
                 .simulated
                 .then(|| "behind a HID-SPI bridge (simulated SPI side)".to_string()),
@@ -114,7 +121,10 @@ impl SpiBus for HidBridgeBus {
             speed_khz: next.speed_hz / 1000,
         };
         self.client.borrow_mut().config(&want).map_err(|e| {
-            Error::device(&self.spec, format!("the bridge refused the configuration: {e}"))
+            Error::device(
+                &self.spec,
+                format!("the bridge refused the configuration: {e}"),
+            )
         })?;
         Ok(())
     }
@@ -179,7 +189,10 @@ mod tests {
     fn flash_id_and_segments_over_the_bridge() {
         let mut bus = sim("sim:w25q128");
         assert_eq!(bus.info().kind, "simulation");
-        assert_eq!(bus.xfer(&[0x9f, 0, 0, 0]).unwrap(), vec![0xff, 0xef, 0x40, 0x18]);
+        assert_eq!(
+            bus.xfer(&[0x9f, 0, 0, 0]).unwrap(),
+            vec![0xff, 0xef, 0x40, 0x18]
+        );
         // Two segments in one frame: the command, then the answer.
         let mut segs = [Segment::new(vec![0x9f]), Segment::new(vec![0, 0, 0])];
         bus.transfer(&mut segs).unwrap();

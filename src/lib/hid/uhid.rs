@@ -212,13 +212,27 @@ pub fn input2_event(data: &[u8]) -> Result<RawEvent> {
 /// A decoded event from the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Start { flags: u64 },
+    Start {
+        flags: u64,
+    },
     Stop,
     Open,
     Close,
-    Output { data: Vec<u8>, rtype: u8 },
-    GetReport { id: u32, rnum: u8, rtype: u8 },
-    SetReport { id: u32, rnum: u8, rtype: u8, data: Vec<u8> },
+    Output {
+        data: Vec<u8>,
+        rtype: u8,
+    },
+    GetReport {
+        id: u32,
+        rnum: u8,
+        rtype: u8,
+    },
+    SetReport {
+        id: u32,
+        rnum: u8,
+        rtype: u8,
+        data: Vec<u8>,
+    },
     Other(u32),
 }
 
@@ -296,10 +310,16 @@ impl Uhid {
         // SAFETY: write(2) of a buffer we own.
         let n = unsafe { libc::write(self.fd.as_raw_fd(), b.as_ptr().cast(), b.len()) };
         if n < 0 {
-            return Err(Error::io("writing to /dev/uhid", std::io::Error::last_os_error()));
+            return Err(Error::io(
+                "writing to /dev/uhid",
+                std::io::Error::last_os_error(),
+            ));
         }
         if n as usize != b.len() {
-            return Err(Error::device("/dev/uhid", format!("short write: {n} of {} bytes", b.len())));
+            return Err(Error::device(
+                "/dev/uhid",
+                format!("short write: {n} of {} bytes", b.len()),
+            ));
         }
         Ok(())
     }
@@ -355,12 +375,17 @@ impl Uhid {
         let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
         if n < 0 {
             let e = std::io::Error::last_os_error();
-            if matches!(e.kind(), std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock) {
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+            ) {
                 return Ok(None);
             }
             return Err(Error::io("reading /dev/uhid", e));
         }
-        Ok(Some(decode_event(&RawEvent::from_bytes(&buf[..n as usize]))))
+        Ok(Some(decode_event(&RawEvent::from_bytes(
+            &buf[..n as usize],
+        ))))
     }
 }
 
@@ -378,7 +403,10 @@ mod tests {
     #[test]
     fn struct_layout_matches_linux_uhid_h() {
         // Sizes from the packed structs in include/uapi/linux/uhid.h.
-        assert_eq!(size_of::<Create2Req>(), 128 + 64 + 64 + 2 + 2 + 4 * 4 + 4096);
+        assert_eq!(
+            size_of::<Create2Req>(),
+            128 + 64 + 64 + 2 + 2 + 4 * 4 + 4096
+        );
         assert_eq!(size_of::<Create2Req>(), 4372);
         assert_eq!(offset_of!(Create2Req, phys), 128);
         assert_eq!(offset_of!(Create2Req, uniq), 192);

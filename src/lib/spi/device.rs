@@ -61,7 +61,10 @@ mod tests {
         } else {
             assert!(matches!(hid, Error::Usage(_)), "{hid}");
         }
-        assert!(matches!(open(Some("hid:nonsense")).err().unwrap(), Error::Usage(_)));
+        assert!(matches!(
+            open(Some("hid:nonsense")).err().unwrap(),
+            Error::Usage(_)
+        ));
         assert!(matches!(
             open(Some("spidev0")).err().unwrap(),
             Error::Usage(_)
