@@ -28,7 +28,7 @@ complete -c spictl -n "__fish_spictl_needs_command" -l generate -d 'Print a man 
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_needs_command" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_needs_command" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l bits -d 'Bits per word' -r
@@ -59,7 +59,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand info" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand info" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l bits -d 'Bits per word' -r
@@ -81,7 +81,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand config" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand config" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l bits -d 'Bits per word' -r
@@ -104,7 +104,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand xfer" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l bits -d 'Bits per word' -r
@@ -120,7 +120,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand pipe" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand pipe" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l bits -d 'Bits per word' -r
@@ -135,7 +135,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_s
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l bits -d 'Bits per word' -r
@@ -166,7 +166,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l bits -d 'Bits per word' -r
@@ -195,7 +195,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l bits -d 'Bits per word' -r
@@ -228,7 +228,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand sample" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l bits -d 'Bits per word' -r
@@ -244,7 +244,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id read write erase verify help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id read write erase verify help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id read write erase verify help" -l bits -d 'Bits per word' -r
@@ -272,7 +272,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l bits -d 'Bits per word' -r
@@ -290,7 +290,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l bits -d 'Bits per word' -r
@@ -314,7 +314,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l bits -d 'Bits per word' -r
@@ -341,7 +341,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l bits -d 'Bits per word' -r
@@ -365,7 +365,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s d -l device -d 'The SPI device: /dev/spidevB.C, or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l bits -d 'Bits per word' -r

@@ -159,7 +159,7 @@ fn hidctl_in_a_qemu_guest() {
         .arg("-L")
         .arg(share.join("qemu"))
         .args([
-            "-accel", "tcg", "-m", "256", "-display", "none", "-vga", "none",
+            "-accel", "tcg", "-m", "512", "-display", "none", "-vga", "none",
         ])
         .args([
             "-serial",
@@ -252,7 +252,7 @@ fn hidctl_in_a_qemu_guest() {
     let all = log.join("\n");
     assert!(
         done,
-        "the guest did not finish within the deadline.\nserial console:\n{all}\nqemu stderr:\n{stderr}"
+        "the guest stopped or ran past the deadline before finishing its steps.\nserial console:\n{all}\nqemu stderr:\n{stderr}"
     );
     assert!(!all.contains("@@MODULE-FAILED"), "{all}");
     let steps = parse_steps(&log);

@@ -58,4 +58,6 @@ hidctl_vm_deps() {
         return 1
     fi
 }
+# strip (binutils) slims the binaries copied into the guest's initramfs.
+apt_install binutils
 hidctl_vm_deps

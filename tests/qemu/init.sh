@@ -18,7 +18,7 @@ step list hidctl list -o ndjson
 for n in /sys/class/hidraw/hidraw*; do
     step "descriptor-$(basename $n)" hidctl descriptor --file $n/device/report_descriptor --raw -o ndjson
 done
-kbd=$(hidctl list --usage-page 1 --usage 6 -o csv | awk -F, 'NR==2 {print $1}')
+kbd=$(hidctl list --usage-page 1 --usage 6 -o ndjson | sed -n 's/.*"path":"\([^"]*\)".*/\1/p' | head -n 1)
 echo "@@KEYBOARD $kbd"
 step kbd-layout hidctl --device "$kbd" descriptor --layout -o ndjson
 echo "@@INJECT"
@@ -30,7 +30,7 @@ step led-oversized hidctl --device "$kbd" write 0203 -o ndjson
 hidctl emulate bridge --backend sim:regmap=/etc/bme280.toml 2>/tmp/emulate.err &
 emu=$!
 i=0
-until hidctl list --vid 1209 --pid 0001 -o csv | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+until hidctl list --vid 1209 --pid 0001 -o ndjson | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
 step bridge-list hidctl list --vid 1209 -o ndjson
 step spi-ping hidctl --device 1209:0001 spi ping -o ndjson
 step spi-write hidctl --device 1209:0001 spi write 0xf4 0x55 0x66 -o ndjson
@@ -47,7 +47,7 @@ echo "@@BEGIN emulate-stderr"; cat /tmp/emulate.err; echo "@@END emulate-stderr 
 hidctl replay --wait 3s /etc/keys.ndjson 2>/tmp/replay.err &
 rep=$!
 i=0
-until hidctl list --vid 1209 --pid 0002 -o csv | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+until hidctl list --vid 1209 --pid 0002 -o ndjson | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
 step replay-read hidctl --device 1209:0002 read --count 2 --timeout 20s -o ndjson
 wait $rep
 echo "@@BEGIN replay-stderr"; cat /tmp/replay.err; echo "@@END replay-stderr rc=0"

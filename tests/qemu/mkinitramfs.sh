@@ -19,7 +19,12 @@ for m in usb/common/usb-common usb/core/usbcore usb/host/xhci-hcd usb/host/xhci-
     cp "$mods/$m.ko" "$root/lib/modules/"
 done
 for bin in "$@"; do
-    cp "$bin" "$root/bin/"
+    # The release build keeps line tables; the guest's RAM does not need them.
+    if command -v strip >/dev/null; then
+        strip -o "$root/bin/$(basename "$bin")" "$bin"
+    else
+        cp "$bin" "$root/bin/"
+    fi
     ldd "$bin" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]*ld-linux/ {print $1}' |
     while read -r lib; do
         mkdir -p "$root$(dirname "$lib")"
