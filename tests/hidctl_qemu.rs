@@ -250,6 +250,10 @@ fn hidctl_in_a_qemu_guest() {
     let _ = child.wait();
     let stderr = err_thread.join().unwrap_or_default();
     let all = log.join("\n");
+    // The whole console, for reading after a failure.
+    let saved = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hidctl-guest.log");
+    let _ = std::fs::write(&saved, &all);
+    println!("guest console saved in {}", saved.display());
     assert!(
         done,
         "the guest stopped or ran past the deadline before finishing its steps.\nserial console:\n{all}\nqemu stderr:\n{stderr}"
@@ -361,7 +365,8 @@ fn hidctl_in_a_qemu_guest() {
     assert!(reg.text().contains("ctrl_meas"), "{}", reg.text());
     let xfer = step("spictl-xfer");
     assert_eq!(xfer.rc, 0, "{}", xfer.text());
-    assert_eq!(xfer.json()[0]["rx"], "0060", "{}", xfer.text());
+    // The register file drives 0xff while it takes the address byte, then the id.
+    assert_eq!(xfer.json()[0]["rx"], "ff60", "{}", xfer.text());
     let emu = step("emulate-stderr").text();
     assert!(emu.contains("1 with a bad CRC"), "{emu}");
 

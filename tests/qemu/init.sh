@@ -3,7 +3,7 @@
 # "@@BEGIN name" and "@@END name rc=N" on the serial console; the host test parses those.
 # "@@INJECT" asks the host to send key presses over QMP until "@@END keys".
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin NO_COLOR=1
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

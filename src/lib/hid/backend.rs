@@ -70,6 +70,20 @@ pub fn dedupe(entries: Vec<DeviceInfo>) -> Vec<DeviceInfo> {
 /// Linux hidraw through hidapi.
 pub struct Hidraw;
 
+/// The top-level application collections of a hidraw node, decoded by our own
+/// descriptor parser from sysfs. hidapi also reports nested collections (a mouse's
+/// Pointer inside its Mouse), which are not separate interfaces.
+fn top_level_usages(path: &str) -> Option<Vec<(u16, u16)>> {
+    let node = std::path::Path::new(path).file_name()?.to_str()?;
+    let bytes = std::fs::read(format!("/sys/class/hidraw/{node}/device/report_descriptor")).ok()?;
+    let tops: Vec<(u16, u16)> = super::descriptor::decode(&bytes)
+        .top_level
+        .iter()
+        .map(|t| (t.usage_page, t.usage))
+        .collect();
+    (!tops.is_empty()).then_some(tops)
+}
+
 fn hid_err(dev: &str, e: hidapi::HidError) -> Error {
     let text = e.to_string();
     if text.contains("disconnected") || text.contains("ENODEV") || text.contains("No such device") {
@@ -126,7 +140,13 @@ impl HidBackend for Hidraw {
                 usages: vec![(d.usage_page(), d.usage())],
             })
             .collect();
-        Ok(dedupe(entries))
+        let mut devices = dedupe(entries);
+        for d in &mut devices {
+            if let Some(tops) = top_level_usages(&d.path) {
+                d.usages = tops;
+            }
+        }
+        Ok(devices)
     }
 
     fn open(&self, info: &DeviceInfo) -> Result<Box<dyn HidDevice>> {

@@ -612,7 +612,7 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
         problems.push("some reports have a report id and some do not".into());
     }
     for r in &reports {
-        if r.bits % 8 != 0 {
+        if !r.bits.is_multiple_of(8) {
             problems.push(format!(
                 "{} report {}: {} bits is not a whole number of bytes",
                 r.direction.as_str(),

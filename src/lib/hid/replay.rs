@@ -146,12 +146,14 @@ pub fn load(file: Option<&PathBuf>) -> Result<Vec<Recorded>> {
                         payload: bytes,
                     });
                 }
-                other => return Err(bad(
-                    row,
-                    format!(
+                other => {
+                    return Err(bad(
+                        row,
+                        format!(
                         "record type {other:?}; a recording has 'descriptor' and 'input' records"
                     ),
-                )),
+                    ))
+                }
             }
             row += 1;
         }

@@ -48,7 +48,7 @@ impl Faults {
 }
 
 fn hits(every: u32, n: u64) -> bool {
-    every != 0 && n % u64::from(every) == 0
+    every != 0 && n.is_multiple_of(u64::from(every))
 }
 
 /// The simulated bridge device.

@@ -104,7 +104,7 @@ impl SpiBus for HidBridgeBus {
             return Ok(());
         }
         if let Some(hz) = change.speed_hz {
-            if hz % 1000 != 0 || hz / 1000 > 0xff_ffff {
+            if !hz.is_multiple_of(1000) || hz / 1000 > 0xff_ffff {
                 return Err(Error::Usage(format!(
                     "{}: the HID bridge sets the clock in whole kHz up to 16.7 GHz; {hz} Hz is not one",
                     self.spec
