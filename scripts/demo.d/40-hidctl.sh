@@ -25,9 +25,9 @@ reset = 0x27
 TOML
 bridge="sim:regmap=$d/bme280.toml"
 hidctl --device "$bridge" spi ping | etl convert -o table
-# Every 4th answer lost, every 5th request damaged on the way: the reads still arrive,
+# Every 2nd answer lost, every 3rd request damaged on the way: the reads still arrive,
 # and the link's counters go to stderr.
-hidctl --device "$bridge" --sim-faults drop=4,corrupt-request=5 spi read 0xd0 --count 8 --timeout 20ms |
+hidctl --device "$bridge" --sim-faults drop=2,corrupt-request=3 spi read 0xd0 --count 20 --timeout 20ms |
     etl convert -o table
 # A report with a wrong CRC byte: the bridge answers with a NACK.
 hidctl --device "$bridge" spi raw 0501000000000000 | etl convert -o table
