@@ -13,3 +13,6 @@ pub mod spi;
 
 #[cfg(feature = "netprobe")]
 pub mod netprobe;
+
+#[cfg(feature = "vidx")]
+pub mod vidx;
