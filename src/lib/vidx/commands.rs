@@ -281,7 +281,10 @@ pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
                     a.id
                 ))
             })?;
-            for (i, id) in id_strings(col.as_ref(), &a.id, &origin)?.into_iter().enumerate() {
+            for (i, id) in id_strings(col.as_ref(), &a.id, &origin)?
+                .into_iter()
+                .enumerate()
+            {
                 match id {
                     Some(id) => ids.push(id),
                     None => {
@@ -308,7 +311,10 @@ pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
             ops.push(Op::Delete { seq: 0, id });
         } else {
             not_found += 1;
-            warn(&format!("id '{id}' is not in {}; nothing to delete", a.dir.display()));
+            warn(&format!(
+                "id '{id}' is not in {}; nothing to delete",
+                a.dir.display()
+            ));
         }
     }
     let deleted = ops.len();

@@ -436,7 +436,10 @@ fn select(space: &Space, vecs: Vectors, sorted: &[(f32, u32)], m: usize) -> Vec<
             break;
         }
         let cv = vecs.get(c);
-        if out.iter().all(|&(_, r)| space.distance(cv, vecs.get(r)) > d) {
+        if out
+            .iter()
+            .all(|&(_, r)| space.distance(cv, vecs.get(r)) > d)
+        {
             out.push((d, c));
         }
     }
@@ -444,12 +447,7 @@ fn select(space: &Space, vecs: Vectors, sorted: &[(f32, u32)], m: usize) -> Vec<
 }
 
 /// Builds a graph over all `vecs`, ticking `progress` per node.
-pub fn build(
-    vecs: Vectors,
-    space: &Space,
-    p: Params,
-    progress: &indicatif::ProgressBar,
-) -> Graph {
+pub fn build(vecs: Vectors, space: &Space, p: Params, progress: &indicatif::ProgressBar) -> Graph {
     let n = vecs.len();
     let mut b = Builder::new(n, p);
     let mut s = Scratch::default();
@@ -528,8 +526,15 @@ mod tests {
             let q = vecs.get(qi * 7);
             let truth = exact(vecs, &space, q, 10, None);
             let got = search(&g.as_ref(n), vecs, &space, q, 10, 64, None, &mut s);
-            hits += got.iter().filter(|x| truth.iter().any(|t| t.1 == x.1)).count();
+            hits += got
+                .iter()
+                .filter(|x| truth.iter().any(|t| t.1 == x.1))
+                .count();
         }
-        assert!(hits as f64 / 1000.0 > 0.9, "recall {}", hits as f64 / 1000.0);
+        assert!(
+            hits as f64 / 1000.0 > 0.9,
+            "recall {}",
+            hits as f64 / 1000.0
+        );
     }
 }

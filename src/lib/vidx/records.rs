@@ -118,8 +118,12 @@ pub fn extract(
         ));
     }
     let target = DataType::List(Arc::new(Field::new("item", DataType::Float32, true)));
-    let cast = arrow::compute::cast(col, &target)
-        .map_err(|e| Error::arrow(format!("{}: converting field '{}'", origin.source, f.vector), e))?;
+    let cast = arrow::compute::cast(col, &target).map_err(|e| {
+        Error::arrow(
+            format!("{}: converting field '{}'", origin.source, f.vector),
+            e,
+        )
+    })?;
     let list = cast.as_list::<i32>();
     let values = list.values().as_primitive::<Float32Type>();
     let offsets = list.value_offsets();
@@ -136,7 +140,12 @@ pub fn extract(
             None => return Err(origin.at(r, None, f.id, "the id is missing (null)".into())),
         };
         if list.is_null(r) {
-            return Err(origin.at(r, Some(&id), f.vector, "the vector is missing (null)".into()));
+            return Err(origin.at(
+                r,
+                Some(&id),
+                f.vector,
+                "the vector is missing (null)".into(),
+            ));
         }
         let (a, b) = (offsets[r] as usize, offsets[r + 1] as usize);
         if b - a != dim {
@@ -144,7 +153,10 @@ pub fn extract(
                 r,
                 Some(&id),
                 f.vector,
-                format!("the vector has {} values, the index has dimension {dim}", b - a),
+                format!(
+                    "the vector has {} values, the index has dimension {dim}",
+                    b - a
+                ),
             ));
         }
         let mut v = Vec::with_capacity(dim);
@@ -176,7 +188,11 @@ pub fn extract(
                 "the vector is all zeros, which has no direction for the cosine metric".into(),
             ));
         }
-        rows.push(Row { id, vector: v, meta });
+        rows.push(Row {
+            id,
+            vector: v,
+            meta,
+        });
     }
     Ok(rows)
 }
@@ -240,9 +256,8 @@ fn meta_lines(batch: &RecordBatch, skip: &[&str]) -> Result<Vec<String>> {
     w.finish()
         .map_err(|e| Error::arrow("encoding metadata", e))?;
     let bytes = w.into_inner();
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Usage("metadata is not valid UTF-8".into())
-    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Error::Usage("metadata is not valid UTF-8".into()))?;
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     if lines.len() != batch.num_rows() {
         return Err(Error::Usage(format!(

@@ -207,7 +207,10 @@ impl Segment {
         let u32_at = |i: usize| u32::from_le_bytes(h[8 + i * 4..12 + i * 4].try_into().unwrap());
         let u64_at = |o: usize| u64::from_le_bytes(h[o..o + 8].try_into().unwrap());
         if u32_at(0) != VERSION {
-            return Err(bad(format!("segment format version {} is not supported", u32_at(0))));
+            return Err(bad(format!(
+                "segment format version {} is not supported",
+                u32_at(0)
+            )));
         }
         let dim = u32_at(1) as usize;
         let metric_code = u32_at(2);

@@ -136,7 +136,8 @@ fn lock(dir: &Path) -> Result<File> {
 
 fn wal_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     let mut out = Vec::new();
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+    let rd =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
     for e in rd.flatten() {
         if let Some(g) = e.file_name().to_str().and_then(wal::parse_name) {
             out.push((g, e.path()));
@@ -152,7 +153,7 @@ impl Index {
     pub fn open_read(dir: &Path) -> Result<Index> {
         let mut last_err = None;
         for _ in 0..20 {
-            match Self::load(dir, false) {
+            match Self::load(dir) {
                 Ok((idx, gen)) => {
                     if Manifest::read(dir)?.generation == gen {
                         return Ok(idx);
@@ -178,9 +179,14 @@ impl Index {
             Manifest::read(dir)?;
         }
         let lock = lock(dir)?;
-        let (mut idx, _) = Self::load(dir, true)?;
+        let (mut idx, _) = Self::load(dir)?;
         // Leftovers of an interrupted flush or compaction: files no manifest names.
-        let named: Vec<&str> = idx.manifest.segments.iter().map(|s| s.file.as_str()).collect();
+        let named: Vec<&str> = idx
+            .manifest
+            .segments
+            .iter()
+            .map(|s| s.file.as_str())
+            .collect();
         if let Ok(rd) = std::fs::read_dir(dir) {
             for e in rd.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -220,7 +226,7 @@ impl Index {
         Ok(idx)
     }
 
-    fn load(dir: &Path, writer: bool) -> Result<(Index, u64)> {
+    fn load(dir: &Path) -> Result<(Index, u64)> {
         let manifest = Manifest::read(dir)?;
         let gen = manifest.generation;
         let mut segments = Vec::with_capacity(manifest.segments.len());
@@ -283,7 +289,6 @@ impl Index {
                 }
             }
         }
-        let _ = writer;
         Ok((
             Index {
                 dir: dir.to_path_buf(),
@@ -462,7 +467,9 @@ impl Index {
         }
         let before = self.disk_bytes();
         let dim = self.config().dim;
-        let mut order: Vec<usize> = (0..self.mem.len()).filter(|&i| !self.mem.deleted[i]).collect();
+        let mut order: Vec<usize> = (0..self.mem.len())
+            .filter(|&i| !self.mem.deleted[i])
+            .collect();
         let n_vec = order.len();
         // Tombstones only matter if an older segment may hold the id.
         if !self.segments.is_empty() {
@@ -595,7 +602,10 @@ impl Index {
                 dim,
                 metric: self.config().metric,
                 vectors: &vectors,
-                ids: rows.iter().map(|&(s, r)| segs[s as usize].id(r as usize)).collect(),
+                ids: rows
+                    .iter()
+                    .map(|&(s, r)| segs[s as usize].id(r as usize))
+                    .collect(),
                 seqs: rows
                     .iter()
                     .map(|&(s, r)| segs[s as usize].seqs()[r as usize])
@@ -612,7 +622,13 @@ impl Index {
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 records: rows.len(),
                 vectors: rows.len(),
-                max_seq: self.manifest.segments.iter().map(|s| s.max_seq).max().unwrap_or(0),
+                max_seq: self
+                    .manifest
+                    .segments
+                    .iter()
+                    .map(|s| s.max_seq)
+                    .max()
+                    .unwrap_or(0),
             }];
         } else {
             m.segments.clear();
@@ -684,9 +700,7 @@ impl Index {
             if admitted == 0 {
                 continue;
             }
-            let found = if allowed.is_some()
-                && (admitted as f64) < exact_below * seg.n_vec as f64
-            {
+            let found = if allowed.is_some() && (admitted as f64) < exact_below * seg.n_vec as f64 {
                 hnsw::exact(seg.vectors(), &self.space, q, k, allowed.as_deref())
             } else {
                 hnsw::search(

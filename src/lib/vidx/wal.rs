@@ -63,7 +63,10 @@ pub fn file_name(generation: u64) -> String {
 
 /// The generation number of a WAL file name, if it is one.
 pub fn parse_name(name: &str) -> Option<u64> {
-    name.strip_prefix("wal-")?.strip_suffix(".log")?.parse().ok()
+    name.strip_prefix("wal-")?
+        .strip_suffix(".log")?
+        .parse()
+        .ok()
 }
 
 fn encode(op: &Op, out: &mut Vec<u8>) {
