@@ -146,8 +146,8 @@ fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
     let cb = b.chunks_exact(8);
     let (ta, tb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
+        for ((a, xi), yi) in acc.iter_mut().zip(x).zip(y) {
+            *a += xi * yi;
         }
     }
     let mut s: f32 = acc.iter().sum();
@@ -163,9 +163,9 @@ fn l2sq_portable(a: &[f32], b: &[f32]) -> f32 {
     let cb = b.chunks_exact(8);
     let (ta, tb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            let d = x[i] - y[i];
-            acc[i] += d * d;
+        for ((a, xi), yi) in acc.iter_mut().zip(x).zip(y) {
+            let d = xi - yi;
+            *a += d * d;
         }
     }
     let mut s: f32 = acc.iter().sum();
