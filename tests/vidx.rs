@@ -310,8 +310,8 @@ fn deleted_ids_never_come_back_and_compaction_shrinks_the_directory() {
     ok(&["add", idx], Some(&ndjson(&all, 0, true)));
     // Overwrite 200 ids with new metadata (new copies in a newer segment / memtable).
     let mut over = Vec::new();
-    for i in 0..200 {
-        let rec = serde_json::json!({"id": format!("v{i}"), "vector": all[i], "n": -1});
+    for (i, v) in all.iter().enumerate().take(200) {
+        let rec = serde_json::json!({"id": format!("v{i}"), "vector": v, "n": -1});
         serde_json::to_writer(&mut over, &rec).unwrap();
         over.push(b'\n');
     }
