@@ -228,7 +228,9 @@ impl Segment {
             let off = u64_at(o) as usize;
             let len = u64_at(o + 8) as usize;
             let crc = u32::from_le_bytes(h[o + 16..o + 20].try_into().unwrap());
-            if off % ALIGN as usize != 0 || off.checked_add(len).is_none_or(|e| e > map.len()) {
+            if !off.is_multiple_of(ALIGN as usize)
+                || off.checked_add(len).is_none_or(|e| e > map.len())
+            {
                 return Err(bad(format!(
                     "truncated: section {i} needs bytes {off}..{} but the file has {}",
                     off.saturating_add(len),
@@ -326,7 +328,7 @@ impl Segment {
                 return Err("graph upper links out of range".into());
             }
         }
-        if upper.len() % (self.m + 1) != 0 || self.max_level > 16 {
+        if !upper.len().is_multiple_of(self.m + 1) || self.max_level > 16 {
             return Err("graph upper levels malformed".into());
         }
         Ok(())
