@@ -14,6 +14,8 @@ fn bins() -> Vec<(&'static str, &'static str)> {
         ("netprobe", env!("CARGO_BIN_EXE_netprobe")),
         #[cfg(feature = "hidctl")]
         ("hidctl", env!("CARGO_BIN_EXE_hidctl")),
+        #[cfg(feature = "vidx")]
+        ("vidx", env!("CARGO_BIN_EXE_vidx")),
     ]
     .to_vec()
 }

@@ -16,3 +16,5 @@ pub mod netprobe;
 
 #[cfg(feature = "hidctl")]
 pub mod hid;
+#[cfg(feature = "vidx")]
+pub mod vidx;

@@ -1,0 +1,173 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_vidx_global_optspecs
+    string join \n generate= h/help V/version
+end
+
+function __fish_vidx_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_vidx_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_vidx_using_subcommand
+    set -l cmd (__fish_vidx_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c vidx -n "__fish_vidx_needs_command" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_needs_command" -s h -l help -d 'Print help'
+complete -c vidx -n "__fish_vidx_needs_command" -s V -l version -d 'Print version'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l dim -d 'Vector dimension' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l metric -d 'Distance metric' -r -f -a "cosine\t'1 - cosine similarity (vectors are normalised when stored)'
+l2\t'Euclidean distance (ordered on its square internally)'
+ip\t'Negative inner product'"
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l m -d 'HNSW links per node (level 0 keeps twice as many)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l ef-construction -d 'HNSW candidate list size while building (higher: better graph, slower build)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l ef-search -d 'Default candidate list size while searching (search --ef overrides it)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l memtable -d 'Records the memtable holds before it is written as a segment' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l compact-at -d 'Compact automatically when a flush leaves this many segments' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l exact-below -d 'Scan a segment exactly instead of walking its graph when fewer than this fraction of its records are eligible (not deleted)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand add" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l id -d 'Field holding the record id (a string or an integer)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l vector -d 'Field holding the vector (a list of numbers)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l sync -d 'When the log is forced to disk: after each group of records (batch), after each record (always), or never (none: safe against a killed process, not a power cut)' -r -f -a "always\t'fdatasync after every record (slowest; one record per commit)'
+batch\t'fdatasync once per group of records (group commit)'
+none\t'Never sync: survives a killed process, not a power cut'"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand search" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l id -d 'Field holding the record id (a string or an integer)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l vector -d 'Field holding the vector (a list of numbers)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -s k -l k -d 'Hits per query' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l ef -d 'Candidate list size (default: the index\'s ef-search; raised to k if smaller)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l exact -d 'Scan every record instead of walking the graphs (exact, slow: ground truth)'
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l timing -d 'Print the time spent searching (without reading and writing records) to stderr'
+complete -c vidx -n "__fish_vidx_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand get" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l no-vector -d 'Leave the vector out of the output'
+complete -c vidx -n "__fish_vidx_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l id -d 'Field holding the id when reading records' -r
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l stdin -d 'Read the ids from records on stdin (NDJSON or Arrow), field --id'
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l verify -d 'Also checksum every segment\'s vectors and metadata'
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

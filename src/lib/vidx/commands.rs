@@ -1,0 +1,391 @@
+//! The subcommands: each opens the index the way it needs (searches without a lock,
+//! writers with it), does its work through `store::Index`, and writes records.
+
+use std::time::Instant;
+
+use serde_json::{json, Map, Value};
+
+use super::hnsw::Scratch;
+use super::manifest::Config;
+use super::records::{extract, id_strings, meta_map, to_batch, Fields, Origin};
+use super::store::{self, Index};
+use super::wal::{Op, SyncMode};
+use super::{AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, SearchArgs, StatsArgs};
+use crate::cli::{warn, Outcome, OutputArgs};
+use crate::error::{Error, Result};
+use crate::record::{LazySink, ReadOptions, RecordReader, Source};
+
+/// Records written as one batch each (small reports) or in groups (hits).
+struct Out {
+    sink: LazySink,
+}
+
+impl Out {
+    fn new(o: &OutputArgs) -> Result<Out> {
+        o.sink_options().resolve()?;
+        Ok(Out {
+            sink: LazySink::new(o.sink_options()),
+        })
+    }
+    fn write(&mut self, rows: &[Map<String, Value>]) -> Result<()> {
+        if let Some(b) = to_batch(rows)? {
+            self.sink.write(&b)?;
+        }
+        Ok(())
+    }
+    fn finish(self) -> Result<()> {
+        self.sink.finish(None)
+    }
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn source_name(input: &crate::cli::InputArgs) -> String {
+    let names: Vec<String> = input.sources().iter().map(Source::name).collect();
+    names.join(",")
+}
+
+fn report_torn(idx: &Index) {
+    for (path, bytes) in &idx.torn {
+        warn(&format!(
+            "{}: cut off a torn tail of {bytes} bytes (a group of writes a crash interrupted before it was committed; none of it was reported as committed)",
+            path.display()
+        ));
+    }
+}
+
+pub fn create(a: &CreateArgs) -> Result<Outcome> {
+    if !(0.0..=1.0).contains(&a.exact_below) {
+        return Err(Error::Usage(format!(
+            "--exact-below {}: give a fraction between 0 and 1",
+            a.exact_below
+        )));
+    }
+    let mut out = Out::new(&a.output)?;
+    let config = Config {
+        dim: a.dim as usize,
+        metric: a.metric,
+        m: a.m as usize,
+        ef_construction: a.ef_construction as usize,
+        ef_search: a.ef_search as usize,
+        memtable_records: a.memtable as usize,
+        compact_at: a.compact_at as usize,
+        exact_below: a.exact_below,
+    };
+    store::create(&a.dir, config.clone())?;
+    out.write(&[obj(json!({
+        "dir": a.dir.display().to_string(),
+        "dim": config.dim,
+        "metric": config.metric.name(),
+        "m": config.m,
+        "ef_construction": config.ef_construction,
+        "ef_search": config.ef_search,
+        "memtable": config.memtable_records,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+/// Smallest memtable flushed when `add` ends (see `vidx add --help`).
+const FLUSH_AT_END: usize = 1024;
+
+pub fn add(a: &AddArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut idx = Index::open_write(&a.dir, a.sync)?;
+    report_torn(&idx);
+    let mut reader = a.input.open_reader()?;
+    let name = source_name(&a.input);
+    let fields = Fields {
+        id: &a.fields.id,
+        vector: &a.fields.vector,
+        id_optional: false,
+        meta: true,
+    };
+    let dim = idx.config().dim;
+    let space = idx.space;
+    let mut committed: u64 = 0;
+    while let Some(batch) = reader.next_batch()? {
+        let rows = extract(
+            &batch,
+            &fields,
+            dim,
+            &space,
+            &Origin {
+                source: &name,
+                first: committed + 1,
+            },
+        )?;
+        let n = rows.len() as u64;
+        let last_id = rows.last().map(|r| r.id.clone()).unwrap_or_default();
+        let ops = rows
+            .into_iter()
+            .map(|r| Op::Put {
+                seq: 0,
+                id: r.id,
+                vector: r.vector,
+                meta: r.meta,
+            })
+            .collect();
+        let seq = idx.apply(ops)?;
+        committed += n;
+        out.write(&[obj(json!({
+            "type": "commit",
+            "records": committed,
+            "seq": seq,
+            "last_id": last_id,
+        }))])?;
+        idx.maybe_flush()?;
+    }
+    if idx.mem.len() >= FLUSH_AT_END {
+        idx.flush()?;
+        if idx.segments.len() >= idx.config().compact_at.max(2) {
+            idx.compact()?;
+        }
+    }
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn search(a: &SearchArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut idx = Index::open_read(&a.dir)?;
+    let k = a.k as usize;
+    let ef = a.ef.map_or(idx.config().ef_search, |e| e as usize).max(k);
+    let dim = idx.config().dim;
+    let space = idx.space;
+    let metric = idx.config().metric;
+    let mut reader = a.input.open_reader()?;
+    let name = source_name(&a.input);
+    let fields = Fields {
+        id: &a.fields.id,
+        vector: &a.fields.vector,
+        id_optional: true,
+        meta: false,
+    };
+    let mut scratch = Scratch::default();
+    let mut seen: u64 = 0;
+    let mut spent = std::time::Duration::ZERO;
+    let mut queries = 0u64;
+    while let Some(batch) = reader.next_batch()? {
+        let qs = extract(
+            &batch,
+            &fields,
+            dim,
+            &space,
+            &Origin {
+                source: &name,
+                first: seen + 1,
+            },
+        )?;
+        seen += qs.len() as u64;
+        let t = Instant::now();
+        let results: Vec<Vec<store::Hit>> = qs
+            .iter()
+            .map(|q| {
+                if a.exact {
+                    idx.search(&q.vector, k, usize::MAX, None, &mut scratch)
+                } else {
+                    idx.search(&q.vector, k, ef, None, &mut scratch)
+                }
+            })
+            .collect();
+        spent += t.elapsed();
+        queries += qs.len() as u64;
+        let mut rows = Vec::new();
+        for (q, hits) in qs.iter().zip(results) {
+            for (rank, h) in hits.iter().enumerate() {
+                let mut m = Map::new();
+                m.insert("query".into(), Value::String(q.id.clone()));
+                m.insert("rank".into(), json!(rank + 1));
+                m.insert("id".into(), Value::String(idx.id_of(h.loc).to_string()));
+                m.insert("distance".into(), json!(metric.report(h.distance)));
+                for (key, v) in meta_map(idx.meta_of(h.loc)) {
+                    let key = if m.contains_key(&key) {
+                        format!("meta_{key}")
+                    } else {
+                        key
+                    };
+                    m.insert(key, v);
+                }
+                rows.push(m);
+            }
+        }
+        out.write(&rows)?;
+    }
+    if a.timing {
+        let s = spent.as_secs_f64();
+        eprintln!(
+            "vidx: searched {queries} queries in {s:.3} s ({:.0} queries/s, kernels {})",
+            queries as f64 / s.max(1e-9),
+            super::distance::kernels().name
+        );
+    }
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn get(a: &GetArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut idx = Index::open_read(&a.dir)?;
+    let mut rows = Vec::new();
+    let mut missing = 0;
+    for id in &a.ids {
+        match idx.find(id) {
+            Some(l) => {
+                let mut m = Map::new();
+                m.insert("id".into(), Value::String(id.clone()));
+                if !a.no_vector {
+                    m.insert("vector".into(), json!(idx.vector_of(l)));
+                }
+                for (key, v) in meta_map(idx.meta_of(l)) {
+                    if !m.contains_key(&key) {
+                        m.insert(key, v);
+                    }
+                }
+                rows.push(m);
+            }
+            None => {
+                missing += 1;
+                warn(&format!("id '{id}' is not in {}", a.dir.display()));
+            }
+        }
+    }
+    out.write(&rows)?;
+    out.finish()?;
+    Ok(if missing > 0 {
+        Outcome::Lossy
+    } else {
+        Outcome::Complete
+    })
+}
+
+pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut ids: Vec<String> = a.ids.clone();
+    if a.stdin {
+        let mut reader = RecordReader::open(vec![Source::Stdin], ReadOptions::default())?;
+        let mut first = 1u64;
+        while let Some(b) = reader.next_batch()? {
+            let origin = Origin {
+                source: "<stdin>",
+                first,
+            };
+            let col = b.column_by_name(&a.id).ok_or_else(|| {
+                Error::Usage(format!(
+                    "<stdin>: the records have no '{}' field; name it with --id FIELD",
+                    a.id
+                ))
+            })?;
+            for (i, id) in id_strings(col.as_ref(), &a.id, &origin)?
+                .into_iter()
+                .enumerate()
+            {
+                match id {
+                    Some(id) => ids.push(id),
+                    None => {
+                        return Err(Error::Usage(format!(
+                            "<stdin>: record {}: the id is missing (null)",
+                            first + i as u64
+                        )))
+                    }
+                }
+            }
+            first += b.num_rows() as u64;
+        }
+    }
+    let mut idx = Index::open_write(&a.dir, SyncMode::Batch)?;
+    report_torn(&idx);
+    let mut ops = Vec::new();
+    let mut not_found = 0;
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if idx.find(&id).is_some() {
+            ops.push(Op::Delete { seq: 0, id });
+        } else {
+            not_found += 1;
+            warn(&format!(
+                "id '{id}' is not in {}; nothing to delete",
+                a.dir.display()
+            ));
+        }
+    }
+    let deleted = ops.len();
+    let seq = if ops.is_empty() {
+        idx.last_seq()
+    } else {
+        idx.apply(ops)?
+    };
+    idx.maybe_flush()?;
+    out.write(&[obj(json!({
+        "type": "commit",
+        "deleted": deleted,
+        "not_found": not_found,
+        "seq": seq,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn compact(a: &DirOutput) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut idx = Index::open_write(&a.dir, SyncMode::Batch)?;
+    report_torn(&idx);
+    let r = idx.compact()?;
+    out.write(&[obj(json!({
+        "segments_before": r.segments_before,
+        "segments_after": r.segments_after,
+        "records": r.records,
+        "dropped": r.dropped,
+        "bytes_before": r.bytes_before,
+        "bytes_after": r.bytes_after,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn stats(a: &StatsArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let t = Instant::now();
+    let mut idx = Index::open_read(&a.dir)?;
+    let open_ms = t.elapsed().as_secs_f64() * 1e3;
+    if a.verify {
+        for s in &idx.segments {
+            s.verify()?;
+        }
+    }
+    let c = idx.config().clone();
+    let seg_rows: usize = idx.segments.iter().map(|s| s.count).sum();
+    let live = idx.live_count();
+    let torn: u64 = idx.torn.iter().map(|t| t.1).sum();
+    out.write(&[obj(json!({
+        "dir": a.dir.display().to_string(),
+        "dim": c.dim,
+        "metric": c.metric.name(),
+        "records": live,
+        "segments": idx.segments.len(),
+        "segment_rows": seg_rows,
+        "memtable_rows": idx.mem.len(),
+        "wal_bytes": idx.wal_bytes(),
+        "wal_torn_bytes": torn,
+        "disk_bytes": idx.total_bytes(),
+        "m": c.m,
+        "ef_construction": c.ef_construction,
+        "ef_search": c.ef_search,
+        "memtable": c.memtable_records,
+        "compact_at": c.compact_at,
+        "exact_below": c.exact_below,
+        "kernels": super::distance::kernels().name,
+        "open_ms": open_ms,
+        "verified": a.verify,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}

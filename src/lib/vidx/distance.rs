@@ -1,0 +1,380 @@
+//! Distance kernels. Every search and build spends nearly all its time here, so the dot
+//! product and squared L2 distance come in AVX-512, AVX2+FMA and portable versions; the
+//! best one the CPU supports is picked once, at run time, with
+//! `is_x86_feature_detected!` (the binary itself is built for baseline x86-64).
+//!
+//! Cosine is computed as `1 - dot` on vectors normalised when they are stored, so the
+//! three metrics share two kernels.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// How vectors are compared. Smaller distance = closer for every metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// 1 - cosine similarity (vectors are normalised when stored)
+    Cosine,
+    /// Euclidean distance (ordered on its square internally)
+    L2,
+    /// Negative inner product
+    Ip,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine",
+            Metric::L2 => "l2",
+            Metric::Ip => "ip",
+        }
+    }
+
+    /// The distance reported to users from the internal one (L2 is searched on its square).
+    pub fn report(self, internal: f32) -> f32 {
+        match self {
+            Metric::L2 => internal.max(0.0).sqrt(),
+            _ => internal,
+        }
+    }
+}
+
+type Kernel = unsafe fn(&[f32], &[f32]) -> f32;
+
+/// The kernels picked for this CPU.
+pub struct Kernels {
+    dot: Kernel,
+    l2sq: Kernel,
+    pub name: &'static str,
+}
+
+/// The kernels for this CPU, detected on first use.
+pub fn kernels() -> &'static Kernels {
+    static K: OnceLock<Kernels> = OnceLock::new();
+    K.get_or_init(detect)
+}
+
+fn detect() -> Kernels {
+    if std::env::var_os("VIDX_PORTABLE_KERNELS").is_some() {
+        return portable_kernels();
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Kernels {
+                dot: x86::dot_avx512,
+                l2sq: x86::l2sq_avx512,
+                name: "avx512",
+            };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return Kernels {
+                dot: x86::dot_avx2,
+                l2sq: x86::l2sq_avx2,
+                name: "avx2+fma",
+            };
+        }
+    }
+    portable_kernels()
+}
+
+fn portable_kernels() -> Kernels {
+    Kernels {
+        dot: dot_portable,
+        l2sq: l2sq_portable,
+        name: "portable",
+    }
+}
+
+/// A metric bound to the CPU's kernels: what the index and the scans call.
+#[derive(Clone, Copy)]
+pub struct Space {
+    pub metric: Metric,
+    dot: Kernel,
+    l2sq: Kernel,
+}
+
+impl Space {
+    pub fn new(metric: Metric) -> Space {
+        let k = kernels();
+        Space {
+            metric,
+            dot: k.dot,
+            l2sq: k.l2sq,
+        }
+    }
+
+    /// Internal distance between two vectors of the same length.
+    #[inline]
+    pub fn distance(&self, a: &[f32], b: &[f32]) -> f32 {
+        debug_assert_eq!(a.len(), b.len());
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        // SAFETY: the kernel was chosen for features this CPU has (see `detect`); the
+        // slices have equal length.
+        unsafe {
+            match self.metric {
+                Metric::L2 => (self.l2sq)(a, b),
+                Metric::Cosine => 1.0 - (self.dot)(a, b),
+                Metric::Ip => -(self.dot)(a, b),
+            }
+        }
+    }
+
+    /// Prepares a vector for storage or as a query: cosine normalises it. `None` for a
+    /// zero vector under cosine, which has no direction.
+    pub fn prepare(&self, v: &mut [f32]) -> Option<()> {
+        if self.metric == Metric::Cosine {
+            // SAFETY: as above.
+            let n = unsafe { (self.dot)(v, v) }.sqrt();
+            if n == 0.0 || !n.is_finite() {
+                return None;
+            }
+            let inv = 1.0 / n;
+            v.iter_mut().for_each(|x| *x *= inv);
+        }
+        Some(())
+    }
+}
+
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
+    // Eight independent lanes let the compiler vectorise this with baseline SSE2.
+    let mut acc = [0f32; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((a, xi), yi) in acc.iter_mut().zip(x).zip(y) {
+            *a += xi * yi;
+        }
+    }
+    let mut s: f32 = acc.iter().sum();
+    for (x, y) in ta.iter().zip(tb) {
+        s += x * y;
+    }
+    s
+}
+
+fn l2sq_portable(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((a, xi), yi) in acc.iter_mut().zip(x).zip(y) {
+            let d = xi - yi;
+            *a += d * d;
+        }
+    }
+    let mut s: f32 = acc.iter().sum();
+    for (x, y) in ta.iter().zip(tb) {
+        let d = x - y;
+        s += d * d;
+    }
+    s
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn hsum256(v: __m256) -> f32 {
+        let lo = _mm256_castps256_ps128(v);
+        let hi = _mm256_extractf128_ps(v, 1);
+        let s = _mm_add_ps(lo, hi);
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+        _mm_cvtss_f32(s)
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA; `a` and `b` must have equal length.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm256_setzero_ps();
+        let mut acc1 = _mm256_setzero_ps();
+        let mut i = 0;
+        while i + 16 <= n {
+            acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
+            acc1 = _mm256_fmadd_ps(
+                _mm256_loadu_ps(pa.add(i + 8)),
+                _mm256_loadu_ps(pb.add(i + 8)),
+                acc1,
+            );
+            i += 16;
+        }
+        if i + 8 <= n {
+            acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
+            i += 8;
+        }
+        let mut s = hsum256(_mm256_add_ps(acc0, acc1));
+        while i < n {
+            s += *pa.add(i) * *pb.add(i);
+            i += 1;
+        }
+        s
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA; `a` and `b` must have equal length.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn l2sq_avx2(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm256_setzero_ps();
+        let mut acc1 = _mm256_setzero_ps();
+        let mut i = 0;
+        while i + 16 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
+            let d1 = _mm256_sub_ps(
+                _mm256_loadu_ps(pa.add(i + 8)),
+                _mm256_loadu_ps(pb.add(i + 8)),
+            );
+            acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+            acc1 = _mm256_fmadd_ps(d1, d1, acc1);
+            i += 16;
+        }
+        if i + 8 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
+            acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+            i += 8;
+        }
+        let mut s = hsum256(_mm256_add_ps(acc0, acc1));
+        while i < n {
+            let d = *pa.add(i) - *pb.add(i);
+            s += d * d;
+            i += 1;
+        }
+        s
+    }
+
+    /// # Safety
+    /// The CPU must have AVX-512F; `a` and `b` must have equal length.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot_avx512(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm512_setzero_ps();
+        let mut acc1 = _mm512_setzero_ps();
+        let mut i = 0;
+        while i + 32 <= n {
+            acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)), acc0);
+            acc1 = _mm512_fmadd_ps(
+                _mm512_loadu_ps(pa.add(i + 16)),
+                _mm512_loadu_ps(pb.add(i + 16)),
+                acc1,
+            );
+            i += 32;
+        }
+        if i + 16 <= n {
+            acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)), acc0);
+            i += 16;
+        }
+        if i < n {
+            // Masked loads read only the remaining lanes.
+            let mask: __mmask16 = (1u32 << (n - i)).wrapping_sub(1) as __mmask16;
+            acc1 = _mm512_fmadd_ps(
+                _mm512_maskz_loadu_ps(mask, pa.add(i)),
+                _mm512_maskz_loadu_ps(mask, pb.add(i)),
+                acc1,
+            );
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1))
+    }
+
+    /// # Safety
+    /// The CPU must have AVX-512F; `a` and `b` must have equal length.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn l2sq_avx512(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm512_setzero_ps();
+        let mut acc1 = _mm512_setzero_ps();
+        let mut i = 0;
+        while i + 32 <= n {
+            let d0 = _mm512_sub_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)));
+            let d1 = _mm512_sub_ps(
+                _mm512_loadu_ps(pa.add(i + 16)),
+                _mm512_loadu_ps(pb.add(i + 16)),
+            );
+            acc0 = _mm512_fmadd_ps(d0, d0, acc0);
+            acc1 = _mm512_fmadd_ps(d1, d1, acc1);
+            i += 32;
+        }
+        if i + 16 <= n {
+            let d0 = _mm512_sub_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)));
+            acc0 = _mm512_fmadd_ps(d0, d0, acc0);
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u32 << (n - i)).wrapping_sub(1) as __mmask16;
+            let d = _mm512_sub_ps(
+                _mm512_maskz_loadu_ps(mask, pa.add(i)),
+                _mm512_maskz_loadu_ps(mask, pb.add(i)),
+            );
+            acc1 = _mm512_fmadd_ps(d, d, acc1);
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1))
+    }
+}
+
+/// Prefetches the cache line holding `p` (a hint; no effect off x86-64).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetch never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vecs(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i as u32).wrapping_mul(2654435761) ^ seed) as f32 / u32::MAX as f32 - 0.5)
+            .collect()
+    }
+
+    #[test]
+    fn every_kernel_agrees_with_the_portable_one() {
+        for n in [1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 100, 128, 384, 385] {
+            let a = vecs(n, 7);
+            let b = vecs(n, 99);
+            let d = dot_portable(&a, &b);
+            let l = l2sq_portable(&a, &b);
+            let k = kernels();
+            // SAFETY: detected kernels.
+            let (kd, kl) = unsafe { ((k.dot)(&a, &b), (k.l2sq)(&a, &b)) };
+            assert!((d - kd).abs() < 1e-3, "dot n={n}: {d} vs {kd}");
+            assert!((l - kl).abs() < 1e-3, "l2 n={n}: {l} vs {kl}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: features checked just above.
+                let (ad, al) = unsafe { (x86::dot_avx2(&a, &b), x86::l2sq_avx2(&a, &b)) };
+                assert!((d - ad).abs() < 1e-3 && (l - al).abs() < 1e-3);
+            }
+        }
+    }
+
+    #[test]
+    fn cosine_normalises() {
+        let s = Space::new(Metric::Cosine);
+        let mut a = vec![3.0, 4.0];
+        s.prepare(&mut a).unwrap();
+        assert!((a[0] - 0.6).abs() < 1e-6);
+        assert!(s.distance(&a, &a).abs() < 1e-6);
+        assert!(s.prepare(&mut [0.0, 0.0]).is_none());
+    }
+}

@@ -1,0 +1,540 @@
+//! HNSW (hierarchical navigable small world) graphs: building one over a segment's
+//! vectors and searching it.
+//!
+//! The graph lives in flat `u32` arrays so the very same layout is built in memory and
+//! then written into a segment file and searched straight from the memory map, with no
+//! decoding at open:
+//! - `links0`: for every node a block of `m0 + 1` words at level 0: a count, then up to
+//!   `m0` neighbour ids;
+//! - `upper_off[node]`: where the node's upper-level blocks start in `upper` (nodes on
+//!   level 0 only have none); level `l >= 1` is the block at `upper_off + (l-1)*(m+1)`,
+//!   again a count then up to `m` ids.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::bitset::Bitset;
+use super::distance::{prefetch, Space};
+
+/// Build parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Neighbours per node on the upper levels (level 0 keeps `2 * m`).
+    pub m: usize,
+    /// Candidate list size while inserting: larger builds slower and finds better links.
+    pub ef_construction: usize,
+    /// Seed of the level draws, so a build is reproducible.
+    pub seed: u64,
+}
+
+/// Highest level a node may get (the article tuned a max layer of 8; with m = 16 the
+/// draw almost never exceeds 5 below a million nodes).
+const MAX_LEVEL: usize = 15;
+
+/// Read access to a graph in the flat layout (owned while building, mapped when stored).
+#[derive(Clone, Copy)]
+pub struct GraphRef<'a> {
+    pub m: usize,
+    pub m0: usize,
+    pub links0: &'a [u32],
+    pub upper_off: &'a [u32],
+    pub upper: &'a [u32],
+    pub entry: u32,
+    pub max_level: usize,
+    pub len: usize,
+}
+
+impl<'a> GraphRef<'a> {
+    #[inline]
+    fn links(&self, node: u32, level: usize) -> &'a [u32] {
+        if level == 0 {
+            let at = node as usize * (self.m0 + 1);
+            let n = self.links0[at] as usize;
+            &self.links0[at + 1..at + 1 + n]
+        } else {
+            let at = self.upper_off[node as usize] as usize + (level - 1) * (self.m + 1);
+            let n = self.upper[at] as usize;
+            &self.upper[at + 1..at + 1 + n]
+        }
+    }
+}
+
+/// Vectors stored back to back.
+#[derive(Clone, Copy)]
+pub struct Vectors<'a> {
+    pub data: &'a [f32],
+    pub dim: usize,
+}
+
+impl<'a> Vectors<'a> {
+    #[inline]
+    pub fn get(&self, i: u32) -> &'a [f32] {
+        let at = i as usize * self.dim;
+        &self.data[at..at + self.dim]
+    }
+    pub fn len(&self) -> usize {
+        self.data.len().checked_div(self.dim).unwrap_or(0)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// f32 ordered for heaps (distances are never NaN: inputs are checked finite).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct D(f32);
+impl Eq for D {}
+impl PartialOrd for D {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for D {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+/// Reusable per-thread search state: a visited set cleared in O(1) by bumping a
+/// generation number, and the two heaps.
+#[derive(Default)]
+pub struct Scratch {
+    visited: Vec<u32>,
+    generation: u32,
+    candidates: BinaryHeap<Reverse<(D, u32)>>,
+    results: BinaryHeap<(D, u32)>,
+    fresh: Vec<u32>,
+}
+
+impl Scratch {
+    fn reset(&mut self, n: usize) {
+        if self.visited.len() < n {
+            self.visited.resize(n, 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.visited.iter_mut().for_each(|v| *v = 0);
+            self.generation = 1;
+        }
+        self.candidates.clear();
+        self.results.clear();
+    }
+    #[inline]
+    fn visit(&mut self, i: u32) -> bool {
+        let slot = &mut self.visited[i as usize];
+        if *slot == self.generation {
+            false
+        } else {
+            *slot = self.generation;
+            true
+        }
+    }
+}
+
+/// Best-first search of one level from `entry`, keeping the `ef` closest nodes that
+/// `allowed` admits (all of them pass through the search either way, so a filter
+/// does not cut the graph apart). Returns (distance, node) ascending.
+#[allow(clippy::too_many_arguments)]
+fn search_layer(
+    g: &GraphRef,
+    vecs: Vectors,
+    space: &Space,
+    q: &[f32],
+    entry: &[(f32, u32)],
+    ef: usize,
+    level: usize,
+    allowed: Option<&Bitset>,
+    s: &mut Scratch,
+) -> Vec<(f32, u32)> {
+    s.reset(g.len);
+    for &(d, e) in entry {
+        s.visit(e);
+        s.candidates.push(Reverse((D(d), e)));
+        if allowed.is_none_or(|a| a.get(e)) {
+            s.results.push((D(d), e));
+        }
+    }
+    while s.results.len() > ef {
+        s.results.pop();
+    }
+    while let Some(Reverse((D(d), c))) = s.candidates.pop() {
+        if s.results.len() >= ef && d > s.results.peek().map_or(f32::INFINITY, |r| r.0 .0) {
+            break;
+        }
+        let links = g.links(c, level);
+        let mut fresh = std::mem::take(&mut s.fresh);
+        fresh.clear();
+        for &n in links {
+            if s.visit(n) {
+                prefetch(vecs.get(n).as_ptr());
+                fresh.push(n);
+            }
+        }
+        for &n in &fresh {
+            let dn = space.distance(q, vecs.get(n));
+            let worst = s.results.peek().map_or(f32::INFINITY, |r| r.0 .0);
+            if s.results.len() < ef || dn < worst {
+                s.candidates.push(Reverse((D(dn), n)));
+                if allowed.is_none_or(|a| a.get(n)) {
+                    s.results.push((D(dn), n));
+                    if s.results.len() > ef {
+                        s.results.pop();
+                    }
+                }
+            }
+        }
+        s.fresh = fresh;
+    }
+    let mut out: Vec<(f32, u32)> = s.results.drain().map(|(D(d), n)| (d, n)).collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    out
+}
+
+/// The `k` nearest nodes to `q` that `allowed` admits, searching level 0 with a list of
+/// `ef` candidates. Returns (internal distance, node) ascending.
+#[allow(clippy::too_many_arguments)]
+pub fn search(
+    g: &GraphRef,
+    vecs: Vectors,
+    space: &Space,
+    q: &[f32],
+    k: usize,
+    ef: usize,
+    allowed: Option<&Bitset>,
+    s: &mut Scratch,
+) -> Vec<(f32, u32)> {
+    if g.len == 0 {
+        return Vec::new();
+    }
+    let mut ep = g.entry;
+    let mut dep = space.distance(q, vecs.get(ep));
+    for level in (1..=g.max_level).rev() {
+        // Greedy descent: move to a closer neighbour until none is closer.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &n in g.links(ep, level) {
+                let d = space.distance(q, vecs.get(n));
+                if d < dep {
+                    dep = d;
+                    ep = n;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut out = search_layer(g, vecs, space, q, &[(dep, ep)], ef.max(k), 0, allowed, s);
+    out.truncate(k);
+    out
+}
+
+/// A graph under construction, in the flat layout.
+pub struct Builder {
+    m: usize,
+    m0: usize,
+    ef_construction: usize,
+    levels: Vec<u8>,
+    links0: Vec<u32>,
+    upper_off: Vec<u32>,
+    upper: Vec<u32>,
+    entry: u32,
+    max_level: usize,
+    inserted: usize,
+}
+
+/// The finished graph, ready to be written into a segment.
+pub struct Graph {
+    pub m: usize,
+    pub m0: usize,
+    pub links0: Vec<u32>,
+    pub upper_off: Vec<u32>,
+    pub upper: Vec<u32>,
+    pub entry: u32,
+    pub max_level: usize,
+}
+
+impl Graph {
+    pub fn as_ref(&self, len: usize) -> GraphRef<'_> {
+        GraphRef {
+            m: self.m,
+            m0: self.m0,
+            links0: &self.links0,
+            upper_off: &self.upper_off,
+            upper: &self.upper,
+            entry: self.entry,
+            max_level: self.max_level,
+            len,
+        }
+    }
+}
+
+impl Builder {
+    /// Prepares a graph over `n` nodes; the level of every node is drawn up front so
+    /// the upper-level blocks can be laid out flat.
+    pub fn new(n: usize, p: Params) -> Builder {
+        let m = p.m.max(2);
+        let m0 = 2 * m;
+        let ml = 1.0 / (m as f64).ln();
+        let mut rng = p.seed ^ 0x9E37_79B9_7F4A_7C15;
+        let mut levels = Vec::with_capacity(n);
+        let mut upper_off = Vec::with_capacity(n);
+        let mut total = 0usize;
+        for _ in 0..n {
+            let u = (next_u64(&mut rng) >> 11) as f64 / (1u64 << 53) as f64;
+            let l = ((-(1.0 - u).ln()) * ml).floor() as usize;
+            let l = l.min(MAX_LEVEL);
+            levels.push(l as u8);
+            upper_off.push(total as u32);
+            total += l * (m + 1);
+        }
+        Builder {
+            m,
+            m0,
+            ef_construction: p.ef_construction.max(m),
+            levels,
+            links0: vec![0; n * (m0 + 1)],
+            upper_off,
+            upper: vec![0; total],
+            entry: 0,
+            max_level: 0,
+            inserted: 0,
+        }
+    }
+
+    fn view(&self) -> GraphRef<'_> {
+        GraphRef {
+            m: self.m,
+            m0: self.m0,
+            links0: &self.links0,
+            upper_off: &self.upper_off,
+            upper: &self.upper,
+            entry: self.entry,
+            max_level: self.max_level,
+            len: self.levels.len(),
+        }
+    }
+
+    fn block(&mut self, node: u32, level: usize) -> (&mut [u32], usize) {
+        if level == 0 {
+            let at = node as usize * (self.m0 + 1);
+            (&mut self.links0[at..at + self.m0 + 1], self.m0)
+        } else {
+            let at = self.upper_off[node as usize] as usize + (level - 1) * (self.m + 1);
+            (&mut self.upper[at..at + self.m + 1], self.m)
+        }
+    }
+
+    /// Inserts node `q` (nodes are inserted in order 0, 1, 2, ...).
+    pub fn insert(&mut self, q: u32, vecs: Vectors, space: &Space, s: &mut Scratch) {
+        let level = self.levels[q as usize] as usize;
+        self.inserted += 1;
+        if self.inserted == 1 {
+            self.entry = q;
+            self.max_level = level;
+            return;
+        }
+        let qv = vecs.get(q);
+        let mut ep = self.entry;
+        let mut dep = space.distance(qv, vecs.get(ep));
+        {
+            let g = self.view();
+            for l in (level + 1..=self.max_level).rev() {
+                let mut changed = true;
+                while changed {
+                    changed = false;
+                    for &n in g.links(ep, l) {
+                        let d = space.distance(qv, vecs.get(n));
+                        if d < dep {
+                            dep = d;
+                            ep = n;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut entry = vec![(dep, ep)];
+        for l in (0..=level.min(self.max_level)).rev() {
+            let found = search_layer(
+                &self.view(),
+                vecs,
+                space,
+                qv,
+                &entry,
+                self.ef_construction,
+                l,
+                None,
+                s,
+            );
+            let chosen = select(space, vecs, &found, self.m);
+            {
+                let (block, _) = self.block(q, l);
+                block[0] = chosen.len() as u32;
+                for (i, &(_, n)) in chosen.iter().enumerate() {
+                    block[1 + i] = n;
+                }
+            }
+            for &(d, n) in &chosen {
+                self.link_back(n, q, d, l, vecs, space);
+            }
+            entry = found;
+        }
+        if level > self.max_level {
+            self.max_level = level;
+            self.entry = q;
+        }
+    }
+
+    /// Adds `q` to `n`'s list at `level`, re-pruning with the heuristic when full.
+    fn link_back(&mut self, n: u32, q: u32, d: f32, level: usize, vecs: Vectors, space: &Space) {
+        let (block, cap) = self.block(n, level);
+        let count = block[0] as usize;
+        if count < cap {
+            block[1 + count] = q;
+            block[0] += 1;
+            return;
+        }
+        let nv = vecs.get(n);
+        let mut cands: Vec<(f32, u32)> = block[1..1 + count]
+            .iter()
+            .map(|&o| (space.distance(nv, vecs.get(o)), o))
+            .collect();
+        cands.push((d, q));
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let kept = select(space, vecs, &cands, cap);
+        let (block, _) = self.block(n, level);
+        block[0] = kept.len() as u32;
+        for (i, &(_, o)) in kept.iter().enumerate() {
+            block[1 + i] = o;
+        }
+    }
+
+    pub fn finish(self) -> Graph {
+        Graph {
+            m: self.m,
+            m0: self.m0,
+            links0: self.links0,
+            upper_off: self.upper_off,
+            upper: self.upper,
+            entry: self.entry,
+            max_level: self.max_level,
+        }
+    }
+}
+
+/// The neighbour-selection heuristic of the HNSW paper: walking candidates from the
+/// closest, keep one only if it is closer to the base than to every one kept so far.
+/// This keeps links pointing in different directions, which is what lets clustered
+/// data stay connected.
+fn select(space: &Space, vecs: Vectors, sorted: &[(f32, u32)], m: usize) -> Vec<(f32, u32)> {
+    if sorted.len() <= m {
+        return sorted.to_vec();
+    }
+    let mut out: Vec<(f32, u32)> = Vec::with_capacity(m);
+    for &(d, c) in sorted {
+        if out.len() >= m {
+            break;
+        }
+        let cv = vecs.get(c);
+        if out
+            .iter()
+            .all(|&(_, r)| space.distance(cv, vecs.get(r)) > d)
+        {
+            out.push((d, c));
+        }
+    }
+    out
+}
+
+/// Builds a graph over all `vecs`, ticking `progress` per node.
+pub fn build(vecs: Vectors, space: &Space, p: Params, progress: &indicatif::ProgressBar) -> Graph {
+    let n = vecs.len();
+    let mut b = Builder::new(n, p);
+    let mut s = Scratch::default();
+    for i in 0..n as u32 {
+        b.insert(i, vecs, space, &mut s);
+        if i % 1024 == 0 {
+            progress.set_position(i as u64);
+        }
+    }
+    progress.finish_and_clear();
+    b.finish()
+}
+
+/// Exact k nearest among the rows `allowed` admits: the fallback for small or very
+/// selectively filtered sets, where a graph walk would find too few.
+pub fn exact(
+    vecs: Vectors,
+    space: &Space,
+    q: &[f32],
+    k: usize,
+    allowed: Option<&Bitset>,
+) -> Vec<(f32, u32)> {
+    let mut heap: BinaryHeap<(D, u32)> = BinaryHeap::with_capacity(k + 1);
+    let mut consider = |i: u32| {
+        let d = space.distance(q, vecs.get(i));
+        if heap.len() < k {
+            heap.push((D(d), i));
+        } else if heap.peek().is_some_and(|w| d < w.0 .0) {
+            heap.pop();
+            heap.push((D(d), i));
+        }
+    };
+    match allowed {
+        Some(a) => a.ones().for_each(&mut consider),
+        None => (0..vecs.len() as u32).for_each(&mut consider),
+    }
+    let mut out: Vec<(f32, u32)> = heap.into_iter().map(|(D(d), i)| (d, i)).collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    out
+}
+
+/// xorshift64*: deterministic level draws without a dependency.
+pub fn next_u64(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vidx::distance::Metric;
+
+    #[test]
+    fn finds_the_true_neighbours_of_random_points() {
+        let dim = 16;
+        let n = 3000;
+        let mut rng = 42u64;
+        let data: Vec<f32> = (0..n * dim)
+            .map(|_| (next_u64(&mut rng) >> 40) as f32 / (1u64 << 24) as f32)
+            .collect();
+        let vecs = Vectors { data: &data, dim };
+        let space = Space::new(Metric::L2);
+        let p = Params {
+            m: 16,
+            ef_construction: 100,
+            seed: 1,
+        };
+        let g = build(vecs, &space, p, &indicatif::ProgressBar::hidden());
+        let mut s = Scratch::default();
+        let mut hits = 0;
+        for qi in 0..100u32 {
+            let q = vecs.get(qi * 7);
+            let truth = exact(vecs, &space, q, 10, None);
+            let got = search(&g.as_ref(n), vecs, &space, q, 10, 64, None, &mut s);
+            hits += got
+                .iter()
+                .filter(|x| truth.iter().any(|t| t.1 == x.1))
+                .count();
+        }
+        assert!(
+            hits as f64 / 1000.0 > 0.9,
+            "recall {}",
+            hits as f64 / 1000.0
+        );
+    }
+}

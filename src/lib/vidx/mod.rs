@@ -1,0 +1,298 @@
+//! `vidx`: a vector index as a command-line tool — an LSM store (write-ahead log,
+//! memtable, immutable memory-mapped segments, atomic manifest, compaction) with an
+//! HNSW graph per segment. This module holds the command line; each part of the
+//! engine lives in a module of its own.
+
+pub mod bitset;
+pub mod commands;
+pub mod distance;
+pub mod hnsw;
+pub mod manifest;
+pub mod memtable;
+pub mod records;
+pub mod segment;
+pub mod store;
+pub mod wal;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cli::{CommonArgs, InputArgs, Outcome, OutputArgs, Tool};
+use distance::Metric;
+use wal::SyncMode;
+
+const EXAMPLES: &str = "\
+Examples:
+  vidx create idx --dim 384 --metric cosine
+  etl convert docs.ndjson | vidx add idx --id doc_id --vector emb
+  vidx search idx --k 10 < queries.ndjson
+  vidx get idx doc-17 doc-18 -o table
+  vidx delete idx doc-17
+  vidx compact idx && vidx stats idx -o table
+
+An index is a directory: MANIFEST (settings and live segments), seg-*.vseg (immutable
+segments with their HNSW graphs, memory-mapped by searches), wal-*.log (the
+write-ahead log of what is not in a segment yet) and LOCK (held by the one writer).
+Searches need no lock and see a consistent snapshot while a writer works.
+
+Exit status: 0 success, 1 failure, 2 usage error (e.g. the index is locked by a
+writer), 3 finished but something asked for was not there (get of a missing id).";
+
+/// A vector index: LSM storage (WAL, memtable, memory-mapped segments) with HNSW search
+#[derive(Debug, Parser)]
+#[command(name = "vidx", version, after_help = EXAMPLES, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Which fields of the input records hold the id and the vector.
+#[derive(Debug, Clone, Args)]
+pub struct FieldArgs {
+    /// Field holding the record id (a string or an integer)
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id: String,
+    /// Field holding the vector (a list of numbers)
+    #[arg(long, default_value = "vector", value_name = "FIELD")]
+    pub vector: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty index directory with its dimension, metric and graph settings
+    #[command(after_help = "\
+Examples:
+  vidx create idx --dim 384
+  vidx create idx --dim 128 --metric l2 --m 24 --ef-construction 200 --ef-search 96")]
+    Create(CreateArgs),
+    /// Add records (NDJSON or Arrow) to the index; an existing id is replaced
+    ///
+    /// Every record needs an id and a vector of the index's dimension with finite
+    /// numbers; its other fields are kept as metadata and returned by search and get.
+    /// Records are logged to the write-ahead log in groups (one input batch each) and
+    /// each group is acknowledged with a `commit` record on stdout once it is durable:
+    /// `records` counts the input records committed so far, so after a crash every
+    /// record up to that count is in the index. A bad record stops the command with an
+    /// error naming it; nothing of its group is stored. When the memtable reaches the
+    /// index's memtable size it is written as a new segment with its graph (a progress
+    /// bar on a terminal); at the end, a memtable of at least 1024 records is flushed
+    /// too, so the next search opens memory-mapped segments instead of replaying the log.
+    #[command(after_help = "\
+Examples:
+  vidx add idx docs.ndjson --id doc_id --vector emb
+  etl convert docs.parquet -o arrow | vidx add idx --sync none
+  vidx add idx --sync always < one-at-a-time.ndjson")]
+    Add(AddArgs),
+    /// Nearest neighbours for query records: one output record per hit
+    ///
+    /// Each query record needs a vector (its id field, if present, names the query;
+    /// otherwise queries are numbered from 1). Output fields: query, rank (1 = nearest),
+    /// id, distance (cosine: 1 - cosine similarity; l2: Euclidean distance; ip: minus
+    /// the inner product), then the hit's metadata fields.
+    #[command(after_help = "\
+Examples:
+  vidx search idx --k 10 < queries.ndjson
+  vidx search idx queries.arrow --k 5 --ef 128 -o table
+  echo '{\"id\":\"q1\",\"vector\":[0.1,0.2,0.3]}' | vidx search idx --k 3")]
+    Search(SearchArgs),
+    /// Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata
+    #[command(after_help = "\
+Examples:
+  vidx get idx doc-17 doc-18
+  vidx get idx doc-17 --no-vector -o table")]
+    Get(GetArgs),
+    /// Delete records by id (from the arguments, or records on stdin with --stdin)
+    #[command(after_help = "\
+Examples:
+  vidx delete idx doc-17 doc-18
+  etl filter 'stale' old.ndjson | vidx delete idx --stdin --id doc_id")]
+    Delete(DeleteArgs),
+    /// Merge all segments into one: drop deleted and overwritten records, rebuild the graph
+    #[command(after_help = "\
+Examples:
+  vidx compact idx
+  vidx compact idx -o table")]
+    Compact(DirOutput),
+    /// Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels
+    #[command(after_help = "\
+Examples:
+  vidx stats idx -o table
+  vidx stats idx --verify")]
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The index directory (created if missing)
+    pub dir: PathBuf,
+    /// Vector dimension
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub dim: u32,
+    /// Distance metric
+    #[arg(long, value_enum, default_value = "cosine")]
+    pub metric: Metric,
+    /// HNSW links per node (level 0 keeps twice as many)
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=128))]
+    pub m: u32,
+    /// HNSW candidate list size while building (higher: better graph, slower build)
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub ef_construction: u32,
+    /// Default candidate list size while searching (search --ef overrides it)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub ef_search: u32,
+    /// Records the memtable holds before it is written as a segment
+    #[arg(long, default_value_t = 65536, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub memtable: u32,
+    /// Compact automatically when a flush leaves this many segments
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub compact_at: u32,
+    /// Scan a segment exactly instead of walking its graph when fewer than this
+    /// fraction of its records are eligible (not deleted)
+    #[arg(long, default_value_t = 0.05, value_name = "FRACTION")]
+    pub exact_below: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+    /// When the log is forced to disk: after each group of records (batch), after each
+    /// record (always), or never (none: safe against a killed process, not a power cut)
+    #[arg(long, value_enum, default_value = "batch")]
+    pub sync: SyncMode,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+    /// Hits per query
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    pub k: u32,
+    /// Candidate list size (default: the index's ef-search; raised to k if smaller)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub ef: Option<u32>,
+    /// Scan every record instead of walking the graphs (exact, slow: ground truth)
+    #[arg(long)]
+    pub exact: bool,
+    /// Print the time spent searching (without reading and writing records) to stderr
+    #[arg(long)]
+    pub timing: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    /// Ids to look up
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// Leave the vector out of the output
+    #[arg(long)]
+    pub no_vector: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    /// Ids to delete
+    #[arg(required_unless_present = "stdin")]
+    pub ids: Vec<String>,
+    /// Read the ids from records on stdin (NDJSON or Arrow), field --id
+    #[arg(long, conflicts_with = "ids")]
+    pub stdin: bool,
+    /// Field holding the id when reading records
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DirOutput {
+    /// The index directory
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    /// Also checksum every segment's vectors and metadata
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl Tool for Cli {
+    fn common(&self) -> &CommonArgs {
+        &self.common
+    }
+
+    fn run(self) -> anyhow::Result<Outcome> {
+        let Some(command) = self.command else {
+            return Err(crate::error::Error::Usage(
+                "a command is required; see 'vidx --help'".into(),
+            )
+            .into());
+        };
+        Ok(match command {
+            Command::Create(a) => commands::create(&a)?,
+            Command::Add(a) => commands::add(&a)?,
+            Command::Search(a) => commands::search(&a)?,
+            Command::Get(a) => commands::get(&a)?,
+            Command::Delete(a) => commands::delete(&a)?,
+            Command::Compact(a) => commands::compact(&a)?,
+            Command::Stats(a) => commands::stats(&a)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let after = sub
+                .get_after_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.contains("Examples:"),
+                "{} has no examples",
+                sub.get_name()
+            );
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Immutable segment files: what a memtable flush or a compaction writes, and what
+//! searches read through a memory map.
+//!
+//! Layout (little endian): a fixed header, then sections each aligned to 64 bytes so
+//! the vectors and graph arrays can be used in place as `&[f32]` / `&[u32]`:
+//!
+//! | section    | contents                                                          |
+//! |------------|-------------------------------------------------------------------|
+//! | vectors    | `n_vec * dim` f32, stored rows first (already normalised for cosine)|
+//! | seqs       | `count` u64: the write sequence number of each row                 |
+//! | id_off     | `count + 1` u64 offsets into id_bytes                               |
+//! | id_bytes   | the ids, UTF-8                                                     |
+//! | meta_off   | `count + 1` u64 offsets into meta_bytes                             |
+//! | meta_bytes | each row's metadata as one JSON object                              |
+//! | links0, upper_off, upper | the HNSW graph (see `hnsw`)                           |
+//!
+//! Rows `0..n_vec` carry vectors and are the graph's nodes; rows `n_vec..count` are
+//! deletions (tombstones) that must still hide older copies of their ids.
+//!
+//! The header has its own CRC32 and one per section. Opening checks the header, the
+//! file length, every small section's CRC and the graph's bounds; the vectors and
+//! metadata (the bulk of the file) are only checksummed by `verify` (compaction and
+//! `vidx stats --verify`), so opening does not read every vector.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+
+use super::distance::Metric;
+use super::hnsw::{Graph, GraphRef, Vectors};
+use crate::error::{Error, Location, Result};
+
+#[cfg(target_endian = "big")]
+compile_error!("vidx segment files are little endian; big-endian targets are not supported");
+
+const MAGIC: &[u8; 8] = b"VIDXSEG1";
+const VERSION: u32 = 1;
+const NSECT: usize = 9;
+const VECTORS: usize = 0;
+const SEQS: usize = 1;
+const ID_OFF: usize = 2;
+const ID_BYTES: usize = 3;
+const META_OFF: usize = 4;
+const META_BYTES: usize = 5;
+const LINKS0: usize = 6;
+const UPPER_OFF: usize = 7;
+const UPPER: usize = 8;
+/// magic + 8 u32 + 2 u64 + sections (off, len, crc, pad) + header crc
+const HEADER_LEN: usize = 8 + 8 * 4 + 2 * 8 + NSECT * 24 + 4;
+const ALIGN: u64 = 64;
+
+/// What a flush or compaction hands over to be written.
+pub struct NewSegment<'a> {
+    pub dim: usize,
+    pub metric: Metric,
+    /// Rows with vectors: `vectors.len() / dim` of them, first in `ids`.
+    pub vectors: &'a [f32],
+    pub ids: Vec<&'a str>,
+    pub seqs: Vec<u64>,
+    pub metas: Vec<&'a str>,
+    pub graph: &'a Graph,
+}
+
+fn bytes_of<T: Copy>(v: &[T]) -> &[u8] {
+    // SAFETY: T is a plain number type (f32/u32/u64); any bit pattern is valid bytes.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+}
+
+/// Writes a segment to `path` (through a temporary file, synced, then renamed).
+pub fn write(path: &Path, s: &NewSegment) -> Result<u64> {
+    let tmp = path.with_extension("tmp");
+    let what = |e| Error::io(format!("writing segment {}", tmp.display()), e);
+    let mut f = File::create(&tmp).map_err(what)?;
+    let count = s.ids.len();
+    let n_vec = s.vectors.len() / s.dim.max(1);
+    let mut id_off = Vec::with_capacity(count + 1);
+    let mut id_bytes = Vec::new();
+    id_off.push(0u64);
+    for id in &s.ids {
+        id_bytes.extend_from_slice(id.as_bytes());
+        id_off.push(id_bytes.len() as u64);
+    }
+    let mut meta_off = Vec::with_capacity(count + 1);
+    let mut meta_bytes = Vec::new();
+    meta_off.push(0u64);
+    for m in &s.metas {
+        meta_bytes.extend_from_slice(m.as_bytes());
+        meta_off.push(meta_bytes.len() as u64);
+    }
+    let sections: [&[u8]; NSECT] = [
+        bytes_of(s.vectors),
+        bytes_of(&s.seqs),
+        bytes_of(&id_off),
+        &id_bytes,
+        bytes_of(&meta_off),
+        &meta_bytes,
+        bytes_of(&s.graph.links0),
+        bytes_of(&s.graph.upper_off),
+        bytes_of(&s.graph.upper),
+    ];
+    let mut table = Vec::with_capacity(NSECT);
+    let mut pos = (HEADER_LEN as u64).next_multiple_of(ALIGN);
+    f.seek(SeekFrom::Start(pos)).map_err(what)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+    for sec in sections {
+        let aligned = pos.next_multiple_of(ALIGN);
+        w.write_all(&vec![0u8; (aligned - pos) as usize])
+            .map_err(what)?;
+        w.write_all(sec).map_err(what)?;
+        table.push((aligned, sec.len() as u64, crc32fast::hash(sec)));
+        pos = aligned + sec.len() as u64;
+    }
+    w.flush().map_err(what)?;
+    drop(w);
+    let mut h = Vec::with_capacity(HEADER_LEN);
+    h.extend_from_slice(MAGIC);
+    for v in [
+        VERSION,
+        s.dim as u32,
+        metric_code(s.metric),
+        s.graph.m as u32,
+        s.graph.m0 as u32,
+        s.graph.entry,
+        s.graph.max_level as u32,
+        0,
+    ] {
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    h.extend_from_slice(&(count as u64).to_le_bytes());
+    h.extend_from_slice(&(n_vec as u64).to_le_bytes());
+    for (off, len, crc) in table {
+        h.extend_from_slice(&off.to_le_bytes());
+        h.extend_from_slice(&len.to_le_bytes());
+        h.extend_from_slice(&crc.to_le_bytes());
+        h.extend_from_slice(&0u32.to_le_bytes());
+    }
+    let crc = crc32fast::hash(&h);
+    h.extend_from_slice(&crc.to_le_bytes());
+    debug_assert_eq!(h.len(), HEADER_LEN);
+    f.seek(SeekFrom::Start(0)).map_err(what)?;
+    f.write_all(&h).map_err(what)?;
+    f.sync_all().map_err(what)?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+        .map_err(|e| Error::io(format!("renaming {} into place", tmp.display()), e))?;
+    Ok(pos)
+}
+
+fn metric_code(m: Metric) -> u32 {
+    match m {
+        Metric::Cosine => 0,
+        Metric::L2 => 1,
+        Metric::Ip => 2,
+    }
+}
+
+/// An open, memory-mapped segment.
+pub struct Segment {
+    pub path: PathBuf,
+    map: Mmap,
+    pub dim: usize,
+    pub metric_code: u32,
+    pub count: usize,
+    pub n_vec: usize,
+    m: usize,
+    m0: usize,
+    entry: u32,
+    max_level: usize,
+    sect: [(usize, usize, u32); NSECT],
+}
+
+impl Segment {
+    /// Maps and checks a segment file; every problem names the file.
+    pub fn open(path: &Path) -> Result<Segment> {
+        let file = File::open(path)
+            .map_err(|e| Error::io(format!("opening segment {}", path.display()), e))?;
+        // SAFETY: segment files are immutable once renamed into place; vidx never writes
+        // to a published segment, it only replaces it with a new file.
+        let map = unsafe { Mmap::map(&file) }
+            .map_err(|e| Error::io(format!("mapping segment {}", path.display()), e))?;
+        let bad = |msg: String| {
+            Error::data(
+                Location {
+                    source: path.display().to_string(),
+                    ..Default::default()
+                },
+                msg,
+            )
+            .with_hint("the segment is corrupt or truncated; restore it from a backup or remove it from MANIFEST and re-add its records")
+        };
+        if map.len() < HEADER_LEN {
+            return Err(bad(format!(
+                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                map.len()
+            )));
+        }
+        if &map[..8] != MAGIC {
+            return Err(bad("not a vidx segment (bad magic)".into()));
+        }
+        let h = &map[..HEADER_LEN];
+        let stored = u32::from_le_bytes(h[HEADER_LEN - 4..].try_into().unwrap());
+        if crc32fast::hash(&h[..HEADER_LEN - 4]) != stored {
+            return Err(bad("header checksum mismatch".into()));
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(h[8 + i * 4..12 + i * 4].try_into().unwrap());
+        let u64_at = |o: usize| u64::from_le_bytes(h[o..o + 8].try_into().unwrap());
+        if u32_at(0) != VERSION {
+            return Err(bad(format!(
+                "segment format version {} is not supported",
+                u32_at(0)
+            )));
+        }
+        let dim = u32_at(1) as usize;
+        let metric_code = u32_at(2);
+        let (m, m0, entry, max_level) = (
+            u32_at(3) as usize,
+            u32_at(4) as usize,
+            u32_at(5),
+            u32_at(6) as usize,
+        );
+        let count = u64_at(40) as usize;
+        let n_vec = u64_at(48) as usize;
+        let mut sect = [(0usize, 0usize, 0u32); NSECT];
+        for (i, s) in sect.iter_mut().enumerate() {
+            let o = 56 + i * 24;
+            let off = u64_at(o) as usize;
+            let len = u64_at(o + 8) as usize;
+            let crc = u32::from_le_bytes(h[o + 16..o + 20].try_into().unwrap());
+            if !off.is_multiple_of(ALIGN as usize)
+                || off.checked_add(len).is_none_or(|e| e > map.len())
+            {
+                return Err(bad(format!(
+                    "truncated: section {i} needs bytes {off}..{} but the file has {}",
+                    off.saturating_add(len),
+                    map.len()
+                )));
+            }
+            *s = (off, len, crc);
+        }
+        let expect = [
+            (VECTORS, n_vec * dim * 4),
+            (SEQS, count * 8),
+            (ID_OFF, (count + 1) * 8),
+            (META_OFF, (count + 1) * 8),
+            (LINKS0, n_vec * (m0 + 1) * 4),
+            (UPPER_OFF, n_vec * 4),
+        ];
+        for (i, len) in expect {
+            if sect[i].1 != len {
+                return Err(bad(format!(
+                    "section {i} has {} bytes, expected {len}",
+                    sect[i].1
+                )));
+            }
+        }
+        if n_vec > count || (n_vec > 0 && entry as usize >= n_vec) || m0 < m {
+            return Err(bad("inconsistent header".into()));
+        }
+        let seg = Segment {
+            path: path.to_path_buf(),
+            map,
+            dim,
+            metric_code,
+            count,
+            n_vec,
+            m,
+            m0,
+            entry,
+            max_level,
+            sect,
+        };
+        for i in [SEQS, ID_OFF, ID_BYTES, META_OFF, LINKS0, UPPER_OFF, UPPER] {
+            seg.check_crc(i).map_err(bad)?;
+        }
+        seg.check_structure().map_err(bad)?;
+        Ok(seg)
+    }
+
+    fn raw(&self, i: usize) -> &[u8] {
+        let (off, len, _) = self.sect[i];
+        &self.map[off..off + len]
+    }
+
+    fn check_crc(&self, i: usize) -> std::result::Result<(), String> {
+        if crc32fast::hash(self.raw(i)) != self.sect[i].2 {
+            return Err(format!("section {i} checksum mismatch"));
+        }
+        Ok(())
+    }
+
+    /// Offsets ascending and in range, ids UTF-8, graph links in range: what indexing
+    /// relies on not to panic.
+    fn check_structure(&self) -> std::result::Result<(), String> {
+        for (off, bytes) in [(ID_OFF, ID_BYTES), (META_OFF, META_BYTES)] {
+            let o = self.words::<u64>(off);
+            let total = self.sect[bytes].1 as u64;
+            if o.first() != Some(&0)
+                || o.windows(2).any(|w| w[0] > w[1])
+                || o.last() != Some(&total)
+            {
+                return Err(format!("section {off} offsets are out of order"));
+            }
+        }
+        for i in 0..self.count {
+            if std::str::from_utf8(self.id_bytes(i)).is_err() {
+                return Err(format!("row {i}: id is not UTF-8"));
+            }
+        }
+        let upper_len = self.words::<u32>(UPPER).len();
+        let links0 = self.words::<u32>(LINKS0);
+        for block in links0.chunks_exact(self.m0 + 1) {
+            let n = block[0] as usize;
+            if n > self.m0 || block[1..1 + n].iter().any(|&x| x as usize >= self.n_vec) {
+                return Err("graph links out of range".into());
+            }
+        }
+        for &o in self.words::<u32>(UPPER_OFF) {
+            if o as usize > upper_len {
+                return Err("graph upper offsets out of range".into());
+            }
+        }
+        let upper = self.words::<u32>(UPPER);
+        for block in upper.chunks_exact(self.m + 1) {
+            let n = block[0] as usize;
+            if n > self.m || block[1..1 + n].iter().any(|&x| x as usize >= self.n_vec) {
+                return Err("graph upper links out of range".into());
+            }
+        }
+        if !upper.len().is_multiple_of(self.m + 1) || self.max_level > 16 {
+            return Err("graph upper levels malformed".into());
+        }
+        Ok(())
+    }
+
+    /// Checksums the vectors and metadata too (the sections `open` leaves alone).
+    pub fn verify(&self) -> Result<()> {
+        for i in [VECTORS, META_BYTES] {
+            self.check_crc(i).map_err(|m| {
+                Error::data(
+                    Location {
+                        source: self.path.display().to_string(),
+                        ..Default::default()
+                    },
+                    m,
+                )
+                .with_hint("the segment is corrupt; restore it from a backup")
+            })?;
+        }
+        Ok(())
+    }
+
+    fn words<T: Copy>(&self, i: usize) -> &[T] {
+        let b = self.raw(i);
+        let size = std::mem::size_of::<T>();
+        assert_eq!(b.as_ptr() as usize % std::mem::align_of::<T>(), 0);
+        // SAFETY: sections start 64-byte aligned in a page-aligned map (checked above),
+        // T is a plain number type and the length is rounded down to whole elements.
+        unsafe { std::slice::from_raw_parts(b.as_ptr().cast::<T>(), b.len() / size) }
+    }
+
+    pub fn vectors(&self) -> Vectors<'_> {
+        Vectors {
+            data: self.words::<f32>(VECTORS),
+            dim: self.dim,
+        }
+    }
+
+    pub fn graph(&self) -> GraphRef<'_> {
+        GraphRef {
+            m: self.m,
+            m0: self.m0,
+            links0: self.words::<u32>(LINKS0),
+            upper_off: self.words::<u32>(UPPER_OFF),
+            upper: self.words::<u32>(UPPER),
+            entry: self.entry,
+            max_level: self.max_level,
+            len: self.n_vec,
+        }
+    }
+
+    pub fn seqs(&self) -> &[u64] {
+        self.words::<u64>(SEQS)
+    }
+
+    fn id_bytes(&self, i: usize) -> &[u8] {
+        let o = self.words::<u64>(ID_OFF);
+        &self.raw(ID_BYTES)[o[i] as usize..o[i + 1] as usize]
+    }
+
+    pub fn id(&self, i: usize) -> &str {
+        // Checked to be UTF-8 at open.
+        std::str::from_utf8(self.id_bytes(i)).unwrap_or("")
+    }
+
+    pub fn meta(&self, i: usize) -> &str {
+        let o = self.words::<u64>(META_OFF);
+        std::str::from_utf8(&self.raw(META_BYTES)[o[i] as usize..o[i + 1] as usize]).unwrap_or("{}")
+    }
+
+    pub fn is_tombstone(&self, i: usize) -> bool {
+        i >= self.n_vec
+    }
+
+    pub fn file_len(&self) -> u64 {
+        self.map.len() as u64
+    }
+}

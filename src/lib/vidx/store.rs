@@ -1,0 +1,769 @@
+//! The index as a whole: the LSM store (manifest + segments + WAL + memtable), the one
+//! writer lock, flushing, compaction, and search fanned out over memtable and segments.
+//!
+//! Which copy of an id counts: the newest write (highest sequence number) wins. Sources
+//! are ordered oldest segment → newest segment → memtable, and each id's row in a later
+//! source hides its rows in earlier ones; a tombstone hides and contributes nothing.
+//! The hidden rows stay in their segment's graph (they still route searches) but are
+//! masked out of results until a compaction drops them.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use super::bitset::Bitset;
+use super::distance::Space;
+use super::hnsw::{self, Params, Scratch, Vectors};
+use super::manifest::{sync_dir, Config, Manifest, SegmentEntry, FORMAT};
+use super::memtable::Memtable;
+use super::segment::{self, NewSegment, Segment};
+use super::wal::{self, Op, SyncMode, Wal};
+use crate::error::{Error, Result};
+
+const LOCK: &str = "LOCK";
+
+/// Where the current copy of an id lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loc {
+    Mem(u32),
+    Seg(u32, u32),
+}
+
+/// One search result before it is turned into a record.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    pub distance: f32,
+    pub loc: Loc,
+}
+
+/// What a flush or compaction did, for reports.
+#[derive(Debug, Clone, Default)]
+pub struct Rewrite {
+    pub segments_before: usize,
+    pub segments_after: usize,
+    pub records: usize,
+    pub dropped: usize,
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+}
+
+struct Writer {
+    _lock: File,
+    wal: Wal,
+}
+
+pub struct Index {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub space: Space,
+    pub segments: Vec<Segment>,
+    pub mem: Memtable,
+    /// Newest location of every id; built on first need (a search of a single
+    /// segment never needs it).
+    loc: Option<HashMap<String, Loc>>,
+    /// Per segment, its rows that are current (None: all of its vector rows are).
+    live: Option<Vec<Option<Bitset>>>,
+    next_seq: u64,
+    writer: Option<Writer>,
+    /// WAL tails cut off (writer) or ignored (reader) at open: (file, bytes).
+    pub torn: Vec<(PathBuf, u64)>,
+}
+
+fn segment_path(dir: &Path, n: u64) -> PathBuf {
+    dir.join(format!("seg-{n:08}.vseg"))
+}
+
+/// Creates a new, empty index directory.
+pub fn create(dir: &Path, config: Config) -> Result<()> {
+    if dir.join(super::manifest::FILE).exists() {
+        return Err(Error::Usage(format!(
+            "{} already holds a vidx index; remove it first or pick another directory",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let _lock = lock(dir)?;
+    Wal::create(&dir.join(wal::file_name(1)), SyncMode::Batch)?;
+    let m = Manifest {
+        format: FORMAT,
+        config,
+        generation: 1,
+        segments: Vec::new(),
+        flushed_seq: 0,
+        next_segment: 1,
+        wal: 1,
+    };
+    m.write(dir)
+}
+
+/// Takes the writer lock (an flock on `DIR/LOCK`, released by the kernel when the
+/// process ends, however it ends — so a crash never leaves a stale lock behind).
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK);
+    let mut f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    // SAFETY: flock on a descriptor we own.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r != 0 {
+        let err = std::io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let who = match pid.trim() {
+                "" => String::new(),
+                p => format!(" (pid {p})"),
+            };
+            return Err(Error::Usage(format!(
+                "{} is locked by another vidx writer{who}; only one add/delete/compact runs at a time — wait for it to finish (searches need no lock)",
+                dir.display()
+            )));
+        }
+        return Err(Error::io(format!("locking {}", path.display()), err));
+    }
+    let _ = f.set_len(0);
+    let _ = f.rewind();
+    let _ = writeln!(f, "{}", std::process::id());
+    Ok(f)
+}
+
+fn wal_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+    let mut out = Vec::new();
+    let rd =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+    for e in rd.flatten() {
+        if let Some(g) = e.file_name().to_str().and_then(wal::parse_name) {
+            out.push((g, e.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+impl Index {
+    /// Opens for searching: no lock, a consistent snapshot of manifest + segments + the
+    /// committed part of the WAL, retried if a writer replaces files meanwhile.
+    pub fn open_read(dir: &Path) -> Result<Index> {
+        let mut last_err = None;
+        for _ in 0..20 {
+            match Self::load(dir) {
+                Ok((idx, gen)) => {
+                    if Manifest::read(dir)?.generation == gen {
+                        return Ok(idx);
+                    }
+                }
+                Err(e @ Error::Io { .. }) => last_err = Some(e),
+                Err(e) => return Err(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Err(last_err.unwrap_or_else(|| {
+            Error::Usage(format!(
+                "{} kept changing while being opened; try again",
+                dir.display()
+            ))
+        }))
+    }
+
+    /// Opens for writing: takes the lock, replays and repairs the WAL (cutting a torn
+    /// tail), removes files a crash left half-written.
+    pub fn open_write(dir: &Path, sync: SyncMode) -> Result<Index> {
+        if !dir.join(super::manifest::FILE).exists() {
+            Manifest::read(dir)?;
+        }
+        let lock = lock(dir)?;
+        let (mut idx, _) = Self::load(dir)?;
+        // Leftovers of an interrupted flush or compaction: files no manifest names.
+        let named: Vec<&str> = idx
+            .manifest
+            .segments
+            .iter()
+            .map(|s| s.file.as_str())
+            .collect();
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let orphan = (name.starts_with("seg-") && !named.contains(&name.as_str()))
+                    || name.ends_with(".tmp");
+                if orphan {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let files = wal_files(dir)?;
+        let current = idx.manifest.wal;
+        let mut wal = None;
+        for (g, path) in &files {
+            if *g < current {
+                // Already flushed (the manifest moved on before the file was removed).
+                let _ = std::fs::remove_file(path);
+                continue;
+            }
+            let r = wal::read(path)?;
+            if *g == current {
+                wal = Some(Wal::reopen(path, r.good_len, sync)?);
+            } else {
+                // Should not exist; keep its committed records by truncating only.
+                Wal::reopen(path, r.good_len, sync)?;
+            }
+        }
+        let wal = match wal {
+            Some(w) => w,
+            None => {
+                let w = Wal::create(&dir.join(wal::file_name(current)), sync)?;
+                sync_dir(dir)?;
+                w
+            }
+        };
+        idx.writer = Some(Writer { _lock: lock, wal });
+        Ok(idx)
+    }
+
+    fn load(dir: &Path) -> Result<(Index, u64)> {
+        let manifest = Manifest::read(dir)?;
+        let gen = manifest.generation;
+        let mut segments = Vec::with_capacity(manifest.segments.len());
+        for s in &manifest.segments {
+            let seg = Segment::open(&dir.join(&s.file))?;
+            if seg.dim != manifest.config.dim {
+                return Err(Error::data(
+                    crate::error::Location {
+                        source: seg.path.display().to_string(),
+                        ..Default::default()
+                    },
+                    format!(
+                        "segment has dimension {}, the index {}",
+                        seg.dim, manifest.config.dim
+                    ),
+                ));
+            }
+            segments.push(seg);
+        }
+        let space = Space::new(manifest.config.metric);
+        let mut mem = Memtable::new(manifest.config.dim);
+        let mut next_seq = manifest.flushed_seq + 1;
+        for s in &manifest.segments {
+            next_seq = next_seq.max(s.max_seq + 1);
+        }
+        let mut torn = Vec::new();
+        for (g, path) in wal_files(dir)? {
+            if g < manifest.wal {
+                continue;
+            }
+            let r = match wal::read(&path) {
+                Ok(r) => r,
+                // Removed by a writer since the listing: the manifest has moved on and
+                // the caller retries.
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                    continue
+                }
+                Err(e) => return Err(e),
+            };
+            if r.torn_bytes > 0 {
+                torn.push((path.clone(), r.torn_bytes));
+            }
+            for op in r.ops {
+                if op.seq() <= manifest.flushed_seq {
+                    continue;
+                }
+                next_seq = next_seq.max(op.seq() + 1);
+                match op {
+                    Op::Put {
+                        seq,
+                        id,
+                        vector,
+                        meta,
+                    } => {
+                        if vector.len() == manifest.config.dim {
+                            mem.put(seq, &id, &vector, &meta)
+                        }
+                    }
+                    Op::Delete { seq, id } => mem.delete(seq, &id),
+                }
+            }
+        }
+        Ok((
+            Index {
+                dir: dir.to_path_buf(),
+                manifest,
+                space,
+                segments,
+                mem,
+                loc: None,
+                live: None,
+                next_seq,
+                writer: None,
+                torn,
+            },
+            gen,
+        ))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.manifest.config
+    }
+
+    fn invalidate(&mut self) {
+        self.loc = None;
+        self.live = None;
+    }
+
+    /// Newest location of each id (None for ids whose newest write is a deletion).
+    fn locations(&mut self) -> &HashMap<String, Loc> {
+        if self.loc.is_none() {
+            let mut loc: HashMap<String, Loc> = HashMap::new();
+            for (s, seg) in self.segments.iter().enumerate() {
+                for row in 0..seg.count {
+                    loc.insert(seg.id(row).to_string(), Loc::Seg(s as u32, row as u32));
+                }
+            }
+            for (i, id) in self.mem.ids.iter().enumerate() {
+                loc.insert(id.clone(), Loc::Mem(i as u32));
+            }
+            self.loc = Some(loc);
+        }
+        self.loc.as_ref().unwrap()
+    }
+
+    fn is_deleted(&self, l: Loc) -> bool {
+        match l {
+            Loc::Mem(i) => self.mem.deleted[i as usize],
+            Loc::Seg(s, r) => self.segments[s as usize].is_tombstone(r as usize),
+        }
+    }
+
+    /// Where `id` currently lives, or None if absent or deleted.
+    pub fn find(&mut self, id: &str) -> Option<Loc> {
+        if let Some(i) = self.mem.get(id) {
+            let l = Loc::Mem(i);
+            return (!self.is_deleted(l)).then_some(l);
+        }
+        let l = *self.locations().get(id)?;
+        (!self.is_deleted(l)).then_some(l)
+    }
+
+    /// Per segment, which vector rows are current.
+    pub fn live(&mut self) -> &Vec<Option<Bitset>> {
+        if self.live.is_none() {
+            let live = if self.segments.len() <= 1 && self.mem.is_empty() {
+                vec![None; self.segments.len()]
+            } else {
+                let mut live: Vec<Option<Bitset>> = self
+                    .segments
+                    .iter()
+                    .map(|s| Some(Bitset::new(s.n_vec, false)))
+                    .collect();
+                for l in self.locations().values() {
+                    if let Loc::Seg(s, r) = *l {
+                        if let Some(b) = &mut live[s as usize] {
+                            b.set(r, true);
+                        }
+                    }
+                }
+                for (b, seg) in live.iter_mut().zip(&self.segments) {
+                    if b.as_ref().is_some_and(|b| b.count() == seg.n_vec) {
+                        *b = None;
+                    }
+                }
+                live
+            };
+            self.live = Some(live);
+        }
+        self.live.as_ref().unwrap()
+    }
+
+    /// Live records (vectors not deleted or overwritten).
+    pub fn live_count(&mut self) -> usize {
+        let mem_live = self.mem.deleted.iter().filter(|d| !**d).count();
+        let n_vec: Vec<usize> = self.segments.iter().map(|s| s.n_vec).collect();
+        let live = self.live().clone();
+        // Memtable rows are always current; a segment row only if not hidden.
+        let segs: usize = live
+            .iter()
+            .zip(n_vec)
+            .map(|(b, n)| b.as_ref().map_or(n, Bitset::count))
+            .sum();
+        mem_live + segs
+    }
+
+    pub fn id_of(&self, l: Loc) -> &str {
+        match l {
+            Loc::Mem(i) => &self.mem.ids[i as usize],
+            Loc::Seg(s, r) => self.segments[s as usize].id(r as usize),
+        }
+    }
+
+    pub fn meta_of(&self, l: Loc) -> &str {
+        match l {
+            Loc::Mem(i) => &self.mem.metas[i as usize],
+            Loc::Seg(s, r) => self.segments[s as usize].meta(r as usize),
+        }
+    }
+
+    pub fn vector_of(&self, l: Loc) -> &[f32] {
+        match l {
+            Loc::Mem(i) => self.mem.vecs().get(i),
+            Loc::Seg(s, r) => self.segments[s as usize].vectors().get(r),
+        }
+    }
+
+    /// Logs a group of operations (one WAL write + sync: a group commit), applies them
+    /// to the memtable, and flushes when the memtable is full. Sequence numbers are
+    /// assigned here. Returns the last sequence number of the group.
+    pub fn apply(&mut self, mut ops: Vec<Op>) -> Result<u64> {
+        for op in &mut ops {
+            let s = self.next_seq;
+            self.next_seq += 1;
+            match op {
+                Op::Put { seq, .. } | Op::Delete { seq, .. } => *seq = s,
+            }
+        }
+        let w = self.writer.as_mut().expect("opened for writing");
+        w.wal.append(&ops)?;
+        for op in ops {
+            match op {
+                Op::Put {
+                    seq,
+                    id,
+                    vector,
+                    meta,
+                } => self.mem.put(seq, &id, &vector, &meta),
+                Op::Delete { seq, id } => self.mem.delete(seq, &id),
+            }
+        }
+        self.invalidate();
+        Ok(self.next_seq - 1)
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.next_seq - 1
+    }
+
+    fn params(&self, seed: u64) -> Params {
+        Params {
+            m: self.config().m,
+            ef_construction: self.config().ef_construction,
+            seed,
+        }
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        dir_bytes(&self.dir)
+    }
+
+    /// Writes the memtable as a new segment (with its graph), then switches to a new
+    /// WAL file and records both in the manifest. Crash-safe at every step: until the
+    /// manifest is replaced, the old WAL still holds everything.
+    pub fn flush(&mut self) -> Result<Option<Rewrite>> {
+        if self.mem.is_empty() {
+            return Ok(None);
+        }
+        let before = self.disk_bytes();
+        let dim = self.config().dim;
+        let mut order: Vec<usize> = (0..self.mem.len())
+            .filter(|&i| !self.mem.deleted[i])
+            .collect();
+        let n_vec = order.len();
+        // Tombstones only matter if an older segment may hold the id.
+        if !self.segments.is_empty() {
+            order.extend((0..self.mem.len()).filter(|&i| self.mem.deleted[i]));
+        }
+        let mut vectors = Vec::with_capacity(n_vec * dim);
+        for &i in &order[..n_vec] {
+            vectors.extend_from_slice(self.mem.vecs().get(i as u32));
+        }
+        let seg_no = self.manifest.next_segment;
+        let graph = hnsw::build(
+            Vectors {
+                data: &vectors,
+                dim,
+            },
+            &self.space,
+            self.params(seg_no),
+            &crate::cli::progress::items(n_vec as u64, "vectors indexed"),
+        );
+        let path = segment_path(&self.dir, seg_no);
+        let new = NewSegment {
+            dim,
+            metric: self.config().metric,
+            vectors: &vectors,
+            ids: order.iter().map(|&i| self.mem.ids[i].as_str()).collect(),
+            seqs: order.iter().map(|&i| self.mem.seqs[i]).collect(),
+            metas: order.iter().map(|&i| self.mem.metas[i].as_str()).collect(),
+            graph: &graph,
+        };
+        segment::write(&path, &new)?;
+        let max_seq = self.mem.max_seq();
+        let records = order.len();
+        let old_wal = self.manifest.wal;
+        let sync = SyncMode::Batch;
+        let new_wal = Wal::create(&self.dir.join(wal::file_name(old_wal + 1)), sync)?;
+        sync_dir(&self.dir)?;
+        let mut m = self.manifest.clone();
+        m.segments.push(SegmentEntry {
+            file: path.file_name().unwrap().to_string_lossy().into_owned(),
+            records,
+            vectors: n_vec,
+            max_seq,
+        });
+        m.flushed_seq = m.flushed_seq.max(max_seq);
+        m.next_segment += 1;
+        m.wal = old_wal + 1;
+        m.generation += 1;
+        m.write(&self.dir)?;
+        self.manifest = m;
+        let _ = std::fs::remove_file(self.dir.join(wal::file_name(old_wal)));
+        sync_dir(&self.dir)?;
+        if let Some(w) = &mut self.writer {
+            let keep_sync = w.wal_sync();
+            w.wal = new_wal;
+            w.set_sync(keep_sync);
+        }
+        self.segments.push(Segment::open(&path)?);
+        self.mem = Memtable::new(dim);
+        self.invalidate();
+        Ok(Some(Rewrite {
+            segments_before: self.segments.len() - 1,
+            segments_after: self.segments.len(),
+            records,
+            dropped: 0,
+            bytes_before: before,
+            bytes_after: self.disk_bytes(),
+        }))
+    }
+
+    /// Flushes if the memtable is full, and compacts if that leaves too many segments.
+    pub fn maybe_flush(&mut self) -> Result<()> {
+        if self.mem.len() >= self.config().memtable_records {
+            self.flush()?;
+            if self.segments.len() >= self.config().compact_at.max(2) {
+                self.compact()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges every segment (after flushing the memtable) into one: only current rows
+    /// survive — deleted and overwritten ones and all tombstones are dropped — and the
+    /// graph is rebuilt over what is left.
+    pub fn compact(&mut self) -> Result<Rewrite> {
+        let before = self.disk_bytes();
+        self.flush()?;
+        let segments_before = self.segments.len();
+        let total_rows: usize = self.segments.iter().map(|s| s.count).sum();
+        for s in &self.segments {
+            s.verify()?;
+        }
+        let dim = self.config().dim;
+        let live = self.live().clone();
+        let mut rows: Vec<(u32, u32)> = Vec::new();
+        for (s, seg) in self.segments.iter().enumerate() {
+            for r in 0..seg.n_vec as u32 {
+                if live[s].as_ref().is_none_or(|b| b.get(r)) {
+                    rows.push((s as u32, r));
+                }
+            }
+        }
+        if segments_before <= 1 && rows.len() == total_rows {
+            return Ok(Rewrite {
+                segments_before,
+                segments_after: segments_before,
+                records: rows.len(),
+                dropped: 0,
+                bytes_before: before,
+                bytes_after: self.disk_bytes(),
+            });
+        }
+        let mut vectors = Vec::with_capacity(rows.len() * dim);
+        for &(s, r) in &rows {
+            vectors.extend_from_slice(self.segments[s as usize].vectors().get(r));
+        }
+        let seg_no = self.manifest.next_segment;
+        let mut m = self.manifest.clone();
+        if !rows.is_empty() {
+            let graph = hnsw::build(
+                Vectors {
+                    data: &vectors,
+                    dim,
+                },
+                &self.space,
+                self.params(seg_no),
+                &crate::cli::progress::items(rows.len() as u64, "vectors re-indexed"),
+            );
+            let segs = &self.segments;
+            let new = NewSegment {
+                dim,
+                metric: self.config().metric,
+                vectors: &vectors,
+                ids: rows
+                    .iter()
+                    .map(|&(s, r)| segs[s as usize].id(r as usize))
+                    .collect(),
+                seqs: rows
+                    .iter()
+                    .map(|&(s, r)| segs[s as usize].seqs()[r as usize])
+                    .collect(),
+                metas: rows
+                    .iter()
+                    .map(|&(s, r)| segs[s as usize].meta(r as usize))
+                    .collect(),
+                graph: &graph,
+            };
+            let path = segment_path(&self.dir, seg_no);
+            segment::write(&path, &new)?;
+            m.segments = vec![SegmentEntry {
+                file: path.file_name().unwrap().to_string_lossy().into_owned(),
+                records: rows.len(),
+                vectors: rows.len(),
+                max_seq: self
+                    .manifest
+                    .segments
+                    .iter()
+                    .map(|s| s.max_seq)
+                    .max()
+                    .unwrap_or(0),
+            }];
+        } else {
+            m.segments.clear();
+        }
+        m.next_segment += 1;
+        m.generation += 1;
+        m.write(&self.dir)?;
+        let old: Vec<PathBuf> = self.segments.iter().map(|s| s.path.clone()).collect();
+        self.manifest = m;
+        self.segments.clear();
+        for p in old {
+            let _ = std::fs::remove_file(p);
+        }
+        sync_dir(&self.dir)?;
+        for s in &self.manifest.segments {
+            self.segments.push(Segment::open(&self.dir.join(&s.file))?);
+        }
+        self.invalidate();
+        Ok(Rewrite {
+            segments_before,
+            segments_after: self.segments.len(),
+            records: rows.len(),
+            dropped: total_rows - rows.len(),
+            bytes_before: before,
+            bytes_after: self.disk_bytes(),
+        })
+    }
+
+    /// The `k` nearest current records to `q` (already prepared for the metric).
+    /// `filter`, if given, holds per source (memtable, then each segment) the rows
+    /// that may be returned. A source whose admitted rows fall below `exact_below` of
+    /// its size is scanned exactly: a graph walk would have to pass too many rejected
+    /// nodes to find k admitted ones.
+    pub fn search(
+        &mut self,
+        q: &[f32],
+        k: usize,
+        ef: usize,
+        filter: Option<&Filtered>,
+        scratch: &mut Scratch,
+    ) -> Vec<Hit> {
+        let exact_below = self.config().exact_below;
+        self.live();
+        let live = self.live.as_ref().unwrap();
+        let mut hits: Vec<Hit> = Vec::new();
+        if !self.mem.is_empty() {
+            let mut allowed = self.mem.live();
+            if let Some(f) = filter {
+                allowed = allowed.and(&f.mem);
+            }
+            for (d, i) in hnsw::exact(self.mem.vecs(), &self.space, q, k, Some(&allowed)) {
+                hits.push(Hit {
+                    distance: d,
+                    loc: Loc::Mem(i),
+                });
+            }
+        }
+        for (s, seg) in self.segments.iter().enumerate() {
+            if seg.n_vec == 0 {
+                continue;
+            }
+            let allowed = match (&live[s], filter.map(|f| &f.segments[s])) {
+                (None, None) => None,
+                (Some(l), None) => Some(std::borrow::Cow::Borrowed(l)),
+                (None, Some(f)) => Some(std::borrow::Cow::Borrowed(f)),
+                (Some(l), Some(f)) => Some(std::borrow::Cow::Owned(l.and(f))),
+            };
+            let admitted = allowed.as_ref().map_or(seg.n_vec, |a| a.count());
+            if admitted == 0 {
+                continue;
+            }
+            let found = if allowed.is_some() && (admitted as f64) < exact_below * seg.n_vec as f64 {
+                hnsw::exact(seg.vectors(), &self.space, q, k, allowed.as_deref())
+            } else {
+                hnsw::search(
+                    &seg.graph(),
+                    seg.vectors(),
+                    &self.space,
+                    q,
+                    k,
+                    ef,
+                    allowed.as_deref(),
+                    scratch,
+                )
+            };
+            for (d, r) in found {
+                hits.push(Hit {
+                    distance: d,
+                    loc: Loc::Seg(s as u32, r),
+                });
+            }
+        }
+        hits.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+        hits.truncate(k);
+        hits
+    }
+
+    /// Bytes of the current WAL (what a restart would replay).
+    pub fn wal_bytes(&self) -> u64 {
+        wal_files(&self.dir)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(_, p)| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.disk_bytes()
+    }
+}
+
+/// Per source, the rows a filter admits: the memtable's, then each segment's.
+pub struct Filtered {
+    pub mem: Bitset,
+    pub segments: Vec<Bitset>,
+}
+
+impl Writer {
+    fn wal_sync(&self) -> SyncMode {
+        self.wal.sync_mode()
+    }
+    fn set_sync(&mut self, s: SyncMode) {
+        self.wal.set_sync_mode(s);
+    }
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,537 @@
+//! vidx end to end: the built binary in real pipes, on deterministic data generated
+//! here, with exact ground truth computed here.
+#![cfg(feature = "vidx")]
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const VIDX: &str = env!("CARGO_BIN_EXE_vidx");
+
+fn vidx(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut c = Command::new(VIDX);
+    c.args(args)
+        .env_remove("PIPEKIT_OUTPUT")
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("vidx runs");
+    if let Some(data) = stdin {
+        let mut si = child.stdin.take().unwrap();
+        let data = data.to_vec();
+        std::thread::spawn(move || {
+            let _ = si.write_all(&data);
+        });
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn ok(args: &[&str], stdin: Option<&[u8]>) -> Vec<Value> {
+    let out = vidx(args, stdin);
+    assert!(
+        out.status.success(),
+        "vidx {args:?}: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    records(&out.stdout)
+}
+
+fn records(b: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(b)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Roughly normal (sum of uniforms).
+    fn gauss(&mut self) -> f32 {
+        (0..4).map(|_| self.unit()).sum::<f32>() - 2.0
+    }
+}
+
+/// `n` vectors around `clusters` random centres, plus `queries` more drawn the same way.
+fn clustered(n: usize, queries: usize, dim: usize, clusters: usize, seed: u64) -> Vec<Vec<f32>> {
+    let mut r = Rng(seed);
+    let centres: Vec<Vec<f32>> = (0..clusters)
+        .map(|_| (0..dim).map(|_| r.unit() * 10.0).collect())
+        .collect();
+    (0..n + queries)
+        .map(|_| {
+            let c = &centres[(r.next() % clusters as u64) as usize];
+            c.iter().map(|x| x + r.gauss()).collect()
+        })
+        .collect()
+}
+
+fn ndjson(vs: &[Vec<f32>], first_id: usize, with_meta: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, v) in vs.iter().enumerate() {
+        let id = first_id + i;
+        let rec = if with_meta {
+            serde_json::json!({"id": format!("v{id}"), "vector": v, "n": id, "tag": format!("t{}", id % 100)})
+        } else {
+            serde_json::json!({"id": format!("v{id}"), "vector": v})
+        };
+        serde_json::to_writer(&mut out, &rec).unwrap();
+        out.push(b'\n');
+    }
+    out
+}
+
+fn l2(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Exact top-k ids (as "v{i}") of each query among `base` ids in `alive`.
+fn truth(
+    base: &[Vec<f32>],
+    alive: &dyn Fn(usize) -> bool,
+    qs: &[Vec<f32>],
+    k: usize,
+) -> Vec<Vec<String>> {
+    qs.iter()
+        .map(|q| {
+            let mut d: Vec<(f32, usize)> = base
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| alive(*i))
+                .map(|(i, v)| (l2(q, v), i))
+                .collect();
+            d.sort_by(|a, b| a.0.total_cmp(&b.0));
+            d.iter().take(k).map(|(_, i)| format!("v{i}")).collect()
+        })
+        .collect()
+}
+
+fn query_ndjson(qs: &[Vec<f32>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, v) in qs.iter().enumerate() {
+        serde_json::to_writer(
+            &mut out,
+            &serde_json::json!({"id": format!("q{i}"), "vector": v}),
+        )
+        .unwrap();
+        out.push(b'\n');
+    }
+    out
+}
+
+/// recall@k of `vidx search` output against `truth`.
+fn recall(hits: &[Value], truth: &[Vec<String>], k: usize) -> f64 {
+    let mut found = 0;
+    for (qi, t) in truth.iter().enumerate() {
+        let q = format!("q{qi}");
+        let got: HashSet<&str> = hits
+            .iter()
+            .filter(|h| h["query"] == q.as_str())
+            .map(|h| h["id"].as_str().unwrap())
+            .collect();
+        found += t.iter().filter(|id| got.contains(id.as_str())).count();
+    }
+    found as f64 / (truth.len() * k) as f64
+}
+
+fn dir_size(d: &Path) -> u64 {
+    std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .map(|e| e.metadata().unwrap().len())
+        .sum()
+}
+
+#[test]
+fn recall_at_10_on_20k_clustered_vectors_at_default_ef() {
+    let t = tempfile::tempdir().unwrap();
+    let idx = t.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let (n, nq, dim) = (20_000, 1_000, 48);
+    let all = clustered(n, nq, dim, 50, 0x5eed);
+    let (base, qs) = all.split_at(n);
+    ok(
+        &["create", idx, "--dim", &dim.to_string(), "--metric", "l2"],
+        None,
+    );
+    let commits = ok(&["add", idx], Some(&ndjson(base, 0, true)));
+    assert_eq!(commits.last().unwrap()["records"], n as u64);
+    let stats = ok(&["stats", idx], None);
+    assert_eq!(stats[0]["records"], n as u64);
+    assert_eq!(
+        stats[0]["segments"], 1,
+        "the memtable was flushed at the end of add"
+    );
+    let hits = ok(&["search", idx, "--k", "10"], Some(&query_ndjson(qs)));
+    assert_eq!(hits.len(), nq * 10);
+    let t10 = truth(base, &|_| true, qs, 10);
+    let r = recall(&hits, &t10, 10);
+    eprintln!("recall@10 at default ef: {r:.4}");
+    assert!(r >= 0.95, "recall@10 {r}");
+    // Hits carry rank, distance (Euclidean) and the metadata.
+    let h = &hits[0];
+    assert_eq!(h["rank"], 1);
+    let i: usize = h["id"].as_str().unwrap()[1..].parse().unwrap();
+    assert_eq!(h["n"], i as u64);
+    let d = h["distance"].as_f64().unwrap();
+    assert!((d - (l2(&qs[0], &base[i]) as f64).sqrt()).abs() < 1e-3);
+    // --exact is the ground truth.
+    let exact = ok(
+        &["search", idx, "--k", "10", "--exact"],
+        Some(&query_ndjson(&qs[..50])),
+    );
+    assert_eq!(recall(&exact, &t10[..50], 10), 1.0);
+}
+
+#[test]
+fn sigkill_during_add_keeps_every_committed_record() {
+    let t = tempfile::tempdir().unwrap();
+    let idx = t.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let (n, dim) = (100_000, 16);
+    let all = clustered(n, 200, dim, 40, 77);
+    let (base, qs) = all.split_at(n);
+    // A small memtable, so flushes (segment writes + manifest swaps) happen during the add.
+    ok(
+        &[
+            "create",
+            idx,
+            "--dim",
+            "16",
+            "--metric",
+            "l2",
+            "--memtable",
+            "30000",
+        ],
+        None,
+    );
+    let mut child = Command::new(VIDX)
+        .args(["add", idx, "--batch-size", "2000"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = ndjson(base, 0, false);
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let mut committed = 0u64;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(Ok(line)) = lines.next() {
+        let v: Value = serde_json::from_str(&line).unwrap();
+        committed = v["records"].as_u64().unwrap();
+        if committed >= 60_000 {
+            break;
+        }
+    }
+    // SIGKILL: no chance to clean up.
+    unsafe { libc_kill(child.id() as i32, 9) };
+    let status = child.wait().unwrap();
+    let _ = feeder.join();
+    assert!(
+        !status.success(),
+        "killed before the end ({committed} committed)"
+    );
+    assert!(committed >= 60_000 && committed < n as u64, "{committed}");
+    // Reopens without repair: a reader straight away.
+    let stats = ok(&["stats", idx], None);
+    let live = stats[0]["records"].as_u64().unwrap();
+    assert!(live >= committed, "{live} live < {committed} committed");
+    // Every committed id is there.
+    let ids: Vec<String> = (0..committed).map(|i| format!("v{i}")).collect();
+    for chunk in ids.chunks(4000) {
+        let mut args = vec!["get", idx, "--no-vector"];
+        args.extend(chunk.iter().map(String::as_str));
+        let got = ok(&args, None);
+        assert_eq!(got.len(), chunk.len());
+    }
+    // The writer reopens (cutting any torn tail) and takes the rest; recall holds.
+    let rest = ndjson(&base[live as usize..], live as usize, false);
+    let out = vidx(&["add", idx], Some(&rest));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = ok(&["stats", idx], None);
+    assert_eq!(stats[0]["records"], n as u64);
+    let hits = ok(&["search", idx, "--k", "10"], Some(&query_ndjson(qs)));
+    let r = recall(&hits, &truth(base, &|_| true, qs, 10), 10);
+    eprintln!("recall@10 after crash and reopen: {r:.4}");
+    assert!(r >= 0.95, "recall {r}");
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+#[test]
+fn deleted_ids_never_come_back_and_compaction_shrinks_the_directory() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("idx");
+    let idx = dir.to_str().unwrap();
+    let (n, dim) = (6_000, 12);
+    let all = clustered(n, 0, dim, 20, 4242);
+    ok(
+        &[
+            "create",
+            idx,
+            "--dim",
+            "12",
+            "--metric",
+            "l2",
+            "--memtable",
+            "2500",
+        ],
+        None,
+    );
+    ok(&["add", idx], Some(&ndjson(&all, 0, true)));
+    // Overwrite 200 ids with new metadata (new copies in a newer segment / memtable).
+    let mut over = Vec::new();
+    for (i, v) in all.iter().enumerate().take(200) {
+        let rec = serde_json::json!({"id": format!("v{i}"), "vector": v, "n": -1});
+        serde_json::to_writer(&mut over, &rec).unwrap();
+        over.push(b'\n');
+    }
+    ok(&["add", idx], Some(&over));
+    // Delete every 5th id: spread over all segments and the memtable.
+    let deleted: Vec<usize> = (0..n).step_by(5).collect();
+    let del_ids: Vec<String> = deleted.iter().map(|i| format!("v{i}")).collect();
+    let mut stdin = Vec::new();
+    for id in &del_ids {
+        stdin.extend_from_slice(format!("{{\"id\":\"{id}\"}}\n").as_bytes());
+    }
+    let r = ok(&["delete", idx, "--stdin"], Some(&stdin));
+    assert_eq!(r[0]["deleted"], deleted.len() as u64);
+    let dead: HashSet<String> = del_ids.iter().cloned().collect();
+    let qs: Vec<Vec<f32>> = deleted.iter().take(300).map(|&i| all[i].clone()).collect();
+    let check = |when: &str| {
+        let hits = ok(&["search", idx, "--k", "10"], Some(&query_ndjson(&qs)));
+        assert_eq!(hits.len(), qs.len() * 10, "{when}: k hits per query");
+        for h in &hits {
+            let id = h["id"].as_str().unwrap();
+            assert!(!dead.contains(id), "{when}: deleted {id} came back");
+            let i: usize = id[1..].parse().unwrap();
+            let expect = if i < 200 { -1 } else { i as i64 };
+            assert_eq!(h["n"], expect, "{when}: {id} shows its newest metadata");
+        }
+        let out = vidx(&["get", idx, "v5", "v10", "v1"], None);
+        assert_eq!(out.status.code(), Some(3), "{when}: get of deleted ids");
+        let got = records(&out.stdout);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0]["id"], "v1");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("'v5' is not in"));
+        let stats = ok(&["stats", idx], None);
+        assert_eq!(stats[0]["records"], (n - deleted.len()) as u64, "{when}");
+        let r = recall(&hits, &truth(&all, &|i| i % 5 != 0, &qs, 10), 10);
+        assert!(r >= 0.95, "{when}: recall {r}");
+    };
+    check("before compaction");
+    let before = dir_size(&dir);
+    let c = ok(&["compact", idx], None);
+    assert_eq!(c[0]["segments_after"], 1);
+    let after = dir_size(&dir);
+    assert!(
+        after < before,
+        "compaction shrinks the directory: {before} -> {after}"
+    );
+    assert!(c[0]["dropped"].as_u64().unwrap() >= 200);
+    check("after compaction");
+    // And they stay gone through another writer session and compaction.
+    ok(
+        &["add", idx],
+        Some(&ndjson(&clustered(10, 0, dim, 2, 9), n, false)),
+    );
+    ok(&["compact", idx], None);
+    check_gone(idx, &del_ids[..50]);
+}
+
+fn check_gone(idx: &str, ids: &[String]) {
+    let mut args = vec!["get", idx];
+    args.extend(ids.iter().map(String::as_str));
+    let out = vidx(&args, None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(records(&out.stdout).is_empty());
+}
+
+fn err(args: &[&str], stdin: Option<&[u8]>) -> (i32, String) {
+    let out = vidx(args, stdin);
+    assert!(!out.status.success(), "vidx {args:?} should fail");
+    let e = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(e.lines().count(), 1, "one error line: {e}");
+    (out.status.code().unwrap(), e)
+}
+
+#[test]
+fn bad_input_gets_clear_errors_naming_the_record_or_file() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("idx");
+    let idx = dir.to_str().unwrap();
+    ok(&["create", idx, "--dim", "3"], None);
+    ok(
+        &["add", idx],
+        Some(b"{\"id\":\"a\",\"vector\":[1,2,3],\"x\":1}\n"),
+    );
+    let (_, e) = err(
+        &["add", idx],
+        Some(b"{\"id\":\"b\",\"vector\":[1,2,3]}\n{\"id\":\"c\",\"vector\":[1,2]}\n"),
+    );
+    assert!(
+        e.contains("record 2 (id 'c')") && e.contains("2 values") && e.contains("dimension 3"),
+        "{e}"
+    );
+    let (_, e) = err(
+        &["add", idx],
+        Some(b"{\"id\":\"d\",\"vector\":[1,1e39,3]}\n"),
+    );
+    assert!(e.contains("record 1 (id 'd')") && e.contains("inf"), "{e}");
+    let (_, e) = err(
+        &["add", idx],
+        Some(b"{\"id\":\"e\",\"vector\":[1,2,3]}\n{\"vector\":[1,2,3]}\n"),
+    );
+    assert!(e.contains("record 2") && e.contains("id is missing"), "{e}");
+    let (_, e) = err(
+        &["add", idx],
+        Some(b"{\"id\":\"f\",\"vector\":[\"a\",\"b\",\"c\"]}\n"),
+    );
+    assert!(
+        e.contains("list of numbers") && e.contains("record 1"),
+        "{e}"
+    );
+    let (_, e) = err(
+        &["add", idx],
+        Some(b"{\"name\":\"g\",\"vector\":[1,2,3]}\n"),
+    );
+    assert!(e.contains("--id"), "{e}");
+    let (_, e) = err(
+        &["add", idx, "--vector", "emb"],
+        Some(b"{\"id\":\"h\",\"vector\":[1,2,3]}\n"),
+    );
+    assert!(e.contains("'emb'"), "{e}");
+    // Nothing of a failed group was stored: only 'a' (and the good 'b'/'e' rows were
+    // in failed groups too).
+    let s = ok(&["stats", idx], None);
+    assert_eq!(s[0]["records"], 1);
+    let (code, e) = err(&["search", idx], Some(b"{\"vector\":[1,2]}\n"));
+    assert_eq!(code, 1);
+    assert!(e.contains("record 1") && e.contains("dimension 3"), "{e}");
+    let (code, e) = err(
+        &["search", t.path().join("nope").to_str().unwrap()],
+        Some(b""),
+    );
+    assert_eq!(code, 2);
+    assert!(e.contains("not a vidx index"), "{e}");
+
+    // A torn WAL tail (a crash mid-write): cut and reported by the next writer, not fatal.
+    let wal = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("wal-"))
+        .unwrap()
+        .path();
+    let mut f = std::fs::OpenOptions::new().append(true).open(&wal).unwrap();
+    f.write_all(&[40, 0, 0, 0, 1, 2, 3, 4, 5, 6]).unwrap();
+    drop(f);
+    let s = ok(&["stats", idx], None);
+    assert_eq!(s[0]["wal_torn_bytes"], 10);
+    let out = vidx(&["add", idx], Some(b"{\"id\":\"z\",\"vector\":[3,2,1]}\n"));
+    assert!(out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("torn tail of 10 bytes") && e.contains("wal-"),
+        "{e}"
+    );
+    let s = ok(&["stats", idx], None);
+    assert_eq!(s[0]["records"], 2);
+    assert_eq!(s[0]["wal_torn_bytes"], 0);
+
+    // Corrupt and truncated segments are named.
+    let big: Vec<Vec<f32>> = clustered(1500, 0, 3, 3, 5);
+    ok(&["add", idx], Some(&ndjson(&big, 100, false)));
+    let seg = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".vseg"))
+        .unwrap()
+        .path();
+    let good = std::fs::read(&seg).unwrap();
+    let mut bad = good.clone();
+    let at = bad.len() - 10;
+    bad[at] ^= 0xff;
+    std::fs::write(&seg, &bad).unwrap();
+    let (code, e) = err(&["search", idx], Some(b"{\"vector\":[1,2,3]}\n"));
+    assert_eq!(code, 1);
+    assert!(
+        e.contains(&seg.display().to_string()) && e.contains("corrupt"),
+        "{e}"
+    );
+    std::fs::write(&seg, &good[..good.len() / 2]).unwrap();
+    let (_, e) = err(&["stats", idx], None);
+    assert!(
+        e.contains(&seg.display().to_string()) && e.contains("truncated"),
+        "{e}"
+    );
+    std::fs::write(&seg, &good).unwrap();
+    ok(&["stats", idx, "--verify"], None);
+}
+
+#[test]
+fn one_writer_at_a_time_and_readers_are_not_blocked() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("idx");
+    let idx = dir.to_str().unwrap();
+    ok(&["create", idx, "--dim", "2", "--metric", "ip"], None);
+    ok(
+        &["add", idx],
+        Some(b"{\"id\":1,\"vector\":[1,0]}\n{\"id\":2,\"vector\":[0,1]}\n"),
+    );
+    // A writer waiting on its input holds the lock.
+    let mut w = Command::new(VIDX)
+        .args(["add", idx])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut wi = w.stdin.take().unwrap();
+    wi.write_all(b"{\"id\":3,\"vector\":[1,1]}\n").unwrap();
+    wi.flush().unwrap();
+    let mut lines = BufReader::new(w.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["records"], 1);
+    let (code, e) = err(&["delete", idx, "1"], None);
+    assert_eq!(code, 2);
+    assert!(
+        e.contains("locked by another vidx writer") && e.contains("pid"),
+        "{e}"
+    );
+    // A reader sees what is committed so far, including the live writer's record.
+    let hits = ok(&["search", idx, "--k", "3"], Some(b"{\"vector\":[1,1]}\n"));
+    assert_eq!(hits[0]["id"], "3");
+    assert_eq!(hits[0]["distance"], -2.0);
+    drop(wi);
+    assert!(w.wait().unwrap().success());
+    ok(&["delete", idx, "1"], None);
+}
