@@ -12,6 +12,8 @@ fn bins() -> Vec<(&'static str, &'static str)> {
         ("spictl", env!("CARGO_BIN_EXE_spictl")),
         #[cfg(feature = "netprobe")]
         ("netprobe", env!("CARGO_BIN_EXE_netprobe")),
+        #[cfg(feature = "wasm-build")]
+        ("wasm-build", env!("CARGO_BIN_EXE_wasm-build")),
     ]
     .to_vec()
 }

@@ -13,3 +13,6 @@ pub mod spi;
 
 #[cfg(feature = "netprobe")]
 pub mod netprobe;
+
+#[cfg(feature = "wasm-build")]
+pub mod wasm;
