@@ -110,7 +110,10 @@ fn audit_maps_imports_to_capabilities() {
     let d = root();
     let filter = records(&ok(
         d,
-        &format!("\"$WB\" audit '{}' -o ndjson", module("ndjson-filter").display()),
+        &format!(
+            "\"$WB\" audit '{}' -o ndjson",
+            module("ndjson-filter").display()
+        ),
     ));
     assert!(!filter.is_empty());
     for r in &filter {
@@ -119,14 +122,20 @@ fn audit_maps_imports_to_capabilities() {
     }
     let env = records(&ok(
         d,
-        &format!("\"$WB\" audit '{}' -o ndjson", module("env-reader").display()),
+        &format!(
+            "\"$WB\" audit '{}' -o ndjson",
+            module("env-reader").display()
+        ),
     ));
     assert!(env
         .iter()
         .any(|r| r["name"] == "environ_get" && r["capability"] == "env"));
     let file = records(&ok(
         d,
-        &format!("\"$WB\" audit '{}' -o ndjson", module("file-reader").display()),
+        &format!(
+            "\"$WB\" audit '{}' -o ndjson",
+            module("file-reader").display()
+        ),
     ));
     assert!(file
         .iter()
@@ -257,10 +266,7 @@ fn the_env_reader_sees_only_granted_variables() {
     // NAME alone passes this process's value; arguments follow `--`.
     let out = ok(
         root(),
-        &format!(
-            "WHO=world \"$WB\" run '{}' --env WHO -- WHO",
-            m.display()
-        ),
+        &format!("WHO=world \"$WB\" run '{}' --env WHO -- WHO", m.display()),
     );
     assert_eq!(records(&out)[0]["value"], "world");
 
@@ -348,7 +354,10 @@ fn compiled_modules_are_cached() {
     let run = |extra: &str| {
         let out = Command::new("bash")
             .arg("-c")
-            .arg(format!("echo '{{}}' | \"$WB\" run '{}' {extra}", m.display()))
+            .arg(format!(
+                "echo '{{}}' | \"$WB\" run '{}' {extra}",
+                m.display()
+            ))
             .env("WB", WASM_BUILD)
             .env("XDG_CACHE_HOME", cache.path())
             .output()
@@ -367,8 +376,15 @@ fn compiled_modules_are_cached() {
     let first = entries();
     assert_eq!(first.len(), 1);
     assert!(first[0].to_string_lossy().ends_with(".cwasm"));
-    let sha = example("ndjson-filter")["sha256"].as_str().unwrap().to_string();
-    assert!(first[0].file_name().unwrap().to_string_lossy().starts_with(&sha));
+    let sha = example("ndjson-filter")["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(first[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with(&sha));
     run("");
     assert_eq!(entries(), first, "the second run reuses the entry");
     // A different engine configuration (fuel instrumentation) is its own entry.
@@ -506,9 +522,7 @@ fn the_web_bundle_runs_in_headless_chromium() {
         records(&element(&dom, "stdout")),
         vec![serde_json::json!({"name": "GREETING", "value": "from-the-page"})]
     );
-    let dom = chromium_dom(&format!(
-        "{url}/index.html?env=GREETING%3Dx&deny=env"
-    ));
+    let dom = chromium_dom(&format!("{url}/index.html?env=GREETING%3Dx&deny=env"));
     assert_eq!(element(&dom, "stdout"), "");
     assert!(element(&dom, "stderr").contains("GREETING is not set"));
     assert_eq!(element(&dom, "status"), "exit status 1");

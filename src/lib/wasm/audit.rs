@@ -159,7 +159,12 @@ mod tests {
         let rows = diff_rows(&a, &b);
         let got: Vec<(String, String)> = rows
             .iter()
-            .map(|r| (r["capability"].as_str().unwrap().into(), r["change"].as_str().unwrap().into()))
+            .map(|r| {
+                (
+                    r["capability"].as_str().unwrap().into(),
+                    r["change"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         assert_eq!(
             got,

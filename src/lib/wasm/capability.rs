@@ -93,20 +93,41 @@ pub fn of_core_import(module: &str, name: &str) -> Capability {
         return Capability::Other;
     }
     match name {
-        "fd_read" | "fd_write" | "fd_close" | "fd_fdstat_get" | "fd_fdstat_set_flags"
-        | "fd_sync" | "fd_datasync" => Capability::Stdio,
+        "fd_read"
+        | "fd_write"
+        | "fd_close"
+        | "fd_fdstat_get"
+        | "fd_fdstat_set_flags"
+        | "fd_sync"
+        | "fd_datasync" => Capability::Stdio,
         "args_get" | "args_sizes_get" => Capability::Args,
         "environ_get" | "environ_sizes_get" => Capability::Env,
         "clock_time_get" | "clock_res_get" => Capability::Clock,
         "random_get" => Capability::Random,
-        "path_open" | "fd_prestat_get" | "fd_prestat_dir_name" | "fd_readdir" | "fd_seek"
-        | "fd_tell" | "fd_pread" | "fd_advise" | "fd_filestat_get" | "path_filestat_get"
-        | "path_readlink" | "fd_renumber" | "fd_fdstat_set_rights" => Capability::FsRead,
-        "fd_pwrite" | "fd_allocate" | "fd_filestat_set_size" | "fd_filestat_set_times"
-        | "path_filestat_set_times" | "path_create_directory" | "path_remove_directory"
-        | "path_unlink_file" | "path_rename" | "path_link" | "path_symlink" => {
-            Capability::FsWrite
-        }
+        "path_open"
+        | "fd_prestat_get"
+        | "fd_prestat_dir_name"
+        | "fd_readdir"
+        | "fd_seek"
+        | "fd_tell"
+        | "fd_pread"
+        | "fd_advise"
+        | "fd_filestat_get"
+        | "path_filestat_get"
+        | "path_readlink"
+        | "fd_renumber"
+        | "fd_fdstat_set_rights" => Capability::FsRead,
+        "fd_pwrite"
+        | "fd_allocate"
+        | "fd_filestat_set_size"
+        | "fd_filestat_set_times"
+        | "path_filestat_set_times"
+        | "path_create_directory"
+        | "path_remove_directory"
+        | "path_unlink_file"
+        | "path_rename"
+        | "path_link"
+        | "path_symlink" => Capability::FsWrite,
         "sock_accept" | "sock_recv" | "sock_send" | "sock_shutdown" => Capability::Sockets,
         "poll_oneoff" | "sched_yield" => Capability::Poll,
         "proc_exit" | "proc_raise" => Capability::ProcExit,
@@ -119,9 +140,16 @@ pub fn of_core_import(module: &str, name: &str) -> Capability {
 pub fn of_component_import(name: &str) -> Capability {
     let iface = name.split('@').next().unwrap_or(name);
     match iface {
-        "wasi:cli/stdin" | "wasi:cli/stdout" | "wasi:cli/stderr" | "wasi:cli/terminal-input"
-        | "wasi:cli/terminal-output" | "wasi:cli/terminal-stdin" | "wasi:cli/terminal-stdout"
-        | "wasi:cli/terminal-stderr" | "wasi:io/streams" | "wasi:io/error" => Capability::Stdio,
+        "wasi:cli/stdin"
+        | "wasi:cli/stdout"
+        | "wasi:cli/stderr"
+        | "wasi:cli/terminal-input"
+        | "wasi:cli/terminal-output"
+        | "wasi:cli/terminal-stdin"
+        | "wasi:cli/terminal-stdout"
+        | "wasi:cli/terminal-stderr"
+        | "wasi:io/streams"
+        | "wasi:io/error" => Capability::Stdio,
         "wasi:cli/environment" => Capability::Env,
         "wasi:cli/exit" => Capability::ProcExit,
         "wasi:clocks/wall-clock" | "wasi:clocks/monotonic-clock" => Capability::Clock,
@@ -131,9 +159,7 @@ pub fn of_component_import(name: &str) -> Capability {
         "wasi:io/poll" => Capability::Poll,
         // The preview 2 filesystem interface carries both reading and writing.
         "wasi:filesystem/preopens" | "wasi:filesystem/types" => Capability::FsWrite,
-        i if i.starts_with("wasi:sockets/") || i.starts_with("wasi:http/") => {
-            Capability::Sockets
-        }
+        i if i.starts_with("wasi:sockets/") || i.starts_with("wasi:http/") => Capability::Sockets,
         _ => Capability::Other,
     }
 }

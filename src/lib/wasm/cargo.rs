@@ -57,10 +57,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     if modules.is_empty() {
         return Err(Error::device(
             "cargo",
-            format!(
-                "built no .wasm binary in {}",
-                args.crate_dir.display()
-            ),
+            format!("built no .wasm binary in {}", args.crate_dir.display()),
         )
         .with_hint("the crate needs a binary target (src/main.rs) or a cdylib"));
     }
@@ -122,8 +119,7 @@ fn report(path: &Path, strip: bool) -> Result<Value> {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("wasm.tmp");
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| Error::io(format!("replacing {}", path.display()), e))
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("replacing {}", path.display()), e))
 }
 
 /// Makes sure the Rust standard library for `target` is installed for the toolchain cargo

@@ -141,7 +141,11 @@ mod tests {
                 .get_after_help()
                 .map(|s| s.to_string())
                 .unwrap_or_default();
-            assert!(after.contains("Examples:"), "{} has no examples", sub.get_name());
+            assert!(
+                after.contains("Examples:"),
+                "{} has no examples",
+                sub.get_name()
+            );
         }
     }
 }

@@ -44,8 +44,7 @@ pub(crate) fn section_span(
         let Some(start) = payload.start.checked_sub(pad + 1) else {
             break;
         };
-        if bytes[start] == 0 && decode_leb(&bytes[start + 1..payload.start]) == Some(size as u64)
-        {
+        if bytes[start] == 0 && decode_leb(&bytes[start + 1..payload.start]) == Some(size as u64) {
             return Ok(start..payload.end);
         }
     }
