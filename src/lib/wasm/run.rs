@@ -273,7 +273,7 @@ fn status_of(e: &wasmtime::Error, args: &RunArgs, what: &str, memory_refused: bo
 
 fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
@@ -285,9 +285,7 @@ fn env_pairs(specs: &[String]) -> Result<Vec<(String, String)>> {
     specs
         .iter()
         .map(|s| match s.split_once('=') {
-            Some((k, _)) if k.is_empty() => {
-                Err(Error::Usage(format!("--env '{s}': the name is empty")))
-            }
+            Some(("", _)) => Err(Error::Usage(format!("--env '{s}': the name is empty"))),
             Some((k, v)) => Ok((k.to_string(), v.to_string())),
             None => std::env::var(s).map(|v| (s.clone(), v)).map_err(|_| {
                 Error::Usage(format!(
