@@ -16,6 +16,8 @@ fn bins() -> Vec<(&'static str, &'static str)> {
         ("hidctl", env!("CARGO_BIN_EXE_hidctl")),
         #[cfg(feature = "vidx")]
         ("vidx", env!("CARGO_BIN_EXE_vidx")),
+        #[cfg(feature = "wasm-build")]
+        ("wasm-build", env!("CARGO_BIN_EXE_wasm-build")),
     ]
     .to_vec()
 }

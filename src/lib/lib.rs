@@ -18,3 +18,5 @@ pub mod netprobe;
 pub mod hid;
 #[cfg(feature = "vidx")]
 pub mod vidx;
+#[cfg(feature = "wasm-build")]
+pub mod wasm;
