@@ -22,7 +22,7 @@ libdir="$PWD/target/librdkafka-shared"
 if [ ! -e "$libdir/lib/librdkafka.so.1" ]; then
     src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/rdkafka-sys-4.10.0*/librdkafka | head -1)"
     cmake -S "$src" -B "$work/rdk-build" -DRDKAFKA_BUILD_STATIC=OFF -DRDKAFKA_BUILD_EXAMPLES=OFF \
-        -DRDKAFKA_BUILD_TESTS=OFF -DWITH_SASL=OFF -DCMAKE_BUILD_TYPE=Release \
+        -DRDKAFKA_BUILD_TESTS=OFF -DWITH_SASL=OFF -DWITH_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_INSTALL_PREFIX="$libdir" -DCMAKE_INSTALL_LIBDIR=lib >/dev/null
     cmake --build "$work/rdk-build" -j2 >/dev/null
     cmake --install "$work/rdk-build" >/dev/null

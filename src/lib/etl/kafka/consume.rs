@@ -45,7 +45,12 @@ pub struct ConsumeArgs {
 
     /// Where to start: beginning, end, an OFFSET, -N (N before the end), or an RFC 3339
     /// time. With --group only beginning|end, used where the group has no committed offset
-    #[arg(long, value_name = "WHERE", allow_hyphen_values = true, default_value = "beginning")]
+    #[arg(
+        long,
+        value_name = "WHERE",
+        allow_hyphen_values = true,
+        default_value = "beginning"
+    )]
     pub from: String,
 
     /// Stop once every assigned partition reaches the end it had when we started
@@ -143,7 +148,10 @@ pub fn open_consumer(
     let mut defaults = vec![
         ("enable.auto.offset.store", "false"),
         ("auto.offset.reset", reset),
-        ("enable.partition.eof", if want_eof { "true" } else { "false" }),
+        (
+            "enable.partition.eof",
+            if want_eof { "true" } else { "false" },
+        ),
     ];
     if let Some(g) = group {
         defaults.push(("group.id", g));
@@ -166,7 +174,13 @@ pub fn open_consumer(
         .map_err(|e| kafka_error("creating the consumer", &conn.brokers, e))?;
     let metadata = consumer
         .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(|e| kafka_error(format!("reading the metadata of topic {topic}"), &conn.brokers, e))?;
+        .map_err(|e| {
+            kafka_error(
+                format!("reading the metadata of topic {topic}"),
+                &conn.brokers,
+                e,
+            )
+        })?;
     let partitions: Vec<i32> = metadata
         .topics()
         .iter()
@@ -184,11 +198,20 @@ pub fn open_consumer(
     for &p in &partitions {
         let (low, high) = consumer
             .fetch_watermarks(topic, p, METADATA_TIMEOUT)
-            .map_err(|e| kafka_error(format!("reading the offsets of {topic}/{p}"), &conn.brokers, e))?;
+            .map_err(|e| {
+                kafka_error(
+                    format!("reading the offsets of {topic}/{p}"),
+                    &conn.brokers,
+                    e,
+                )
+            })?;
         marks.insert(p, (low, high));
     }
     if group.is_some() {
-        if matches!(from, StartAt::Offset(_) | StartAt::FromEnd(_) | StartAt::Time(_)) {
+        if matches!(
+            from,
+            StartAt::Offset(_) | StartAt::FromEnd(_) | StartAt::Time(_)
+        ) {
             return Err(Error::Usage(
                 "with --group, --from can only be beginning or end (the group's committed offsets decide the rest)".into(),
             ));

@@ -77,7 +77,9 @@ impl LineEncoder {
                 .with_hint("read it as text with --raw (or --raw hex)"));
             }
             if self.finders.iter().any(|f| f.find(p).is_some()) {
-                if let Ok(obj) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(p) {
+                if let Ok(obj) =
+                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(p)
+                {
                     for (i, name) in META.iter().enumerate() {
                         if obj.contains_key(*name) {
                             clash[i] = true;
@@ -179,7 +181,8 @@ impl LineEncoder {
                     .with_hint("use --raw hex")
                 })?;
                 out.extend_from_slice(b",\"payload\":");
-                serde_json::to_writer(&mut *out, text).map_err(|e| Error::io("encoding", e.into()))?;
+                serde_json::to_writer(&mut *out, text)
+                    .map_err(|e| Error::io("encoding", e.into()))?;
             }
         }
         out.extend_from_slice(b"}\n");
@@ -188,8 +191,14 @@ impl LineEncoder {
 }
 
 fn trim(p: &[u8]) -> &[u8] {
-    let start = p.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(p.len());
-    let end = p.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = p
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(p.len());
+    let end = p
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &p[start..end]
 }
 
@@ -264,17 +273,26 @@ mod tests {
         let v = line(&mut enc, &msg(b"{\"ts\":\"x\",\"n\":{\"key\":1}}", None));
         assert_eq!(v["ts"], "x");
         assert_eq!(v["kafka_ts"], "2023-11-14T22:13:20.123000000Z");
-        assert_eq!(v["key"], serde_json::Value::Null, "nested 'key' is no clash");
+        assert_eq!(
+            v["key"],
+            serde_json::Value::Null,
+            "nested 'key' is no clash"
+        );
     }
 
     #[test]
     fn raw_and_errors() {
         let mut enc = LineEncoder::new("t", Some(Raw::Text));
-        assert_eq!(line(&mut enc, &msg(b"hello \"x\"", None))["payload"], "hello \"x\"");
+        assert_eq!(
+            line(&mut enc, &msg(b"hello \"x\"", None))["payload"],
+            "hello \"x\""
+        );
         let mut enc = LineEncoder::new("t", Some(Raw::Hex));
         assert_eq!(line(&mut enc, &msg(&[0, 255], None))["payload"], "00ff");
         let mut enc = LineEncoder::new("t", None);
-        let err = enc.encode(&msg(b"[1,2]", None), &mut Vec::new()).unwrap_err();
+        let err = enc
+            .encode(&msg(b"[1,2]", None), &mut Vec::new())
+            .unwrap_err();
         assert!(err.to_string().contains("partition 2 offset 42"), "{err}");
         let mut enc = LineEncoder::new("t", Some(Raw::Text));
         assert!(enc.encode(&msg(&[0xff], None), &mut Vec::new()).is_err());

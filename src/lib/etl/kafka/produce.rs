@@ -158,7 +158,13 @@ pub fn partition_count(producer: &KafkaProducer, conn: &ConnArgs, topic: &str) -
     let md = producer
         .client()
         .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(|e| kafka_error(format!("reading the metadata of topic {topic}"), &conn.brokers, e))?;
+        .map_err(|e| {
+            kafka_error(
+                format!("reading the metadata of topic {topic}"),
+                &conn.brokers,
+                e,
+            )
+        })?;
     let n = md
         .topics()
         .iter()
@@ -194,7 +200,11 @@ pub fn send(
     loop {
         match producer.send(record) {
             Ok(()) => {
-                producer.context().deliveries.sent.fetch_add(1, Ordering::Relaxed);
+                producer
+                    .context()
+                    .deliveries
+                    .sent
+                    .fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
@@ -318,7 +328,8 @@ pub fn partitions_of(batch: &RecordBatch, field: &str, count: i32) -> Result<Vec
 /// Encodes a batch as one JSON object per record: the bytes and where each line ends.
 pub fn json_lines(batch: &RecordBatch, buf: &mut Vec<u8>) -> Result<Vec<usize>> {
     buf.clear();
-    let mut w = ndjson_writer_builder(&batch.schema()).build::<_, arrow::json::writer::LineDelimited>(&mut *buf);
+    let mut w = ndjson_writer_builder(&batch.schema())
+        .build::<_, arrow::json::writer::LineDelimited>(&mut *buf);
     w.write(batch)
         .map_err(|e| Error::arrow("encoding records as JSON", e))?;
     w.finish()
@@ -420,7 +431,11 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
         Ok(())
     })();
     // Whatever stopped the input, what was handed over is settled and counted.
-    let settled = settle(&producer, &args.conn, &format!("producing to {}", args.topic));
+    let settled = settle(
+        &producer,
+        &args.conn,
+        &format!("producing to {}", args.topic),
+    );
     fed?;
     settled?;
     if interrupted {
