@@ -21,4 +21,4 @@ for i in range(10000):
 ' | etl kafka produce -t demo --key dev
 etl kafka consume -t demo --group demo --until-end -X session.timeout.ms=6000 -o arrow \
     | etl agg --by partition --agg 'count(*), min(offset), max(offset)' -o table
-etl kafka consume -t demo --from -1 --until-end -o table
+etl kafka consume -t demo --count 3 -o table
