@@ -17,7 +17,7 @@ use crate::error::Error;
 /// The librdkafka features this build compiles in (`builtin.features`), for --help.
 /// A unit test checks it against the linked library.
 pub const BUILTIN_FEATURES: &str =
-    "gzip, snappy, ssl, sasl, regex, lz4, sasl_plain, sasl_scram, plugins, zstd, sasl_oauthbearer";
+    "gzip, snappy, ssl, sasl, regex, lz4, sasl_gssapi, sasl_plain, sasl_scram, plugins, zstd, sasl_oauthbearer";
 
 /// How to reach the cluster: every Kafka command flattens these.
 #[derive(Debug, Clone, Args)]
@@ -32,9 +32,9 @@ pub struct ConnArgs {
     pub brokers: String,
 
     /// Any librdkafka property, repeatable: -X security.protocol=ssl,
-    /// -X compression.type=zstd, -X sasl.mechanism=SCRAM-SHA-256 ... This build has
-    /// librdkafka features: gzip, snappy, lz4, zstd, ssl, sasl_plain, sasl_scram,
-    /// sasl_oauthbearer (no GSSAPI/Kerberos)
+    /// -X compression.type=zstd, -X sasl.mechanism=SCRAM-SHA-256 ... librdkafka 2.12.1
+    /// here reports the features: gzip, snappy, lz4, zstd, ssl, sasl_plain, sasl_scram,
+    /// sasl_oauthbearer, sasl_gssapi (OAuth/OIDC token fetching over HTTPS is not built)
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property)]
     pub properties: Vec<(String, String)>,
 }
