@@ -132,6 +132,9 @@ impl ConsumerContext for ConsumeContext {}
 
 pub type KafkaConsumer = BaseConsumer<ConsumeContext>;
 
+/// Low and high watermark per partition, taken when the command starts.
+pub type Watermarks = HashMap<i32, (i64, i64)>;
+
 /// Creates the consumer and subscribes (group) or assigns every partition (no group).
 /// Returns it with the high watermarks taken now, per partition.
 pub fn open_consumer(
@@ -140,7 +143,7 @@ pub fn open_consumer(
     group: Option<&str>,
     from: StartAt,
     want_eof: bool,
-) -> Result<(KafkaConsumer, HashMap<i32, (i64, i64)>)> {
+) -> Result<(KafkaConsumer, Watermarks)> {
     let reset = match from {
         StartAt::End => "latest",
         _ => "earliest",
@@ -254,12 +257,12 @@ pub fn open_consumer(
 /// When `--until-end` is done: every assigned partition reached the high watermark it
 /// had at start (by a record at or past it, or by librdkafka's end-of-partition event).
 pub struct UntilEnd {
-    marks: HashMap<i32, (i64, i64)>,
+    marks: Watermarks,
     reached: HashSet<i32>,
 }
 
 impl UntilEnd {
-    pub fn new(marks: HashMap<i32, (i64, i64)>) -> Self {
+    pub fn new(marks: Watermarks) -> Self {
         // Empty partitions are not marked done here: some brokers (tansu 0.6) answer
         // the "latest offset" query with 0, and librdkafka's end-of-partition event
         // arrives for empty partitions anyway.
