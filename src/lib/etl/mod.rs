@@ -3,6 +3,8 @@
 
 pub mod agg;
 pub mod convert;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod shape;
 
 use clap::{Parser, Subcommand};
@@ -126,6 +128,10 @@ Examples:
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Read records from and write records to Kafka topics
+    #[cfg(feature = "kafka")]
+    #[command(subcommand)]
+    Kafka(kafka::KafkaCommand),
 }
 
 impl Tool for Cli {
@@ -157,6 +163,8 @@ impl Tool for Cli {
                 input,
                 output,
             } => shape::flatten(&input, &output, &separator)?,
+            #[cfg(feature = "kafka")]
+            Command::Kafka(command) => kafka::run(command)?,
         })
     }
 }

@@ -244,17 +244,22 @@ struct NdjsonSink {
     w: arrow::json::Writer<Out, arrow::json::writer::LineDelimited>,
 }
 
+/// arrow-json configured with pipekit's NDJSON conventions (RFC 3339 timestamps with
+/// nanoseconds, nulls left out). Also used where records become messages (Kafka).
+pub fn ndjson_writer_builder(schema: &SchemaRef) -> arrow::json::WriterBuilder {
+    let utc = schema.fields().iter().all(|f| match f.data_type() {
+        DataType::Timestamp(_, Some(tz)) => matches!(tz.as_ref(), "UTC" | "+00:00" | "Z"),
+        _ => true,
+    });
+    arrow::json::WriterBuilder::new()
+        .with_explicit_nulls(false)
+        .with_timestamp_tz_format(if utc { TS_UTC_FORMAT } else { TS_TZ_FORMAT }.to_string())
+        .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
+}
+
 impl NdjsonSink {
     fn new(out: Out, schema: &SchemaRef) -> Self {
-        let utc = schema.fields().iter().all(|f| match f.data_type() {
-            DataType::Timestamp(_, Some(tz)) => matches!(tz.as_ref(), "UTC" | "+00:00" | "Z"),
-            _ => true,
-        });
-        let w = arrow::json::WriterBuilder::new()
-            .with_explicit_nulls(false)
-            .with_timestamp_tz_format(if utc { TS_UTC_FORMAT } else { TS_TZ_FORMAT }.to_string())
-            .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
-            .build(out);
+        let w = ndjson_writer_builder(schema).build(out);
         NdjsonSink { w }
     }
 }

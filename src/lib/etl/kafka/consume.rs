@@ -1,0 +1,532 @@
+//! `etl kafka consume`: messages → records.
+//!
+//! A polling thread turns each message into one NDJSON line (see `message`) and writes
+//! it into a pipe; the calling thread reads that pipe with the shared NDJSON reader, so
+//! payload schemas are inferred and widened exactly as for any other input, and writes
+//! the batches to the output. Offsets are stored for commit only after the batch that
+//! holds their records was written: with a group, what was committed was delivered.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clap::Args;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use super::client::{kafka_error, ConnArgs, Quiet};
+use super::message::{describe, LineEncoder, Raw};
+use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
+use crate::cli::{Outcome, OutputArgs};
+use crate::error::{Error, Location, Result};
+use crate::record::ndjson::{NdjsonSource, SchemaState};
+use crate::record::schema::parse_schema_arg;
+use crate::record::LazySink;
+
+#[derive(Debug, Clone, Args)]
+pub struct ConsumeArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Topic to read
+    #[arg(short = 't', long)]
+    pub topic: String,
+
+    /// Consumer group: partitions are shared with the group's other members and
+    /// offsets are committed (only after the records were written out)
+    #[arg(short = 'g', long)]
+    pub group: Option<String>,
+
+    /// Where to start: beginning, end, an OFFSET, -N (N before the end), or an RFC 3339
+    /// time. With --group only beginning|end, used where the group has no committed offset
+    #[arg(
+        long,
+        value_name = "WHERE",
+        allow_hyphen_values = true,
+        default_value = "beginning"
+    )]
+    pub from: String,
+
+    /// Stop once every assigned partition reaches the end it had when we started
+    /// (high watermarks are taken at start; works with --group)
+    #[arg(short = 'e', long)]
+    pub until_end: bool,
+
+    /// Stop after N records
+    #[arg(short = 'c', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Do not parse payloads as JSON objects: a `payload` column of text (or hex)
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "text", value_name = "AS")]
+    pub raw: Option<Raw>,
+
+    /// Payload schema instead of inference: 'name:type,...' or a JSON file from
+    /// 'etl schema' (it must include the message columns too)
+    #[arg(long, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+
+    /// Rows per Arrow batch (batches are also cut whenever no message is waiting)
+    #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where --from points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    Beginning,
+    End,
+    Offset(i64),
+    FromEnd(i64),
+    /// Milliseconds since the epoch.
+    Time(i64),
+}
+
+pub fn parse_from(s: &str) -> Result<StartAt> {
+    let s = s.trim();
+    Ok(match s {
+        "beginning" | "earliest" => StartAt::Beginning,
+        "end" | "latest" => StartAt::End,
+        _ => {
+            if let Ok(n) = s.parse::<i64>() {
+                if n < 0 {
+                    StartAt::FromEnd(-n)
+                } else {
+                    StartAt::Offset(n)
+                }
+            } else if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+                StartAt::Time(t.timestamp_millis())
+            } else {
+                return Err(Error::Usage(format!(
+                    "--from '{s}' is not beginning, end, an offset, -N or an RFC 3339 time (2026-01-31T12:00:00Z)"
+                )));
+            }
+        }
+    })
+}
+
+/// The consumer's context: errors go to the shared reporter.
+#[derive(Default)]
+pub struct ConsumeContext {
+    pub quiet: Quiet,
+}
+
+impl ClientContext for ConsumeContext {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
+        self.quiet.log(level, fac, msg);
+    }
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.quiet.error(error, reason);
+    }
+}
+
+impl ConsumerContext for ConsumeContext {}
+
+pub type KafkaConsumer = BaseConsumer<ConsumeContext>;
+
+/// Low and high watermark per partition, taken when the command starts.
+pub type Watermarks = HashMap<i32, (i64, i64)>;
+
+/// Creates the consumer and subscribes (group) or assigns every partition (no group).
+/// Returns it with the high watermarks taken now, per partition.
+pub fn open_consumer(
+    conn: &ConnArgs,
+    topic: &str,
+    group: Option<&str>,
+    from: StartAt,
+    want_eof: bool,
+) -> Result<(KafkaConsumer, Watermarks)> {
+    let reset = match from {
+        StartAt::End => "latest",
+        _ => "earliest",
+    };
+    let mut defaults = vec![
+        ("enable.auto.offset.store", "false"),
+        ("auto.offset.reset", reset),
+        (
+            "enable.partition.eof",
+            if want_eof { "true" } else { "false" },
+        ),
+    ];
+    if let Some(g) = group {
+        defaults.push(("group.id", g));
+        defaults.push(("enable.auto.commit", "true"));
+    } else {
+        // librdkafka wants a group id even for manually assigned partitions; this one
+        // never commits, so it leaves no trace on the broker.
+        defaults.push(("group.id", "pipekit-etl-no-group"));
+        defaults.push(("enable.auto.commit", "false"));
+    }
+    let cfg = conn.config(&defaults);
+    let ctx = ConsumeContext {
+        quiet: Quiet {
+            debug: conn.properties.iter().any(|(k, _)| k == "debug"),
+            ..Default::default()
+        },
+    };
+    let consumer: KafkaConsumer = cfg
+        .create_with_context(ctx)
+        .map_err(|e| kafka_error("creating the consumer", &conn.brokers, e))?;
+    let metadata = consumer
+        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
+        .map_err(|e| {
+            kafka_error(
+                format!("reading the metadata of topic {topic}"),
+                &conn.brokers,
+                e,
+            )
+        })?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(Error::device(
+            format!("kafka {}", conn.brokers),
+            format!("topic '{topic}' does not exist or has no partitions"),
+        )
+        .with_hint("check --topic, or create the topic first"));
+    }
+    let mut marks = HashMap::new();
+    for &p in &partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, METADATA_TIMEOUT)
+            .map_err(|e| {
+                kafka_error(
+                    format!("reading the offsets of {topic}/{p}"),
+                    &conn.brokers,
+                    e,
+                )
+            })?;
+        marks.insert(p, (low, high));
+    }
+    if group.is_some() {
+        if matches!(
+            from,
+            StartAt::Offset(_) | StartAt::FromEnd(_) | StartAt::Time(_)
+        ) {
+            return Err(Error::Usage(
+                "with --group, --from can only be beginning or end (the group's committed offsets decide the rest)".into(),
+            ));
+        }
+        consumer
+            .subscribe(&[topic])
+            .map_err(|e| kafka_error(format!("subscribing to {topic}"), &conn.brokers, e))?;
+    } else {
+        let mut tpl = TopicPartitionList::new();
+        for &p in &partitions {
+            let (low, high) = marks[&p];
+            let offset = match from {
+                StartAt::Beginning => Offset::Beginning,
+                StartAt::End => Offset::End,
+                StartAt::Offset(n) => Offset::Offset(n),
+                StartAt::FromEnd(n) => Offset::Offset((high - n).max(low)),
+                StartAt::Time(_) => Offset::Beginning,
+            };
+            tpl.add_partition_offset(topic, p, offset)
+                .map_err(|e| kafka_error("assigning partitions", &conn.brokers, e))?;
+        }
+        if let StartAt::Time(ms) = from {
+            let mut times = TopicPartitionList::new();
+            for &p in &partitions {
+                times
+                    .add_partition_offset(topic, p, Offset::Offset(ms))
+                    .map_err(|e| kafka_error("assigning partitions", &conn.brokers, e))?;
+            }
+            tpl = consumer
+                .offsets_for_times(times, METADATA_TIMEOUT)
+                .map_err(|e| kafka_error("looking up offsets by time", &conn.brokers, e))?;
+        }
+        consumer
+            .assign(&tpl)
+            .map_err(|e| kafka_error("assigning partitions", &conn.brokers, e))?;
+    }
+    Ok((consumer, marks))
+}
+
+/// When `--until-end` is done: every assigned partition reached the high watermark it
+/// had at start (by a record at or past it, or by librdkafka's end-of-partition event).
+pub struct UntilEnd {
+    marks: Watermarks,
+    reached: HashSet<i32>,
+}
+
+impl UntilEnd {
+    pub fn new(marks: Watermarks) -> Self {
+        // Empty partitions are not marked done here: some brokers (tansu 0.6) answer
+        // the "latest offset" query with 0, and librdkafka's end-of-partition event
+        // arrives for empty partitions anyway.
+        UntilEnd {
+            marks,
+            reached: HashSet::new(),
+        }
+    }
+    pub fn record(&mut self, partition: i32, offset: i64) {
+        if self
+            .marks
+            .get(&partition)
+            .is_some_and(|(_, high)| *high > 0 && offset + 1 >= *high)
+        {
+            self.reached.insert(partition);
+        }
+    }
+    pub fn eof(&mut self, partition: i32) {
+        self.reached.insert(partition);
+    }
+    /// True when the consumer has partitions and all of them are done.
+    pub fn done(&self, consumer: &KafkaConsumer) -> bool {
+        let Ok(assigned) = consumer.assignment() else {
+            return false;
+        };
+        let parts: Vec<i32> = assigned.elements().iter().map(|e| e.partition()).collect();
+        !parts.is_empty() && parts.iter().all(|p| self.reached.contains(p))
+    }
+}
+
+/// Records handed to the reader, in order, whose offsets are not stored yet.
+pub type Pending = Mutex<VecDeque<(i32, i64)>>;
+
+/// Stores the offsets of the next `rows` records of `pending` (they were written out).
+pub fn store_written(consumer: &KafkaConsumer, topic: &str, pending: &Pending, rows: usize) {
+    let mut latest: HashMap<i32, i64> = HashMap::new();
+    {
+        let mut q = pending.lock().unwrap_or_else(|p| p.into_inner());
+        let n = rows.min(q.len());
+        for (p, o) in q.drain(..n) {
+            latest.insert(p, o);
+        }
+    }
+    if latest.is_empty() {
+        return;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for (p, o) in latest {
+        let _ = tpl.add_partition_offset(topic, p, Offset::Offset(o + 1));
+    }
+    // A partition revoked meanwhile cannot be stored; its new owner reads those
+    // records again (at least once), so this is not an error.
+    let _ = consumer.store_offsets(&tpl);
+}
+
+pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
+    install_stop_handler();
+    let from = parse_from(&args.from)?;
+    let (consumer, marks) = open_consumer(
+        &args.conn,
+        &args.topic,
+        args.group.as_deref(),
+        from,
+        args.until_end,
+    )?;
+    let state = args
+        .schema
+        .as_deref()
+        .map(parse_schema_arg)
+        .transpose()?
+        .map(SchemaState::Given);
+    let (reader, writer) =
+        std::io::pipe().map_err(|e| Error::io("creating a pipe for the consumer", e))?;
+    // A larger pipe lets the poller run ahead of the decoder by more than 64 KiB.
+    // SAFETY: fcntl on a pipe fd we own.
+    unsafe {
+        libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20);
+    }
+    let pending: Pending = Mutex::new(VecDeque::new());
+    let quit = AtomicBool::new(false);
+    let name = format!("kafka topic {}", args.topic);
+    let group = args.group.is_some();
+
+    std::thread::scope(|s| {
+        let poller = s.spawn(|| {
+            poll_loop(
+                &consumer,
+                args,
+                UntilEnd::new(marks),
+                writer,
+                &pending,
+                &quit,
+            )
+        });
+        let fd = reader.as_raw_fd();
+        let result = (|| -> Result<()> {
+            let mut src = NdjsonSource::new(
+                Box::new(reader),
+                Vec::new(),
+                Some(fd),
+                name.clone(),
+                state,
+                args.batch_size as usize,
+                1000,
+            )
+            .map_err(|e| locate(e, &pending, &args.topic, 0))?;
+            let mut sink = LazySink::new(args.output.sink_options());
+            let mut done = 0usize;
+            while let Some(batch) = src
+                .next_batch()
+                .map_err(|e| locate(e, &pending, &args.topic, done))?
+            {
+                sink.write(&batch)?;
+                done += batch.num_rows();
+                if group {
+                    store_written(&consumer, &args.topic, &pending, batch.num_rows());
+                }
+            }
+            sink.finish(Some(&src.schema()))
+        })();
+        // Whatever ended the reading side (end, error, closed stdout), the poller stops.
+        quit.store(true, Ordering::Relaxed);
+        let polled = poller
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("the Kafka poller panicked".into())));
+        result?;
+        polled
+    })?;
+    if group {
+        match consumer.commit_consumer_state(CommitMode::Sync) {
+            Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => {
+                return Err(kafka_error(
+                    "committing offsets (records were written; they may be read again)",
+                    &args.conn.brokers,
+                    e,
+                ))
+            }
+        }
+    }
+    Ok(Outcome::Complete)
+}
+
+/// Names the message behind a reader error at line N of the consumed stream.
+fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
+    match e {
+        Error::Data { at, msg, hint } if at.line.is_some() => {
+            let line = at.line.unwrap_or(1) as usize;
+            let q = pending.lock().unwrap_or_else(|p| p.into_inner());
+            let source = match line.checked_sub(1 + done).and_then(|i| q.get(i)) {
+                Some((p, o)) => describe(topic, *p, *o),
+                None => at.source.clone(),
+            };
+            Error::Data {
+                at: Box::new(Location {
+                    source,
+                    line: None,
+                    offset: None,
+                    field: at.field.clone(),
+                }),
+                msg,
+                hint,
+            }
+        }
+        other => other,
+    }
+}
+
+fn poll_loop(
+    consumer: &KafkaConsumer,
+    args: &ConsumeArgs,
+    mut until: UntilEnd,
+    mut out: std::io::PipeWriter,
+    pending: &Pending,
+    quit: &AtomicBool,
+) -> Result<()> {
+    let mut enc = LineEncoder::new(&args.topic, args.raw);
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 18);
+    let mut seen = 0u64;
+    let limit = args.count.unwrap_or(u64::MAX);
+    let flush = |buf: &mut Vec<u8>, out: &mut std::io::PipeWriter| -> bool {
+        if buf.is_empty() {
+            return true;
+        }
+        let ok = out.write_all(buf).is_ok();
+        buf.clear();
+        ok
+    };
+    while seen < limit {
+        if quit.load(Ordering::Relaxed) || stopped() {
+            break;
+        }
+        let mut polled = consumer.poll(Duration::ZERO);
+        if polled.is_none() {
+            if !flush(&mut buf, &mut out) {
+                return Ok(());
+            }
+            if args.until_end && until.done(consumer) {
+                break;
+            }
+            polled = consumer.poll(Duration::from_millis(100));
+        }
+        match polled {
+            None => {}
+            Some(Ok(m)) => {
+                let (p, o) = (m.partition(), m.offset());
+                enc.encode(&m, &mut buf)?;
+                pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push_back((p, o));
+                until.record(p, o);
+                seen += 1;
+                if buf.len() >= 1 << 18 && !flush(&mut buf, &mut out) {
+                    return Ok(());
+                }
+            }
+            Some(Err(KafkaError::PartitionEOF(p))) => until.eof(p),
+            Some(Err(e)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) => {}
+            Some(Err(e)) => {
+                let fatal = matches!(
+                    &e,
+                    KafkaError::MessageConsumptionFatal(_)
+                        | KafkaError::MessageConsumption(
+                            RDKafkaErrorCode::UnknownTopicOrPartition
+                                | RDKafkaErrorCode::TopicAuthorizationFailed
+                                | RDKafkaErrorCode::GroupAuthorizationFailed
+                                | RDKafkaErrorCode::UnknownTopic
+                                | RDKafkaErrorCode::UnknownPartition
+                        )
+                );
+                if fatal {
+                    return Err(kafka_error(
+                        format!("consuming {}", args.topic),
+                        &args.conn.brokers,
+                        e,
+                    ));
+                }
+                consumer
+                    .context()
+                    .quiet
+                    .reporter
+                    .report(&e, &format!("consuming {}: {e}", args.topic));
+            }
+        }
+    }
+    flush(&mut buf, &mut out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_values() {
+        assert_eq!(parse_from("beginning").unwrap(), StartAt::Beginning);
+        assert_eq!(parse_from("end").unwrap(), StartAt::End);
+        assert_eq!(parse_from("42").unwrap(), StartAt::Offset(42));
+        assert_eq!(parse_from("-10").unwrap(), StartAt::FromEnd(10));
+        assert_eq!(
+            parse_from("1970-01-01T00:00:01Z").unwrap(),
+            StartAt::Time(1000)
+        );
+        assert!(parse_from("yesterday").is_err());
+    }
+}

