@@ -288,3 +288,76 @@ fn head_tail_and_flatten() {
     assert!(r.stderr.contains("two columns named 'a_b'"), "{}", r.stderr);
     std::fs::remove_file("/tmp/pipekit-shape.ndjson").ok();
 }
+
+#[test]
+fn on_error_skip_and_dead_letter_keep_the_good_records() {
+    let d = tmp();
+    let input = d.path().join("in.ndjson");
+    // Line 2 is not JSON, line 4 not an object, line 5 a string where a number was
+    // inferred, line 6 only widens (kept), line 7 is cut short.
+    std::fs::write(
+        &input,
+        "{\"a\":1,\"b\":\"x\"}\n{\"a\":,}\n{\"a\":3,\"b\":\"y\"}\n[1,2]\n{\"a\":\"five\"}\n{\"a\":6.5}\n{\"a\":7",
+    )
+    .unwrap();
+    let r = sh(&format!("etl convert {} -o ndjson", input.display()));
+    assert_eq!(r.code, 1, "fail is the default: {}", r.stderr);
+    let r = sh(&format!("etl convert --on-error skip {} -o ndjson", input.display()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let a: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["a"].clone())
+        .collect();
+    assert_eq!(a, [1.0, 3.0, 6.5].map(serde_json::Value::from));
+    assert!(r.stderr.contains("skipped 4 bad input records"), "{}", r.stderr);
+    assert!(r.stderr.contains("in.ndjson:2"), "{}", r.stderr);
+
+    let dead = d.path().join("dead.ndjson");
+    let r = sh(&format!(
+        "cat {} | etl count --on-error dead-letter={} -o ndjson",
+        input.display(),
+        dead.display()
+    ));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "{\"count\":3}");
+    let letters: Vec<serde_json::Value> = std::fs::read_to_string(&dead)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let lines: Vec<u64> = letters.iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [2, 4, 5, 7]);
+    assert_eq!(letters[1]["record"], "[1,2]");
+    assert_eq!(letters[2]["field"], "a");
+    assert!(letters.iter().all(|l| l["source"] == "<stdin>" && l["error"].is_string()));
+}
+
+#[test]
+fn on_error_skip_on_a_large_file_counts_every_bad_line() {
+    // Large enough for the parallel decoder: bad lines land in many chunks.
+    let d = tmp();
+    let input = d.path().join("big.ndjson");
+    let mut text = String::new();
+    for i in 0..60_000 {
+        if i % 1000 == 999 {
+            text += "{\"id\": oops}\n";
+        } else {
+            text += &format!("{{\"id\":{i},\"v\":\"r{i}\"}}\n");
+        }
+    }
+    std::fs::write(&input, text).unwrap();
+    let dead = d.path().join("dead.ndjson");
+    let r = sh(&format!(
+        "etl convert --on-error dead-letter={} {} -o csv | tail -n +2 | wc -l",
+        dead.display(),
+        input.display()
+    ));
+    assert_eq!(r.stdout.trim(), "59940", "{}", r.stderr);
+    let lines: Vec<u64> = std::fs::read_to_string(&dead)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, (1..=60).map(|k| k * 1000).collect::<Vec<u64>>());
+}

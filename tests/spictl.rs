@@ -201,6 +201,7 @@ fn sample_5000_at_1khz() {
         })
         .collect();
     assert!(ts.windows(2).all(|w| w[1] > w[0]), "timestamps increase");
+    assert_eq!(ts[0] % 1_000_000_000, 0, "the first sample is on a whole second");
     let span = (ts[4999] - ts[0]) as f64 / 1e9;
     let slots = 4999.0 + missed as f64;
     assert!(span >= slots / 1000.0 - 0.001, "span {span}");
@@ -231,6 +232,19 @@ fn sample_5000_at_1khz() {
         .min()
         .unwrap();
     assert!(max > 900 && min < 120, "{min}..{max}");
+}
+
+#[test]
+fn five_seconds_of_samples_make_five_one_second_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sh(
+        dir.path(),
+        r#"{ "$SPICTL" --device sim:mcp3008 sample --rate 1000 --count 5000 || test $? -eq 3; } | "$ETL" agg --window 1s --time ts --agg 'avg(value), max(value)' -o ndjson"#,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let windows = records(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(windows.len(), 5, "{windows:?}");
+    assert!(windows.iter().all(|w| w["max(value)"].as_f64().unwrap() > 1.0));
 }
 
 #[test]

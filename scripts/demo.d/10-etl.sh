@@ -14,3 +14,8 @@ etl convert "$DEMO_DIR/events.ndjson" -o arrow | etl convert --out "$DEMO_DIR/ev
 etl schema "$DEMO_DIR/events.parquet"
 etl count "$DEMO_DIR/events.parquet" -o table
 etl convert "$DEMO_DIR/events.parquet" -o ndjson | head -n 3
+# SQL, a streaming filter/projection, and an external sort.
+etl sql 'SELECT host, count(*) AS n, round(avg(latency_ms), 2) AS avg_ms FROM input GROUP BY host ORDER BY n DESC' \
+    "$DEMO_DIR/events.parquet" -o table
+etl filter 'latency_ms > 49.9' "$DEMO_DIR/events.ndjson" | etl select 'ts, host, latency_ms' -o table
+etl sort --by 'bytes DESC' --memory 4M "$DEMO_DIR/events.ndjson" | etl head -n 3 -o table

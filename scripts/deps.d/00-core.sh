@@ -2,3 +2,4 @@
 apt_install jq
 pip_install pyarrow duckdb
 apt_install time
+apt_install miller

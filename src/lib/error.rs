@@ -63,6 +63,14 @@ pub enum Error {
         #[source]
         source: parquet::errors::ParquetError,
     },
+    /// A SQL query or expression that DataFusion could not plan or run.
+    #[cfg(feature = "sql")]
+    #[error("{what}: {source}")]
+    Sql {
+        what: String,
+        #[source]
+        source: Box<datafusion::error::DataFusionError>,
+    },
     /// A device or kernel interface refused or failed.
     #[error("{device}: {msg}{}", hint_suffix(.hint))]
     Device {
@@ -94,6 +102,13 @@ impl Error {
             at: Box::new(at),
             msg: msg.into(),
             hint: None,
+        }
+    }
+    #[cfg(feature = "sql")]
+    pub fn sql(what: impl Into<String>, source: datafusion::error::DataFusionError) -> Self {
+        Error::Sql {
+            what: what.into(),
+            source: Box::new(source),
         }
     }
     pub fn with_hint(mut self, text: impl Into<String>) -> Self {

@@ -5,6 +5,9 @@ pub mod cli;
 pub mod error;
 pub mod record;
 
+#[cfg(feature = "sql")]
+pub mod expr;
+
 #[cfg(feature = "etl")]
 pub mod etl;
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::Result;
+use crate::record::rejects::{self, OnError};
 use crate::record::schema::parse_schema_arg;
 use crate::record::{InputFormat, OutputFormat, ReadOptions, RecordReader, SinkOptions, Source};
 
@@ -47,6 +48,12 @@ pub struct InputArgs {
     /// by 'etl schema'
     #[arg(long, value_name = "SCHEMA")]
     pub schema: Option<String>,
+
+    /// NDJSON records that do not parse or fit the schema: fail (stop, naming the
+    /// record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and
+    /// append each, with where and why, to PATH as NDJSON)
+    #[arg(long, value_name = "POLICY", default_value = "fail")]
+    pub on_error: OnError,
 }
 
 impl InputArgs {
@@ -60,6 +67,7 @@ impl InputArgs {
     }
 
     pub fn read_options(&self) -> Result<ReadOptions> {
+        rejects::configure(&self.on_error)?;
         Ok(ReadOptions {
             batch_size: self.batch_size as usize,
             infer_rows: self.infer_rows as usize,

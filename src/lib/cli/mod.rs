@@ -55,7 +55,15 @@ pub fn main<T: Tool>() -> ExitCode {
             Err(e) => report(&anyhow::Error::new(e)),
         };
     }
-    match tool.run() {
+    let result = tool.run();
+    if let Some(text) = crate::record::rejects::summary() {
+        warn(&text);
+    }
+    let result = result.map(|outcome| match outcome {
+        Outcome::Complete if crate::record::rejects::count() > 0 => Outcome::Lossy,
+        other => other,
+    });
+    match result {
         Ok(Outcome::Complete) => ExitCode::from(exit::OK),
         Ok(Outcome::Lossy) => ExitCode::from(exit::LOSSY),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),

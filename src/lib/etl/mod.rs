@@ -6,6 +6,7 @@ pub mod convert;
 #[cfg(feature = "kafka")]
 pub mod kafka;
 pub mod shape;
+pub mod sql;
 
 use clap::{Parser, Subcommand};
 
@@ -19,10 +20,12 @@ Examples:
   cat events.ndjson | etl convert -o arrow > e.arrows
   etl schema logs.ndjson                           the inferred schema as JSON
   etl count logs.parquet other.parquet             records in both files
+  etl sql 'SELECT status, count(*) FROM input GROUP BY status' access.ndjson
+  netprobe tcp | etl filter "state = 'CLOSE' AND duration_ms > 100" | etl select 'comm, daddr, duration_ms'
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but records were lost or skipped.";
 
-/// Convert, inspect and count record streams: NDJSON, Arrow IPC, Parquet and CSV.
+/// Convert, query, aggregate and reshape record streams: NDJSON, Arrow IPC, Parquet and CSV.
 #[derive(Debug, Parser)]
 #[command(name = "etl", version, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
@@ -76,6 +79,59 @@ Examples:
   spictl --device sim:mcp3008 sample --rate 1000 --count 5000 | etl agg --window 1s --agg 'avg(value), max(value)'
   netprobe tcp | etl agg --window 10s --by comm --agg 'count(*)' --lateness 2s")]
     Agg(agg::AggArgs),
+    /// Run a SQL query (Apache DataFusion) over the input, the table `input`
+    ///
+    /// More tables come from -t NAME=PATH. The query runs in parallel (--threads) and
+    /// streams its result; sorts, joins and aggregations larger than --memory spill to
+    /// disk. Only queries: no DDL, COPY or INSERT. Column names keep their case; quote
+    /// names with dots or spaces ("a.b").
+    #[command(after_help = "\
+Examples:
+  etl sql 'SELECT status, count(*) AS n, avg(latency_ms) FROM input GROUP BY status ORDER BY n DESC' access.ndjson
+  etl sql -t users=users.parquet 'SELECT u.name, count(*) FROM input i JOIN users u ON i.uid = u.id GROUP BY u.name' events.ndjson
+  etl sql 'SELECT *, avg(value) OVER (ORDER BY ts ROWS 9 PRECEDING) AS smooth FROM input' samples.arrow -o csv")]
+    Sql(sql::SqlArgs),
+    /// Keep the records for which a SQL condition is true
+    ///
+    /// The condition is a SQL expression (DataFusion), evaluated batch by batch: memory
+    /// stays constant and a live pipe flows through as records arrive. NULL (a missing
+    /// field) counts as false.
+    #[command(after_help = "\
+Examples:
+  etl filter 'status >= 500' access.ndjson
+  etl filter "path LIKE '/api/%' AND latency_ms > 250" access.ndjson -o table
+  netprobe tcp | etl filter \"comm = 'curl'\"")]
+    Filter {
+        /// The condition, e.g. "status >= 500 AND method = 'POST'"
+        #[arg(value_name = "CONDITION")]
+        condition: String,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Compute columns from SQL expressions: 'EXPR [AS name], ...'
+    ///
+    /// Evaluated batch by batch like filter. '*' stands for every input column.
+    #[command(after_help = "\
+Examples:
+  etl select 'ts, latency_ms / 1000.0 AS latency_s, upper(method) AS method' access.ndjson
+  etl select '*, length(path) AS path_len' access.ndjson --out access.parquet")]
+    Select {
+        /// The expressions, comma separated
+        #[arg(value_name = "EXPRS")]
+        list: String,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Sort the whole input; larger than --memory it spills sorted runs to disk
+    #[command(after_help = "\
+Examples:
+  etl sort --by 'ts' events.ndjson
+  etl sort --by 'status DESC, latency_ms' --memory 256M huge.ndjson --out sorted.parquet")]
+    Sort(sql::SortArgs),
     /// The first N records (stops reading as soon as it has them)
     #[command(after_help = "\
 Examples:
@@ -148,6 +204,18 @@ impl Tool for Cli {
             Command::Schema { input } => convert::schema(&input)?,
             Command::Count { input, output } => convert::count(&input, &output)?,
             Command::Agg(args) => agg::agg(&args)?,
+            Command::Sql(args) => sql::sql(&args)?,
+            Command::Sort(args) => sql::sort(&args)?,
+            Command::Filter {
+                condition,
+                input,
+                output,
+            } => sql::filter(&condition, &input, &output)?,
+            Command::Select {
+                list,
+                input,
+                output,
+            } => sql::select(&list, &input, &output)?,
             Command::Head {
                 lines,
                 input,

@@ -6,6 +6,7 @@ pub mod infer;
 pub mod ndjson;
 pub mod parallel;
 pub mod reader;
+pub mod rejects;
 pub mod schema;
 pub mod source;
 pub mod table;

@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::decode::decoders;
 use super::infer::{check_value, Inference};
 use super::parallel::Pool;
+use super::rejects;
 use super::schema::type_to_string;
 use super::source::wait_readable;
 use crate::error::{Error, Location, Result};
@@ -183,14 +184,30 @@ impl NdjsonSource {
                 break;
             }
             seen += 1;
-            let value = parse_line(line)
-                .map_err(|(col, msg)| Error::data(self.at(line_no, offset + col), msg))?;
+            // Under --on-error skip a bad record is set aside when it is decoded; here
+            // it only must not shape the schema.
+            let skipping = rejects::skipping();
+            let value = match parse_line(line) {
+                Ok(v) => v,
+                Err(_) if skipping => continue,
+                Err((col, msg)) => return Err(Error::data(self.at(line_no, offset + col), msg)),
+            };
             let Value::Object(map) = value else {
+                if skipping {
+                    continue;
+                }
                 return Err(Error::data(
                     self.at(line_no, offset),
                     "expected a JSON object",
                 ));
             };
+            if skipping {
+                let mut trial = inference.clone();
+                if trial.add(&map).is_ok() {
+                    inference = trial;
+                }
+                continue;
+            }
             inference.add(&map).map_err(|c| {
                 Error::data(
                     Location {
@@ -254,7 +271,13 @@ impl NdjsonSource {
                         }
                         Err(e) => {
                             let region = region.to_vec();
-                            return Err(self.diagnose(&region, e));
+                            if !rejects::skipping() {
+                                return Err(self.diagnose(&region, e));
+                            }
+                            self.start += region.len();
+                            let mut bytes = std::mem::take(&mut self.batch_bytes);
+                            bytes.extend_from_slice(&region);
+                            return self.salvage(bytes);
                         }
                     }
                     if self.decoder.len() >= self.batch_size {
@@ -307,7 +330,14 @@ impl NdjsonSource {
                     self.batch_bytes = done.job.bytes;
                     self.decoder = build_decoder(&self.state, self.batch_size)?;
                     if let Err(e) = self.decoder.decode(&self.batch_bytes) {
-                        return Err(self.diagnose(&[], e));
+                        if !rejects::skipping() {
+                            return Err(self.diagnose(&[], e));
+                        }
+                        let bytes = std::mem::take(&mut self.batch_bytes);
+                        match self.salvage(bytes)? {
+                            Some(b) if b.num_rows() > 0 => return Ok(Some(b)),
+                            _ => continue,
+                        }
                     }
                     match self.flush()? {
                         Some(b) if b.num_rows() > 0 => return Ok(Some(b)),
@@ -343,6 +373,10 @@ impl NdjsonSource {
 
     fn flush(&mut self) -> Result<Option<RecordBatch>> {
         if self.eof && self.decoder.has_partial_record() {
+            if rejects::skipping() {
+                let bytes = std::mem::take(&mut self.batch_bytes);
+                return self.salvage(bytes);
+            }
             let (line, offset) = self.position_after_batch();
             return Err(Error::data(
                 self.at(line, offset),
@@ -373,8 +407,23 @@ impl NdjsonSource {
     }
 
     /// A batch failed to decode. If its records need only a lossless widening of the
-    /// inferred schema, widen and decode it again; otherwise name the offending line.
+    /// inferred schema, widen and decode it again; otherwise set the bad records aside
+    /// (`--on-error skip`) or name the offending line.
     fn widen_or_fail(&mut self, cause: arrow::error::ArrowError) -> Result<Option<RecordBatch>> {
+        if let Some(batch) = self.try_widen(self.batch_size)? {
+            self.advance();
+            return Ok(batch);
+        }
+        if rejects::skipping() {
+            let bytes = std::mem::take(&mut self.batch_bytes);
+            return self.salvage(bytes);
+        }
+        Err(self.diagnose(&[], cause))
+    }
+
+    /// Decodes `batch_bytes` with the inferred schema widened as its records need, when
+    /// that loses nothing. `None` when no such widening exists (or the schema was given).
+    fn try_widen(&mut self, capacity: usize) -> Result<Option<Option<RecordBatch>>> {
         if let SchemaState::Inferred(current) = &self.state {
             let mut seen = Inference::default();
             let all_objects =
@@ -388,7 +437,7 @@ impl NdjsonSource {
             if all_objects && widened.absorb(&seen).is_ok() && widened.schema() != current.schema()
             {
                 let state = SchemaState::Inferred(widened);
-                let mut decoder = build_decoder(&state, self.batch_size)?;
+                let mut decoder = build_decoder(&state, capacity)?;
                 let decoded = decoder
                     .decode(&self.batch_bytes)
                     .and_then(|_| decoder.flush());
@@ -406,12 +455,112 @@ impl NdjsonSource {
                         describe(&old),
                         describe(&self.schema)
                     ));
-                    self.advance();
-                    return Ok(batch);
+                    return Ok(Some(batch));
                 }
             }
         }
-        Err(self.diagnose(&[], cause))
+        Ok(None)
+    }
+
+    /// `--on-error skip|dead-letter`: decodes the lines of `bytes` (which start at
+    /// `self.line`/`self.offset`) that parse and fit the schema, widening it first where
+    /// that loses nothing, and hands every other line to the reject log.
+    fn salvage(&mut self, bytes: Vec<u8>) -> Result<Option<RecordBatch>> {
+        let (lines, len) = (memchr::memchr_iter(b'\n', &bytes).count() as u64, bytes.len() as u64);
+        // Lines that are not JSON objects can never fit; with an inferred schema, nor can
+        // a record whose types conflict with it (widening aside).
+        let mut inferred = match &self.state {
+            SchemaState::Inferred(i) => Some(i.clone()),
+            SchemaState::Given(_) => None,
+        };
+        let mut objects = Vec::with_capacity(bytes.len());
+        let mut positions = Vec::new();
+        for (line_no, offset, line) in lines_of(&bytes, self.line, self.offset) {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let map = match parse_line(line) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    rejects::reject(&self.at(line_no, offset), "expected a JSON object", line)?;
+                    continue;
+                }
+                Err((col, msg)) => {
+                    rejects::reject(&self.at(line_no, offset + col), &msg, line)?;
+                    continue;
+                }
+            };
+            if let Some(inference) = inferred.as_mut() {
+                let mut trial = inference.clone();
+                if let Err(c) = trial.add(&map) {
+                    let at = Location {
+                        field: Some(c.field.clone()),
+                        ..self.at(line_no, offset)
+                    };
+                    rejects::reject(&at, &format!("type changes from {} to {}", c.was, c.now), line)?;
+                    continue;
+                }
+                *inference = trial;
+            }
+            objects.extend_from_slice(line);
+            objects.push(b'\n');
+            positions.push((line_no, offset));
+        }
+        self.batch_bytes = objects;
+        // One batch holds them all, however many lines the failed region had.
+        let widened = self.try_widen(positions.len().max(self.batch_size))?;
+        let batch = match widened {
+            Some(batch) => batch,
+            None => {
+                let objects = std::mem::take(&mut self.batch_bytes);
+                self.decode_fitting(&objects, &positions)?
+            }
+        };
+        self.batch_bytes.clear();
+        self.line += lines;
+        self.offset += len;
+        self.decoder = build_decoder(&self.state, self.batch_size)?;
+        Ok(batch)
+    }
+
+    /// Decodes the object lines (at `positions` in the input) that fit the current
+    /// schema; rejects the rest.
+    fn decode_fitting(&mut self, objects: &[u8], positions: &[(u64, u64)]) -> Result<Option<RecordBatch>> {
+        let root = DataType::Struct(self.schema.fields().clone());
+        let mut decoder = build_decoder(&self.state, positions.len().max(1))?;
+        for ((_, _, line), &(line_no, offset)) in lines_of(objects, 0, 0).zip(positions) {
+            let Ok(value) = parse_line(line) else {
+                continue;
+            };
+            let misfit = match check_value(&value, &root, "") {
+                Err((field, msg)) => Some((Some(field), msg)),
+                // The schema check passed; the decoder is the final judge.
+                Ok(()) => {
+                    let mut probe = build_decoder(&self.state, 1)?;
+                    let mut one = line.to_vec();
+                    one.push(b'\n');
+                    match probe.decode(&one).and_then(|_| probe.flush()) {
+                        Ok(_) => {
+                            decoder
+                                .decode(&one)
+                                .map_err(|e| Error::arrow(format!("{}: decoding line {line_no}", self.name), e))?;
+                            None
+                        }
+                        Err(e) => Some((None, e.to_string())),
+                    }
+                }
+            };
+            if let Some((field, msg)) = misfit {
+                let at = Location {
+                    field,
+                    ..self.at(line_no, offset)
+                };
+                rejects::reject(&at, &msg, line)?;
+            }
+        }
+        decoder
+            .flush()
+            .map_err(|e| Error::arrow(format!("{}: decoding the records after line {}", self.name, self.line), e))
     }
 
     /// Finds the first line in the current batch (plus `extra`) that does not parse or

@@ -63,6 +63,12 @@ pub struct SampleArgs {
     /// so other work cannot preempt it (needs root or CAP_SYS_NICE)
     #[arg(long, value_name = "PRIO", value_parser = clap::value_parser!(i32).range(1..=99))]
     pub rt_priority: Option<i32>,
+    /// Take the first sample on a whole multiple of this interval of UTC time (the
+    /// default: on a whole second), so records line up with time windows downstream
+    /// (`etl agg --window 1s` gets whole seconds); 0 starts at once
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::cli::args::parse_duration)]
+    pub align: Duration,
+
     /// Reference voltage: value = raw / 2^bits * VREF
     #[arg(long, value_name = "VOLTS", default_value_t = 3.3)]
     pub vref: f64,
@@ -131,6 +137,18 @@ fn to_batch(
 }
 
 /// Sleeps most of the way, then spins: sleeping alone wakes up 50-100 µs late.
+/// The first tick: now, or the next whole multiple of `align` in UTC; as a monotonic
+/// instant and its wall-clock time in ns.
+fn aligned_start(align: Duration) -> (Instant, i64) {
+    let (now, wall) = (Instant::now(), now_ns());
+    let step = align.as_nanos() as i64;
+    if step == 0 {
+        return (now, wall);
+    }
+    let wait = (step - wall.rem_euclid(step)) % step;
+    (now + Duration::from_nanos(wait as u64), wall + wait)
+}
+
 fn wait_until(deadline: Instant) {
     const SPIN: Duration = Duration::from_micros(150);
     loop {
@@ -274,8 +292,7 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
         go_realtime(prio)?;
     }
     let period = Duration::from_secs_f64(1.0 / args.rate);
-    let t0 = Instant::now();
-    let wall0 = now_ns();
+    let (t0, wall0) = aligned_start(args.align);
     let wall = |t: Instant| wall0 + (t - t0).as_nanos() as i64;
     let mut stats = Stats::default();
     let mut pending: Vec<Row> = Vec::new();

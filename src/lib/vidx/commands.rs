@@ -167,6 +167,11 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
         id_optional: true,
         meta: false,
     };
+    let filtered = a
+        .filter
+        .as_deref()
+        .map(|sql| super::filter::evaluate(&idx, sql))
+        .transpose()?;
     let mut scratch = Scratch::default();
     let mut seen: u64 = 0;
     let mut spent = std::time::Duration::ZERO;
@@ -188,9 +193,9 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
             .iter()
             .map(|q| {
                 if a.exact {
-                    idx.search(&q.vector, k, usize::MAX, None, &mut scratch)
+                    idx.search(&q.vector, k, usize::MAX, filtered.as_ref(), &mut scratch)
                 } else {
-                    idx.search(&q.vector, k, ef, None, &mut scratch)
+                    idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch)
                 }
             })
             .collect();

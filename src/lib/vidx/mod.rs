@@ -6,6 +6,7 @@
 pub mod bitset;
 pub mod commands;
 pub mod distance;
+pub mod filter;
 pub mod hnsw;
 pub mod manifest;
 pub mod memtable;
@@ -190,6 +191,11 @@ pub struct SearchArgs {
     /// Scan every record instead of walking the graphs (exact, slow: ground truth)
     #[arg(long)]
     pub exact: bool,
+    /// Only hits whose metadata passes this SQL condition (the syntax of 'etl filter'),
+    /// e.g. "lang = 'en' AND year >= 2020". Very selective filters switch to an exact
+    /// scan of the admitted rows, so recall holds
+    #[arg(long, value_name = "CONDITION")]
+    pub filter: Option<String>,
     /// Print the time spent searching (without reading and writing records) to stderr
     #[arg(long)]
     pub timing: bool,
