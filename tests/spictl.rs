@@ -501,7 +501,10 @@ fn bad_arguments_give_one_line_errors() {
 fn help_and_man_page_cover_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let help = ok(dir.path(), r#""$SPICTL" --help"#);
-    assert!(help.contains("hid:VID:PID"), "the HID bridge bus is documented: {help}");
+    assert!(
+        help.contains("hid:VID:PID"),
+        "the HID bridge bus is documented: {help}"
+    );
     let man = ok(dir.path(), r#""$SPICTL" --generate man"#);
     for cmd in [
         "info",
