@@ -75,6 +75,8 @@ fn man_pages_document_every_subcommand_with_examples() {
             .lines()
             .skip(1)
             .take_while(|l| l.starts_with("  "))
+            // Wrapped descriptions continue on deeper-indented lines.
+            .filter(|l| !l.starts_with("   "))
             .filter_map(|l| l.split_whitespace().next())
             .filter(|c| *c != "help")
             .collect::<Vec<_>>();
