@@ -33,10 +33,15 @@ complete -c etl -n "__fish_etl_needs_command" -s V -l version -d 'Print version'
 complete -c etl -n "__fish_etl_needs_command" -f -a "convert" -d 'Convert records from any input format to any output format'
 complete -c etl -n "__fish_etl_needs_command" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_needs_command" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
+complete -c etl -n "__fish_etl_needs_command" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
+complete -c etl -n "__fish_etl_needs_command" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
+complete -c etl -n "__fish_etl_needs_command" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
 complete -c etl -n "__fish_etl_needs_command" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
 complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand convert" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
@@ -46,6 +51,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand convert" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -66,6 +72,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand schema" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand schema" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -79,6 +86,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand agg" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -97,6 +105,98 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand agg" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand sql" -s t -l table -d 'Another table for the query: NAME=PATH (NDJSON, Arrow, Parquet or CSV)' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l threads -d 'Worker threads and partitions for the query [default: one per core]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l memory -d 'Memory for sorts, joins and aggregations (e.g. 512M, 2G); past it they spill to disk [default: no limit]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l temp-dir -d 'Directory for spill files [default: the system temporary directory]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sql" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand sql" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand sql" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sql" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand sql" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand filter" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand filter" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand filter" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand filter" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand select" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand select" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand select" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand select" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand select" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand sort" -l by -d 'Sort keys, as in SQL\'s ORDER BY: \'ts\', \'status DESC, latency_ms\'' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l threads -d 'Worker threads and partitions for the query [default: one per core]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l memory -d 'Memory for sorts, joins and aggregations (e.g. 512M, 2G); past it they spill to disk [default: no limit]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l temp-dir -d 'Directory for spill files [default: the system temporary directory]' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sort" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand sort" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand sort" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sort" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand sort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand head" -s n -l lines -d 'How many records' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
@@ -106,6 +206,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand head" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -127,6 +228,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand tail" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -148,6 +250,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -168,6 +271,7 @@ csv\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -180,11 +284,73 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "convert" -d 'Convert records from any input format to any output format'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg head tail flatten count help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -s h -l help -d 'Print help'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s b -l brokers -d 'Bootstrap brokers, host:port[,host:port...]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s X -d 'Any librdkafka property, repeatable: -X security.protocol=ssl, -X compression.type=zstd, -X sasl.mechanism=SCRAM-SHA-256 ... librdkafka 2.12.1 here reports the features: gzip, snappy, lz4, zstd, ssl, sasl_plain, sasl_scram, sasl_oauthbearer, sasl_gssapi (OAuth/OIDC token fetching over HTTPS is not built)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s t -l topic -d 'Topic to read' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s g -l group -d 'Consumer group: partitions are shared with the group\'s other members and offsets are committed (only after the records were written out)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l from -d 'Where to start: beginning, end, an OFFSET, -N (N before the end), or an RFC 3339 time. With --group only beginning|end, used where the group has no committed offset' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s c -l count -d 'Stop after N records' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l raw -d 'Do not parse payloads as JSON objects: a `payload` column of text (or hex)' -r -f -a "text\t'A `payload` string column (UTF-8 payloads only)'
+hex\t'A `payload` column of lowercase hex'"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l schema -d 'Payload schema instead of inference: \'name:type,...\' or a JSON file from \'etl schema\' (it must include the message columns too)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l batch-size -d 'Rows per Arrow batch (batches are also cut whenever no message is waiting)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s e -l until-end -d 'Stop once every assigned partition reaches the end it had when we started (high watermarks are taken at start; works with --group)'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s b -l brokers -d 'Bootstrap brokers, host:port[,host:port...]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s X -d 'Any librdkafka property, repeatable: -X security.protocol=ssl, -X compression.type=zstd, -X sasl.mechanism=SCRAM-SHA-256 ... librdkafka 2.12.1 here reports the features: gzip, snappy, lz4, zstd, ssl, sasl_plain, sasl_scram, sasl_oauthbearer, sasl_gssapi (OAuth/OIDC token fetching over HTTPS is not built)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s t -l topic -d 'Topic to write' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s k -l key -d 'Use this field\'s value as the message key (librdkafka\'s partitioner then keeps equal keys in one partition)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s p -l partition-by -d 'Choose the partition from this field: an integer field is the partition number, any other value is hashed (FNV-1a) over the topic\'s partitions' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s f -l format -d 'Message format' -r -f -a "json\t'One JSON object per message, one message per record'
+arrow\t'One Arrow IPC stream (schema + batch) per message, one message per batch'"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
+complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'

@@ -1362,7 +1362,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__sample)
-            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --vref --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --align --vref --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1385,6 +1385,10 @@ _spictl() {
                     return 0
                     ;;
                 --rt-priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --align)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -216,6 +216,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l channel -d 'Cha
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l rate -d 'Ticks per second' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l count -d 'Stop after N ticks (default: run until interrupted or the output closes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l rt-priority -d 'Run the sampling thread as SCHED_FIFO at this priority (1-99) with memory locked, so other work cannot preempt it (needs root or CAP_SYS_NICE)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l align -d 'Take the first sample on a whole multiple of this interval of UTC time (the default: on a whole second), so records line up with time windows downstream (`etl agg --window 1s` gets whole seconds); 0 starts at once' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l vref -d 'Reference voltage: value = raw / 2^bits * VREF' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'

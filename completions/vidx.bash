@@ -89,7 +89,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__add)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --id --vector --sync --output --out --generate --help"
+            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --id --vector --sync --output --out --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,6 +112,10 @@ _vidx() {
                     return 0
                     ;;
                 --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-error)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -433,7 +437,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__search)
-            opts="-i -k -o -h --input --batch-size --infer-rows --schema --id --vector --k --ef --exact --timing --output --out --generate --help"
+            opts="-i -k -o -h --input --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +463,10 @@ _vidx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --on-error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -476,6 +484,10 @@ _vidx() {
                     return 0
                     ;;
                 --ef)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -68,6 +68,7 @@ csv\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l id -d 'Field holding the record id (a string or an integer)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l vector -d 'Field holding the vector (a list of numbers)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l sync -d 'When the log is forced to disk: after each group of records (batch), after each record (always), or never (none: safe against a killed process, not a power cut)' -r -f -a "always\t'fdatasync after every record (slowest; one record per commit)'
@@ -93,10 +94,12 @@ csv\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l id -d 'Field holding the record id (a string or an integer)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l vector -d 'Field holding the vector (a list of numbers)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s k -l k -d 'Hits per query' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l ef -d 'Candidate list size (default: the index\'s ef-search; raised to k if smaller)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l filter -d 'Only hits whose metadata passes this SQL condition (the syntax of \'etl filter\'), e.g. "lang = \'en\' AND year >= 2020". Very selective filters switch to an exact scan of the admitted rows, so recall holds' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'

@@ -83,7 +83,8 @@ fn man_pages_document_every_subcommand_with_examples() {
         assert!(!commands.is_empty(), "{name} lists commands");
         for c in commands {
             assert!(
-                page.contains(&format!(".SS \"{name} {c}\"")),
+                // roff escapes hyphens: "wasm\-build build".
+                page.contains(&format!(".SS \"{} {c}\"", name.replace('-', "\\-"))),
                 "{name} man page documents {c}"
             );
         }

@@ -302,7 +302,10 @@ fn on_error_skip_and_dead_letter_keep_the_good_records() {
     .unwrap();
     let r = sh(&format!("etl convert {} -o ndjson", input.display()));
     assert_eq!(r.code, 1, "fail is the default: {}", r.stderr);
-    let r = sh(&format!("etl convert --on-error skip {} -o ndjson", input.display()));
+    let r = sh(&format!(
+        "etl convert --on-error skip {} -o ndjson",
+        input.display()
+    ));
     assert_eq!(r.code, 3, "{}", r.stderr);
     let a: Vec<serde_json::Value> = r
         .stdout
@@ -310,7 +313,11 @@ fn on_error_skip_and_dead_letter_keep_the_good_records() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["a"].clone())
         .collect();
     assert_eq!(a, [1.0, 3.0, 6.5].map(serde_json::Value::from));
-    assert!(r.stderr.contains("skipped 4 bad input records"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped 4 bad input records"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("in.ndjson:2"), "{}", r.stderr);
 
     let dead = d.path().join("dead.ndjson");
@@ -326,11 +333,16 @@ fn on_error_skip_and_dead_letter_keep_the_good_records() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let lines: Vec<u64> = letters.iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    let lines: Vec<u64> = letters
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
     assert_eq!(lines, [2, 4, 5, 7]);
     assert_eq!(letters[1]["record"], "[1,2]");
     assert_eq!(letters[2]["field"], "a");
-    assert!(letters.iter().all(|l| l["source"] == "<stdin>" && l["error"].is_string()));
+    assert!(letters
+        .iter()
+        .all(|l| l["source"] == "<stdin>" && l["error"].is_string()));
 }
 
 #[test]
@@ -357,7 +369,11 @@ fn on_error_skip_on_a_large_file_counts_every_bad_line() {
     let lines: Vec<u64> = std::fs::read_to_string(&dead)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(lines, (1..=60).map(|k| k * 1000).collect::<Vec<u64>>());
 }

@@ -43,8 +43,16 @@ fn duckdb(tables: &[(&str, &Path)], sql: &str) -> Vec<Vec<Value>> {
     script += &format!(
         "for row in con.sql(\"\"\"{sql}\"\"\").fetchall():\n    print(json.dumps(list(row), default=str, ensure_ascii=False))\n"
     );
-    let out = Command::new("python3").arg("-c").arg(&script).output().unwrap();
-    assert!(out.status.success(), "duckdb: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -104,7 +112,11 @@ fn group_by_filter_window_and_join_equal_duckdb() {
             "-o",
             "ndjson",
         ]);
-        assert!(ours.status.success(), "{sql}: {}", String::from_utf8_lossy(&ours.stderr));
+        assert!(
+            ours.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
         let theirs = duckdb(&[("input", &data), ("users", &users)], sql);
         assert!(!theirs.is_empty(), "{sql}: no rows to compare");
         same_rows(sql, &rows_of_ndjson(&ours.stdout), &theirs);
@@ -119,8 +131,16 @@ fn filter_and_select_equal_duckdb_and_stream_from_stdin() {
         "{ETL} filter 'status = 404 AND bytes < 100000' {} | {ETL} select 'id, bytes * 2 AS double, upper(path) AS p, latency_ms IS NULL AS untimed' -o ndjson",
         data.display()
     );
-    let ours = Command::new("bash").arg("-c").arg(&script).output().unwrap();
-    assert!(ours.status.success(), "{}", String::from_utf8_lossy(&ours.stderr));
+    let ours = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
     let theirs = duckdb(
         &[("input", &data)],
         "SELECT id, bytes * 2 AS double, upper(path) AS p, latency_ms IS NULL AS untimed FROM input \
@@ -168,26 +188,26 @@ fn sort_spills_past_its_memory_limit_and_stays_correct() {
         spill.to_str().unwrap(),
         data.to_str().unwrap(),
         "-o",
-        "csv",
+        "ndjson",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("spilled"), "expected an external sort: {stderr}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let (id_col, bytes_col) = (
-        header.iter().position(|h| *h == "id").unwrap(),
-        header.iter().position(|h| *h == "bytes").unwrap(),
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    let mut keys = Vec::new();
-    for line in text.lines().skip(1) {
-        // Only the numeric leading columns matter; quoted text later on may hold commas.
-        let cells: Vec<&str> = line.split(',').collect();
-        keys.push((
-            -cells[bytes_col].parse::<i64>().unwrap(),
-            cells[id_col].parse::<i64>().unwrap(),
-        ));
-    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("spilled"),
+        "expected an external sort: {stderr}"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let keys: Vec<(i64, i64)> = text
+        .lines()
+        .map(|l| {
+            let r: Value = serde_json::from_str(l).unwrap();
+            (-r["bytes"].as_i64().unwrap(), r["id"].as_i64().unwrap())
+        })
+        .collect();
     assert_eq!(keys.len(), 150_000);
     assert!(keys.windows(2).all(|w| w[0] <= w[1]), "not sorted");
 }
@@ -201,7 +221,10 @@ fn queries_are_read_only_and_mistakes_are_usage_errors() {
     for (sql, needle) in [
         ("SELECT nosuch FROM input", "nosuch"),
         ("CREATE TABLE x AS SELECT * FROM input", "not supported"),
-        ("COPY input TO '/tmp/pipekit-should-not-exist.csv'", "not supported"),
+        (
+            "COPY input TO '/tmp/pipekit-should-not-exist.csv'",
+            "not supported",
+        ),
         ("SELECT 1; SELECT 2", "one query"),
         ("SELECT a FROM input WHERE", "in query"),
     ] {
@@ -212,7 +235,11 @@ fn queries_are_read_only_and_mistakes_are_usage_errors() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
     assert!(!Path::new("/tmp/pipekit-should-not-exist.csv").exists());
-    for args in [["filter", "nosuch > 1"], ["filter", "a + 1"], ["select", "a,, b"]] {
+    for args in [
+        ["filter", "nosuch > 1"],
+        ["filter", "a + 1"],
+        ["select", "a,, b"],
+    ] {
         let out = etl(&[args[0], args[1], d]);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
@@ -224,7 +251,13 @@ fn queries_are_read_only_and_mistakes_are_usage_errors() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("read only once"));
-    let out = etl(&["sql", "SELECT count(*) AS n FROM input x JOIN input y ON x.a = y.a", d, "-o", "ndjson"]);
+    let out = etl(&[
+        "sql",
+        "SELECT count(*) AS n FROM input x JOIN input y ON x.a = y.a",
+        d,
+        "-o",
+        "ndjson",
+    ]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "{\"n\":2}");
 }
 

@@ -296,3 +296,43 @@ fn device_errors_are_clear() {
     // Listing works without any HID device (an empty table is still valid output).
     run(d, r#""$HIDCTL" list -o ndjson"#, 0);
 }
+
+#[test]
+fn the_bridge_feature_report_is_its_spi_configuration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The simulated loopback starts in mode 0, 8 bits per word.
+    let (out, _) = run(
+        d,
+        r#""$HIDCTL" --device sim:loopback feature get -o ndjson"#,
+        0,
+    );
+    let r = &records(&out)[0];
+    assert_eq!(
+        (r["kind"].as_str(), r["len"].as_i64()),
+        (Some("feature"), Some(5)),
+        "{r}"
+    );
+    assert_eq!(&r["hex"].as_str().unwrap()[..4], "0008", "{r}");
+    // Set is accepted (a short one padded, with a warning); a long one or a numbered
+    // one is refused.
+    run(
+        d,
+        r#""$HIDCTL" --device sim:loopback feature set 0308401f00"#,
+        0,
+    );
+    let (_, err) = run(d, r#""$HIDCTL" --device sim:loopback feature set 0308"#, 0);
+    assert!(err.contains("padding"), "{err}");
+    let (_, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:loopback feature set 0308401f0000"#,
+        2,
+    );
+    assert!(err.contains("too long"), "{err}");
+    let (_, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:loopback feature get --report-id 2 --len 5"#,
+        1,
+    );
+    assert!(err.contains("one feature report"), "{err}");
+}

@@ -367,6 +367,33 @@ fn hidctl_in_a_qemu_guest() {
     assert_eq!(xfer.rc, 0, "{}", xfer.text());
     // The register file drives 0xff while it takes the address byte, then the id.
     assert_eq!(xfer.json()[0]["rx"], "ff60", "{}", xfer.text());
+    // The feature report carries the SPI configuration both ways.
+    let fget = step("feature-get");
+    assert_eq!(fget.rc, 0, "{}", fget.text());
+    assert_eq!(fget.json()[0]["len"], 5, "{}", fget.text());
+    let fset = step("feature-set");
+    assert_eq!(fset.rc, 0, "{}", fset.text());
+    let fget2 = step("feature-get2");
+    assert_eq!(fget2.rc, 0, "{}", fget2.text());
+    assert_eq!(fget2.json()[0]["hex"], "0308401f00", "{}", fget2.text());
+    let info = step("feature-spictl");
+    assert_eq!(info.rc, 0, "{}", info.text());
+    assert_eq!(info.json()[0]["mode"], 3, "{}", info.text());
+    assert_eq!(info.json()[0]["speed_hz"], 8_000_000, "{}", info.text());
+
+    // Permission denied and a device that goes away mid-read: one clear line, exit 1.
+    let perm = step("perm-denied");
+    assert_eq!(perm.rc, 1, "{}", perm.text());
+    assert!(
+        perm.text().contains("permission denied") && perm.text().contains("udev rule"),
+        "{}",
+        perm.text()
+    );
+    let gone = step("vanish");
+    assert_eq!(gone.rc, 1, "{}", gone.text());
+    assert!(gone.text().contains("went away"), "{}", gone.text());
+    assert!(!gone.text().contains("panicked"), "{}", gone.text());
+
     let emu = step("emulate-stderr").text();
     assert!(emu.contains("1 with a bad CRC"), "{emu}");
 

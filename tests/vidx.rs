@@ -545,11 +545,26 @@ fn filtered_search_at_1_percent_selectivity_keeps_recall() {
     let all = clustered(n, nq, dim, 30, 0xf117);
     let (base, qs) = all.split_at(n);
     // Two segments and a memtable, so the filter runs on each kind of source.
-    ok(&["create", idx, "--dim", "32", "--metric", "l2", "--memtable", "8000"], None);
+    ok(
+        &[
+            "create",
+            idx,
+            "--dim",
+            "32",
+            "--metric",
+            "l2",
+            "--memtable",
+            "8000",
+        ],
+        None,
+    );
     ok(&["add", idx], Some(&ndjson(&base[..19_500], 0, true)));
     ok(&["add", idx], Some(&ndjson(&base[19_500..], 19_500, true)));
     // tag = 't7': ids 7, 107, 207, ... = 1% of the records.
-    let hits = ok(&["search", idx, "--k", "10", "--filter", "tag = 't7'"], Some(&query_ndjson(qs)));
+    let hits = ok(
+        &["search", idx, "--k", "10", "--filter", "tag = 't7'"],
+        Some(&query_ndjson(qs)),
+    );
     for h in &hits {
         assert_eq!(h["tag"], "t7");
     }
@@ -557,11 +572,17 @@ fn filtered_search_at_1_percent_selectivity_keeps_recall() {
     eprintln!("recall@10 with a 1% filter: {r:.4}");
     assert!(r >= 0.95, "filtered recall {r}");
     // A 30% filter goes through the graphs (above the exact-scan threshold).
-    let hits = ok(&["search", idx, "--k", "10", "--filter", "n % 10 < 3"], Some(&query_ndjson(qs)));
+    let hits = ok(
+        &["search", idx, "--k", "10", "--filter", "n % 10 < 3"],
+        Some(&query_ndjson(qs)),
+    );
     let r = recall(&hits, &truth(base, &|i| i % 10 < 3, qs, 10), 10);
     eprintln!("recall@10 with a 30% filter: {r:.4}");
     assert!(r >= 0.95, "filtered recall {r}");
-    let (code, e) = err(&["search", idx, "--filter", "nosuch = 1"], Some(&query_ndjson(&qs[..1])));
+    let (code, e) = err(
+        &["search", idx, "--filter", "nosuch = 1"],
+        Some(&query_ndjson(&qs[..1])),
+    );
     assert!(code == 1 || code == 2);
     assert!(e.contains("nosuch"), "{e}");
 }

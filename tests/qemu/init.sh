@@ -25,6 +25,10 @@ echo "@@INJECT"
 step keys hidctl --device "$kbd" read --count 2 --timeout 30s -o ndjson
 step led hidctl --device "$kbd" write 02 -o ndjson
 step led-oversized hidctl --device "$kbd" write 0203 -o ndjson
+# An unprivileged user on a root-only hidraw node (devtmpfs makes them 0600).
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd
+echo 'nogroup:x:65534:' >> /etc/group
+step perm-denied su -s /bin/sh nobody -c "hidctl --device $kbd read --count 1 --timeout 1s -o ndjson"
 
 # The bridge: a uhid device in front of a simulated BME280 register file.
 hidctl emulate bridge --backend sim:regmap=/etc/bme280.toml 2>/tmp/emulate.err &
@@ -39,8 +43,21 @@ step spi-id hidctl --device 1209:0001 spi read 0xd0 -o ndjson
 step spi-badcrc hidctl --device 1209:0001 spi raw 0501000000000000 -o ndjson
 step spictl-reg spictl --device hid:1209:0001 reg read --map /etc/bme280.toml ctrl_meas -o ndjson
 step spictl-xfer spictl --device hid:1209:0001 xfer d000 -o ndjson
+# The bridge's SPI configuration as its feature report: read, set (mode 3, 8 bits,
+# 8000 kHz), read back, and seen by the protocol's GET_CONFIG through spictl.
+step feature-get hidctl --device 1209:0001 feature get -o ndjson
+step feature-set hidctl --device 1209:0001 feature set 0308401f00 -o ndjson
+step feature-get2 hidctl --device 1209:0001 feature get -o ndjson
+step feature-spictl spictl --device hid:1209:0001 info -o ndjson
+# A reader waiting on the bridge when the device goes away.
+hidctl --device 1209:0001 read --count 1 --timeout 60s -o ndjson >/tmp/vanish.out 2>&1 &
+rd=$!
+sleep 1
 kill -TERM $emu
 wait $emu
+wait $rd
+vrc=$?
+echo "@@BEGIN vanish"; cat /tmp/vanish.out; echo "@@END vanish rc=$vrc"
 echo "@@BEGIN emulate-stderr"; cat /tmp/emulate.err; echo "@@END emulate-stderr rc=0"
 
 # Replay a recording through uhid and read it back through hidraw.

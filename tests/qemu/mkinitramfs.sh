@@ -11,6 +11,7 @@ kver="$(ls "$vm/kernel/lib/modules")"
 mods="$vm/kernel/lib/modules/$kver/kernel/drivers"
 root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"   # the guest's / (mktemp makes it 0700; the unprivileged step needs x)
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules}
 cp "$vm/busybox/bin/busybox" "$root/bin/busybox"
 # Dependency order (modules.dep is not shipped in the package; depmod makes it).

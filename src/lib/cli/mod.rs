@@ -149,3 +149,25 @@ pub fn terminal_width() -> usize {
     }
     100
 }
+
+/// The command-line conventions every tool's unit tests check: clap's own consistency
+/// checks, and an `Examples:` section in the help of every leaf subcommand.
+#[cfg(test)]
+pub fn assert_cli_conventions(cmd: clap::Command) {
+    fn walk(cmd: &clap::Command, path: &str) {
+        for sub in cmd.get_subcommands() {
+            let p = format!("{path} {}", sub.get_name());
+            if sub.has_subcommands() {
+                walk(sub, &p);
+            } else {
+                let after = sub
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(after.contains("Examples:"), "{p} has no examples");
+            }
+        }
+    }
+    cmd.clone().debug_assert();
+    walk(&cmd, cmd.get_name());
+}

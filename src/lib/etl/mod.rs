@@ -21,7 +21,7 @@ Examples:
   etl schema logs.ndjson                           the inferred schema as JSON
   etl count logs.parquet other.parquet             records in both files
   etl sql 'SELECT status, count(*) FROM input GROUP BY status' access.ndjson
-  netprobe tcp | etl filter "state = 'CLOSE' AND duration_ms > 100" | etl select 'comm, daddr, duration_ms'
+  netprobe tcp | etl filter \"state = 'CLOSE' AND duration_ms > 100\" | etl select 'comm, daddr, duration_ms'
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but records were lost or skipped.";
 
@@ -99,7 +99,7 @@ Examples:
     #[command(after_help = "\
 Examples:
   etl filter 'status >= 500' access.ndjson
-  etl filter "path LIKE '/api/%' AND latency_ms > 250" access.ndjson -o table
+  etl filter \"path LIKE '/api/%' AND latency_ms > 250\" access.ndjson -o table
   netprobe tcp | etl filter \"comm = 'curl'\"")]
     Filter {
         /// The condition, e.g. "status >= 500 AND method = 'POST'"
@@ -234,5 +234,13 @@ impl Tool for Cli {
             #[cfg(feature = "kafka")]
             Command::Kafka(command) => kafka::run(command)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_consistent() {
+        crate::cli::assert_cli_conventions(<super::Cli as clap::CommandFactory>::command());
     }
 }

@@ -18,6 +18,7 @@ use futures::StreamExt;
 use super::convert::stream;
 use crate::cli::{warn, InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::expr::bridge;
 use crate::expr::table::{self, Failure};
 use crate::expr::{session, Predicate, Projection, SessionOptions};
 use crate::record::{LazySink, Source};
@@ -57,7 +58,11 @@ pub fn parse_bytes(s: &str) -> std::result::Result<usize, String> {
     let n: usize = num
         .parse()
         .map_err(|_| format!("'{s}' is not a size (try 512M or 2G)"))?;
-    let shift = match unit.trim().to_ascii_lowercase().trim_end_matches(['b', 'i']) {
+    let shift = match unit
+        .trim()
+        .to_ascii_lowercase()
+        .trim_end_matches(['b', 'i'])
+    {
         "" => 0,
         "k" => 10,
         "m" => 20,
@@ -106,19 +111,34 @@ pub fn sql(args: &SqlArgs) -> Result<Outcome> {
     let ctx = session(&args.query_args.session_options())?;
     let failure = Failure::default();
     // Query only `-t` tables from a terminal: do not wait for a stdin nobody types into.
-    let stdin_idle = args.input.files.is_empty() && std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let stdin_idle =
+        args.input.files.is_empty() && std::io::IsTerminal::is_terminal(&std::io::stdin());
     if !stdin_idle {
-        table::register(&ctx, "input", args.input.sources(), args.input.read_options()?, &failure)?;
+        table::register(
+            &ctx,
+            "input",
+            args.input.sources(),
+            args.input.read_options()?,
+            &failure,
+        )?;
     }
     for spec in &args.tables {
         let (name, path) = spec.split_once('=').ok_or_else(|| {
-            Error::Usage(format!("-t '{spec}': expected NAME=PATH, e.g. -t users=users.parquet"))
+            Error::Usage(format!(
+                "-t '{spec}': expected NAME=PATH, e.g. -t users=users.parquet"
+            ))
         })?;
         let mut opts = args.input.read_options()?;
         // --schema and -i describe the main input; other tables are sniffed.
         opts.schema = None;
         opts.format = None;
-        table::register(&ctx, name, Source::from_args(&[PathBuf::from(path)]), opts, &failure)?;
+        table::register(
+            &ctx,
+            name,
+            Source::from_args(&[PathBuf::from(path)]),
+            opts,
+            &failure,
+        )?;
     }
     run_query(&ctx, &args.query, &args.output, &failure)
 }
@@ -127,7 +147,13 @@ pub fn sql(args: &SqlArgs) -> Result<Outcome> {
 pub fn sort(args: &SortArgs) -> Result<Outcome> {
     let ctx = session(&args.query_args.session_options())?;
     let failure = Failure::default();
-    table::register(&ctx, "input", args.input.sources(), args.input.read_options()?, &failure)?;
+    table::register(
+        &ctx,
+        "input",
+        args.input.sources(),
+        args.input.read_options()?,
+        &failure,
+    )?;
     let query = format!("SELECT * FROM input ORDER BY {}", args.by);
     run_query(&ctx, &query, &args.output, &failure)
 }
@@ -142,7 +168,12 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 
 /// Plans `query` (read-only: no DDL, no COPY, no INSERT) and writes its result batch
 /// by batch. Reports how much a sort or join spilled, if it did.
-fn run_query(ctx: &SessionContext, query: &str, output: &OutputArgs, failure: &Failure) -> Result<Outcome> {
+fn run_query(
+    ctx: &SessionContext,
+    query: &str,
+    output: &OutputArgs,
+    failure: &Failure,
+) -> Result<Outcome> {
     check_single_statement(query)?;
     let rt = runtime(ctx.copied_config().target_partitions())?;
     let result = rt.block_on(async {
@@ -158,10 +189,11 @@ fn run_query(ctx: &SessionContext, query: &str, output: &OutputArgs, failure: &F
             .create_physical_plan()
             .await
             .map_err(|e| Error::Usage(format!("planning the query: {}", e.strip_backtrace())))?;
-        let schema = plan.schema();
-        let stream = execute_stream(plan.clone(), ctx.task_ctx()).map_err(|e| Error::sql("running the query", e))?;
+        let schema = bridge::schema_from_df(&plan.schema())?;
+        let stream = execute_stream(plan.clone(), ctx.task_ctx())
+            .map_err(|e| Error::sql("running the query", e))?;
         let mut sink = LazySink::new(output.sink_options());
-        drain(stream, &mut sink).await?;
+        drain(stream, &schema, &mut sink).await?;
         sink.finish(Some(&schema))?;
         report_spills(&plan);
         Ok::<(), Error>(())
@@ -173,11 +205,15 @@ fn run_query(ctx: &SessionContext, query: &str, output: &OutputArgs, failure: &F
     result.map(|()| Outcome::Complete)
 }
 
-async fn drain(mut stream: SendableRecordBatchStream, sink: &mut LazySink) -> Result<()> {
+async fn drain(
+    mut stream: SendableRecordBatchStream,
+    schema: &SchemaRef,
+    sink: &mut LazySink,
+) -> Result<()> {
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|e| Error::sql("running the query", e))?;
         if batch.num_rows() > 0 {
-            sink.write(&batch)?;
+            sink.write(&bridge::batch_from_df(&batch, schema)?)?;
         }
     }
     Ok(())
@@ -237,7 +273,9 @@ pub fn select(list: &str, input: &InputArgs, output: &OutputArgs) -> Result<Outc
         let projection = replan(&mut planned, &batch, |s| Projection::parse(list, s))?;
         Ok(Some(projection.evaluate(&batch)?))
     })?;
-    finish_with(sink, reader.schema(), |s| Ok(Projection::parse(list, s)?.schema()))
+    finish_with(sink, reader.schema(), |s| {
+        Ok(Projection::parse(list, s)?.schema())
+    })
 }
 
 /// The plan for this batch's schema: planned once, again only if the input widened.

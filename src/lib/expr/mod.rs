@@ -6,14 +6,18 @@
 //! query plan: a plan coalesces small batches into large ones, which would hold back
 //! the records of a live pipe until thousands have arrived.
 
+pub mod bridge;
 pub mod table;
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, BooleanArray};
 use arrow::compute::prep_null_mask_filter;
-use arrow::datatypes::{Field, Schema, SchemaRef};
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use datafusion::arrow::datatypes::{
+    DataType as DfDataType, Field as DfField, Schema as DfSchema, SchemaRef as DfSchemaRef,
+};
 use datafusion::common::DFSchema;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_expr::PhysicalExpr;
@@ -46,10 +50,15 @@ impl SessionOptions {
 /// A DataFusion session as every pipekit tool uses it. Identifiers keep their case
 /// (JSON field names are case sensitive: `latencyMs` must not become `latencyms`).
 pub fn session(opts: &SessionOptions) -> Result<SessionContext> {
-    let config = base_config(opts.threads());
+    let mut config = base_config(opts.threads());
     let mut runtime = RuntimeEnvBuilder::new();
     if let Some(bytes) = opts.memory_limit {
         runtime = runtime.with_memory_limit(bytes, 1.0);
+        // A sort reserves memory for its merge phase up front (DataFusion's default is
+        // 10 MiB); under a smaller limit it would fail instead of spilling.
+        let execution = &mut config.options_mut().execution;
+        execution.sort_spill_reservation_bytes =
+            execution.sort_spill_reservation_bytes.min(bytes / 4);
     }
     if let Some(dir) = &opts.temp_dir {
         runtime = runtime.with_temp_file_path(dir);
@@ -71,15 +80,15 @@ fn expression_session() -> SessionContext {
     SessionContext::new_with_config(base_config(1))
 }
 
-fn df_schema(schema: &SchemaRef) -> Result<DFSchema> {
-    DFSchema::try_from(schema.as_ref().clone()).map_err(|e| Error::sql("reading the input schema", e))
-}
-
-fn plan(ctx: &SessionContext, sql: &str, schema: &SchemaRef) -> Result<Arc<dyn PhysicalExpr>> {
-    let dfs = df_schema(schema)?;
+fn plan(ctx: &SessionContext, sql: &str, schema: &DfSchemaRef) -> Result<Arc<dyn PhysicalExpr>> {
+    let dfs = DFSchema::try_from(schema.as_ref().clone())
+        .map_err(|e| Error::sql("reading the input schema", e))?;
     let what = || format!("in expression '{sql}'");
-    let expr = ctx.parse_sql_expr(sql, &dfs).map_err(|e| usage(what(), e))?;
-    ctx.create_physical_expr(expr, &dfs).map_err(|e| usage(what(), e))
+    let expr = ctx
+        .parse_sql_expr(sql, &dfs)
+        .map_err(|e| usage(what(), e))?;
+    ctx.create_physical_expr(expr, &dfs)
+        .map_err(|e| usage(what(), e))
 }
 
 /// Planning errors are the user's expression, not the data: exit status 2, with the
@@ -88,10 +97,28 @@ fn usage(what: String, e: datafusion::error::DataFusionError) -> Error {
     Error::Usage(format!("{what}: {}", e.strip_backtrace()))
 }
 
-fn evaluate(expr: &Arc<dyn PhysicalExpr>, batch: &RecordBatch, sql: &str) -> Result<ArrayRef> {
-    expr.evaluate(batch)
-        .and_then(|v| v.into_array(batch.num_rows()))
-        .map_err(|e| Error::sql(format!("evaluating '{sql}'"), e))
+/// The input batch as DataFusion sees it, converted once for all of a batch's
+/// expressions.
+struct DfInput {
+    batch: datafusion::arrow::record_batch::RecordBatch,
+}
+
+impl DfInput {
+    fn new(batch: &RecordBatch) -> Result<DfInput> {
+        let schema = bridge::schema_to_df(&batch.schema())?;
+        Ok(DfInput {
+            batch: bridge::batch_to_df(batch, &schema)?,
+        })
+    }
+
+    fn evaluate(&self, expr: &Arc<dyn PhysicalExpr>, sql: &str) -> Result<ArrayRef> {
+        let b = &self.batch;
+        let array = expr
+            .evaluate(b)
+            .and_then(|v| v.into_array(b.num_rows()))
+            .map_err(|e| Error::sql(format!("evaluating '{sql}'"), e))?;
+        bridge::array_from_df(&array)
+    }
 }
 
 /// A SQL boolean expression (`status >= 500 AND path LIKE '/api/%'`).
@@ -105,11 +132,12 @@ impl Predicate {
     /// Parses `sql` against `schema`; unknown columns and non-boolean expressions are
     /// usage errors.
     pub fn parse(sql: &str, schema: SchemaRef) -> Result<Predicate> {
+        let schema = bridge::schema_to_df(&schema)?;
         let expr = plan(&expression_session(), sql, &schema)?;
         let kind = expr
             .data_type(&schema)
             .map_err(|e| usage(format!("in expression '{sql}'"), e))?;
-        if kind != arrow::datatypes::DataType::Boolean {
+        if kind != DfDataType::Boolean {
             return Err(Error::Usage(format!(
                 "'{sql}' is a {kind} expression, not a condition; compare it with something (e.g. {sql} > 0)"
             )));
@@ -122,7 +150,7 @@ impl Predicate {
 
     /// Which rows match. A NULL result (a comparison with a missing value) does not.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<BooleanArray> {
-        let array = evaluate(&self.expr, batch, &self.sql)?;
+        let array = DfInput::new(batch)?.evaluate(&self.expr, &self.sql)?;
         let mask = array
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -156,6 +184,7 @@ pub struct Projection {
 
 impl Projection {
     pub fn parse(list: &str, input: SchemaRef) -> Result<Projection> {
+        let df_input = bridge::schema_to_df(&input)?;
         let items = Parser::new(&GenericDialect {})
             .try_with_sql(list)
             .and_then(|mut p| p.parse_projection())
@@ -191,17 +220,17 @@ impl Projection {
         let mut columns = Vec::with_capacity(named.len());
         let mut fields = Vec::with_capacity(named.len());
         for (name, sql) in named {
-            let expr = plan(&ctx, &sql, &input)?;
+            let expr = plan(&ctx, &sql, &df_input)?;
             let kind = expr
-                .data_type(&input)
+                .data_type(&df_input)
                 .map_err(|e| usage(format!("in expression '{sql}'"), e))?;
-            let nullable = expr.nullable(&input).unwrap_or(true);
-            fields.push(Field::new(&name, kind, nullable));
+            let nullable = expr.nullable(&df_input).unwrap_or(true);
+            fields.push(DfField::new(&name, kind, nullable));
             columns.push((sql, expr));
         }
         Ok(Projection {
             columns,
-            schema: Arc::new(Schema::new(fields)),
+            schema: bridge::schema_from_df(&DfSchema::new(fields))?,
         })
     }
 
@@ -210,10 +239,11 @@ impl Projection {
     }
 
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let input = DfInput::new(batch)?;
         let arrays = self
             .columns
             .iter()
-            .map(|(sql, expr)| evaluate(expr, batch, sql))
+            .map(|(sql, expr)| input.evaluate(expr, sql))
             .collect::<Result<Vec<_>>>()?;
         RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| Error::arrow("building the selected columns", e))
@@ -229,7 +259,7 @@ pub fn quote_ident(name: &str) -> String {
 mod tests {
     use super::*;
     use arrow::array::{Float64Array, Int64Array, StringArray};
-    use arrow::datatypes::DataType;
+    use arrow::datatypes::{DataType, Field, Schema};
 
     fn batch() -> RecordBatch {
         let schema = Arc::new(Schema::new(vec![
@@ -255,25 +285,47 @@ mod tests {
         let out = p.filter(&b).unwrap();
         assert_eq!(out.num_rows(), 2);
         let p = Predicate::parse("status <> 200", b.schema()).unwrap();
-        assert_eq!(p.evaluate(&b).unwrap(), BooleanArray::from(vec![false, true, false]));
+        assert_eq!(
+            p.evaluate(&b).unwrap(),
+            BooleanArray::from(vec![false, true, false])
+        );
     }
 
     #[test]
     fn predicate_errors_are_usage_errors() {
         let s = batch().schema();
-        assert!(matches!(Predicate::parse("nosuch > 1", s.clone()), Err(Error::Usage(_))));
-        assert!(matches!(Predicate::parse("status +", s.clone()), Err(Error::Usage(_))));
-        assert!(matches!(Predicate::parse("status + 1", s), Err(Error::Usage(_))));
+        assert!(matches!(
+            Predicate::parse("nosuch > 1", s.clone()),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            Predicate::parse("status +", s.clone()),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            Predicate::parse("status + 1", s),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]
     fn projection_names_and_types() {
         let b = batch();
-        let p = Projection::parse("path, latencyMs * 2 AS double, upper(path)", b.schema()).unwrap();
+        let p =
+            Projection::parse("path, latencyMs * 2 AS double, upper(path)", b.schema()).unwrap();
         let out = p.evaluate(&b).unwrap();
-        let names: Vec<_> = out.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
         assert_eq!(names, ["path", "double", "upper(path)"]);
-        let d = out.column(1).as_any().downcast_ref::<Float64Array>().unwrap();
+        let d = out
+            .column(1)
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap();
         assert_eq!(d.value(1), 40.0);
         let all = Projection::parse("*", b.schema()).unwrap();
         assert_eq!(all.evaluate(&b).unwrap(), b);

@@ -6,7 +6,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use arrow::datatypes::SchemaRef;
-use arrow::record_batch::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef as DfSchemaRef;
+use datafusion::arrow::record_batch::RecordBatch as DfBatch;
 use datafusion::catalog::streaming::StreamingTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
@@ -14,6 +15,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 
+use super::bridge;
 use crate::error::{Error, Result};
 use crate::record::{ReadOptions, RecordReader, Source};
 
@@ -33,14 +35,16 @@ pub fn register(
     let reader = RecordReader::open(sources.clone(), opts.clone())?;
     let schema = reader.schema();
     let rescannable = !sources.iter().any(|s| matches!(s, Source::Stdin));
+    let df_schema = bridge::schema_to_df(&schema)?;
     let partition = ReaderPartition {
         name: name.to_string(),
         schema: schema.clone(),
+        df_schema: df_schema.clone(),
         first: Mutex::new(Some(reader)),
         reopen: rescannable.then_some((sources, opts)),
         failure: failure.clone(),
     };
-    let table = StreamingTable::try_new(schema.clone(), vec![Arc::new(partition)])
+    let table = StreamingTable::try_new(df_schema, vec![Arc::new(partition)])
         .map_err(|e| Error::sql(format!("table '{name}'"), e))?;
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| Error::sql(format!("registering table '{name}'"), e))?;
@@ -49,7 +53,9 @@ pub fn register(
 
 struct ReaderPartition {
     name: String,
+    /// The records' schema, and the same for DataFusion.
     schema: SchemaRef,
+    df_schema: DfSchemaRef,
     first: Mutex<Option<RecordReader>>,
     reopen: Option<(Vec<Source>, ReadOptions)>,
     failure: Failure,
@@ -57,7 +63,9 @@ struct ReaderPartition {
 
 impl fmt::Debug for ReaderPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReaderPartition").field("name", &self.name).finish()
+        f.debug_struct("ReaderPartition")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -74,7 +82,6 @@ impl ReaderPartition {
             ))),
         }
     }
-
 }
 
 /// Keeps the first error for the command to report and hands DataFusion a stand-in.
@@ -85,22 +92,25 @@ fn fail(failure: &Failure, table: &str, e: Error) -> DataFusionError {
 }
 
 impl PartitionStream for ReaderPartition {
-    fn schema(&self) -> &SchemaRef {
-        &self.schema
+    fn schema(&self) -> &DfSchemaRef {
+        &self.df_schema
     }
 
     fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
         // Two batches in flight: decoding overlaps the query, memory stays bounded.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch, DataFusionError>>(2);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<DfBatch, DataFusionError>>(2);
         match self.reader() {
             Ok(mut reader) => {
                 let schema = self.schema.clone();
+                let df_schema = self.df_schema.clone();
                 let name = self.name.clone();
                 let failure = self.failure.clone();
                 std::thread::spawn(move || loop {
                     let item = match reader.next_batch() {
                         Ok(None) => break,
-                        Ok(Some(b)) if b.schema().fields() == schema.fields() => Ok(b),
+                        Ok(Some(b)) if b.schema().fields() == schema.fields() => {
+                            bridge::batch_to_df(&b, &df_schema)
+                        }
                         Ok(Some(b)) => Err(Error::Usage(format!(
                             "table '{name}': the input's schema changed while it was read ({}); \
                              give --schema or a larger --infer-rows",
@@ -123,7 +133,10 @@ impl PartitionStream for ReaderPartition {
         let stream = futures::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         });
-        Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), stream))
+        Box::pin(RecordBatchStreamAdapter::new(
+            self.df_schema.clone(),
+            stream,
+        ))
     }
 }
 

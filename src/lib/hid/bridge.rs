@@ -26,8 +26,15 @@ pub const BRIDGE_DESCRIPTOR: &[u8] = &[
     0x81, 0x02, // Input (Data, Variable, Absolute)
     0x09, 0x03, // Usage (3): request
     0x91, 0x02, // Output (Data, Variable, Absolute)
+    0x95, 0x05, // Report Count (5)
+    0x09, 0x04, // Usage (4): SPI configuration, the CONFIG/GET_CONFIG payload
+    0xb1, 0x02, // Feature (Data, Variable, Absolute)
     0xc0, // End Collection
 ];
+
+/// Length of the feature report: the SPI configuration in `WireConfig` encoding, so a
+/// host can read or set the bus with GET/SET_REPORT as on CP2112-style bridges.
+pub const FEATURE_LEN: usize = 5;
 
 /// The largest raw transfer the bridge buffers (one chip-select frame).
 pub const XFER_BUFFER: usize = 4096;
@@ -121,21 +128,7 @@ impl Responder {
                 out[..n].copy_from_slice(&rx[1..=n]);
             }
             Command::Config => {
-                let w = WireConfig::decode(&[a[0], a[1], a[2], a[3], a[4]]);
-                let change = ConfigChange {
-                    mode: Some(w.mode),
-                    bits: Some(w.bits),
-                    speed_hz: (w.speed_khz != 0).then(|| w.speed_khz.saturating_mul(1000)),
-                    lsb_first: Some(w.lsb_first),
-                    cs_high: Some(w.cs_high),
-                    three_wire: Some(w.three_wire),
-                };
-                if w.bits == 0 || w.bits > 32 {
-                    return Err(NackCode::BadArgument);
-                }
-                self.bus
-                    .configure(&change)
-                    .map_err(|_| NackCode::BusError)?;
+                self.apply_config(&[a[0], a[1], a[2], a[3], a[4]])?;
                 out = self.wire_config()?.encode();
             }
             Command::GetConfig => out = self.wire_config()?.encode(),
@@ -175,6 +168,34 @@ impl Responder {
             }
         }
         Ok(out)
+    }
+
+    /// Reconfigures the bus from a CONFIG payload (speed 0 keeps the clock).
+    fn apply_config(&mut self, payload: &[u8; 5]) -> std::result::Result<(), NackCode> {
+        let w = WireConfig::decode(payload);
+        if w.bits == 0 || w.bits > 32 {
+            return Err(NackCode::BadArgument);
+        }
+        let change = ConfigChange {
+            mode: Some(w.mode),
+            bits: Some(w.bits),
+            speed_hz: (w.speed_khz != 0).then(|| w.speed_khz.saturating_mul(1000)),
+            lsb_first: Some(w.lsb_first),
+            cs_high: Some(w.cs_high),
+            three_wire: Some(w.three_wire),
+        };
+        self.bus.configure(&change).map_err(|_| NackCode::BusError)
+    }
+
+    /// GET_REPORT(Feature): the bus configuration.
+    pub fn feature(&self) -> std::result::Result<[u8; FEATURE_LEN], NackCode> {
+        Ok(self.wire_config()?.encode())
+    }
+
+    /// SET_REPORT(Feature): reconfigures the bus; the payload is exactly FEATURE_LEN bytes.
+    pub fn set_feature(&mut self, payload: &[u8]) -> std::result::Result<(), NackCode> {
+        let p: &[u8; FEATURE_LEN] = payload.try_into().map_err(|_| NackCode::BadLength)?;
+        self.apply_config(p)
     }
 
     fn wire_config(&self) -> std::result::Result<WireConfig, NackCode> {

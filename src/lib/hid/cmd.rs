@@ -1,16 +1,14 @@
 //! Runs each hidctl command: opens what it needs through the backend seam and writes
 //! records through the shared record layer.
 
-use std::sync::Arc;
-
-use arrow::datatypes::{Schema, SchemaRef};
+use arrow::datatypes::SchemaRef;
 use serde::Serialize;
 
 use super::backend::{DeviceInfo, HidBackend, HidDevice, Hidraw};
 use super::bridge::{Client, Responder};
 use super::descriptor::{self, Descriptor, Direction};
 use super::emulate::{self, BridgeOptions};
-use super::out::{self, Rows};
+use super::out;
 use super::protocol::{self, crc8, REPORT_LEN};
 use super::sim::DevicePort;
 use super::{
@@ -19,7 +17,7 @@ use super::{
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
-use crate::record::schema::timestamp_type;
+use crate::record::rows::{self, schema, ts_field, Records};
 use crate::record::text::{from_hex, now_ns, to_hex};
 
 pub fn run(dev: &DeviceArgs, command: Command) -> Result<Outcome> {
@@ -67,14 +65,6 @@ fn open(backend: &dyn HidBackend, dev: &DeviceArgs) -> Result<(DeviceInfo, Box<d
         )));
     };
     select::open(backend, spec, dev.sim_faults.unwrap_or_default())
-}
-
-fn schema(fields: Vec<arrow::datatypes::Field>) -> SchemaRef {
-    Arc::new(Schema::new(fields))
-}
-
-fn ts_field() -> arrow::datatypes::Field {
-    arrow::datatypes::Field::new("ts", timestamp_type(), false)
 }
 
 // ---------------------------------------------------------------- list
@@ -128,19 +118,19 @@ pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
         })
         .collect();
     let s = schema(vec![
-        out::utf8("path"),
-        out::utf8("vid"),
-        out::utf8("pid"),
-        out::utf8("serial"),
-        out::utf8("manufacturer"),
-        out::utf8("product"),
-        out::utf8("bus"),
-        out::int("interface"),
-        out::utf8("usage_page"),
-        out::utf8("usage"),
-        out::list_utf8("usages"),
+        rows::utf8("path"),
+        rows::utf8("vid"),
+        rows::utf8("pid"),
+        rows::utf8("serial"),
+        rows::utf8("manufacturer"),
+        rows::utf8("product"),
+        rows::utf8("bus"),
+        rows::int("interface"),
+        rows::utf8("usage_page"),
+        rows::utf8("usage"),
+        rows::list_utf8("usages"),
     ]);
-    out::write_all(&a.output, s, &rows)?;
+    rows::write_rows(&a.output, s, &rows)?;
     Ok(Outcome::Complete)
 }
 
@@ -175,13 +165,13 @@ struct RecordRow {
 
 pub fn record_schema() -> SchemaRef {
     schema(vec![
-        out::utf8("type"),
+        rows::utf8("type"),
         ts_field(),
-        out::int_opt("report_id"),
-        out::utf8("hex"),
-        out::utf8_opt("name"),
-        out::utf8_opt("vid"),
-        out::utf8_opt("pid"),
+        rows::int_opt("report_id"),
+        rows::utf8("hex"),
+        rows::utf8_opt("name"),
+        rows::utf8_opt("vid"),
+        rows::utf8_opt("pid"),
     ])
 }
 
@@ -226,8 +216,8 @@ pub fn read_from(
         }
     }
     let mut rows = if recording {
-        let mut r = Rows::new(&a.output, record_schema())?;
-        r.write(&[RecordRow {
+        let mut r = Records::checked(&a.output, record_schema())?;
+        r.write_rows(&[RecordRow {
             kind: "descriptor",
             ts: now_ns(),
             report_id: None,
@@ -238,13 +228,13 @@ pub fn read_from(
         }])?;
         r
     } else {
-        Rows::new(
+        Records::checked(
             &a.output,
             schema(vec![
                 ts_field(),
-                out::int("report_id"),
-                out::int("len"),
-                out::utf8("hex"),
+                rows::int("report_id"),
+                rows::int("len"),
+                rows::utf8("hex"),
                 out::decoded_fields("fields"),
             ]),
         )?
@@ -277,7 +267,7 @@ pub fn read_from(
             }
         }
         if recording {
-            rows.write(&[RecordRow {
+            rows.write_rows(&[RecordRow {
                 kind: "input",
                 ts,
                 report_id: Some(id.into()),
@@ -296,7 +286,7 @@ pub fn read_from(
                     })
                     .collect()
             });
-            rows.write(&[ReadRow {
+            rows.write_rows(&[ReadRow {
                 ts,
                 report_id: id.into(),
                 len: payload.len() as i64,
@@ -420,12 +410,12 @@ pub fn write(
     }
     let s = schema(vec![
         ts_field(),
-        out::utf8("kind"),
-        out::int("report_id"),
-        out::int("len"),
-        out::utf8("hex"),
+        rows::utf8("kind"),
+        rows::int("report_id"),
+        rows::int("len"),
+        rows::utf8("hex"),
     ]);
-    out::write_all(
+    rows::write_rows(
         &a.output,
         s,
         &[WriteRow {
@@ -466,12 +456,12 @@ fn feature_get(
     let body = &buf[1..n.clamp(1, buf.len())];
     let s = schema(vec![
         ts_field(),
-        out::utf8("kind"),
-        out::int("report_id"),
-        out::int("len"),
-        out::utf8("hex"),
+        rows::utf8("kind"),
+        rows::int("report_id"),
+        rows::int("len"),
+        rows::utf8("hex"),
     ]);
-    out::write_all(
+    rows::write_rows(
         output,
         s,
         &[WriteRow {
@@ -561,11 +551,11 @@ pub fn descriptor_cmd(
     let desc = descriptor::decode(&bytes);
     if a.raw {
         let s = schema(vec![
-            out::int("len"),
-            out::utf8("hex"),
-            out::list_utf8("top_level"),
+            rows::int("len"),
+            rows::utf8("hex"),
+            rows::list_utf8("top_level"),
         ]);
-        out::write_all(
+        rows::write_rows(
             &a.output,
             s,
             &[RawRow {
@@ -598,18 +588,18 @@ pub fn descriptor_cmd(
             })
             .collect();
         let s = schema(vec![
-            out::int("report_id"),
-            out::utf8("direction"),
-            out::int("report_bits"),
-            out::int("bit_offset"),
-            out::int("size"),
-            out::int("count"),
-            out::utf8("usages"),
-            out::int("logical_min"),
-            out::int("logical_max"),
-            out::utf8("flags"),
+            rows::int("report_id"),
+            rows::utf8("direction"),
+            rows::int("report_bits"),
+            rows::int("bit_offset"),
+            rows::int("size"),
+            rows::int("count"),
+            rows::utf8("usages"),
+            rows::int("logical_min"),
+            rows::int("logical_max"),
+            rows::utf8("flags"),
         ]);
-        out::write_all(&a.output, s, &rows)?;
+        rows::write_rows(&a.output, s, &rows)?;
     } else {
         let rows: Vec<ItemRow> = desc
             .items
@@ -625,15 +615,15 @@ pub fn descriptor_cmd(
             })
             .collect();
         let s = schema(vec![
-            out::int("offset"),
-            out::utf8("kind"),
-            out::int("tag"),
-            out::utf8("name"),
-            out::utf8("data"),
-            out::int("value"),
-            out::utf8_opt("meaning"),
+            rows::int("offset"),
+            rows::utf8("kind"),
+            rows::int("tag"),
+            rows::utf8("name"),
+            rows::utf8("data"),
+            rows::int("value"),
+            rows::utf8_opt("meaning"),
         ]);
-        out::write_all(&a.output, s, &rows)?;
+        rows::write_rows(&a.output, s, &rows)?;
     }
     for p in &desc.problems {
         warn(&format!("{source}: {p}"));
@@ -710,12 +700,12 @@ fn report_stats(c: &Client<DevicePort>) {
 
 fn reg_schema() -> SchemaRef {
     schema(vec![
-        out::utf8("type"),
+        rows::utf8("type"),
         ts_field(),
-        out::int("addr"),
-        out::int_opt("value"),
-        out::utf8_opt("hex"),
-        out::utf8_opt("error"),
+        rows::int("addr"),
+        rows::int_opt("value"),
+        rows::utf8_opt("hex"),
+        rows::utf8_opt("error"),
     ])
 }
 
@@ -735,16 +725,16 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
             let (version, chunk, simulated) = cl.ping()?;
             report_stats(&cl);
             let s = schema(vec![
-                out::utf8("device"),
-                out::int("version"),
-                out::int("chunk"),
+                rows::utf8("device"),
+                rows::int("version"),
+                rows::int("chunk"),
                 arrow::datatypes::Field::new(
                     "simulated_spi",
                     arrow::datatypes::DataType::Boolean,
                     false,
                 ),
             ]);
-            out::write_all(
+            rows::write_rows(
                 &output,
                 s,
                 &[PingRow {
@@ -764,7 +754,7 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
         } => {
             check_addr(addr, count)?;
             let mut cl = client(backend, dev, &link)?;
-            let mut rows = Rows::new(&output, reg_schema())?;
+            let mut rows = Records::checked(&output, reg_schema())?;
             let mut lost = 0;
             let mut a = addr as u32;
             let end = addr as u32 + count;
@@ -785,7 +775,7 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                                 error: None,
                             })
                             .collect();
-                        rows.write(&recs)?;
+                        rows.write_rows(&recs)?;
                     }
                     Err(e @ Error::Device { .. }) if cl.stats.failed > lost => {
                         lost = cl.stats.failed;
@@ -800,7 +790,7 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                                 error: Some(e.to_string()),
                             })
                             .collect();
-                        rows.write(&recs)?;
+                        rows.write_rows(&recs)?;
                     }
                     Err(e) => return Err(e),
                 }
@@ -822,7 +812,7 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
         } => {
             check_addr(addr, values.len() as u32)?;
             let mut cl = client(backend, dev, &link)?;
-            let mut rows = Rows::new(&output, reg_schema())?;
+            let mut rows = Records::checked(&output, reg_schema())?;
             let mut lost = 0;
             for (i, v) in values.iter().enumerate() {
                 let a = addr + i as u8;
@@ -849,7 +839,7 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                     }
                     Err(e) => return Err(e),
                 };
-                rows.write(&[rec])?;
+                rows.write_rows(&[rec])?;
             }
             rows.finish()?;
             report_stats(&cl);
@@ -893,11 +883,11 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
                 },
             };
             let s = schema(vec![
-                out::utf8("sent"),
-                out::utf8_opt("received"),
-                out::utf8("meaning"),
+                rows::utf8("sent"),
+                rows::utf8_opt("received"),
+                rows::utf8("meaning"),
             ]);
-            out::write_all(&output, s, &[row])?;
+            rows::write_rows(&output, s, &[row])?;
             if got.is_none() {
                 return Err(Error::device(
                     cl.port().dev.name(),

@@ -6,9 +6,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::bridge::{Responder, BRIDGE_DESCRIPTOR};
+use super::bridge::{Responder, BRIDGE_DESCRIPTOR, FEATURE_LEN};
 use super::protocol::REPORT_LEN;
-use super::uhid::{CreateParams, Event, Uhid, BUS_USB};
+use super::uhid::{CreateParams, Event, Uhid, BUS_USB, UHID_FEATURE_REPORT};
 use crate::cli::{warn, Outcome};
 use crate::error::Result;
 
@@ -88,19 +88,44 @@ pub fn run_bridge(mut responder: Responder, opts: &BridgeOptions) -> Result<Outc
                 let resp = responder.handle(output_payload(&data));
                 uhid.input(&resp)?;
             }
-            Event::GetReport { id, .. } => {
-                ignored += 1;
-                uhid.get_report_reply(id, libc::EIO as u16, &[])?;
-            }
-            Event::SetReport { id, .. } => {
-                ignored += 1;
-                uhid.set_report_reply(id, libc::EIO as u16)?;
+            // The feature report (unnumbered): the SPI configuration. The reply carries
+            // the report id byte first, as hidraw hands it to the caller.
+            Event::GetReport { id, rnum, rtype } => match responder.feature() {
+                Ok(report) if rnum == 0 && rtype == UHID_FEATURE_REPORT => {
+                    let mut data = vec![0u8];
+                    data.extend_from_slice(&report);
+                    uhid.get_report_reply(id, 0, &data)?;
+                }
+                _ => {
+                    ignored += 1;
+                    uhid.get_report_reply(id, libc::EIO as u16, &[])?;
+                }
+            },
+            Event::SetReport {
+                id,
+                rnum,
+                rtype,
+                data,
+            } => {
+                // hidraw passes the report id byte (0) in front of the report.
+                let body = match data.split_first() {
+                    Some((0, rest)) if rest.len() == FEATURE_LEN => rest,
+                    _ => &data[..],
+                };
+                let ok = rnum == 0
+                    && rtype == UHID_FEATURE_REPORT
+                    && responder.set_feature(body).is_ok();
+                if !ok {
+                    ignored += 1;
+                }
+                let err = if ok { 0 } else { libc::EIO as u16 };
+                uhid.set_report_reply(id, err)?;
             }
             _ => {}
         }
     }
     eprintln!(
-        "hidctl: bridge stopped: {} requests, {} with a bad CRC (NACKed), {} retries answered from cache, {} feature requests refused",
+        "hidctl: bridge stopped: {} requests, {} with a bad CRC (NACKed), {} retries answered from cache, {} feature requests refused (bad id, type or configuration)",
         responder.handled, responder.crc_failures, responder.replays, ignored
     );
     if responder.crc_failures > 0 {

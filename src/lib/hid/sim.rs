@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::backend::{DeviceInfo, HidDevice};
-use super::bridge::{Port, Responder, BRIDGE_DESCRIPTOR};
-use super::protocol::REPORT_LEN;
+use super::bridge::{Port, Responder, BRIDGE_DESCRIPTOR, FEATURE_LEN};
+use super::protocol::{NackCode, REPORT_LEN};
 use crate::error::{Error, Result};
 use crate::spi::bus::SpiBus;
 
@@ -155,18 +155,45 @@ impl HidDevice for SimBridge {
         }
     }
 
-    fn get_feature(&mut self, _buf: &mut [u8]) -> Result<usize> {
-        Err(Error::device(
-            self.name(),
-            "the bridge has no feature reports",
-        ))
+    fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
+        // As hidraw: buf[0] is the report id (0, unnumbered), the report follows.
+        if buf.first() != Some(&0) {
+            return Err(self.no_such_feature());
+        }
+        let report = self
+            .responder
+            .feature()
+            .map_err(|c| Error::device(self.name(), NackCode::describe(c as u8)))?;
+        let n = report.len().min(buf.len() - 1);
+        buf[1..=n].copy_from_slice(&report[..n]);
+        Ok(n + 1)
     }
 
-    fn set_feature(&mut self, _data: &[u8]) -> Result<()> {
-        Err(Error::device(
+    fn set_feature(&mut self, data: &[u8]) -> Result<()> {
+        let Some((&0, body)) = data.split_first() else {
+            return Err(self.no_such_feature());
+        };
+        if body.len() != FEATURE_LEN {
+            return Err(Error::device(
+                self.name(),
+                format!(
+                    "the feature report is {FEATURE_LEN} bytes; got {}",
+                    body.len()
+                ),
+            ));
+        }
+        self.responder
+            .set_feature(body)
+            .map_err(|c| Error::device(self.name(), NackCode::describe(c as u8)))
+    }
+}
+
+impl SimBridge {
+    fn no_such_feature(&self) -> Error {
+        Error::device(
             self.name(),
-            "the bridge has no feature reports",
-        ))
+            format!("the bridge has one feature report, unnumbered (id 0), of {FEATURE_LEN} bytes"),
+        )
     }
 }
 
@@ -259,5 +286,24 @@ mod tests {
         let mut b = SimBridge::open("sim:loopback", Faults::default()).unwrap();
         assert!(b.write(&[1, 5, 1, 0, 0, 0, 0, 0, 0]).is_err());
         assert!(b.write(&[0; 10]).is_err());
+    }
+
+    #[test]
+    fn feature_report_is_the_bus_configuration() {
+        let mut b = SimBridge::open("sim:loopback", Faults::default()).unwrap();
+        // mode 3, LSB first, 16 bits, 2000 kHz
+        b.set_feature(&[0, 0x07, 16, 0xd0, 0x07, 0]).unwrap();
+        let mut buf = [0u8; FEATURE_LEN + 1];
+        assert_eq!(b.get_feature(&mut buf).unwrap(), FEATURE_LEN + 1);
+        assert_eq!(buf, [0, 0x07, 16, 0xd0, 0x07, 0]);
+        // The protocol's GET_CONFIG sees the same bus.
+        let cfg = b.responder.feature().unwrap();
+        assert_eq!(cfg, [0x07, 16, 0xd0, 0x07, 0]);
+        // Zero bits per word is refused and changes nothing; so is a numbered report.
+        assert!(b.set_feature(&[0, 0, 0, 0, 0, 0]).is_err());
+        assert!(b.set_feature(&[1, 0x07, 8, 0, 0, 0]).is_err());
+        assert!(b.get_feature(&mut [2u8; 6]).is_err());
+        b.get_feature(&mut buf).unwrap();
+        assert_eq!(buf[2], 16);
     }
 }

@@ -332,6 +332,6 @@ mod tests {
 
     #[test]
     fn cli_is_consistent() {
-        <Cli as clap::CommandFactory>::command().debug_assert();
+        crate::cli::assert_cli_conventions(<Cli as clap::CommandFactory>::command());
     }
 }

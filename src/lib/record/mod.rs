@@ -7,6 +7,7 @@ pub mod ndjson;
 pub mod parallel;
 pub mod reader;
 pub mod rejects;
+pub mod rows;
 pub mod schema;
 pub mod source;
 pub mod table;

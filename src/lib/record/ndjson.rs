@@ -466,7 +466,10 @@ impl NdjsonSource {
     /// `self.line`/`self.offset`) that parse and fit the schema, widening it first where
     /// that loses nothing, and hands every other line to the reject log.
     fn salvage(&mut self, bytes: Vec<u8>) -> Result<Option<RecordBatch>> {
-        let (lines, len) = (memchr::memchr_iter(b'\n', &bytes).count() as u64, bytes.len() as u64);
+        let (lines, len) = (
+            memchr::memchr_iter(b'\n', &bytes).count() as u64,
+            bytes.len() as u64,
+        );
         // Lines that are not JSON objects can never fit; with an inferred schema, nor can
         // a record whose types conflict with it (widening aside).
         let mut inferred = match &self.state {
@@ -497,7 +500,11 @@ impl NdjsonSource {
                         field: Some(c.field.clone()),
                         ..self.at(line_no, offset)
                     };
-                    rejects::reject(&at, &format!("type changes from {} to {}", c.was, c.now), line)?;
+                    rejects::reject(
+                        &at,
+                        &format!("type changes from {} to {}", c.was, c.now),
+                        line,
+                    )?;
                     continue;
                 }
                 *inference = trial;
@@ -525,7 +532,11 @@ impl NdjsonSource {
 
     /// Decodes the object lines (at `positions` in the input) that fit the current
     /// schema; rejects the rest.
-    fn decode_fitting(&mut self, objects: &[u8], positions: &[(u64, u64)]) -> Result<Option<RecordBatch>> {
+    fn decode_fitting(
+        &mut self,
+        objects: &[u8],
+        positions: &[(u64, u64)],
+    ) -> Result<Option<RecordBatch>> {
         let root = DataType::Struct(self.schema.fields().clone());
         let mut decoder = build_decoder(&self.state, positions.len().max(1))?;
         for ((_, _, line), &(line_no, offset)) in lines_of(objects, 0, 0).zip(positions) {
@@ -541,9 +552,9 @@ impl NdjsonSource {
                     one.push(b'\n');
                     match probe.decode(&one).and_then(|_| probe.flush()) {
                         Ok(_) => {
-                            decoder
-                                .decode(&one)
-                                .map_err(|e| Error::arrow(format!("{}: decoding line {line_no}", self.name), e))?;
+                            decoder.decode(&one).map_err(|e| {
+                                Error::arrow(format!("{}: decoding line {line_no}", self.name), e)
+                            })?;
                             None
                         }
                         Err(e) => Some((None, e.to_string())),
@@ -558,9 +569,15 @@ impl NdjsonSource {
                 rejects::reject(&at, &msg, line)?;
             }
         }
-        decoder
-            .flush()
-            .map_err(|e| Error::arrow(format!("{}: decoding the records after line {}", self.name, self.line), e))
+        decoder.flush().map_err(|e| {
+            Error::arrow(
+                format!(
+                    "{}: decoding the records after line {}",
+                    self.name, self.line
+                ),
+                e,
+            )
+        })
     }
 
     /// Finds the first line in the current batch (plus `extra`) that does not parse or

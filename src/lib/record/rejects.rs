@@ -35,9 +35,7 @@ impl FromStr for OnError {
             "skip" => Ok(OnError::Skip),
             _ => match s.strip_prefix("dead-letter=") {
                 Some(p) if !p.is_empty() => Ok(OnError::DeadLetter(PathBuf::from(p))),
-                _ => Err(format!(
-                    "'{s}': expected fail, skip or dead-letter=PATH"
-                )),
+                _ => Err(format!("'{s}': expected fail, skip or dead-letter=PATH")),
             },
         }
     }
@@ -64,7 +62,10 @@ pub fn configure(policy: &OnError) -> Result<()> {
     }
     let dead_letter = match policy {
         OnError::DeadLetter(path) => Some(BufWriter::new(File::create(path).map_err(|e| {
-            Error::io(format!("cannot create the dead-letter file {}", path.display()), e)
+            Error::io(
+                format!("cannot create the dead-letter file {}", path.display()),
+                e,
+            )
         })?)),
         _ => None,
     };
@@ -111,7 +112,8 @@ pub fn reject(at: &Location, reason: &str, raw: &[u8]) -> Result<()> {
 
 /// How many records were set aside so far.
 pub fn count() -> u64 {
-    LOG.get().map_or(0, |l| l.lock().expect("not poisoned").count)
+    LOG.get()
+        .map_or(0, |l| l.lock().expect("not poisoned").count)
 }
 
 /// One line for stderr when anything was set aside.

@@ -25,10 +25,10 @@ use clap::{Args, Subcommand};
 
 use super::bus::SpiBus;
 use super::num::size_arg;
-use super::records::{batch, schema, ts_array, ts_field, write_all, Records};
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
 
 pub const PAGE: usize = 256;

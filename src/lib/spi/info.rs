@@ -7,11 +7,11 @@ use arrow::array::{ArrayRef, BooleanArray, StringArray, UInt32Array, UInt64Array
 use arrow::datatypes::{DataType, Field};
 
 use super::bus::SpiBus;
-use super::records::{batch, schema, ts_array, ts_field, write_all, Records};
 use super::spidev::{read_bufsiz, BUFSIZ_PATH};
 use super::BusArgs;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::now_ns;
 
 pub fn info(args: &BusArgs, output: &OutputArgs) -> Result<Outcome> {

@@ -6,7 +6,6 @@ pub mod device;
 pub mod flash;
 pub mod info;
 pub mod num;
-pub mod records;
 pub mod reg;
 pub mod regmap;
 pub mod sample;
@@ -231,7 +230,7 @@ mod tests {
 
     #[test]
     fn cli_is_consistent() {
-        Cli::command().debug_assert();
+        crate::cli::assert_cli_conventions(Cli::command());
     }
 
     #[test]
@@ -241,24 +240,5 @@ mod tests {
         assert_eq!(hz_arg("1.5M").unwrap(), 1_500_000);
         assert!(hz_arg("0").is_err());
         assert!(hz_arg("fast").is_err());
-    }
-
-    #[test]
-    fn every_subcommand_has_examples() {
-        fn walk(cmd: &clap::Command, path: &str) {
-            for sub in cmd.get_subcommands() {
-                let p = format!("{path} {}", sub.get_name());
-                if sub.has_subcommands() {
-                    walk(sub, &p);
-                } else {
-                    let after = sub
-                        .get_after_help()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
-                    assert!(after.contains("Examples:"), "{p} has no examples");
-                }
-            }
-        }
-        walk(&Cli::command(), "spictl");
     }
 }

@@ -12,11 +12,11 @@ use clap::{Args, Subcommand};
 
 use super::bus::SpiBus;
 use super::num::{number_arg, parse_u64};
-use super::records::{batch, schema, ts_array, ts_field, write_all, Records};
 use super::regmap::{Access, Protocol, RegMap, Register};
 use super::BusArgs;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::now_ns;
 
 #[derive(Debug, Subcommand)]

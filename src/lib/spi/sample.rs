@@ -19,11 +19,11 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, SchemaRef};
 use clap::{Args, ValueEnum};
 
-use super::records::{batch, schema, ts_array, ts_field, Records};
 use super::sim::mcp3x08::{decode, frame, Model};
 use super::BusArgs;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows::{batch, schema, ts_array, ts_field, Records};
 use crate::record::text::now_ns;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,7 +136,6 @@ fn to_batch(
     batch(s, cols)
 }
 
-/// Sleeps most of the way, then spins: sleeping alone wakes up 50-100 µs late.
 /// The first tick: now, or the next whole multiple of `align` in UTC; as a monotonic
 /// instant and its wall-clock time in ns.
 fn aligned_start(align: Duration) -> (Instant, i64) {
@@ -149,6 +148,7 @@ fn aligned_start(align: Duration) -> (Instant, i64) {
     (now + Duration::from_nanos(wait as u64), wall + wait)
 }
 
+/// Sleeps most of the way, then spins: sleeping alone wakes up 50-100 µs late.
 fn wait_until(deadline: Instant) {
     const SPIN: Duration = Duration::from_micros(150);
     loop {

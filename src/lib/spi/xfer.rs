@@ -10,10 +10,10 @@ use arrow::datatypes::{DataType, Field};
 use clap::Args;
 
 use super::bus::Segment;
-use super::records::{batch, schema, ts_array, ts_field, write_all, Records};
 use super::BusArgs;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{from_hex, now_ns};
 
 #[derive(Debug, Args)]

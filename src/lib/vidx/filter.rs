@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 use crate::expr::Predicate;
 
 /// One source's metadata rows as a record batch (`None` if no row has any field).
-fn meta_batch<'a>(metas: impl Iterator<Item = &'a str>) -> Result<(Option<arrow::record_batch::RecordBatch>, usize)> {
+fn meta_batch<'a>(
+    metas: impl Iterator<Item = &'a str>,
+) -> Result<(Option<arrow::record_batch::RecordBatch>, usize)> {
     let mut bytes = Vec::new();
     let mut n = 0;
     for m in metas {
@@ -28,10 +30,16 @@ fn meta_batch<'a>(metas: impl Iterator<Item = &'a str>) -> Result<(Option<arrow:
     Ok((b.filter(|b| b.num_columns() > 0), n))
 }
 
-fn admit(sql: &str, batch: Option<arrow::record_batch::RecordBatch>, n: usize) -> Result<std::result::Result<Bitset, Error>> {
+fn admit(
+    sql: &str,
+    batch: Option<arrow::record_batch::RecordBatch>,
+    n: usize,
+) -> Result<std::result::Result<Bitset, Error>> {
     let mut bits = Bitset::new(n, false);
     let Some(batch) = batch else {
-        return Ok(Err(Error::Usage(format!("--filter '{sql}': these records have no metadata fields"))));
+        return Ok(Err(Error::Usage(format!(
+            "--filter '{sql}': these records have no metadata fields"
+        ))));
     };
     let pred = match Predicate::parse(sql, batch.schema()) {
         Ok(p) => p,
@@ -73,7 +81,8 @@ pub fn evaluate(idx: &Index, sql: &str) -> Result<Filtered> {
     }
     let total = idx.mem.len() + idx.segments.iter().map(|s| s.n_vec).sum::<usize>();
     if !any_ok && total > 0 {
-        return Err(first_err.unwrap_or_else(|| Error::Usage(format!("--filter '{sql}' cannot be evaluated"))));
+        return Err(first_err
+            .unwrap_or_else(|| Error::Usage(format!("--filter '{sql}' cannot be evaluated"))));
     }
     Ok(Filtered { mem, segments })
 }

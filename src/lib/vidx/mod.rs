@@ -284,21 +284,6 @@ mod tests {
 
     #[test]
     fn cli_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn every_subcommand_has_examples() {
-        for sub in Cli::command().get_subcommands() {
-            let after = sub
-                .get_after_help()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            assert!(
-                after.contains("Examples:"),
-                "{} has no examples",
-                sub.get_name()
-            );
-        }
+        crate::cli::assert_cli_conventions(Cli::command());
     }
 }

@@ -16,9 +16,9 @@ use serde_json::{json, Value};
 use super::capability::Capability;
 use super::inspect::{inspect_file, Inspected};
 use super::policy::Policy;
-use super::records;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows as records;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -47,7 +47,7 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     if let Some(other) = &args.diff {
         let (_, base) = inspect_file(other)?;
         let rows = diff_rows(&info, &base);
-        records::write(&args.output, &diff_schema(), &rows)?;
+        records::write_rows(&args.output, diff_schema(), &rows)?;
     } else {
         let rows: Vec<Value> = info
             .imports
@@ -62,7 +62,7 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
                 })
             })
             .collect();
-        records::write(&args.output, &import_schema(), &rows)?;
+        records::write_rows(&args.output, import_schema(), &rows)?;
     }
     if let Some(policy) = &policy {
         check(&info, policy, &args.module.display().to_string())?;
@@ -84,7 +84,7 @@ fn diff_schema() -> arrow::datatypes::SchemaRef {
     records::schema(vec![
         records::utf8("capability"),
         records::utf8("change"),
-        records::utf8_list("imports"),
+        records::list_utf8("imports"),
     ])
 }
 

@@ -10,10 +10,10 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::inspect::inspect;
-use super::records;
 use super::strip::strip_custom_sections;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows as records;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -65,7 +65,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     for path in modules {
         rows.push(report(&path, args.strip)?);
     }
-    records::write(&args.output, &report_schema(), &rows)?;
+    records::write_rows(&args.output, report_schema(), &rows)?;
     Ok(Outcome::Complete)
 }
 
@@ -76,9 +76,9 @@ pub fn report_schema() -> arrow::datatypes::SchemaRef {
         records::uint64("size"),
         records::uint64("stripped_bytes"),
         records::utf8("sha256"),
-        records::utf8_list("exports"),
-        records::utf8_list("imports"),
-        records::utf8_list("capabilities"),
+        records::list_utf8("exports"),
+        records::list_utf8("imports"),
+        records::list_utf8("capabilities"),
     ])
 }
 

@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 
 use super::capability::Capability;
 use super::inspect::{inspect_file, Kind};
-use super::records;
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
+use crate::record::rows as records;
 
 const INDEX: &str = include_str!("web/index.html");
 const SHIM: &str = include_str!("web/wasi.js");
@@ -166,10 +166,10 @@ pub fn run(args: &WebArgs) -> Result<Outcome> {
         records::utf8("dir"),
         records::utf8("index"),
         records::utf8("module"),
-        records::utf8_list("grants"),
-        records::utf8_list("denied"),
+        records::list_utf8("grants"),
+        records::list_utf8("denied"),
     ]);
-    records::write(&output, &schema, &[row])?;
+    records::write_rows(&output, schema, &[row])?;
     Ok(Outcome::Complete)
 }
 
