@@ -263,7 +263,7 @@ pub fn filter(condition: &str, input: &InputArgs, output: &OutputArgs) -> Result
         let predicate = replan(&mut planned, &batch, |s| Predicate::parse(condition, s))?;
         Ok(Some(predicate.filter(&batch)?))
     })?;
-    finish_with(sink, reader.schema(), |s| Ok(s))
+    finish_with(sink, reader.schema(), Ok)
 }
 
 /// Computes the listed expressions for every record.
