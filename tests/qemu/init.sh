@@ -9,6 +9,16 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /tmp
 step() { name="$1"; shift; echo "@@BEGIN $name"; "$@"; rc=$?; echo "@@END $name rc=$rc"; }
+# Waits (up to 30 s) until hidapi lists VID:PID and devtmpfs has made its node: sysfs
+# shows a new hidraw device a moment before /dev does.
+wait_dev() {
+    i=0
+    while [ $i -lt 300 ]; do
+        p=$(hidctl list --vid "$1" --pid "$2" -o ndjson | sed -n 's/.*"path":"\([^"]*\)".*/\1/p' | head -n 1)
+        [ -n "$p" ] && [ -e "$p" ] && return 0
+        sleep 0.1; i=$((i+1))
+    done
+}
 for m in usb-common usbcore xhci-hcd xhci-pci hid usbhid hid-generic uhid; do
     insmod /lib/modules/$m.ko || echo "@@MODULE-FAILED $m"
 done
@@ -33,8 +43,7 @@ step perm-denied su -s /bin/sh nobody -c "hidctl --device $kbd read --count 1 --
 # The bridge: a uhid device in front of a simulated BME280 register file.
 hidctl emulate bridge --backend sim:regmap=/etc/bme280.toml 2>/tmp/emulate.err &
 emu=$!
-i=0
-until hidctl list --vid 1209 --pid 0001 -o ndjson | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+wait_dev 1209 0001
 step bridge-list hidctl list --vid 1209 -o ndjson
 step spi-ping hidctl --device 1209:0001 spi ping -o ndjson
 step spi-write hidctl --device 1209:0001 spi write 0xf4 0x55 0x66 -o ndjson
@@ -61,10 +70,9 @@ echo "@@BEGIN vanish"; cat /tmp/vanish.out; echo "@@END vanish rc=$vrc"
 echo "@@BEGIN emulate-stderr"; cat /tmp/emulate.err; echo "@@END emulate-stderr rc=0"
 
 # Replay a recording through uhid and read it back through hidraw.
-hidctl replay --wait 3s /etc/keys.ndjson 2>/tmp/replay.err &
+hidctl replay --wait 8s /etc/keys.ndjson 2>/tmp/replay.err &
 rep=$!
-i=0
-until hidctl list --vid 1209 --pid 0002 -o ndjson | grep -q hidraw || [ $i -gt 300 ]; do sleep 0.1; i=$((i+1)); done
+wait_dev 1209 0002
 step replay-read hidctl --device 1209:0002 read --count 2 --timeout 20s -o ndjson
 wait $rep
 echo "@@BEGIN replay-stderr"; cat /tmp/replay.err; echo "@@END replay-stderr rc=0"
