@@ -29,7 +29,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_needs_command" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_needs_command" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_needs_command" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_needs_command" -s V -l version -d 'Print version'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "list" -d 'List HID interfaces: one record per hidraw node, with all its top-level usages'
@@ -59,7 +59,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l report-id -d 'Only reports with this report id (numbered devices)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l timeout -d 'Stop when no report arrives for this long (e.g. 500ms, 2s); without it, wait' -r
@@ -76,7 +76,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l report-id -d 'Report id (0: the device does not number its reports)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
@@ -91,14 +91,14 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -f -a "get" -d 'Read a feature report'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -f -a "set" -d 'Send a feature report'
@@ -117,7 +117,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l report-id -d 'Report id (0: the device does not number its reports)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
@@ -132,7 +132,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from help" -f -a "get" -d 'Read a feature report'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from help" -f -a "set" -d 'Send a feature report'
@@ -151,7 +151,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l layout -d 'One record per report field (report id, direction, bit offset, size, usages) instead of one per item'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l raw -d 'One record with the descriptor\'s bytes in hex'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -170,7 +170,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l speed -d 'Play faster (2 = twice as fast); 0 sends everything at once' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the device before the first report, so readers can open its hidraw node' -r
@@ -179,14 +179,14 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -f -a "ping" -d 'Check that the device is a bridge: protocol version, chunk size'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -f -a "read" -d 'Read registers ADDR, ADDR+1, ...: one record each'
@@ -207,7 +207,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l count -d 'Registers to read' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l timeout -d 'How long to wait for each answer (e.g. 250ms)' -r
@@ -224,7 +224,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l timeout -d 'How long to wait for each answer (e.g. 250ms)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l retries -d 'Times to repeat a request (same sequence number) that got no good answer' -r
@@ -240,7 +240,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l timeout -d 'How long to wait for each answer (e.g. 250ms)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l retries -d 'Times to repeat a request (same sequence number) that got no good answer' -r
@@ -256,7 +256,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that the device is a bridge: protocol version, chunk size'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from help" -f -a "read" -d 'Read registers ADDR, ADDR+1, ...: one record each'
@@ -268,7 +268,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -f -a "bridge" -d 'A HID-SPI bridge through /dev/uhid, answering the bridge protocol'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -282,7 +282,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "bridge" -d 'A HID-SPI bridge through /dev/uhid, answering the bridge protocol'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

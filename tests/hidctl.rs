@@ -209,6 +209,18 @@ fn lost_and_damaged_reports_are_retried_and_counted() {
     assert_eq!(r[0]["value"], 0x60);
     assert!(err.contains("retries") && err.contains("0 failed"), "{err}");
     assert!(!err.contains(" 0 retries"), "{err}");
+    // Every 2nd response cut to 5 bytes (a short read): counted, retried, recovered.
+    let (out, err) = run(
+        d,
+        r#""$HIDCTL" --device sim:regmap=bme280.toml --sim-faults short-response=2 spi read 0xd0 --count 12 --timeout 10ms -o ndjson"#,
+        0,
+    );
+    assert_eq!(records(&out).len(), 12);
+    assert!(
+        err.contains(" 2 short reports") && err.contains(" 2 retries"),
+        "{err}"
+    );
+    assert!(err.contains("0 failed"), "{err}");
     // A link that loses everything: lost records, exit 3.
     let (out, err) = run(
         d,

@@ -503,6 +503,7 @@ mod tests {
             drop_response_every: 3,
             corrupt_request_every: 5,
             corrupt_response_every: 7,
+            short_response_every: 0,
         };
         let port = SimPort::new(regmap_bus(), faults);
         // Five retries: with these periods six failures in a row cannot happen (3 and

@@ -128,7 +128,7 @@ pub struct DeviceArgs {
     pub device: Option<String>,
 
     /// Faults for the simulated bridge only, to see retries at work: every Nth report
-    /// dropped or damaged, e.g. drop=5,corrupt-request=7,corrupt-response=11
+    /// dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13
     #[arg(long, global = true, value_name = "FAULTS", value_parser = sim::Faults::parse)]
     pub sim_faults: Option<sim::Faults>,
 }

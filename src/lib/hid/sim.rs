@@ -19,10 +19,12 @@ pub struct Faults {
     pub drop_response_every: u32,
     pub corrupt_request_every: u32,
     pub corrupt_response_every: u32,
+    /// The response arrives cut to 5 bytes (a short read on the host).
+    pub short_response_every: u32,
 }
 
 impl Faults {
-    /// `drop=N,corrupt-request=N,corrupt-response=N`.
+    /// `drop=N,corrupt-request=N,corrupt-response=N,short-response=N`.
     pub fn parse(text: &str) -> std::result::Result<Faults, String> {
         let mut f = Faults::default();
         for part in text.split(',').filter(|p| !p.is_empty()) {
@@ -36,9 +38,10 @@ impl Faults {
                 "drop" => f.drop_response_every = n,
                 "corrupt-request" => f.corrupt_request_every = n,
                 "corrupt-response" => f.corrupt_response_every = n,
+                "short-response" => f.short_response_every = n,
                 _ => {
                     return Err(format!(
-                        "'{k}': unknown fault (drop, corrupt-request, corrupt-response)"
+                        "'{k}': unknown fault (drop, corrupt-request, corrupt-response, short-response)"
                     ))
                 }
             }
@@ -138,6 +141,9 @@ impl HidDevice for SimBridge {
         }
         if hits(self.faults.corrupt_response_every, self.responses) {
             resp[2] ^= 0x01;
+        }
+        if hits(self.faults.short_response_every, self.responses) {
+            resp.truncate(5);
         }
         self.queue.push_back(resp);
         Ok(data.len())
@@ -273,7 +279,8 @@ mod tests {
             Faults {
                 drop_response_every: 3,
                 corrupt_request_every: 5,
-                corrupt_response_every: 0
+                corrupt_response_every: 0,
+                short_response_every: 0
             }
         );
         assert!(Faults::parse("drop").is_err());
