@@ -40,7 +40,7 @@ import duckdb
 con = duckdb.connect()
 con.sql("SET threads=$THREADS"); con.sql("SET enable_progress_bar=false")
 con.sql("CREATE VIEW input AS SELECT * FROM read_json_auto('$SRC')")
-con.sql("""$2""")$3
+con.sql("""$2""")${3:-}
 PY
     echo "python3 $script"
 }
