@@ -173,7 +173,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s d -l device -d 
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l speed -d 'Play faster (2 = twice as fast); 0 sends everything at once' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the device before the first report, so readers can open its hidraw node' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the device before the first report, so readers can open its hidraw node (uhid\'s open event cannot tell a reader from the kernel\'s own input handler, which opens a keyboard at once)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

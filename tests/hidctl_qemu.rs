@@ -397,7 +397,9 @@ fn hidctl_in_a_qemu_guest() {
     let emu = step("emulate-stderr").text();
     assert!(emu.contains("1 with a bad CRC"), "{emu}");
 
-    // A recording replayed through uhid reads back through hidraw.
+    // A recording replayed through uhid and recorded again through hidraw: the
+    // descriptor first (as the kernel holds it, with the device's name and ids), then
+    // the same reports.
     let rep = step("replay-read");
     assert_eq!(
         rep.rc,
@@ -406,9 +408,17 @@ fn hidctl_in_a_qemu_guest() {
         rep.text(),
         step("replay-stderr").text()
     );
-    let hex: Vec<String> = rep
-        .json()
+    let rows = rep.json();
+    assert_eq!(rows[0]["type"], "descriptor", "{rows:?}");
+    assert_eq!(rows[0]["vid"], "1209", "{rows:?}");
+    assert_eq!(rows[0]["pid"], "0002", "{rows:?}");
+    assert!(
+        descriptors.contains(&rows[0]["hex"].as_str().unwrap().to_string()),
+        "{rows:?}"
+    );
+    let hex: Vec<String> = rows[1..]
         .iter()
+        .inspect(|r| assert_eq!(r["type"], "input", "{r}"))
         .map(|r| r["hex"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(hex, vec!["00000b0000000000", "0000000000000000"]);

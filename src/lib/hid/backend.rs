@@ -86,7 +86,13 @@ fn top_level_usages(path: &str) -> Option<Vec<(u16, u16)>> {
 
 fn hid_err(dev: &str, e: hidapi::HidError) -> Error {
     let text = e.to_string();
-    if text.contains("disconnected") || text.contains("ENODEV") || text.contains("No such device") {
+    // hidapi folds errno into text. ENOENT here means the node was listed a moment ago
+    // and is gone now: the device was removed between the listing and the open.
+    if text.contains("disconnected")
+        || text.contains("ENODEV")
+        || text.contains("No such device")
+        || text.contains("No such file or directory")
+    {
         return Error::device(
             dev,
             "the device went away (unplugged or its driver unbound)",

@@ -11,7 +11,7 @@ use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampNanosecondType};
 use clap::Args;
 
 use super::emulate::{stop_on_signals, stopped};
-use super::uhid::{CreateParams, Uhid, BUS_USB};
+use super::uhid::{CreateParams, Event, Uhid, BUS_USB};
 use crate::cli::Outcome;
 use crate::error::{Error, Location, Result};
 use crate::record::text::from_hex;
@@ -26,7 +26,8 @@ pub struct ReplayArgs {
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
     /// Wait this long after creating the device before the first report, so readers
-    /// can open its hidraw node
+    /// can open its hidraw node (uhid's open event cannot tell a reader from the
+    /// kernel's own input handler, which opens a keyboard at once)
     #[arg(long, default_value = "500ms", value_name = "DURATION", value_parser = crate::cli::args::parse_duration)]
     pub wait: Duration,
 }
@@ -196,17 +197,21 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         descriptor: bytes.clone(),
     })?;
     let numbered = super::descriptor::decode(bytes).numbered();
-    let drain_until = |until: Instant| -> Result<()> {
+    // Serves the kernel's events until `until`, or until `stop_at` arrives.
+    let drain_until = |until: Instant, stop_at: Option<&Event>| -> Result<()> {
         while !stopped() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
-            uhid.next_event(Some(left.min(Duration::from_millis(100))))?;
+            let ev = uhid.next_event(Some(left.min(Duration::from_millis(100))))?;
+            if ev.is_some() && ev.as_ref() == stop_at {
+                break;
+            }
         }
         Ok(())
     };
-    drain_until(Instant::now() + a.wait)?;
+    drain_until(Instant::now() + a.wait, None)?;
     let start = Instant::now();
     let mut first_ts = None;
     let mut sent = 0u64;
@@ -225,7 +230,7 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         let t0 = *first_ts.get_or_insert(*ts);
         if a.speed > 0.0 {
             let offset = Duration::from_nanos(ts.saturating_sub(t0).max(0) as u64).div_f64(a.speed);
-            drain_until(start + offset)?;
+            drain_until(start + offset, None)?;
         }
         let mut data = Vec::with_capacity(payload.len() + 1);
         if numbered {
@@ -235,8 +240,9 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         uhid.input(&data)?;
         sent += 1;
     }
-    // Give readers a moment to take the last report before the device goes away.
-    drain_until(Instant::now() + Duration::from_millis(200))?;
+    // Give the reader time to take the last report (until it closes the device, at
+    // most a second) before the device goes away.
+    drain_until(Instant::now() + Duration::from_secs(1), Some(&Event::Close))?;
     eprintln!("hidctl: replayed {sent} input reports as {vid:04x}:{pid:04x}");
     Ok(Outcome::Complete)
 }
