@@ -98,16 +98,15 @@ fn usage(what: String, e: datafusion::error::DataFusionError) -> Error {
 }
 
 /// The input batch as DataFusion sees it, converted once for all of a batch's
-/// expressions.
+/// expressions, against the schema they were planned for (converted once, at parse).
 struct DfInput {
     batch: datafusion::arrow::record_batch::RecordBatch,
 }
 
 impl DfInput {
-    fn new(batch: &RecordBatch) -> Result<DfInput> {
-        let schema = bridge::schema_to_df(&batch.schema())?;
+    fn new(batch: &RecordBatch, schema: &DfSchemaRef) -> Result<DfInput> {
         Ok(DfInput {
-            batch: bridge::batch_to_df(batch, &schema)?,
+            batch: bridge::batch_to_df(batch, schema)?,
         })
     }
 
@@ -126,6 +125,8 @@ impl DfInput {
 pub struct Predicate {
     sql: String,
     expr: Arc<dyn PhysicalExpr>,
+    /// The input schema, as DataFusion sees it.
+    input: DfSchemaRef,
 }
 
 impl Predicate {
@@ -145,12 +146,13 @@ impl Predicate {
         Ok(Predicate {
             sql: sql.to_string(),
             expr,
+            input: schema,
         })
     }
 
     /// Which rows match. A NULL result (a comparison with a missing value) does not.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<BooleanArray> {
-        let array = DfInput::new(batch)?.evaluate(&self.expr, &self.sql)?;
+        let array = DfInput::new(batch, &self.input)?.evaluate(&self.expr, &self.sql)?;
         let mask = array
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -180,6 +182,8 @@ impl Predicate {
 pub struct Projection {
     columns: Vec<(String, Arc<dyn PhysicalExpr>)>,
     schema: SchemaRef,
+    /// The input schema, as DataFusion sees it.
+    input: DfSchemaRef,
 }
 
 impl Projection {
@@ -231,6 +235,7 @@ impl Projection {
         Ok(Projection {
             columns,
             schema: bridge::schema_from_df(&DfSchema::new(fields))?,
+            input: df_input,
         })
     }
 
@@ -239,7 +244,7 @@ impl Projection {
     }
 
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<RecordBatch> {
-        let input = DfInput::new(batch)?;
+        let input = DfInput::new(batch, &self.input)?;
         let arrays = self
             .columns
             .iter()
