@@ -12,7 +12,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::ClientContext;
 
 use crate::cli::warn;
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// The librdkafka features this build compiles in (`builtin.features`), for --help.
 /// A unit test checks it against the linked library.
@@ -149,6 +149,37 @@ impl ClientContext for Quiet {
         }
         self.reporter.report(&error, reason);
     }
+}
+
+/// The ids of `topic`'s partitions, or a clear error when the topic does not exist.
+pub fn topic_partitions<C: rdkafka::ClientContext>(
+    client: &rdkafka::client::Client<C>,
+    conn: &ConnArgs,
+    topic: &str,
+) -> Result<Vec<i32>> {
+    let metadata = client
+        .fetch_metadata(Some(topic), super::METADATA_TIMEOUT)
+        .map_err(|e| {
+            kafka_error(
+                format!("reading the metadata of topic {topic}"),
+                &conn.brokers,
+                e,
+            )
+        })?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(Error::device(
+            format!("kafka {}", conn.brokers),
+            format!("topic '{topic}' does not exist or has no partitions"),
+        )
+        .with_hint("check --topic, or create the topic first"));
+    }
+    Ok(partitions)
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use rdkafka::message::Message;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
-use super::client::{kafka_error, ConnArgs, Quiet};
+use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
 use super::message::{describe, LineEncoder, Raw};
 use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
 use crate::cli::{Outcome, OutputArgs};
@@ -175,28 +175,7 @@ pub fn open_consumer(
     let consumer: KafkaConsumer = cfg
         .create_with_context(ctx)
         .map_err(|e| kafka_error("creating the consumer", &conn.brokers, e))?;
-    let metadata = consumer
-        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(|e| {
-            kafka_error(
-                format!("reading the metadata of topic {topic}"),
-                &conn.brokers,
-                e,
-            )
-        })?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic && t.error().is_none())
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    if partitions.is_empty() {
-        return Err(Error::device(
-            format!("kafka {}", conn.brokers),
-            format!("topic '{topic}' does not exist or has no partitions"),
-        )
-        .with_hint("check --topic, or create the topic first"));
-    }
+    let partitions = topic_partitions(consumer.client(), conn, topic)?;
     let mut marks = HashMap::new();
     for &p in &partitions {
         let (low, high) = consumer

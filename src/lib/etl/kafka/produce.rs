@@ -14,8 +14,8 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::ClientContext;
 
-use super::client::{kafka_error, ConnArgs, Quiet};
-use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
+use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
+use super::{install_stop_handler, stopped};
 use crate::cli::{InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::record::writer::ndjson_writer_builder;
@@ -155,30 +155,7 @@ pub fn delivery_timeout_ms(conn: &ConnArgs) -> u64 {
 
 /// The topic's partition count, or a clear error when it does not exist.
 pub fn partition_count(producer: &KafkaProducer, conn: &ConnArgs, topic: &str) -> Result<i32> {
-    let md = producer
-        .client()
-        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(|e| {
-            kafka_error(
-                format!("reading the metadata of topic {topic}"),
-                &conn.brokers,
-                e,
-            )
-        })?;
-    let n = md
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic && t.error().is_none())
-        .map(|t| t.partitions().len())
-        .sum::<usize>();
-    if n == 0 {
-        return Err(Error::device(
-            format!("kafka {}", conn.brokers),
-            format!("topic '{topic}' does not exist or has no partitions"),
-        )
-        .with_hint("check --topic, or create the topic first"));
-    }
-    Ok(n as i32)
+    Ok(topic_partitions(producer.client(), conn, topic)?.len() as i32)
 }
 
 /// Hands one message to librdkafka, waiting while its queue is full.
