@@ -41,6 +41,7 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "head" -d 'The first N recor
 complete -c etl -n "__fish_etl_needs_command" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
 complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
 complete -c etl -n "__fish_etl_needs_command" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand convert" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
@@ -94,7 +95,7 @@ csv\t''
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
 complete -c etl -n "__fish_etl_using_subcommand agg" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
-complete -c etl -n "__fish_etl_using_subcommand agg" -l agg -d 'Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x), avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact: count_distinct and the percentiles keep each group\'s values in memory; percentiles interpolate linearly between ranks (as DuckDB\'s quantile_cont)' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l agg -d 'Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x), avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact: count_distinct and the percentiles keep each group\'s values in memory; percentiles interpolate linearly between ranks (as DuckDB\'s quantile_cont) [default: count(*)]' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l by -d 'Group by these fields (comma-separated)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l window -d 'Aggregate over event-time windows of this length (e.g. 1s, 100ms, 5m)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l slide -d 'Start a window every DURATION (hopping windows); default: the window length (tumbling)' -r
@@ -284,6 +285,32 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand run" -l from -d 'Source: kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=GROUP[&from=beginning|end]. The group\'s committed offsets say where to resume; `from` applies only where it has none (default beginning)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l to -d 'Destination: kafka://HOST:PORT[,...]/TOPIC[?key=FIELD] (one JSON message per result record, keyed by FIELD), or - for stdout (-o picks the format)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l filter -d 'Keep the records for which this SQL condition is true' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l select -d 'Compute these columns: \'EXPR [AS name], ...\' (after --filter)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l sql -d 'Run this SQL query on every micro-batch (the table `input`); for aggregates over time use --window instead, which keeps state across batches' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l agg -d 'Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x), avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact: count_distinct and the percentiles keep each group\'s values in memory; percentiles interpolate linearly between ranks (as DuckDB\'s quantile_cont) [default: count(*)]' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l by -d 'Group by these fields (comma-separated)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l window -d 'Aggregate over event-time windows of this length (e.g. 1s, 100ms, 5m)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l slide -d 'Start a window every DURATION (hopping windows); default: the window length (tumbling)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l time -d 'The event-time field (a timestamp, an RFC 3339 string, or integer nanoseconds)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l lateness -d 'How late a record may arrive: a window closes when the largest time seen passes its end by this much. Later records are counted as late, not aggregated' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l batch-size -d 'Largest micro-batch (batches are also cut whenever no message is waiting)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -s X -d 'Any librdkafka property for both ends, repeatable (see \'etl kafka consume --help\')' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand run" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand run" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand run" -s e -l until-end -d 'Stop once every assigned source partition reaches the end it had at start (open windows are then emitted); without it, run until SIGINT/SIGTERM'
+complete -c etl -n "__fish_etl_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and not __fish_seen_subcommand_from consume produce help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -339,18 +366,19 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'

@@ -524,3 +524,236 @@ fn stopping_the_broker_mid_produce_reports_acked_and_unacked() {
     assert!(unacked > 0, "{errors}");
     assert!(acked + unacked <= sent, "{acked} + {unacked} <= {sent}");
 }
+
+/// Every record of `topic` from the beginning (no group), as JSON.
+fn drain_topic(b: &str, topic: &str) -> Vec<serde_json::Value> {
+    ok(
+        &etl(
+            &[
+                "kafka",
+                "consume",
+                "-b",
+                b,
+                "-t",
+                topic,
+                "--until-end",
+                "-o",
+                "ndjson",
+            ],
+            b"",
+        ),
+        &format!("consuming {topic}"),
+    )
+}
+
+#[test]
+fn run_killed_mid_stream_and_restarted_misses_nothing() {
+    let broker = Broker::start();
+    broker.create_topic("run-in", 4);
+    broker.create_topic("run-out", 2);
+    let b = broker.addr();
+    const TOTAL: i64 = 60_000;
+    // The input arrives live, 10,000 records a second, while the pipeline runs.
+    let mut producer = Command::new(ETL)
+        .args([
+            "kafka", "produce", "-b", &b, "-t", "run-in", "--key", "name",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut feed = producer.stdin.take().unwrap();
+    let input = records(TOTAL as usize);
+    let feeder = std::thread::spawn(move || {
+        for chunk in input
+            .split_inclusive(|&c| c == b'\n')
+            .collect::<Vec<_>>()
+            .chunks(200)
+        {
+            for line in chunk {
+                feed.write_all(line).unwrap();
+            }
+            feed.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let from = format!("kafka://{b}/run-in?group=g-run");
+    let to = format!("kafka://{b}/run-out?key=name");
+    let mut args = vec![
+        "run",
+        "--from",
+        &from,
+        "--filter",
+        "n >= 0",
+        "--select",
+        "n, n * 2 AS twice, name",
+        "--to",
+        &to,
+        "-X",
+        "auto.commit.interval.ms=500",
+    ];
+    args.extend(GROUP_PROPS);
+    let mut first = Command::new(ETL)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it once a third of the results, not all, have reached the output topic.
+    let t = Instant::now();
+    let at_kill = loop {
+        let n = drain_topic(&b, "run-out").len() as i64;
+        if n >= TOTAL / 3 {
+            break n;
+        }
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "etl run ended early: {:?}",
+            first.wait_with_output().unwrap()
+        );
+        assert!(t.elapsed() < Duration::from_secs(60), "no output in 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        at_kill < TOTAL,
+        "killed mid-stream ({at_kill} of {TOTAL} done)"
+    );
+    feeder.join().unwrap();
+    ok(&producer.wait_with_output().unwrap(), "produce");
+
+    // Restarted, it resumes from the committed offsets and stops at the end.
+    args.push("--until-end");
+    let second = etl(&args, b"");
+    ok(&second, "restarted etl run");
+
+    let out = drain_topic(&b, "run-out");
+    let mut seen = HashSet::new();
+    for r in &out {
+        let n = r["n"].as_i64().unwrap();
+        assert_eq!(r["twice"].as_i64().unwrap(), 2 * n);
+        assert_eq!(r["key"], format!("r{n}"), "keyed by name");
+        seen.insert(n);
+    }
+    let missing: Vec<i64> = (0..TOTAL).filter(|n| !seen.contains(n)).take(5).collect();
+    assert!(missing.is_empty(), "missing results, e.g. {missing:?}");
+    // It resumed from offsets the first run committed, not from the beginning.
+    let repeated = out.len() as i64 - TOTAL;
+    assert!(repeated < at_kill, "{repeated} repeated of {at_kill}");
+    eprintln!(
+        "killed after {at_kill} results; {} results in all, {} repeated (at least once)",
+        out.len(),
+        repeated
+    );
+}
+
+/// `etl run` from `topic` with `group` through `stage` to stdout, until the end.
+fn run_to_stdout(b: &str, topic: &str, group: &str, stage: &[&str]) -> Vec<serde_json::Value> {
+    let from = format!("kafka://{b}/{topic}?group={group}");
+    let mut args = vec![
+        "run",
+        "--from",
+        &from,
+        "--to",
+        "-",
+        "--until-end",
+        "-o",
+        "ndjson",
+    ];
+    args.extend(stage);
+    args.extend(GROUP_PROPS);
+    ok(&etl(&args, b""), &format!("etl run {stage:?}"))
+}
+
+#[test]
+fn run_windows_and_sql_to_stdout() {
+    let broker = Broker::start();
+    broker.create_topic("run-ts", 2);
+    let b = broker.addr();
+    // Three seconds of events, 100 per second, spread over two partitions.
+    let mut input = String::new();
+    for i in 0..300 {
+        let (s, ms) = (i / 100, (i % 100) * 10);
+        input.push_str(&format!(
+            "{{\"ts\":\"2026-01-01T00:00:0{s}.{ms:03}Z\",\"host\":\"h{}\",\"v\":{i}}}\n",
+            i % 2
+        ));
+    }
+    ok(
+        &etl(
+            &[
+                "kafka", "produce", "-b", &b, "-t", "run-ts", "--key", "host",
+            ],
+            input.as_bytes(),
+        ),
+        "produce",
+    );
+    let windowed = [
+        "--window",
+        "1s",
+        "--by",
+        "host",
+        "--agg",
+        "count(*), sum(v)",
+        "--lateness",
+        "5s",
+    ];
+    let windows = run_to_stdout(&b, "run-ts", "g-win", &windowed);
+    assert_eq!(windows.len(), 6, "{windows:?}");
+    for w in &windows {
+        let start = w["window_start"].as_str().unwrap();
+        let s: i64 = start[17..19].parse().unwrap();
+        let h: i64 = w["host"].as_str().unwrap()[1..].parse().unwrap();
+        assert_eq!(w["count(*)"], 50, "{w}");
+        let sum: i64 = (s * 100..s * 100 + 100).filter(|i| i % 2 == h).sum();
+        assert_eq!(w["sum(v)"], sum, "{w}");
+    }
+    // Everything was delivered, so the group committed to the end.
+    let again = run_to_stdout(&b, "run-ts", "g-win", &windowed);
+    assert!(again.is_empty(), "{again:?}");
+
+    // A query per micro-batch, from a fresh group.
+    let rows = run_to_stdout(
+        &b,
+        "run-ts",
+        "g-sql",
+        &[
+            "--sql",
+            "SELECT v, upper(host) AS host FROM input WHERE v % 3 = 0",
+        ],
+    );
+    let mut vs: Vec<i64> = rows.iter().map(|r| r["v"].as_i64().unwrap()).collect();
+    vs.sort_unstable();
+    assert_eq!(vs, (0..300).filter(|v| v % 3 == 0).collect::<Vec<_>>());
+    assert!(rows.iter().all(|r| r["host"] == "H0" || r["host"] == "H1"));
+
+    // Usage errors name the problem.
+    for (bad, says) in [
+        (vec!["run", "--from", "kafka://x/t", "--to", "-"], "group"),
+        (
+            vec![
+                "run",
+                "--from",
+                "kafka://x/t?group=g",
+                "--to",
+                "-",
+                "--agg",
+                "count(*)",
+            ],
+            "--window",
+        ),
+        (
+            vec!["run", "--from", "x/t?group=g", "--to", "-"],
+            "kafka://",
+        ),
+    ] {
+        let out = etl(&bad, b"");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{bad:?}"
+        );
+    }
+}

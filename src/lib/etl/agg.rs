@@ -28,12 +28,19 @@ pub struct AggArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub spec: AggSpec,
+}
+
+/// What to aggregate and over which windows: `etl agg` and `etl kafka run --window`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AggSpec {
     /// Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x),
     /// avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact:
     /// count_distinct and the percentiles keep each group's values in memory; percentiles
-    /// interpolate linearly between ranks (as DuckDB's quantile_cont)
-    #[arg(long, value_name = "LIST", default_value = "count(*)")]
-    pub agg: String,
+    /// interpolate linearly between ranks (as DuckDB's quantile_cont) [default: count(*)]
+    #[arg(long, value_name = "LIST")]
+    pub agg: Option<String>,
     /// Group by these fields (comma-separated)
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
     pub by: Vec<String>,
@@ -255,7 +262,7 @@ struct Windowing {
 }
 
 /// The aggregation engine, fed batch by batch.
-struct Aggregator {
+pub struct Aggregator {
     plans: Vec<Plan>,
     by: Vec<String>,
     keys: Option<RowConverter>,
@@ -391,7 +398,7 @@ impl Aggregator {
             .clone())
     }
 
-    fn add(&mut self, batch: &RecordBatch) -> Result<()> {
+    pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
         let keys = self.key_rows(batch)?;
         let inputs = self.inputs(batch)?;
         let times = match self.windowing {
@@ -441,7 +448,7 @@ impl Aggregator {
     }
 
     /// Removes and returns the windows whose end the watermark has passed (all at the end).
-    fn closed(&mut self, at_end: bool) -> Result<Vec<RecordBatch>> {
+    pub fn closed(&mut self, at_end: bool) -> Result<Vec<RecordBatch>> {
         let mut out = Vec::new();
         while let Some((&start, _)) = self.windows.first_key_value() {
             let closes = match (&self.windowing, self.max_time) {
@@ -515,53 +522,101 @@ fn column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
     })
 }
 
-pub fn agg(args: &AggArgs) -> Result<Outcome> {
-    let specs = parse_specs(&args.agg).map_err(|e| Error::Usage(format!("--agg: {e}")))?;
-    if specs.is_empty() {
-        return Err(Error::Usage("--agg: no aggregates given".into()));
-    }
-    let windowing = match args.window {
-        Some(w) => {
-            let size = w.as_nanos() as i64;
-            let slide = args.slide.map_or(size, |s| s.as_nanos() as i64);
-            if size <= 0 || slide <= 0 || slide > size {
-                return Err(Error::Usage(
-                    "--window and --slide must be positive, with --slide <= --window".into(),
-                ));
-            }
-            Some(Windowing {
-                size,
-                slide,
-                lateness: args.lateness.as_nanos() as i64,
-            })
+impl Aggregator {
+    /// Checks the aggregate list and window lengths and sets up an empty engine.
+    pub fn new(spec: &AggSpec) -> Result<Aggregator> {
+        let specs = parse_specs(spec.agg.as_deref().unwrap_or("count(*)"))
+            .map_err(|e| Error::Usage(format!("--agg: {e}")))?;
+        if specs.is_empty() {
+            return Err(Error::Usage("--agg: no aggregates given".into()));
         }
-        None => None,
-    };
-    let mut engine = Aggregator {
-        plans: specs
-            .into_iter()
-            .map(|spec| Plan {
-                spec,
-                integer: false,
-            })
-            .collect(),
-        by: args
-            .by
+        let windowing = match spec.window {
+            Some(w) => {
+                let size = w.as_nanos() as i64;
+                let slide = spec.slide.map_or(size, |s| s.as_nanos() as i64);
+                if size <= 0 || slide <= 0 || slide > size {
+                    return Err(Error::Usage(
+                        "--window and --slide must be positive, with --slide <= --window".into(),
+                    ));
+                }
+                Some(Windowing {
+                    size,
+                    slide,
+                    lateness: spec.lateness.as_nanos() as i64,
+                })
+            }
+            None => None,
+        };
+        Ok(Aggregator {
+            plans: specs
+                .into_iter()
+                .map(|spec| Plan {
+                    spec,
+                    integer: false,
+                })
+                .collect(),
+            by: spec
+                .by
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            keys: None,
+            key_fields: Vec::new(),
+            windowing,
+            time: spec.time.clone(),
+            windows: BTreeMap::new(),
+            max_time: None,
+            late: 0,
+            untimed: 0,
+            out_schema: None,
+            distinct: Vec::new(),
+        })
+    }
+
+    /// Windows close when this event time passes their end (None before any record).
+    pub fn watermark(&self) -> Option<i64> {
+        let w = self.windowing.as_ref()?;
+        Some(self.max_time?.saturating_sub(w.lateness))
+    }
+
+    /// The end of the last window any timed record of `batch` falls into: once the
+    /// watermark reaches it, everything the batch contributed has been emitted.
+    pub fn last_window_end(&self, batch: &RecordBatch) -> Result<Option<i64>> {
+        let Some(w) = &self.windowing else {
+            return Ok(None);
+        };
+        let times = self.times(batch)?;
+        Ok(times
             .iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        keys: None,
-        key_fields: Vec::new(),
-        windowing,
-        time: args.time.clone(),
-        windows: BTreeMap::new(),
-        max_time: None,
-        late: 0,
-        untimed: 0,
-        out_schema: None,
-        distinct: Vec::new(),
-    };
+            .flatten()
+            .max()
+            .map(|t| t.div_euclid(w.slide) * w.slide + w.size))
+    }
+
+    /// Reports late and untimed records on stderr; Lossy when there were any.
+    pub fn report_losses(&self) -> Outcome {
+        let mut outcome = Outcome::Complete;
+        if self.late > 0 {
+            crate::cli::warn(&format!(
+                "{} late records arrived after their window closed and were left out (raise --lateness to keep them)",
+                self.late
+            ));
+            outcome = Outcome::Lossy;
+        }
+        if self.untimed > 0 {
+            crate::cli::warn(&format!(
+                "{} records had no '{}' and were left out",
+                self.untimed, self.time
+            ));
+            outcome = Outcome::Lossy;
+        }
+        outcome
+    }
+}
+
+pub fn agg(args: &AggArgs) -> Result<Outcome> {
+    let mut engine = Aggregator::new(&args.spec)?;
     let mut reader = args.input.open_reader()?;
     let mut sink = LazySink::new(args.output.sink_options());
     while let Some(batch) = reader.next_batch()? {
@@ -583,22 +638,7 @@ pub fn agg(args: &AggArgs) -> Result<Outcome> {
         sink.write(&rest)?;
     }
     sink.finish(None)?;
-    let mut outcome = Outcome::Complete;
-    if engine.late > 0 {
-        crate::cli::warn(&format!(
-            "{} late records arrived after their window closed and were left out (raise --lateness to keep them)",
-            engine.late
-        ));
-        outcome = Outcome::Lossy;
-    }
-    if engine.untimed > 0 {
-        crate::cli::warn(&format!(
-            "{} records had no '{}' and were left out",
-            engine.untimed, engine.time
-        ));
-        outcome = Outcome::Lossy;
-    }
-    Ok(outcome)
+    Ok(engine.report_losses())
 }
 
 #[cfg(test)]

@@ -184,6 +184,29 @@ Examples:
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once
+    ///
+    /// Messages are decoded like 'etl kafka consume' (JSON payloads become columns next
+    /// to topic, partition, offset, key, ts, headers), go through --filter/--select, a
+    /// --sql query per micro-batch, or a --window aggregation, and the results are
+    /// produced as JSON messages. Input offsets are committed only after the results
+    /// that depend on them were acknowledged by the broker (for windows: once the window
+    /// was emitted), so a crash or SIGKILL loses nothing; the restarted pipeline may
+    /// repeat some results. Processes with the same group share the source partitions;
+    /// each aggregates the partitions it owns, so partition the source by the --by key
+    /// for whole groups. SIGINT/SIGTERM stop cleanly: open windows are left to the next run.
+    #[cfg(feature = "kafka")]
+    #[command(after_help = "\
+Examples:
+  etl run --from 'kafka://localhost:9092/events?group=errors' --filter 'status >= 500' --to kafka://localhost:9092/errors
+  etl run --from 'kafka://localhost:9092/events?group=sel' --select 'ts, host, latency_ms / 1000.0 AS latency_s' --to 'kafka://localhost:9092/slim?key=host'
+  etl run --from 'kafka://localhost:9092/events?group=minute' --window 1m --by host --agg 'count(*), p99(latency_ms)' --to kafka://localhost:9092/per-minute
+  etl run --from 'kafka://localhost:9092/events?group=peek&from=end' --sql 'SELECT host, count(*) AS n FROM input GROUP BY host' --to - -o table
+  etl run --from 'kafka://localhost:9092/events?group=once' --select 'host, status' --to - --until-end > snapshot.ndjson
+
+Exit status: 0 success, 1 failure (broker, topic, payload or delivery), 2 usage error,
+3 finished but late or untimed records were left out of windows.")]
+    Run(kafka::run::RunArgs),
     /// Read records from and write records to Kafka topics
     #[cfg(feature = "kafka")]
     #[command(subcommand)]
@@ -231,6 +254,8 @@ impl Tool for Cli {
                 input,
                 output,
             } => shape::flatten(&input, &output, &separator)?,
+            #[cfg(feature = "kafka")]
+            Command::Run(args) => kafka::run::run(&args)?,
             #[cfg(feature = "kafka")]
             Command::Kafka(command) => kafka::run(command)?,
         })

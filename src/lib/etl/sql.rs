@@ -158,6 +158,79 @@ pub fn sort(args: &SortArgs) -> Result<Outcome> {
     run_query(&ctx, &query, &args.output, &failure)
 }
 
+/// A query run on each micro-batch of an endless stream (`etl kafka run --sql`): the
+/// batch is the table `input`. Planned per batch (a millisecond or so), so a widened
+/// input schema just works; aggregates see one batch, not the stream.
+pub struct BatchQuery {
+    ctx: SessionContext,
+    rt: tokio::runtime::Runtime,
+    query: String,
+}
+
+impl BatchQuery {
+    pub fn new(query: &str) -> Result<BatchQuery> {
+        check_single_statement(query)?;
+        let ctx = session(&crate::expr::SessionOptions {
+            threads: Some(1),
+            ..Default::default()
+        })?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| Error::io("starting the query runtime", e))?;
+        Ok(BatchQuery {
+            ctx,
+            rt,
+            query: query.to_string(),
+        })
+    }
+
+    /// The query's result over this batch (possibly no rows).
+    pub fn run(&self, batch: &RecordBatch) -> Result<Vec<RecordBatch>> {
+        let df_schema = bridge::schema_to_df(&batch.schema())?;
+        let input = bridge::batch_to_df(batch, &df_schema)?;
+        let table = datafusion::datasource::MemTable::try_new(df_schema, vec![vec![input]])
+            .map_err(|e| Error::sql("table 'input'", e))?;
+        self.ctx
+            .deregister_table("input")
+            .map_err(|e| Error::sql("table 'input'", e))?;
+        self.ctx
+            .register_table("input", std::sync::Arc::new(table))
+            .map_err(|e| Error::sql("table 'input'", e))?;
+        self.rt.block_on(async {
+            let plan = plan_query(&self.ctx, &self.query).await?;
+            let schema = bridge::schema_from_df(&plan.schema())?;
+            let mut stream = execute_stream(plan, self.ctx.task_ctx())
+                .map_err(|e| Error::sql("running the query", e))?;
+            let mut out = Vec::new();
+            while let Some(b) = stream.next().await {
+                let b = b.map_err(|e| Error::sql("running the query", e))?;
+                if b.num_rows() > 0 {
+                    out.push(bridge::batch_from_df(&b, &schema)?);
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// Plans a read-only query: no DDL, no COPY, no INSERT.
+async fn plan_query(
+    ctx: &SessionContext,
+    query: &str,
+) -> Result<std::sync::Arc<dyn ExecutionPlan>> {
+    let options = datafusion::execution::context::SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false);
+    let df = ctx
+        .sql_with_options(query, options)
+        .await
+        .map_err(|e| Error::Usage(format!("in query: {}", e.strip_backtrace())))?;
+    df.create_physical_plan()
+        .await
+        .map_err(|e| Error::Usage(format!("planning the query: {}", e.strip_backtrace())))
+}
+
 fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
@@ -177,18 +250,7 @@ fn run_query(
     check_single_statement(query)?;
     let rt = runtime(ctx.copied_config().target_partitions())?;
     let result = rt.block_on(async {
-        let options = datafusion::execution::context::SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        let df = ctx
-            .sql_with_options(query, options)
-            .await
-            .map_err(|e| Error::Usage(format!("in query: {}", e.strip_backtrace())))?;
-        let plan = df
-            .create_physical_plan()
-            .await
-            .map_err(|e| Error::Usage(format!("planning the query: {}", e.strip_backtrace())))?;
+        let plan = plan_query(ctx, query).await?;
         let schema = bridge::schema_from_df(&plan.schema())?;
         let stream = execute_stream(plan.clone(), ctx.task_ctx())
             .map_err(|e| Error::sql("running the query", e))?;
@@ -279,7 +341,7 @@ pub fn select(list: &str, input: &InputArgs, output: &OutputArgs) -> Result<Outc
 }
 
 /// The plan for this batch's schema: planned once, again only if the input widened.
-fn replan<'a, T>(
+pub(crate) fn replan<'a, T>(
     planned: &'a mut Option<(SchemaRef, T)>,
     batch: &RecordBatch,
     parse: impl FnOnce(SchemaRef) -> Result<T>,

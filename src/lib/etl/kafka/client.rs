@@ -39,7 +39,7 @@ pub struct ConnArgs {
     pub properties: Vec<(String, String)>,
 }
 
-fn parse_property(s: &str) -> std::result::Result<(String, String), String> {
+pub fn parse_property(s: &str) -> std::result::Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
         _ => Err(format!(

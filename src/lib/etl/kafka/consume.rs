@@ -28,6 +28,8 @@ use crate::error::{Error, Location, Result};
 use crate::record::ndjson::{NdjsonSource, SchemaState};
 use crate::record::schema::parse_schema_arg;
 use crate::record::LazySink;
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
 
 #[derive(Debug, Clone, Args)]
 pub struct ConsumeArgs {
@@ -238,6 +240,8 @@ pub fn open_consumer(
 pub struct UntilEnd {
     marks: Watermarks,
     reached: HashSet<i32>,
+    /// Partitions a record came from; their mark was checked against the fetch's.
+    seen: HashSet<i32>,
 }
 
 impl UntilEnd {
@@ -248,6 +252,19 @@ impl UntilEnd {
         UntilEnd {
             marks,
             reached: HashSet::new(),
+            seen: HashSet::new(),
+        }
+    }
+    pub fn has_seen(&self, partition: i32) -> bool {
+        self.seen.contains(&partition)
+    }
+    /// Raises a partition's end to the high watermark its first fetch reported. The
+    /// "latest offset" answer taken at start can be short of the real end (tansu 0.6
+    /// answers with the start of the last record batch); the fetch's is exact.
+    pub fn raise_mark(&mut self, partition: i32, fetched: Option<i64>) {
+        self.seen.insert(partition);
+        if let (Some(f), Some((_, high))) = (fetched, self.marks.get_mut(&partition)) {
+            *high = (*high).max(f);
         }
     }
     pub fn record(&mut self, partition: i32, offset: i64) {
@@ -272,18 +289,34 @@ impl UntilEnd {
     }
 }
 
-/// Records handed to the reader, in order, whose offsets are not stored yet.
+/// The high watermark of `topic`/`partition` in librdkafka's last fetch response
+/// (no request is sent), if it has one.
+fn fetched_high_watermark(consumer: &KafkaConsumer, topic: &str, partition: i32) -> Option<i64> {
+    let topic = std::ffi::CString::new(topic).ok()?;
+    let (mut low, mut high) = (-1i64, -1i64);
+    // SAFETY: the client pointer is valid while `consumer` lives; the topic is a
+    // NUL-terminated string; the out pointers point to our locals.
+    let err = unsafe {
+        rdkafka::bindings::rd_kafka_get_watermark_offsets(
+            consumer.client().native_ptr(),
+            topic.as_ptr(),
+            partition,
+            &mut low,
+            &mut high,
+        )
+    };
+    (err == rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0)
+        .then_some(high)
+}
+
+/// Records handed to the reader, in order, that no batch has taken yet.
 pub type Pending = Mutex<VecDeque<(i32, i64)>>;
 
-/// Stores the offsets of the next `rows` records of `pending` (they were written out).
-pub fn store_written(consumer: &KafkaConsumer, topic: &str, pending: &Pending, rows: usize) {
+/// Stores the offsets after these records (they were delivered) for the next commit.
+pub fn store_offsets(consumer: &KafkaConsumer, topic: &str, records: &[(i32, i64)]) {
     let mut latest: HashMap<i32, i64> = HashMap::new();
-    {
-        let mut q = pending.lock().unwrap_or_else(|p| p.into_inner());
-        let n = rows.min(q.len());
-        for (p, o) in q.drain(..n) {
-            latest.insert(p, o);
-        }
+    for &(p, o) in records {
+        latest.insert(p, o);
     }
     if latest.is_empty() {
         return;
@@ -297,6 +330,98 @@ pub fn store_written(consumer: &KafkaConsumer, topic: &str, pending: &Pending, r
     let _ = consumer.store_offsets(&tpl);
 }
 
+/// Commits the stored offsets now (at the end of a run), synchronously.
+pub fn commit_stored(consumer: &KafkaConsumer, conn: &ConnArgs) -> Result<()> {
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+        Err(e) => Err(kafka_error(
+            "committing offsets (records were delivered; they may be read again)",
+            &conn.brokers,
+            e,
+        )),
+    }
+}
+
+/// What to read from an open consumer and how to decode it.
+pub struct Feed<'a> {
+    pub conn: &'a ConnArgs,
+    pub topic: &'a str,
+    pub raw: Option<Raw>,
+    pub count: Option<u64>,
+    pub until_end: bool,
+    pub batch_size: usize,
+    pub schema: Option<SchemaState>,
+}
+
+/// Reads the consumer's messages as record batches until the end (`--until-end`,
+/// `--count`, a signal, or an error) and hands each batch to `each` with the
+/// (partition, offset) of its rows, in order. Returns the records' final schema.
+pub fn for_each_batch(
+    consumer: &KafkaConsumer,
+    feed: Feed<'_>,
+    marks: Watermarks,
+    mut each: impl FnMut(&RecordBatch, Vec<(i32, i64)>) -> Result<()>,
+) -> Result<SchemaRef> {
+    let (reader, writer) =
+        std::io::pipe().map_err(|e| Error::io("creating a pipe for the consumer", e))?;
+    // A larger pipe lets the poller run ahead of the decoder by more than 64 KiB.
+    // SAFETY: fcntl on a pipe fd we own.
+    unsafe {
+        libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20);
+    }
+    let pending: Pending = Mutex::new(VecDeque::new());
+    let quit = AtomicBool::new(false);
+    let name = format!("kafka topic {}", feed.topic);
+    let topic = feed.topic;
+    std::thread::scope(|s| {
+        let poller = s.spawn(|| {
+            poll_loop(
+                consumer,
+                &feed,
+                UntilEnd::new(marks),
+                writer,
+                &pending,
+                &quit,
+            )
+        });
+        let fd = reader.as_raw_fd();
+        let result = (|| -> Result<SchemaRef> {
+            let mut src = NdjsonSource::new(
+                Box::new(reader),
+                Vec::new(),
+                Some(fd),
+                name.clone(),
+                feed.schema.clone(),
+                feed.batch_size,
+                1000,
+            )
+            .map_err(|e| locate(e, &pending, topic, 0))?;
+            let mut done = 0usize;
+            while let Some(batch) = src
+                .next_batch()
+                .map_err(|e| locate(e, &pending, topic, done))?
+            {
+                let rows: Vec<(i32, i64)> = {
+                    let mut q = pending.lock().unwrap_or_else(|p| p.into_inner());
+                    let n = batch.num_rows().min(q.len());
+                    q.drain(..n).collect()
+                };
+                done += batch.num_rows();
+                each(&batch, rows)?;
+            }
+            Ok(src.schema())
+        })();
+        // Whatever ended the reading side (end, error, closed stdout), the poller stops.
+        quit.store(true, Ordering::Relaxed);
+        let polled = poller
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("the Kafka poller panicked".into())));
+        let schema = result?;
+        polled?;
+        Ok(schema)
+    })
+}
+
 pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
     install_stop_handler();
     let from = parse_from(&args.from)?;
@@ -307,80 +432,32 @@ pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
         from,
         args.until_end,
     )?;
-    let state = args
-        .schema
-        .as_deref()
-        .map(parse_schema_arg)
-        .transpose()?
-        .map(SchemaState::Given);
-    let (reader, writer) =
-        std::io::pipe().map_err(|e| Error::io("creating a pipe for the consumer", e))?;
-    // A larger pipe lets the poller run ahead of the decoder by more than 64 KiB.
-    // SAFETY: fcntl on a pipe fd we own.
-    unsafe {
-        libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20);
-    }
-    let pending: Pending = Mutex::new(VecDeque::new());
-    let quit = AtomicBool::new(false);
-    let name = format!("kafka topic {}", args.topic);
+    let feed = Feed {
+        conn: &args.conn,
+        topic: &args.topic,
+        raw: args.raw,
+        count: args.count,
+        until_end: args.until_end,
+        batch_size: args.batch_size as usize,
+        schema: args
+            .schema
+            .as_deref()
+            .map(parse_schema_arg)
+            .transpose()?
+            .map(SchemaState::Given),
+    };
     let group = args.group.is_some();
-
-    std::thread::scope(|s| {
-        let poller = s.spawn(|| {
-            poll_loop(
-                &consumer,
-                args,
-                UntilEnd::new(marks),
-                writer,
-                &pending,
-                &quit,
-            )
-        });
-        let fd = reader.as_raw_fd();
-        let result = (|| -> Result<()> {
-            let mut src = NdjsonSource::new(
-                Box::new(reader),
-                Vec::new(),
-                Some(fd),
-                name.clone(),
-                state,
-                args.batch_size as usize,
-                1000,
-            )
-            .map_err(|e| locate(e, &pending, &args.topic, 0))?;
-            let mut sink = LazySink::new(args.output.sink_options());
-            let mut done = 0usize;
-            while let Some(batch) = src
-                .next_batch()
-                .map_err(|e| locate(e, &pending, &args.topic, done))?
-            {
-                sink.write(&batch)?;
-                done += batch.num_rows();
-                if group {
-                    store_written(&consumer, &args.topic, &pending, batch.num_rows());
-                }
-            }
-            sink.finish(Some(&src.schema()))
-        })();
-        // Whatever ended the reading side (end, error, closed stdout), the poller stops.
-        quit.store(true, Ordering::Relaxed);
-        let polled = poller
-            .join()
-            .unwrap_or_else(|_| Err(Error::Usage("the Kafka poller panicked".into())));
-        result?;
-        polled
-    })?;
-    if group {
-        match consumer.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(e) => {
-                return Err(kafka_error(
-                    "committing offsets (records were written; they may be read again)",
-                    &args.conn.brokers,
-                    e,
-                ))
-            }
+    let mut sink = LazySink::new(args.output.sink_options());
+    let schema = for_each_batch(&consumer, feed, marks, |batch, rows| {
+        sink.write(batch)?;
+        if group {
+            store_offsets(&consumer, &args.topic, &rows);
         }
+        Ok(())
+    })?;
+    sink.finish(Some(&schema))?;
+    if group {
+        commit_stored(&consumer, &args.conn)?;
     }
     Ok(Outcome::Complete)
 }
@@ -391,6 +468,7 @@ fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
         Error::Data { at, msg, hint } if at.line.is_some() => {
             let line = at.line.unwrap_or(1) as usize;
             let q = pending.lock().unwrap_or_else(|p| p.into_inner());
+            // The queue holds the records after the `done` already taken by batches.
             let source = match line.checked_sub(1 + done).and_then(|i| q.get(i)) {
                 Some((p, o)) => describe(topic, *p, *o),
                 None => at.source.clone(),
@@ -412,13 +490,13 @@ fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
 
 fn poll_loop(
     consumer: &KafkaConsumer,
-    args: &ConsumeArgs,
+    args: &Feed<'_>,
     mut until: UntilEnd,
     mut out: std::io::PipeWriter,
     pending: &Pending,
     quit: &AtomicBool,
 ) -> Result<()> {
-    let mut enc = LineEncoder::new(&args.topic, args.raw);
+    let mut enc = LineEncoder::new(args.topic, args.raw);
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 18);
     let mut seen = 0u64;
     let limit = args.count.unwrap_or(u64::MAX);
@@ -453,6 +531,9 @@ fn poll_loop(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push_back((p, o));
+                if !until.has_seen(p) {
+                    until.raise_mark(p, fetched_high_watermark(consumer, args.topic, p));
+                }
                 until.record(p, o);
                 seen += 1;
                 if buf.len() >= 1 << 18 && !flush(&mut buf, &mut out) {

@@ -2,12 +2,13 @@
 //!
 //! `client` holds the connection flags and error reporting, `message` turns a message
 //! into an NDJSON line for the shared reader, `consume` and `produce` are the two
-//! commands.
+//! commands, and `run` is the continuous topic-to-topic pipeline (`etl run`).
 
 pub mod client;
 pub mod consume;
 pub mod message;
 pub mod produce;
+pub mod run;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

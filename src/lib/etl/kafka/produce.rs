@@ -2,6 +2,7 @@
 //! stream per batch. Every message is counted when librdkafka reports its delivery;
 //! the command succeeds only if every message was acknowledged by the broker.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,6 +63,9 @@ pub struct Deliveries {
     pub acked: AtomicU64,
     pub failed: AtomicU64,
     pub first_error: Mutex<Option<String>>,
+    /// Messages not yet answered, per tag (the caller's batch number): acknowledgements
+    /// arrive out of order across partitions, so progress is known per tag.
+    unanswered: Mutex<BTreeMap<usize, u64>>,
 }
 
 impl Deliveries {
@@ -69,6 +73,29 @@ impl Deliveries {
         self.sent.load(Ordering::Relaxed)
             - self.acked.load(Ordering::Relaxed)
             - self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Every message with a tag below this one has been acknowledged (or failed:
+    /// check `failed` first).
+    pub fn answered_below(&self) -> usize {
+        let open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
+        open.first_key_value().map_or(usize::MAX, |(&tag, _)| tag)
+    }
+
+    fn sending(&self, tag: usize) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
+        *open.entry(tag).or_default() += 1;
+    }
+
+    fn answered(&self, tag: usize) {
+        let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&tag) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&tag);
+            }
+        }
     }
 }
 
@@ -87,8 +114,10 @@ impl ClientContext for ProduceContext {
 }
 
 impl ProducerContext for ProduceContext {
-    type DeliveryOpaque = ();
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+    /// The tag the message was sent with.
+    type DeliveryOpaque = usize;
+    fn delivery(&self, result: &DeliveryResult<'_>, tag: usize) {
+        self.deliveries.answered(tag);
         match result {
             Ok(_) => {
                 self.deliveries.acked.fetch_add(1, Ordering::Relaxed);
@@ -158,16 +187,29 @@ pub fn partition_count(producer: &KafkaProducer, conn: &ConnArgs, topic: &str) -
     Ok(topic_partitions(producer.client(), conn, topic)?.len() as i32)
 }
 
+/// Where one message goes and how it is tracked.
+pub struct Dest<'a> {
+    pub topic: &'a str,
+    pub brokers: &'a str,
+    /// Groups messages for `Deliveries::answered_below` (e.g. a batch number).
+    pub tag: usize,
+}
+
 /// Hands one message to librdkafka, waiting while its queue is full.
 pub fn send(
     producer: &KafkaProducer,
-    topic: &str,
+    dest: &Dest<'_>,
     payload: &[u8],
     key: Option<&[u8]>,
     partition: Option<i32>,
-    brokers: &str,
 ) -> Result<()> {
-    let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic).payload(payload);
+    let Dest {
+        topic,
+        brokers,
+        tag,
+    } = *dest;
+    let mut record: BaseRecord<'_, [u8], [u8], usize> =
+        BaseRecord::with_opaque_to(topic, tag).payload(payload);
     if let Some(k) = key {
         record = record.key(k);
     }
@@ -177,11 +219,7 @@ pub fn send(
     loop {
         match producer.send(record) {
             Ok(()) => {
-                producer
-                    .context()
-                    .deliveries
-                    .sent
-                    .fetch_add(1, Ordering::Relaxed);
+                producer.context().deliveries.sending(tag);
                 return Ok(());
             }
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
@@ -331,8 +369,7 @@ pub fn arrow_message(batch: &RecordBatch) -> Result<Vec<u8>> {
 /// Sends a batch's records: JSON lines with optional keys and partitions.
 pub fn send_json_batch(
     producer: &KafkaProducer,
-    conn: &ConnArgs,
-    topic: &str,
+    dest: &Dest<'_>,
     batch: &RecordBatch,
     key: Option<&str>,
     partition_by: Option<(&str, i32)>,
@@ -351,11 +388,10 @@ pub fn send_json_batch(
         start = end + 1;
         send(
             producer,
-            topic,
+            dest,
             payload,
             keys.as_ref().and_then(|k| k.get(i)),
             parts.as_ref().and_then(|p| p[i]),
-            &conn.brokers,
         )?;
         if i % 1024 == 1023 {
             producer.poll(Duration::ZERO);
@@ -377,6 +413,11 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
     let mut reader = args.input.open_reader()?;
     let mut buf = Vec::new();
     let mut interrupted = false;
+    let dest = Dest {
+        topic: &args.topic,
+        brokers: &args.conn.brokers,
+        tag: 0,
+    };
     let fed = (|| -> Result<()> {
         while let Some(batch) = reader.next_batch()? {
             if deliveries.failed.load(Ordering::Relaxed) > 0 {
@@ -391,8 +432,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
             match args.format {
                 Format::Json => send_json_batch(
                     &producer,
-                    &args.conn,
-                    &args.topic,
+                    &dest,
                     &batch,
                     args.key.as_deref(),
                     args.partition_by.as_deref().map(|f| (f, count)),
@@ -400,7 +440,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
                 )?,
                 Format::Arrow => {
                     let msg = arrow_message(&batch)?;
-                    send(&producer, &args.topic, &msg, None, None, &args.conn.brokers)?;
+                    send(&producer, &dest, &msg, None, None)?;
                     producer.poll(Duration::ZERO);
                 }
             }
