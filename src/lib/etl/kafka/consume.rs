@@ -152,6 +152,10 @@ pub fn open_consumer(
     };
     let mut defaults = vec![
         ("enable.auto.offset.store", "false"),
+        // When its prefetch queue is full librdkafka waits this long before fetching
+        // again (default 1 s): with a consumer that parses every message, the queue
+        // fills often, and a second's pause each time halved the throughput.
+        ("fetch.queue.backoff.ms", "100"),
         ("auto.offset.reset", reset),
         (
             "enable.partition.eof",

@@ -32,7 +32,16 @@ pub struct LineEncoder {
     raw: Option<Raw>,
     finders: Vec<Finder<'static>>,
     warned: HashSet<&'static str>,
+    /// The last message time (ms) and its RFC 3339 text.
+    last_ts: (i64, String),
 }
+
+/// `"kafka_<name>"` for each of META, for payloads that use the name themselves.
+static KAFKA_NAMES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| {
+    META.iter()
+        .map(|n| format!("\"kafka_{n}\"").into_bytes())
+        .collect()
+});
 
 const NEEDLES: [&str; 6] = [
     "\"topic\"",
@@ -55,6 +64,7 @@ impl LineEncoder {
             raw,
             finders: NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
             warned: HashSet::new(),
+            last_ts: (i64::MIN, String::new()),
         }
     }
 
@@ -94,40 +104,53 @@ impl LineEncoder {
                 }
             }
         }
-        let name = |i: usize| -> String {
+        // Field names, with the `kafka_` prefix where the payload has its own.
+        let name = |i: usize| -> &[u8] {
+            let n = NEEDLES[i].as_bytes();
             if clash[i] {
-                format!("\"kafka_{}\":", META[i])
+                &KAFKA_NAMES[i]
             } else {
-                format!("\"{}\":", META[i])
+                n
             }
         };
+        let mut numbers = itoa::Buffer::new();
         out.push(b'{');
-        out.extend_from_slice(name(0).as_bytes());
+        out.extend_from_slice(name(0));
+        out.push(b':');
         out.extend_from_slice(self.topic_json.as_bytes());
         out.push(b',');
-        out.extend_from_slice(name(1).as_bytes());
-        out.extend_from_slice(m.partition().to_string().as_bytes());
+        out.extend_from_slice(name(1));
+        out.push(b':');
+        out.extend_from_slice(numbers.format(m.partition()).as_bytes());
         out.push(b',');
-        out.extend_from_slice(name(2).as_bytes());
-        out.extend_from_slice(m.offset().to_string().as_bytes());
+        out.extend_from_slice(name(2));
+        out.push(b':');
+        out.extend_from_slice(numbers.format(m.offset()).as_bytes());
         out.push(b',');
-        out.extend_from_slice(name(3).as_bytes());
+        out.extend_from_slice(name(3));
+        out.push(b':');
         match m.key() {
             Some(k) => json_bytes(k, out),
             None => out.extend_from_slice(b"null"),
         }
         out.push(b',');
-        out.extend_from_slice(name(4).as_bytes());
+        out.extend_from_slice(name(4));
+        out.push(b':');
         match m.timestamp().to_millis() {
             Some(ms) if ms >= 0 => {
+                // Messages come in runs with the same millisecond: format it once.
+                if self.last_ts.0 != ms {
+                    self.last_ts = (ms, format_ts(ms.saturating_mul(1_000_000)));
+                }
                 out.push(b'"');
-                out.extend_from_slice(format_ts(ms.saturating_mul(1_000_000)).as_bytes());
+                out.extend_from_slice(self.last_ts.1.as_bytes());
                 out.push(b'"');
             }
             _ => out.extend_from_slice(b"null"),
         }
         out.push(b',');
-        out.extend_from_slice(name(5).as_bytes());
+        out.extend_from_slice(name(5));
+        out.push(b':');
         match m.headers() {
             Some(h) if h.count() > 0 => {
                 out.push(b'{');
