@@ -553,7 +553,8 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
     broker.create_topic("run-out", 2);
     let b = broker.addr();
     const TOTAL: i64 = 60_000;
-    // The input arrives live, 10,000 records a second, while the pipeline runs.
+    // The input arrives live, 4,000 records a second for 15 s, while the pipeline runs
+    // (slow enough that the kill below lands mid-stream even after a slow group join).
     let mut producer = Command::new(ETL)
         .args([
             "kafka", "produce", "-b", &b, "-t", "run-in", "--key", "name",
@@ -569,13 +570,13 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
         for chunk in input
             .split_inclusive(|&c| c == b'\n')
             .collect::<Vec<_>>()
-            .chunks(200)
+            .chunks(100)
         {
             for line in chunk {
                 feed.write_all(line).unwrap();
             }
             feed.flush().unwrap();
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(25));
         }
     });
     let from = format!("kafka://{b}/run-in?group=g-run");
