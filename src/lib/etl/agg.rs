@@ -32,7 +32,7 @@ pub struct AggArgs {
     pub spec: AggSpec,
 }
 
-/// What to aggregate and over which windows: `etl agg` and `etl kafka run --window`.
+/// What to aggregate and over which windows: `etl agg` and `etl run --window`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AggSpec {
     /// Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x),

@@ -158,7 +158,7 @@ pub fn sort(args: &SortArgs) -> Result<Outcome> {
     run_query(&ctx, &query, &args.output, &failure)
 }
 
-/// A query run on each micro-batch of an endless stream (`etl kafka run --sql`): the
+/// A query run on each micro-batch of an endless stream (`etl run --sql`): the
 /// batch is the table `input`. Planned per batch (a millisecond or so), so a widened
 /// input schema just works; aggregates see one batch, not the stream.
 pub struct BatchQuery {
@@ -199,15 +199,14 @@ impl BatchQuery {
         self.rt.block_on(async {
             let plan = plan_query(&self.ctx, &self.query).await?;
             let schema = bridge::schema_from_df(&plan.schema())?;
-            let mut stream = execute_stream(plan, self.ctx.task_ctx())
+            let stream = execute_stream(plan, self.ctx.task_ctx())
                 .map_err(|e| Error::sql("running the query", e))?;
             let mut out = Vec::new();
-            while let Some(b) = stream.next().await {
-                let b = b.map_err(|e| Error::sql("running the query", e))?;
-                if b.num_rows() > 0 {
-                    out.push(bridge::batch_from_df(&b, &schema)?);
-                }
-            }
+            drain(stream, &schema, |b| {
+                out.push(b);
+                Ok(())
+            })
+            .await?;
             Ok(out)
         })
     }
@@ -255,7 +254,7 @@ fn run_query(
         let stream = execute_stream(plan.clone(), ctx.task_ctx())
             .map_err(|e| Error::sql("running the query", e))?;
         let mut sink = LazySink::new(output.sink_options());
-        drain(stream, &schema, &mut sink).await?;
+        drain(stream, &schema, |b| sink.write(&b)).await?;
         sink.finish(Some(&schema))?;
         report_spills(&plan);
         Ok::<(), Error>(())
@@ -267,15 +266,16 @@ fn run_query(
     result.map(|()| Outcome::Complete)
 }
 
+/// Hands each non-empty result batch, converted back to our arrow, to `each`.
 async fn drain(
     mut stream: SendableRecordBatchStream,
     schema: &SchemaRef,
-    sink: &mut LazySink,
+    mut each: impl FnMut(RecordBatch) -> Result<()>,
 ) -> Result<()> {
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|e| Error::sql("running the query", e))?;
         if batch.num_rows() > 0 {
-            sink.write(&bridge::batch_from_df(&batch, schema)?)?;
+            each(bridge::batch_from_df(&batch, schema)?)?;
         }
     }
     Ok(())
@@ -320,28 +320,66 @@ fn visit(plan: &std::sync::Arc<dyn ExecutionPlan>, f: &mut impl FnMut(&dyn Execu
 
 /// Keeps the records for which `condition` is true (NULL counts as false).
 pub fn filter(condition: &str, input: &InputArgs, output: &OutputArgs) -> Result<Outcome> {
-    let mut planned: Option<(SchemaRef, Predicate)> = None;
-    let (reader, sink) = stream(input, output, |batch| {
-        let predicate = replan(&mut planned, &batch, |s| Predicate::parse(condition, s))?;
-        Ok(Some(predicate.filter(&batch)?))
-    })?;
+    let mut filter = StreamFilter::new(condition);
+    let (reader, sink) = stream(input, output, |batch| Ok(Some(filter.apply(&batch)?)))?;
     finish_with(sink, reader.schema(), Ok)
 }
 
 /// Computes the listed expressions for every record.
 pub fn select(list: &str, input: &InputArgs, output: &OutputArgs) -> Result<Outcome> {
-    let mut planned: Option<(SchemaRef, Projection)> = None;
-    let (reader, sink) = stream(input, output, |batch| {
-        let projection = replan(&mut planned, &batch, |s| Projection::parse(list, s))?;
-        Ok(Some(projection.evaluate(&batch)?))
-    })?;
+    let mut select = StreamSelect::new(list);
+    let (reader, sink) = stream(input, output, |batch| Ok(Some(select.apply(&batch)?)))?;
     finish_with(sink, reader.schema(), |s| {
         Ok(Projection::parse(list, s)?.schema())
     })
 }
 
+/// A filter condition over a stream (`etl filter`, `etl run --filter`), planned for the
+/// first batch's schema and again only when the input widens.
+pub struct StreamFilter {
+    condition: String,
+    planned: Option<(SchemaRef, Predicate)>,
+}
+
+impl StreamFilter {
+    pub fn new(condition: &str) -> StreamFilter {
+        StreamFilter {
+            condition: condition.to_string(),
+            planned: None,
+        }
+    }
+
+    /// The records of `batch` for which the condition is true.
+    pub fn apply(&mut self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let condition = &self.condition;
+        replan(&mut self.planned, batch, |s| Predicate::parse(condition, s))?.filter(batch)
+    }
+}
+
+/// A projection over a stream (`etl select`, `etl run --select`), planned like
+/// `StreamFilter`.
+pub struct StreamSelect {
+    list: String,
+    planned: Option<(SchemaRef, Projection)>,
+}
+
+impl StreamSelect {
+    pub fn new(list: &str) -> StreamSelect {
+        StreamSelect {
+            list: list.to_string(),
+            planned: None,
+        }
+    }
+
+    /// The listed expressions computed for every record of `batch`.
+    pub fn apply(&mut self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let list = &self.list;
+        replan(&mut self.planned, batch, |s| Projection::parse(list, s))?.evaluate(batch)
+    }
+}
+
 /// The plan for this batch's schema: planned once, again only if the input widened.
-pub(crate) fn replan<'a, T>(
+fn replan<'a, T>(
     planned: &'a mut Option<(SchemaRef, T)>,
     batch: &RecordBatch,
     parse: impl FnOnce(SchemaRef) -> Result<T>,

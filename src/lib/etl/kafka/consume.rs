@@ -259,19 +259,16 @@ impl UntilEnd {
             seen: HashSet::new(),
         }
     }
-    pub fn has_seen(&self, partition: i32) -> bool {
-        self.seen.contains(&partition)
-    }
-    /// Raises a partition's end to the high watermark its first fetch reported. The
-    /// "latest offset" answer taken at start can be short of the real end (tansu 0.6
-    /// answers with the start of the last record batch); the fetch's is exact.
-    pub fn raise_mark(&mut self, partition: i32, fetched: Option<i64>) {
-        self.seen.insert(partition);
-        if let (Some(f), Some((_, high))) = (fetched, self.marks.get_mut(&partition)) {
-            *high = (*high).max(f);
+    /// A record arrived. On a partition's first record its end is raised to the high
+    /// watermark the fetch reported (`fetched`): the "latest offset" answer taken at
+    /// start can be short of the real end (tansu 0.6 answers with the start of the
+    /// last record batch); the fetch's is exact.
+    pub fn record(&mut self, partition: i32, offset: i64, fetched: impl FnOnce() -> Option<i64>) {
+        if self.seen.insert(partition) {
+            if let (Some(f), Some((_, high))) = (fetched(), self.marks.get_mut(&partition)) {
+                *high = (*high).max(f);
+            }
         }
-    }
-    pub fn record(&mut self, partition: i32, offset: i64) {
         if self
             .marks
             .get(&partition)
@@ -535,10 +532,7 @@ fn poll_loop(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push_back((p, o));
-                if !until.has_seen(p) {
-                    until.raise_mark(p, fetched_high_watermark(consumer, args.topic, p));
-                }
-                until.record(p, o);
+                until.record(p, o, || fetched_high_watermark(consumer, args.topic, p));
                 seen += 1;
                 if buf.len() >= 1 << 18 && !flush(&mut buf, &mut out) {
                     return Ok(());
@@ -580,6 +574,22 @@ fn poll_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn until_end_takes_the_fetched_end_when_it_is_further() {
+        // The start answer said 10 for partition 0; its first fetch reports 15.
+        let mut u = UntilEnd::new(HashMap::from([(0, (0, 10)), (1, (0, 5))]));
+        u.record(0, 0, || Some(15));
+        u.record(0, 9, || panic!("asked once per partition"));
+        assert!(!u.reached.contains(&0), "offset 9 is not the end of 15");
+        u.record(0, 14, || None);
+        assert!(u.reached.contains(&0));
+        // A fetched end below the start answer does not lower it.
+        u.record(1, 3, || Some(2));
+        assert!(!u.reached.contains(&1));
+        u.record(1, 4, || None);
+        assert!(u.reached.contains(&1));
+    }
 
     #[test]
     fn from_values() {

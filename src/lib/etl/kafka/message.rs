@@ -36,12 +36,16 @@ pub struct LineEncoder {
     last_ts: (i64, String),
 }
 
-/// `"kafka_<name>"` for each of META, for payloads that use the name themselves.
-static KAFKA_NAMES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| {
-    META.iter()
-        .map(|n| format!("\"kafka_{n}\"").into_bytes())
-        .collect()
-});
+/// The names of META as JSON strings prefixed `kafka_`, for payloads that use a name
+/// themselves.
+const KAFKA_NAMES: [&str; 6] = [
+    "\"kafka_topic\"",
+    "\"kafka_partition\"",
+    "\"kafka_offset\"",
+    "\"kafka_key\"",
+    "\"kafka_ts\"",
+    "\"kafka_headers\"",
+];
 
 const NEEDLES: [&str; 6] = [
     "\"topic\"",
@@ -106,11 +110,10 @@ impl LineEncoder {
         }
         // Field names, with the `kafka_` prefix where the payload has its own.
         let name = |i: usize| -> &[u8] {
-            let n = NEEDLES[i].as_bytes();
             if clash[i] {
-                &KAFKA_NAMES[i]
+                KAFKA_NAMES[i].as_bytes()
             } else {
-                n
+                NEEDLES[i].as_bytes()
             }
         };
         let mut numbers = itoa::Buffer::new();
@@ -253,6 +256,14 @@ fn preview(p: &[u8]) -> String {
 mod tests {
     use super::*;
     use rdkafka::message::{Header, OwnedHeaders, OwnedMessage, Timestamp};
+
+    #[test]
+    fn field_names_match_the_message_columns() {
+        for (i, name) in META.iter().enumerate() {
+            assert_eq!(NEEDLES[i], format!("\"{name}\""));
+            assert_eq!(KAFKA_NAMES[i], format!("\"kafka_{name}\""));
+        }
+    }
 
     fn msg(payload: &[u8], key: Option<&[u8]>) -> OwnedMessage {
         OwnedMessage::new(

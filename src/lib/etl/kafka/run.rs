@@ -10,10 +10,10 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::Duration;
 
-use arrow::datatypes::SchemaRef;
+use rdkafka::producer::Producer;
+
 use arrow::record_batch::RecordBatch;
 use clap::Args;
 
@@ -22,14 +22,13 @@ use super::consume::{
     commit_stored, for_each_batch, open_consumer, parse_from, store_offsets, Feed, StartAt,
 };
 use super::produce::{
-    open_producer, partition_count, send_json_batch, settle, Deliveries, Dest, KafkaProducer,
+    open_producer, partition_count, send_json_batch, settle, Dest, KafkaProducer,
 };
 use super::{install_stop_handler, stopped};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::etl::agg::{AggSpec, Aggregator};
-use crate::etl::sql::{replan, BatchQuery};
-use crate::expr::{Predicate, Projection};
+use crate::etl::sql::{BatchQuery, StreamFilter, StreamSelect};
 use crate::record::LazySink;
 
 #[derive(Debug, Args)]
@@ -147,8 +146,8 @@ impl KafkaUrl {
 enum Stage {
     Copy,
     Exprs {
-        filter: Option<(String, Option<(SchemaRef, Predicate)>)>,
-        select: Option<(String, Option<(SchemaRef, Projection)>)>,
+        filter: Option<StreamFilter>,
+        select: Option<StreamSelect>,
     },
     Sql(BatchQuery),
     Agg(Box<Aggregator>),
@@ -168,8 +167,8 @@ impl Stage {
             Stage::Agg(Box::new(Aggregator::new(&args.agg)?))
         } else if args.filter.is_some() || args.select.is_some() {
             Stage::Exprs {
-                filter: args.filter.clone().map(|f| (f, None)),
-                select: args.select.clone().map(|s| (s, None)),
+                filter: args.filter.as_deref().map(StreamFilter::new),
+                select: args.select.as_deref().map(StreamSelect::new),
             }
         } else {
             Stage::Copy
@@ -182,11 +181,11 @@ impl Stage {
             Stage::Copy => vec![batch.clone()],
             Stage::Exprs { filter, select } => {
                 let mut b = batch.clone();
-                if let Some((condition, planned)) = filter {
-                    b = replan(planned, &b, |s| Predicate::parse(condition, s))?.filter(&b)?;
+                if let Some(filter) = filter {
+                    b = filter.apply(&b)?;
                 }
-                if let Some((list, planned)) = select {
-                    b = replan(planned, &b, |s| Projection::parse(list, s))?.evaluate(&b)?;
+                if let Some(select) = select {
+                    b = select.apply(&b)?;
                 }
                 vec![b]
             }
@@ -231,11 +230,10 @@ impl Stage {
 }
 
 /// Where results go. Kafka deliveries are pipelined: results are queued for sending
-/// and acknowledged in the background, and `delivered` says when all of them are in.
+/// and acknowledged in the background, and `delivered_below` says which are in.
 enum Sink {
     Kafka {
         producer: KafkaProducer,
-        deliveries: Arc<Deliveries>,
         conn: ConnArgs,
         topic: String,
         key: Option<String>,
@@ -254,11 +252,10 @@ impl Sink {
         }
         let url = KafkaUrl::parse(&args.to, "--to", &["key"])?;
         let conn = url.conn(&args.properties);
-        let (producer, deliveries) = open_producer(&conn)?;
+        let (producer, _) = open_producer(&conn)?;
         partition_count(&producer, &conn, &url.topic)?;
         Ok(Sink::Kafka {
             producer,
-            deliveries,
             key: url.param("key").map(str::to_string),
             topic: url.topic,
             conn,
@@ -298,7 +295,6 @@ impl Sink {
     fn delivered_below(&mut self, wait: bool) -> Result<usize> {
         let Sink::Kafka {
             producer,
-            deliveries,
             conn,
             topic,
             ..
@@ -307,6 +303,7 @@ impl Sink {
             return Ok(usize::MAX);
         };
         producer.poll(Duration::ZERO);
+        let deliveries = &producer.context().deliveries;
         let failed = deliveries.failed.load(Ordering::Relaxed) > 0;
         if wait || failed || deliveries.waiting() > MAX_UNACKED {
             settle(producer, conn, &format!("producing to {topic}"))?;
