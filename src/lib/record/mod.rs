@@ -2,6 +2,7 @@
 //! decoding with schema inference and widening, and the writers for each output format.
 
 pub mod decode;
+pub mod direct;
 pub mod infer;
 pub mod ndjson;
 pub mod parallel;

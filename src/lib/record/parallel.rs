@@ -3,7 +3,9 @@
 //! batches are handed on in input order. Live inputs never come here: they are decoded
 //! as they arrive.
 //!
-//! Workers only take the fast path. A chunk that fails, or that was decoded with a schema
+//! Workers decode with `direct.rs` where the schema was inferred, and with arrow-json
+//! for the chunks it gives up on or when the schema was given. Workers only take the
+//! fast path. A chunk that fails, or that was decoded with a schema
 //! the reader has since widened, is handed back with its bytes, and the reading thread
 //! decodes it itself, with the widening and line-exact error reporting of `ndjson.rs`.
 
@@ -15,6 +17,7 @@ use std::thread::JoinHandle;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
+use super::direct::DirectDecoder;
 use super::ndjson::{build_decoder, SchemaState};
 
 /// A chunk of whole lines to decode.
@@ -119,6 +122,9 @@ impl Drop for Pool {
 
 fn worker(jobs: Arc<Mutex<Receiver<Job>>>, done: Sender<Done>, batch_size: usize) {
     let mut decoder = None;
+    // Inferred schemas only: a given schema coerces values (`"12"` into an integer
+    // column), which only arrow-json does.
+    let mut direct: Option<DirectDecoder> = None;
     let mut decoder_version = u64::MAX;
     loop {
         let job = match jobs.lock() {
@@ -130,7 +136,23 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, done: Sender<Done>, batch_size: usize
         };
         if decoder_version != job.version {
             decoder = build_decoder(&job.state, batch_size).ok();
+            direct = match job.state.as_ref() {
+                SchemaState::Inferred(_) => DirectDecoder::new(job.state.schema(), batch_size),
+                SchemaState::Given(_) => None,
+            };
             decoder_version = job.version;
+        }
+        if let Some(batch) = direct.as_mut().and_then(|d| d.decode(&job.bytes)) {
+            if done
+                .send(Done {
+                    job,
+                    result: Ok(Some(batch)),
+                })
+                .is_err()
+            {
+                return;
+            }
+            continue;
         }
         let result = match decoder.as_mut() {
             Some(d) => decode_all(d, &job.bytes),

@@ -56,6 +56,52 @@ pub fn format_ts(ns: i64) -> String {
     DateTime::<Utc>::from_timestamp_nanos(ns).to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
+/// Appends `ns` in [`TS_UTC_FORMAT`] (`2026-11-27T01:02:03.000000004Z`). The NDJSON
+/// writers print one per record, and chrono's formatter interprets the format string
+/// each time; this is plain arithmetic. Every i64 of nanoseconds falls in the years
+/// 1677–2262, so the four-digit year always holds; chrono remains the fallback.
+pub fn push_ts_utc(ns: i64, out: &mut Vec<u8>) {
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000) as u32;
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&year) {
+        let dt = DateTime::<Utc>::from_timestamp_nanos(ns);
+        out.extend_from_slice(dt.format(TS_UTC_FORMAT).to_string().as_bytes());
+        return;
+    }
+    let second_of_day = secs.rem_euclid(86_400) as u32;
+    let mut text = *b"0000-00-00T00:00:00.000000000Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            text[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year as u32);
+    put(5, 2, month);
+    put(8, 2, day);
+    put(11, 2, second_of_day / 3600);
+    put(14, 2, second_of_day / 60 % 60);
+    put(17, 2, second_of_day % 60);
+    put(20, 9, nanos);
+    out.extend_from_slice(&text);
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count from 1970-01-01, by the
+/// era arithmetic of Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +113,37 @@ mod tests {
         assert_eq!(from_hex("0x9F").unwrap(), vec![0x9f]);
         assert!(from_hex("abc").unwrap_err().contains("odd"));
         assert!(from_hex("zz").is_err());
+    }
+
+    #[test]
+    fn fast_timestamp_text_matches_chrono() {
+        let mut seeds = vec![
+            0,
+            -1,
+            1,
+            i64::MIN,
+            i64::MAX,
+            951_782_400_000_000_000, // 2000-02-29
+            -62_135_596_800_000_000, // 1968
+            1_500_000_000_123_456_789,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            seeds.push(x as i64);
+            seeds.push((x % 8_000_000_000_000_000_000) as i64 - 4_000_000_000_000_000_000);
+        }
+        let mut out = Vec::new();
+        for ns in seeds {
+            out.clear();
+            push_ts_utc(ns, &mut out);
+            let want = DateTime::<Utc>::from_timestamp_nanos(ns)
+                .format(TS_UTC_FORMAT)
+                .to_string();
+            assert_eq!(std::str::from_utf8(&out).unwrap(), want, "{ns}");
+        }
     }
 
     #[test]

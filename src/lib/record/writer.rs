@@ -6,8 +6,13 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::array::{Array, AsArray};
+use arrow::buffer::ScalarBuffer;
+use arrow::datatypes::{DataType, FieldRef, SchemaRef, TimestampNanosecondType};
+use arrow::error::ArrowError;
+use arrow::json::writer::{Encoder, EncoderFactory, EncoderOptions, NullableEncoder};
 use arrow::record_batch::RecordBatch;
 
 use super::table::TableSink;
@@ -248,13 +253,58 @@ struct NdjsonSink {
 /// nanoseconds, nulls left out). Also used where records become messages (Kafka).
 pub fn ndjson_writer_builder(schema: &SchemaRef) -> arrow::json::WriterBuilder {
     let utc = schema.fields().iter().all(|f| match f.data_type() {
-        DataType::Timestamp(_, Some(tz)) => matches!(tz.as_ref(), "UTC" | "+00:00" | "Z"),
+        DataType::Timestamp(_, Some(tz)) => is_utc(tz),
         _ => true,
     });
-    arrow::json::WriterBuilder::new()
+    let builder = arrow::json::WriterBuilder::new()
         .with_explicit_nulls(false)
         .with_timestamp_tz_format(if utc { TS_UTC_FORMAT } else { TS_TZ_FORMAT }.to_string())
-        .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
+        .with_timestamp_format(TS_NAIVE_FORMAT.to_string());
+    if utc {
+        builder.with_encoder_factory(Arc::new(UtcTimestamps))
+    } else {
+        builder
+    }
+}
+
+fn is_utc(tz: &str) -> bool {
+    matches!(tz, "UTC" | "+00:00" | "Z")
+}
+
+/// Writes Timestamp(ns, UTC) values in `TS_UTC_FORMAT` with `text::push_ts_utc`, the
+/// same text arrow-json would print through chrono, at a fraction of the cost.
+#[derive(Debug)]
+struct UtcTimestamps;
+
+impl EncoderFactory for UtcTimestamps {
+    fn make_default_encoder<'a>(
+        &self,
+        _field: &'a FieldRef,
+        array: &'a dyn Array,
+        _options: &'a EncoderOptions,
+    ) -> std::result::Result<Option<NullableEncoder<'a>>, ArrowError> {
+        let Some(ts) = array.as_primitive_opt::<TimestampNanosecondType>() else {
+            return Ok(None);
+        };
+        if !ts.timezone().is_some_and(is_utc) {
+            return Ok(None);
+        }
+        let values = ts.values().clone();
+        Ok(Some(NullableEncoder::new(
+            Box::new(UtcTimestampEncoder(values)),
+            ts.nulls().cloned(),
+        )))
+    }
+}
+
+struct UtcTimestampEncoder(ScalarBuffer<i64>);
+
+impl Encoder for UtcTimestampEncoder {
+    fn encode(&mut self, idx: usize, out: &mut Vec<u8>) {
+        out.push(b'"');
+        super::text::push_ts_utc(self.0[idx], out);
+        out.push(b'"');
+    }
 }
 
 impl NdjsonSink {
