@@ -219,7 +219,8 @@ impl Column {
                 offsets: vec![0],
                 nulls: NullBufferBuilder::new(capacity),
             },
-            DataType::Struct(fields) => Column::Struct(
+            // A struct without fields has no child to carry its length.
+            DataType::Struct(fields) if !fields.is_empty() => Column::Struct(
                 Box::new(Record::new(fields, capacity)?),
                 NullBufferBuilder::new(capacity),
             ),
@@ -675,6 +676,16 @@ mod tests {
             .downcast_ref::<arrow::array::StringArray>()
             .unwrap();
         assert_eq!(s.value(0), "\u{2F800}\u{1F980}");
+    }
+
+    #[test]
+    fn schemas_it_does_not_take() {
+        for text in ["{\"a\":{\"b\":{}}}\n", "{\"a\":{}}\n", "{}\n"] {
+            assert!(
+                DirectDecoder::new(inferred(text).schema(), 8192).is_none(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
