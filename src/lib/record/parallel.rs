@@ -3,11 +3,11 @@
 //! batches are handed on in input order. Live inputs never come here: they are decoded
 //! as they arrive.
 //!
-//! Workers decode with `direct.rs` where the schema was inferred, and with arrow-json
-//! for the chunks it gives up on or when the schema was given. Workers only take the
-//! fast path. A chunk that fails, or that was decoded with a schema
-//! the reader has since widened, is handed back with its bytes, and the reading thread
-//! decodes it itself, with the widening and line-exact error reporting of `ndjson.rs`.
+//! Workers only take the fast paths: `direct.rs` where the schema was inferred, and
+//! arrow-json for the chunks it gives up on or when the schema was given. A chunk that
+//! fails, or that was decoded with a schema the reader has since widened, is handed back
+//! with its bytes, and the reading thread decodes it itself, with the widening and
+//! line-exact error reporting of `ndjson.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, Receiver, Sender};

@@ -1,7 +1,7 @@
 //! The two text conventions of the contract: binary payloads as lowercase hex, and
 //! timestamps (`ts`) as RFC 3339 UTC with nanoseconds.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 /// The format string handed to the Arrow writers for Timestamp(ns, UTC) columns.
 pub const TS_UTC_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.9fZ";
@@ -50,10 +50,6 @@ pub fn from_hex(text: &str) -> Result<Vec<u8>, String> {
 /// Nanoseconds since the Unix epoch, now.
 pub fn now_ns() -> i64 {
     Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
-}
-
-pub fn format_ts(ns: i64) -> String {
-    DateTime::<Utc>::from_timestamp_nanos(ns).to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
 /// Appends `ns` in [`TS_UTC_FORMAT`] (`2026-11-27T01:02:03.000000004Z`). The NDJSON
@@ -148,10 +144,9 @@ mod tests {
 
     #[test]
     fn timestamps_have_nanoseconds_and_z() {
-        assert_eq!(
-            format_ts(1_500_000_000_123_456_789),
-            "2017-07-14T02:40:00.123456789Z"
-        );
+        let mut text = Vec::new();
+        push_ts_utc(1_500_000_000_123_456_789, &mut text);
+        assert_eq!(text, b"2017-07-14T02:40:00.123456789Z");
         let dt = DateTime::<Utc>::from_timestamp_nanos(5);
         assert_eq!(
             dt.format(TS_UTC_FORMAT).to_string(),

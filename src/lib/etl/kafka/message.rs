@@ -12,7 +12,7 @@ use rdkafka::message::{Headers, Message};
 
 use crate::cli::warn;
 use crate::error::{Error, Location, Result};
-use crate::record::text::{format_ts, to_hex};
+use crate::record::text::{push_ts_utc, to_hex};
 
 /// The columns every consumed record starts with.
 pub const META: [&str; 6] = ["topic", "partition", "offset", "key", "ts", "headers"];
@@ -32,8 +32,6 @@ pub struct LineEncoder {
     raw: Option<Raw>,
     finders: Vec<Finder<'static>>,
     warned: HashSet<&'static str>,
-    /// The last message time (ms) and its RFC 3339 text.
-    last_ts: (i64, String),
 }
 
 /// The names of META as JSON strings prefixed `kafka_`, for payloads that use a name
@@ -68,7 +66,6 @@ impl LineEncoder {
             raw,
             finders: NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
             warned: HashSet::new(),
-            last_ts: (i64::MIN, String::new()),
         }
     }
 
@@ -141,12 +138,8 @@ impl LineEncoder {
         out.push(b':');
         match m.timestamp().to_millis() {
             Some(ms) if ms >= 0 => {
-                // Messages come in runs with the same millisecond: format it once.
-                if self.last_ts.0 != ms {
-                    self.last_ts = (ms, format_ts(ms.saturating_mul(1_000_000)));
-                }
                 out.push(b'"');
-                out.extend_from_slice(self.last_ts.1.as_bytes());
+                push_ts_utc(ms.saturating_mul(1_000_000), out);
                 out.push(b'"');
             }
             _ => out.extend_from_slice(b"null"),
