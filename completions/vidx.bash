@@ -185,7 +185,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__create)
-            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --output --out --generate --help"
+            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --output --out --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +221,10 @@ _vidx() {
                     ;;
                 --exact-below)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quantize)
+                    COMPREPLY=($(compgen -W "none sq8" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -162,19 +162,31 @@ fn dir_size(d: &Path) -> u64 {
 
 #[test]
 fn recall_at_10_on_20k_clustered_vectors_at_default_ef() {
+    recall_at_default_ef(&[], "sq8");
+}
+
+#[test]
+fn recall_holds_without_quantization_too() {
+    recall_at_default_ef(&["--quantize", "none"], "none");
+}
+
+/// Builds a 20k × 48 clustered index with `create_args` and checks recall@10 ≥ 0.95
+/// at the default ef, exact distances, metadata and `--exact`.
+fn recall_at_default_ef(create_args: &[&str], quantize: &str) {
     let t = tempfile::tempdir().unwrap();
     let idx = t.path().join("idx");
     let idx = idx.to_str().unwrap();
     let (n, nq, dim) = (20_000, 1_000, 48);
     let all = clustered(n, nq, dim, 50, 0x5eed);
     let (base, qs) = all.split_at(n);
-    ok(
-        &["create", idx, "--dim", &dim.to_string(), "--metric", "l2"],
-        None,
-    );
+    let dim = dim.to_string();
+    let mut create = vec!["create", idx, "--dim", &dim, "--metric", "l2"];
+    create.extend_from_slice(create_args);
+    ok(&create, None);
     let commits = ok(&["add", idx], Some(&ndjson(base, 0, true)));
     assert_eq!(commits.last().unwrap()["records"], n as u64);
     let stats = ok(&["stats", idx], None);
+    assert_eq!(stats[0]["quantize"], quantize);
     assert_eq!(stats[0]["records"], n as u64);
     assert_eq!(
         stats[0]["segments"], 1,
@@ -184,7 +196,7 @@ fn recall_at_10_on_20k_clustered_vectors_at_default_ef() {
     assert_eq!(hits.len(), nq * 10);
     let t10 = truth(base, &|_| true, qs, 10);
     let r = recall(&hits, &t10, 10);
-    eprintln!("recall@10 at default ef: {r:.4}");
+    eprintln!("recall@10 at default ef ({quantize}): {r:.4}");
     assert!(r >= 0.95, "recall@10 {r}");
     // Hits carry rank, distance (Euclidean) and the metadata.
     let h = &hits[0];

@@ -76,6 +76,7 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
         memtable_records: a.memtable as usize,
         compact_at: a.compact_at as usize,
         exact_below: a.exact_below,
+        quantize: a.quantize,
     };
     store::create(&a.dir, config.clone())?;
     out.write(&[obj(json!({
@@ -86,6 +87,7 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
         "ef_construction": config.ef_construction,
         "ef_search": config.ef_search,
         "memtable": config.memtable_records,
+        "quantize": config.quantize.name(),
     }))])?;
     out.finish()?;
     Ok(Outcome::Complete)
@@ -387,6 +389,7 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
         "memtable": c.memtable_records,
         "compact_at": c.compact_at,
         "exact_below": c.exact_below,
+        "quantize": c.quantize.name(),
         "kernels": super::distance::kernels().name,
         "open_ms": open_ms,
         "verified": a.verify,

@@ -42,10 +42,19 @@ impl Metric {
 
 type Kernel = unsafe fn(&[f32], &[f32]) -> f32;
 
+/// Dot product of 8-bit codes with an 8-bit signed query (`quant`'s graph walk). Both
+/// slices have the same length, a multiple of [`CODE_ALIGN`].
+pub type CodeKernel = unsafe fn(&[u8], &[i8]) -> i32;
+
+/// Code rows are padded with zeros to a multiple of this many bytes, so the integer
+/// kernels need no tail loop and every row starts on a cache line.
+pub const CODE_ALIGN: usize = 64;
+
 /// The kernels picked for this CPU.
 pub struct Kernels {
     dot: Kernel,
     l2sq: Kernel,
+    pub codes: CodeKernel,
     pub name: &'static str,
 }
 
@@ -61,18 +70,26 @@ fn detect() -> Kernels {
     }
     #[cfg(target_arch = "x86_64")]
     {
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
         if std::arch::is_x86_feature_detected!("avx512f") {
+            let vnni = std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vnni");
             return Kernels {
                 dot: x86::dot_avx512,
                 l2sq: x86::l2sq_avx512,
-                name: "avx512",
+                codes: match (vnni, avx2) {
+                    (true, _) => x86::codes_vnni,
+                    (false, true) => x86::codes_avx2,
+                    (false, false) => codes_portable,
+                },
+                name: if vnni { "avx512+vnni" } else { "avx512" },
             };
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if avx2 && std::arch::is_x86_feature_detected!("fma") {
             return Kernels {
                 dot: x86::dot_avx2,
                 l2sq: x86::l2sq_avx2,
+                codes: x86::codes_avx2,
                 name: "avx2+fma",
             };
         }
@@ -84,6 +101,7 @@ fn portable_kernels() -> Kernels {
     Kernels {
         dot: dot_portable,
         l2sq: l2sq_portable,
+        codes: codes_portable,
         name: "portable",
     }
 }
@@ -155,6 +173,10 @@ fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
         s += x * y;
     }
     s
+}
+
+fn codes_portable(a: &[u8], b: &[i8]) -> i32 {
+    a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
 }
 
 fn l2sq_portable(a: &[f32], b: &[f32]) -> f32 {
@@ -321,6 +343,71 @@ mod x86 {
         }
         _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1))
     }
+
+    /// # Safety
+    /// The CPU must have AVX-512F/BW and VNNI; `a` and `b` must have equal length, a
+    /// multiple of 64.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    pub unsafe fn codes_vnni(a: &[u8], b: &[i8]) -> i32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm512_setzero_si512();
+        let mut acc1 = _mm512_setzero_si512();
+        let mut i = 0;
+        while i + 128 <= n {
+            acc0 = _mm512_dpbusd_epi32(
+                acc0,
+                _mm512_loadu_si512(pa.add(i).cast()),
+                _mm512_loadu_si512(pb.add(i).cast()),
+            );
+            acc1 = _mm512_dpbusd_epi32(
+                acc1,
+                _mm512_loadu_si512(pa.add(i + 64).cast()),
+                _mm512_loadu_si512(pb.add(i + 64).cast()),
+            );
+            i += 128;
+        }
+        if i + 64 <= n {
+            acc0 = _mm512_dpbusd_epi32(
+                acc0,
+                _mm512_loadu_si512(pa.add(i).cast()),
+                _mm512_loadu_si512(pb.add(i).cast()),
+            );
+        }
+        _mm512_reduce_add_epi32(_mm512_add_epi32(acc0, acc1))
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2; `a` and `b` must have equal length, a multiple of 16.
+    /// Codes and query are widened to 16 bits first: `vpmaddubsw` would saturate
+    /// (255 * 127 * 2 does not fit in an i16).
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn codes_avx2(a: &[u8], b: &[i8]) -> i32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm256_setzero_si256();
+        let mut acc1 = _mm256_setzero_si256();
+        let mut i = 0;
+        while i + 32 <= n {
+            let x0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(pa.add(i).cast()));
+            let y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(pb.add(i).cast()));
+            let x1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(pa.add(i + 16).cast()));
+            let y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(pb.add(i + 16).cast()));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(x0, y0));
+            acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(x1, y1));
+            i += 32;
+        }
+        if i + 16 <= n {
+            let x0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(pa.add(i).cast()));
+            let y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(pb.add(i).cast()));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(x0, y0));
+        }
+        let s = _mm256_add_epi32(acc0, acc1);
+        let s = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b01_00_11_10));
+        let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
+        _mm_cvtsi128_si32(s)
+    }
 }
 
 /// Prefetches the cache line holding `p` (a hint; no effect off x86-64).
@@ -364,6 +451,31 @@ mod tests {
                 // SAFETY: features checked just above.
                 let (ad, al) = unsafe { (x86::dot_avx2(&a, &b), x86::l2sq_avx2(&a, &b)) };
                 assert!((d - ad).abs() < 1e-3 && (l - al).abs() < 1e-3);
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_kernel_agrees_with_the_portable_one() {
+        for n in [64, 128, 384, 448] {
+            let a: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
+            let b: Vec<i8> = (0..n)
+                .map(|i| ((i * 53 % 255) as i32 - 127) as i8)
+                .collect();
+            let want = codes_portable(&a, &b);
+            // SAFETY: the detected kernel; lengths are multiples of 64.
+            assert_eq!(unsafe { (kernels().codes)(&a, &b) }, want, "n={n}");
+            // The extremes: 255 * -127 in every lane must not saturate anywhere.
+            let (hi, lo) = (vec![255u8; n], vec![-127i8; n]);
+            assert_eq!(
+                unsafe { (kernels().codes)(&hi, &lo) },
+                -255 * 127 * n as i32
+            );
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: feature checked just above.
+                assert_eq!(unsafe { x86::codes_avx2(&a, &b) }, want);
+                assert_eq!(unsafe { x86::codes_avx2(&hi, &lo) }, -255 * 127 * n as i32);
             }
         }
     }

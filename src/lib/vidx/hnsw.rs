@@ -15,6 +15,7 @@ use std::collections::BinaryHeap;
 
 use super::bitset::Bitset;
 use super::distance::{prefetch, Space};
+use super::quant::{Coded, Codes};
 
 /// Build parameters.
 #[derive(Debug, Clone, Copy)]
@@ -131,24 +132,72 @@ impl Scratch {
     }
 }
 
-/// Best-first search of one level from `entry`, keeping the `ef` closest nodes that
-/// `allowed` admits (all of them pass through the search either way, so a filter
-/// does not cut the graph apart). Returns (distance, node) ascending.
-#[allow(clippy::too_many_arguments)]
-fn search_layer(
+/// What a graph walk measures distances with, from one query to a node: the full f32
+/// vectors ([`Exact`]) or a segment's 8-bit codes (`quant::Coded`).
+pub trait Measure {
+    fn distance(&self, node: u32) -> f32;
+    /// Hints the CPU to fetch what `distance(node)` will read.
+    fn prefetch(&self, node: u32);
+}
+
+/// Exact distances on the stored f32 vectors.
+pub struct Exact<'a> {
+    pub vecs: Vectors<'a>,
+    pub space: &'a Space,
+    pub q: &'a [f32],
+}
+
+impl Measure for Exact<'_> {
+    #[inline]
+    fn distance(&self, node: u32) -> f32 {
+        self.space.distance(self.q, self.vecs.get(node))
+    }
+
+    #[inline]
+    fn prefetch(&self, node: u32) {
+        prefetch(self.vecs.get(node).as_ptr());
+    }
+}
+
+/// Greedy descent through the levels above `to`: from `ep`, move to a closer neighbour
+/// until none is closer. Returns the node reached and its distance.
+fn descend<M: Measure>(g: &GraphRef, m: &M, mut ep: u32, from: usize, to: usize) -> (u32, f32) {
+    let mut dep = m.distance(ep);
+    for level in (to + 1..=from).rev() {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &n in g.links(ep, level) {
+                let d = m.distance(n);
+                if d < dep {
+                    dep = d;
+                    ep = n;
+                    changed = true;
+                }
+            }
+        }
+    }
+    (ep, dep)
+}
+
+/// Best-first search of one level from the `entry` nodes, keeping the `ef` closest
+/// nodes that `allowed` admits (all of them pass through the search either way, so a
+/// filter does not cut the graph apart). Returns (distance, node) ascending.
+fn search_layer<M: Measure>(
     g: &GraphRef,
-    vecs: Vectors,
-    space: &Space,
-    q: &[f32],
-    entry: &[(f32, u32)],
+    m: &M,
+    entry: &[u32],
     ef: usize,
     level: usize,
     allowed: Option<&Bitset>,
     s: &mut Scratch,
 ) -> Vec<(f32, u32)> {
     s.reset(g.len);
-    for &(d, e) in entry {
-        s.visit(e);
+    for &e in entry {
+        if !s.visit(e) {
+            continue;
+        }
+        let d = m.distance(e);
         s.candidates.push(Reverse((D(d), e)));
         if allowed.is_none_or(|a| a.get(e)) {
             s.results.push((D(d), e));
@@ -166,12 +215,12 @@ fn search_layer(
         fresh.clear();
         for &n in links {
             if s.visit(n) {
-                prefetch(vecs.get(n).as_ptr());
+                m.prefetch(n);
                 fresh.push(n);
             }
         }
         for &n in &fresh {
-            let dn = space.distance(q, vecs.get(n));
+            let dn = m.distance(n);
             let worst = s.results.peek().map_or(f32::INFINITY, |r| r.0 .0);
             if s.results.len() < ef || dn < worst {
                 s.candidates.push(Reverse((D(dn), n)));
@@ -186,16 +235,30 @@ fn search_layer(
         s.fresh = fresh;
     }
     let mut out: Vec<(f32, u32)> = s.results.drain().map(|(D(d), n)| (d, n)).collect();
-    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    sort_hits(&mut out);
     out
 }
 
+fn sort_hits(hits: &mut [(f32, u32)]) {
+    hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+}
+
+/// Replaces the distances a coded walk found with exact ones, re-sorted.
+fn rerank(exact: &Exact, hits: &mut [(f32, u32)]) {
+    for h in hits.iter_mut() {
+        h.0 = exact.distance(h.1);
+    }
+    sort_hits(hits);
+}
+
 /// The `k` nearest nodes to `q` that `allowed` admits, searching level 0 with a list of
-/// `ef` candidates. Returns (internal distance, node) ascending.
+/// `ef` candidates. With `codes` the walk measures on them and the `ef` nodes it ends
+/// with are re-ranked exactly. Returns (internal distance, node) ascending.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     g: &GraphRef,
     vecs: Vectors,
+    codes: Option<Codes>,
     space: &Space,
     q: &[f32],
     k: usize,
@@ -206,24 +269,20 @@ pub fn search(
     if g.len == 0 {
         return Vec::new();
     }
-    let mut ep = g.entry;
-    let mut dep = space.distance(q, vecs.get(ep));
-    for level in (1..=g.max_level).rev() {
-        // Greedy descent: move to a closer neighbour until none is closer.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for &n in g.links(ep, level) {
-                let d = space.distance(q, vecs.get(n));
-                if d < dep {
-                    dep = d;
-                    ep = n;
-                    changed = true;
-                }
-            }
+    let exact = Exact { vecs, space, q };
+    let mut out = match codes {
+        Some(codes) => {
+            let coded = Coded::new(codes, space, q);
+            let (ep, _) = descend(g, &coded, g.entry, g.max_level, 0);
+            let mut found = search_layer(g, &coded, &[ep], ef.max(k), 0, allowed, s);
+            rerank(&exact, &mut found);
+            found
         }
-    }
-    let mut out = search_layer(g, vecs, space, q, &[(dep, ep)], ef.max(k), 0, allowed, s);
+        None => {
+            let (ep, _) = descend(g, &exact, g.entry, g.max_level, 0);
+            search_layer(g, &exact, &[ep], ef.max(k), 0, allowed, s)
+        }
+    };
     out.truncate(k);
     out
 }
@@ -324,8 +383,17 @@ impl Builder {
         }
     }
 
-    /// Inserts node `q` (nodes are inserted in order 0, 1, 2, ...).
-    pub fn insert(&mut self, q: u32, vecs: Vectors, space: &Space, s: &mut Scratch) {
+    /// Inserts node `q` (nodes are inserted in order 0, 1, 2, ...). With `codes` the
+    /// candidate search walks on them, and the candidates are re-measured exactly
+    /// before the neighbour selection, which compares them with each other.
+    pub fn insert(
+        &mut self,
+        q: u32,
+        vecs: Vectors,
+        codes: Option<Codes>,
+        space: &Space,
+        s: &mut Scratch,
+    ) {
         let level = self.levels[q as usize] as usize;
         self.inserted += 1;
         if self.inserted == 1 {
@@ -334,38 +402,54 @@ impl Builder {
             return;
         }
         let qv = vecs.get(q);
-        let mut ep = self.entry;
-        let mut dep = space.distance(qv, vecs.get(ep));
-        {
-            let g = self.view();
-            for l in (level + 1..=self.max_level).rev() {
-                let mut changed = true;
-                while changed {
-                    changed = false;
-                    for &n in g.links(ep, l) {
-                        let d = space.distance(qv, vecs.get(n));
-                        if d < dep {
-                            dep = d;
-                            ep = n;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-        }
-        let mut entry = vec![(dep, ep)];
-        for l in (0..=level.min(self.max_level)).rev() {
-            let found = search_layer(
-                &self.view(),
+        let exact = Exact { vecs, space, q: qv };
+        match codes {
+            Some(codes) => self.link(
+                q,
+                level,
+                &Coded::new(codes, space, qv),
+                Some(&exact),
                 vecs,
                 space,
-                qv,
+                s,
+            ),
+            None => self.link(q, level, &exact, None, vecs, space, s),
+        }
+        if level > self.max_level {
+            self.max_level = level;
+            self.entry = q;
+        }
+    }
+
+    /// Finds `q`'s neighbours on each of its levels with `measure` and links them both
+    /// ways. `rescore` (given when `measure` is approximate) re-measures the candidates.
+    #[allow(clippy::too_many_arguments)]
+    fn link<M: Measure>(
+        &mut self,
+        q: u32,
+        level: usize,
+        measure: &M,
+        rescore: Option<&Exact>,
+        vecs: Vectors,
+        space: &Space,
+        s: &mut Scratch,
+    ) {
+        let top = level.min(self.max_level);
+        let (ep, _) = descend(&self.view(), measure, self.entry, self.max_level, top);
+        let mut entry = vec![ep];
+        for l in (0..=top).rev() {
+            let mut found = search_layer(
+                &self.view(),
+                measure,
                 &entry,
                 self.ef_construction,
                 l,
                 None,
                 s,
             );
+            if let Some(exact) = rescore {
+                rerank(exact, &mut found);
+            }
             let chosen = select(space, vecs, &found, self.m);
             {
                 let (block, _) = self.block(q, l);
@@ -377,11 +461,7 @@ impl Builder {
             for &(d, n) in &chosen {
                 self.link_back(n, q, d, l, vecs, space);
             }
-            entry = found;
-        }
-        if level > self.max_level {
-            self.max_level = level;
-            self.entry = q;
+            entry = found.iter().map(|&(_, n)| n).collect();
         }
     }
 
@@ -446,13 +526,20 @@ fn select(space: &Space, vecs: Vectors, sorted: &[(f32, u32)], m: usize) -> Vec<
     out
 }
 
-/// Builds a graph over all `vecs`, ticking `progress` per node.
-pub fn build(vecs: Vectors, space: &Space, p: Params, progress: &indicatif::ProgressBar) -> Graph {
+/// Builds a graph over all `vecs` (walking on `codes` when given), ticking `progress`
+/// per node.
+pub fn build(
+    vecs: Vectors,
+    codes: Option<Codes>,
+    space: &Space,
+    p: Params,
+    progress: &indicatif::ProgressBar,
+) -> Graph {
     let n = vecs.len();
     let mut b = Builder::new(n, p);
     let mut s = Scratch::default();
     for i in 0..n as u32 {
-        b.insert(i, vecs, space, &mut s);
+        b.insert(i, vecs, codes, space, &mut s);
         if i % 1024 == 0 {
             progress.set_position(i as u64);
         }
@@ -485,7 +572,7 @@ pub fn exact(
         None => (0..vecs.len() as u32).for_each(&mut consider),
     }
     let mut out: Vec<(f32, u32)> = heap.into_iter().map(|(D(d), i)| (d, i)).collect();
-    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    sort_hits(&mut out);
     out
 }
 
@@ -504,9 +591,9 @@ mod tests {
     use super::*;
     use crate::vidx::distance::Metric;
 
-    #[test]
-    fn finds_the_true_neighbours_of_random_points() {
-        let dim = 16;
+    /// Recall@10 of 100 queries (every 7th point) on 3,000 random points, with the
+    /// graph built and searched on the f32 vectors or on their codes.
+    fn recall(dim: usize, quantized: bool) -> f64 {
         let n = 3000;
         let mut rng = 42u64;
         let data: Vec<f32> = (0..n * dim)
@@ -519,22 +606,38 @@ mod tests {
             ef_construction: 100,
             seed: 1,
         };
-        let g = build(vecs, &space, p, &indicatif::ProgressBar::hidden());
+        let quant = quantized.then(|| crate::vidx::quant::Quantized::new(vecs));
+        let codes = quant.as_ref().map(|q| q.view());
+        let g = build(vecs, codes, &space, p, &indicatif::ProgressBar::hidden());
         let mut s = Scratch::default();
         let mut hits = 0;
         for qi in 0..100u32 {
             let q = vecs.get(qi * 7);
             let truth = exact(vecs, &space, q, 10, None);
-            let got = search(&g.as_ref(n), vecs, &space, q, 10, 64, None, &mut s);
+            let got = search(&g.as_ref(n), vecs, codes, &space, q, 10, 64, None, &mut s);
+            // Re-ranked: the distances reported are the exact ones.
+            for &(d, node) in &got {
+                assert_eq!(d, space.distance(q, vecs.get(node)));
+            }
             hits += got
                 .iter()
                 .filter(|x| truth.iter().any(|t| t.1 == x.1))
                 .count();
         }
-        assert!(
-            hits as f64 / 1000.0 > 0.9,
-            "recall {}",
-            hits as f64 / 1000.0
-        );
+        hits as f64 / 1000.0
+    }
+
+    #[test]
+    fn finds_the_true_neighbours_of_random_points() {
+        let r = recall(16, false);
+        assert!(r > 0.9, "recall {r}");
+    }
+
+    #[test]
+    fn a_graph_built_and_walked_on_codes_finds_them_too() {
+        for dim in [16, 100] {
+            let r = recall(dim, true);
+            assert!(r > 0.9, "dim {dim}: recall {r}");
+        }
     }
 }

@@ -31,6 +31,30 @@ pub struct Config {
     /// Below this fraction of a segment's rows passing the filter (and not deleted),
     /// search scans them exactly instead of walking the graph.
     pub exact_below: f64,
+    /// Whether segments carry 8-bit codes for the graph walk (see `quant`). Indexes
+    /// made before the setting existed have none.
+    #[serde(default)]
+    pub quantize: Quantize,
+}
+
+/// How segments store vectors for the graph walk, besides the f32 copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Quantize {
+    /// The walk measures on the f32 vectors
+    #[default]
+    None,
+    /// One byte per dimension, re-ranked exactly
+    Sq8,
+}
+
+impl Quantize {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantize::None => "none",
+            Quantize::Sq8 => "sq8",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

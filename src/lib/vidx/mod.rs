@@ -10,6 +10,7 @@ pub mod filter;
 pub mod hnsw;
 pub mod manifest;
 pub mod memtable;
+pub mod quant;
 pub mod records;
 pub mod segment;
 pub mod store;
@@ -21,6 +22,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cli::{CommonArgs, InputArgs, Outcome, OutputArgs, Tool};
 use distance::Metric;
+use manifest::Quantize;
 use wal::SyncMode;
 
 const EXAMPLES: &str = "\
@@ -154,6 +156,11 @@ pub struct CreateArgs {
     /// fraction of its records are eligible (not deleted)
     #[arg(long, default_value_t = 0.05, value_name = "FRACTION")]
     pub exact_below: f64,
+    /// Segments also store every vector as 8-bit codes (sq8: a quarter of the f32 size
+    /// more on disk); graph builds and searches walk on the codes and re-rank the
+    /// candidates with the exact f32 distance. none: walk on the f32 vectors
+    #[arg(long, value_enum, default_value = "sq8")]
+    pub quantize: Quantize,
     #[command(flatten)]
     pub output: OutputArgs,
 }

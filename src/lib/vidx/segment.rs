@@ -13,14 +13,20 @@
 //! | meta_off   | `count + 1` u64 offsets into meta_bytes                             |
 //! | meta_bytes | each row's metadata as one JSON object                              |
 //! | links0, upper_off, upper | the HNSW graph (see `hnsw`)                           |
+//! | codebook   | version 2: `2 * dim` f32, per dimension the code offset then step (`quant`) |
+//! | codes      | version 2: `n_vec` rows of `quant::stride(dim)` bytes, one code per dimension |
+//! | norms      | version 2: `n_vec` f32, each vector's squared norm                  |
+//!
+//! The three code sections are empty in an index made with `--quantize none`; version 1
+//! files (written before codes existed) have no such sections and are still read.
 //!
 //! Rows `0..n_vec` carry vectors and are the graph's nodes; rows `n_vec..count` are
 //! deletions (tombstones) that must still hide older copies of their ids.
 //!
 //! The header has its own CRC32 and one per section. Opening checks the header, the
-//! file length, every small section's CRC and the graph's bounds; the vectors and
-//! metadata (the bulk of the file) are only checksummed by `verify` (compaction and
-//! `vidx stats --verify`), so opening does not read every vector.
+//! file length, every small section's CRC and the graph's bounds; the vectors, their
+//! codes and the metadata (the bulk of the file) are only checksummed by `verify`
+//! (compaction and `vidx stats --verify`), so opening does not read every vector.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -30,14 +36,17 @@ use memmap2::Mmap;
 
 use super::distance::Metric;
 use super::hnsw::{Graph, GraphRef, Vectors};
+use super::quant::{self, Codes, Quantized};
 use crate::error::{Error, Location, Result};
 
 #[cfg(target_endian = "big")]
 compile_error!("vidx segment files are little endian; big-endian targets are not supported");
 
 const MAGIC: &[u8; 8] = b"VIDXSEG1";
-const VERSION: u32 = 1;
-const NSECT: usize = 9;
+const VERSION: u32 = 2;
+/// Sections of a version 1 file (before the codes).
+const NSECT_V1: usize = 9;
+const NSECT: usize = 12;
 const VECTORS: usize = 0;
 const SEQS: usize = 1;
 const ID_OFF: usize = 2;
@@ -47,8 +56,15 @@ const META_BYTES: usize = 5;
 const LINKS0: usize = 6;
 const UPPER_OFF: usize = 7;
 const UPPER: usize = 8;
+const CODEBOOK: usize = 9;
+const CODES: usize = 10;
+const NORMS: usize = 11;
+
 /// magic + 8 u32 + 2 u64 + sections (off, len, crc, pad) + header crc
-const HEADER_LEN: usize = 8 + 8 * 4 + 2 * 8 + NSECT * 24 + 4;
+const fn header_len(sections: usize) -> usize {
+    8 + 8 * 4 + 2 * 8 + sections * 24 + 4
+}
+const HEADER_LEN: usize = header_len(NSECT);
 const ALIGN: u64 = 64;
 
 /// What a flush or compaction hands over to be written.
@@ -61,6 +77,8 @@ pub struct NewSegment<'a> {
     pub seqs: Vec<u64>,
     pub metas: Vec<&'a str>,
     pub graph: &'a Graph,
+    /// The vectors' codes, if the index quantizes.
+    pub quantized: Option<&'a Quantized>,
 }
 
 fn bytes_of<T: Copy>(v: &[T]) -> &[u8] {
@@ -99,6 +117,9 @@ pub fn write(path: &Path, s: &NewSegment) -> Result<u64> {
         bytes_of(&s.graph.links0),
         bytes_of(&s.graph.upper_off),
         bytes_of(&s.graph.upper),
+        s.quantized.map_or(&[][..], |q| bytes_of(&q.codebook)),
+        s.quantized.map_or(&[][..], |q| &q.codes[..]),
+        s.quantized.map_or(&[][..], |q| bytes_of(&q.norms)),
     ];
     let mut table = Vec::with_capacity(NSECT);
     let mut pos = (HEADER_LEN as u64).next_multiple_of(ALIGN);
@@ -190,28 +211,33 @@ impl Segment {
             )
             .with_hint("the segment is corrupt or truncated; restore it from a backup or remove it from MANIFEST and re-add its records")
         };
-        if map.len() < HEADER_LEN {
+        if map.len() < 12 || &map[..8] != MAGIC {
+            return Err(bad("not a vidx segment (bad magic)".into()));
+        }
+        let version = u32::from_le_bytes(map[8..12].try_into().unwrap());
+        let sections = match version {
+            1 => NSECT_V1,
+            VERSION => NSECT,
+            v => {
+                return Err(bad(format!(
+                    "segment format version {v} is not supported (this vidx reads 1 and {VERSION})"
+                )))
+            }
+        };
+        let header = header_len(sections);
+        if map.len() < header {
             return Err(bad(format!(
-                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                "truncated: {} bytes, shorter than the {header}-byte header",
                 map.len()
             )));
         }
-        if &map[..8] != MAGIC {
-            return Err(bad("not a vidx segment (bad magic)".into()));
-        }
-        let h = &map[..HEADER_LEN];
-        let stored = u32::from_le_bytes(h[HEADER_LEN - 4..].try_into().unwrap());
-        if crc32fast::hash(&h[..HEADER_LEN - 4]) != stored {
+        let h = &map[..header];
+        let stored = u32::from_le_bytes(h[header - 4..].try_into().unwrap());
+        if crc32fast::hash(&h[..header - 4]) != stored {
             return Err(bad("header checksum mismatch".into()));
         }
         let u32_at = |i: usize| u32::from_le_bytes(h[8 + i * 4..12 + i * 4].try_into().unwrap());
         let u64_at = |o: usize| u64::from_le_bytes(h[o..o + 8].try_into().unwrap());
-        if u32_at(0) != VERSION {
-            return Err(bad(format!(
-                "segment format version {} is not supported",
-                u32_at(0)
-            )));
-        }
         let dim = u32_at(1) as usize;
         let metric_code = u32_at(2);
         let (m, m0, entry, max_level) = (
@@ -222,8 +248,9 @@ impl Segment {
         );
         let count = u64_at(40) as usize;
         let n_vec = u64_at(48) as usize;
+        // A version 1 file's missing code sections read as empty.
         let mut sect = [(0usize, 0usize, 0u32); NSECT];
-        for (i, s) in sect.iter_mut().enumerate() {
+        for (i, s) in sect.iter_mut().enumerate().take(sections) {
             let o = 56 + i * 24;
             let off = u64_at(o) as usize;
             let len = u64_at(o + 8) as usize;
@@ -247,6 +274,17 @@ impl Segment {
             (LINKS0, n_vec * (m0 + 1) * 4),
             (UPPER_OFF, n_vec * 4),
         ];
+        let coded = sect[CODES].1 > 0;
+        let code_sections = [
+            (CODEBOOK, 2 * dim * 4),
+            (CODES, n_vec * quant::stride(dim)),
+            (NORMS, n_vec * 4),
+        ];
+        let expect = expect.into_iter().chain(
+            code_sections
+                .into_iter()
+                .map(|(i, len)| (i, if coded { len } else { 0 })),
+        );
         for (i, len) in expect {
             if sect[i].1 != len {
                 return Err(bad(format!(
@@ -271,7 +309,9 @@ impl Segment {
             max_level,
             sect,
         };
-        for i in [SEQS, ID_OFF, ID_BYTES, META_OFF, LINKS0, UPPER_OFF, UPPER] {
+        for i in [
+            SEQS, ID_OFF, ID_BYTES, META_OFF, LINKS0, UPPER_OFF, UPPER, CODEBOOK, NORMS,
+        ] {
             seg.check_crc(i).map_err(bad)?;
         }
         seg.check_structure().map_err(bad)?;
@@ -336,7 +376,7 @@ impl Segment {
 
     /// Checksums the vectors and metadata too (the sections `open` leaves alone).
     pub fn verify(&self) -> Result<()> {
-        for i in [VECTORS, META_BYTES] {
+        for i in [VECTORS, META_BYTES, CODES] {
             self.check_crc(i).map_err(|m| {
                 Error::data(
                     Location {
@@ -365,6 +405,17 @@ impl Segment {
             data: self.words::<f32>(VECTORS),
             dim: self.dim,
         }
+    }
+
+    /// The vectors' 8-bit codes, if the segment has them.
+    pub fn codes(&self) -> Option<Codes<'_>> {
+        (self.sect[CODES].1 > 0).then(|| {
+            Codes::new(
+                self.words::<f32>(CODEBOOK),
+                self.raw(CODES),
+                self.words::<f32>(NORMS),
+            )
+        })
     }
 
     pub fn graph(&self) -> GraphRef<'_> {
@@ -405,5 +456,91 @@ impl Segment {
 
     pub fn file_len(&self) -> u64 {
         self.map.len() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vidx::distance::Space;
+    use crate::vidx::hnsw::{self, Params, Scratch};
+
+    /// Writes a 40-row, 8-d segment (with codes if `quantize`) and returns its data.
+    fn write_sample(path: &Path, quantize: bool) -> Vec<f32> {
+        let dim = 8;
+        let data: Vec<f32> = (0..40 * dim).map(|i| ((i * 7919) % 101) as f32).collect();
+        let vecs = Vectors { data: &data, dim };
+        let quantized = quantize.then(|| Quantized::new(vecs));
+        let space = Space::new(Metric::L2);
+        let p = Params {
+            m: 4,
+            ef_construction: 16,
+            seed: 5,
+        };
+        let codes = quantized.as_ref().map(Quantized::view);
+        let graph = hnsw::build(vecs, codes, &space, p, &indicatif::ProgressBar::hidden());
+        let ids: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
+        write(
+            path,
+            &NewSegment {
+                dim,
+                metric: Metric::L2,
+                vectors: &data,
+                ids: ids.iter().map(String::as_str).collect(),
+                seqs: (1..=40).collect(),
+                metas: vec!["{}"; 40],
+                graph: &graph,
+                quantized: quantized.as_ref(),
+            },
+        )
+        .unwrap();
+        data
+    }
+
+    fn nearest(seg: &Segment, q: &[f32]) -> Vec<(f32, u32)> {
+        let space = Space::new(Metric::L2);
+        let mut s = Scratch::default();
+        let (g, v, c) = (seg.graph(), seg.vectors(), seg.codes());
+        hnsw::search(&g, v, c, &space, q, 5, 40, None, &mut s)
+    }
+
+    #[test]
+    fn codes_are_stored_and_searched_exactly_ranked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.vseg");
+        let data = write_sample(&path, true);
+        let seg = Segment::open(&path).unwrap();
+        assert!(seg.codes().is_some());
+        seg.verify().unwrap();
+        let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), &data[..8], 5, None);
+        assert_eq!(nearest(&seg, &data[..8]), exact);
+    }
+
+    #[test]
+    fn a_version_1_file_without_codes_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.vseg");
+        let data = write_sample(&path, false);
+        let v2 = Segment::open(&path).unwrap();
+        assert!(v2.codes().is_none());
+        let want = nearest(&v2, &data[8..16]);
+        drop(v2);
+        // Rewrite the header as version 1 wrote it: the same fields and the first nine
+        // section entries. The sections themselves stay where they are.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let mut h = bytes[..header_len(NSECT_V1) - 4].to_vec();
+        h[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let crc = crc32fast::hash(&h);
+        h.extend_from_slice(&crc.to_le_bytes());
+        bytes[..h.len()].copy_from_slice(&h);
+        std::fs::write(&path, &bytes).unwrap();
+        let v1 = Segment::open(&path).unwrap();
+        assert!(v1.codes().is_none());
+        assert_eq!(nearest(&v1, &data[8..16]), want);
+        // A version this build does not know is refused with a message that says so.
+        bytes[8..12].copy_from_slice(&9u32.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let e = Segment::open(&path).err().unwrap().to_string();
+        assert!(e.contains("version 9 is not supported"), "{e}");
     }
 }

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use super::bitset::Bitset;
 use super::distance::Space;
-use super::hnsw::{self, Params, Scratch, Vectors};
-use super::manifest::{sync_dir, Config, Manifest, SegmentEntry, FORMAT};
+use super::hnsw::{self, Graph, Params, Scratch, Vectors};
+use super::manifest::{sync_dir, Config, Manifest, Quantize, SegmentEntry, FORMAT};
 use super::memtable::Memtable;
+use super::quant::Quantized;
 use super::segment::{self, NewSegment, Segment};
 use super::wal::{self, Op, SyncMode, Wal};
 use crate::error::{Error, Result};
@@ -454,6 +455,24 @@ impl Index {
         }
     }
 
+    /// Encodes a new segment's vectors (if the index quantizes) and builds their graph,
+    /// with a progress bar on a TTY labelled `what`.
+    fn index(&self, vectors: &[f32], seg_no: u64, what: &str) -> (Graph, Option<Quantized>) {
+        let vecs = Vectors {
+            data: vectors,
+            dim: self.config().dim,
+        };
+        let quantized = (self.config().quantize == Quantize::Sq8).then(|| Quantized::new(vecs));
+        let graph = hnsw::build(
+            vecs,
+            quantized.as_ref().map(Quantized::view),
+            &self.space,
+            self.params(seg_no),
+            &crate::cli::progress::items(vecs.len() as u64, what),
+        );
+        (graph, quantized)
+    }
+
     fn disk_bytes(&self) -> u64 {
         dir_bytes(&self.dir)
     }
@@ -480,15 +499,7 @@ impl Index {
             vectors.extend_from_slice(self.mem.vecs().get(i as u32));
         }
         let seg_no = self.manifest.next_segment;
-        let graph = hnsw::build(
-            Vectors {
-                data: &vectors,
-                dim,
-            },
-            &self.space,
-            self.params(seg_no),
-            &crate::cli::progress::items(n_vec as u64, "vectors indexed"),
-        );
+        let (graph, quantized) = self.index(&vectors, seg_no, "vectors indexed");
         let path = segment_path(&self.dir, seg_no);
         let new = NewSegment {
             dim,
@@ -498,6 +509,7 @@ impl Index {
             seqs: order.iter().map(|&i| self.mem.seqs[i]).collect(),
             metas: order.iter().map(|&i| self.mem.metas[i].as_str()).collect(),
             graph: &graph,
+            quantized: quantized.as_ref(),
         };
         segment::write(&path, &new)?;
         let max_seq = self.mem.max_seq();
@@ -588,15 +600,7 @@ impl Index {
         let seg_no = self.manifest.next_segment;
         let mut m = self.manifest.clone();
         if !rows.is_empty() {
-            let graph = hnsw::build(
-                Vectors {
-                    data: &vectors,
-                    dim,
-                },
-                &self.space,
-                self.params(seg_no),
-                &crate::cli::progress::items(rows.len() as u64, "vectors re-indexed"),
-            );
+            let (graph, quantized) = self.index(&vectors, seg_no, "vectors re-indexed");
             let segs = &self.segments;
             let new = NewSegment {
                 dim,
@@ -615,6 +619,7 @@ impl Index {
                     .map(|&(s, r)| segs[s as usize].meta(r as usize))
                     .collect(),
                 graph: &graph,
+                quantized: quantized.as_ref(),
             };
             let path = segment_path(&self.dir, seg_no);
             segment::write(&path, &new)?;
@@ -706,6 +711,7 @@ impl Index {
                 hnsw::search(
                     &seg.graph(),
                     seg.vectors(),
+                    seg.codes(),
                     &self.space,
                     q,
                     k,
