@@ -28,7 +28,7 @@ complete -c hidctl -n "__fish_hidctl_needs_command" -l generate -d 'Print a man 
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_needs_command" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_needs_command" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_needs_command" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_needs_command" -s V -l version -d 'Print version'
@@ -58,7 +58,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l report-id -d 'Only reports with this report id (numbered devices)' -r
@@ -75,7 +75,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l report-id -d 'Report id (0: the device does not number its reports)' -r
@@ -90,14 +90,14 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l generate -d 'Pri
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -f -a "get" -d 'Read a feature report'
@@ -116,7 +116,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l report-id -d 'Report id (0: the device does not number its reports)' -r
@@ -131,7 +131,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from help" -f -a "get" -d 'Read a feature report'
@@ -150,7 +150,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l generate -d
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l layout -d 'One record per report field (report id, direction, bit offset, size, usages) instead of one per item'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l raw -d 'One record with the descriptor\'s bytes in hex'
@@ -169,7 +169,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l speed -d 'Play faster (2 = twice as fast); 0 sends everything at once' -r
@@ -178,14 +178,14 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -f -a "ping" -d 'Check that the device is a bridge: protocol version, chunk size'
@@ -206,7 +206,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l count -d 'Registers to read' -r
@@ -223,7 +223,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l timeout -d 'How long to wait for each answer (e.g. 250ms)' -r
@@ -239,7 +239,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l timeout -d 'How long to wait for each answer (e.g. 250ms)' -r
@@ -255,7 +255,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that the device is a bridge: protocol version, chunk size'
@@ -267,7 +267,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_se
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -s h -l help -d 'Print help'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and not __fish_seen_subcommand_from bridge help" -f -a "bridge" -d 'A HID-SPI bridge through /dev/uhid, answering the bridge protocol'
@@ -281,7 +281,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_s
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "bridge" -d 'A HID-SPI bridge through /dev/uhid, answering the bridge protocol'

@@ -6,7 +6,11 @@ use pipekit::hid::descriptor::{decode, decode_report, items};
 use proptest::prelude::*;
 
 const KEYBOARD: &str = "05010906a10175019508050719e029e715002501810295017508810195057501050819012905910295017503910195067508150025ff0507190029ff8100c0";
+const MOUSE: &str = "05010902a1010901a1000509190129051500250195057501810295017503810105010930093109381581257f750895038106c0c0";
 const TABLET: &str = "05010902a1010901a10005091901290315002501950375018102950175058101050109300931150026ff7f350046ff7f751095028102050109381581257f35004500750895018106c0c0";
+
+/// QEMU's keyboard, mouse (relative axes, signed) and tablet (absolute, 16-bit).
+const REAL: [&str; 3] = [KEYBOARD, MOUSE, TABLET];
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -53,9 +57,9 @@ proptest! {
 
     /// Real descriptors with one byte changed or cut short at any point.
     #[test]
-    fn mutated_real_descriptors(which in 0usize..2, cut in 0usize..200, pos in 0usize..200, val in any::<u8>(),
+    fn mutated_real_descriptors(which in 0usize..REAL.len(), cut in 0usize..200, pos in 0usize..200, val in any::<u8>(),
                                 payload in proptest::collection::vec(any::<u8>(), 0..16)) {
-        let mut b = hex(if which == 0 { KEYBOARD } else { TABLET });
+        let mut b = hex(REAL[which]);
         let p = pos % b.len();
         b[p] = val;
         let c = cut % (b.len() + 1);
@@ -80,7 +84,7 @@ proptest! {
 
 #[test]
 fn truncations_of_real_descriptors_are_reported() {
-    for d in [KEYBOARD, TABLET] {
+    for d in REAL {
         let b = hex(d);
         assert!(decode(&b).problems.is_empty());
         for cut in 0..b.len() {

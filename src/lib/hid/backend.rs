@@ -28,6 +28,40 @@ pub struct DeviceInfo {
     /// Every top-level usage of the interface (the kernel/hidapi list the device once
     /// per top-level collection; we list it once with all of them).
     pub usages: Vec<(u16, u16)>,
+    /// True when an enumeration produced this entry, so its node existed a moment
+    /// ago: a node missing at open then means the device went away, not a wrong path.
+    #[serde(skip)]
+    pub listed: bool,
+}
+
+impl DeviceInfo {
+    /// A path given by the user that no enumeration showed (a udev symlink, or a node
+    /// already gone): only the path is known, and a missing node is a wrong path.
+    pub fn unlisted(path: &str) -> DeviceInfo {
+        DeviceInfo {
+            path: path.to_string(),
+            vid: 0,
+            pid: 0,
+            serial: String::new(),
+            manufacturer: String::new(),
+            product: String::new(),
+            release: 0,
+            interface: -1,
+            bus: String::new(),
+            usages: Vec::new(),
+            listed: false,
+        }
+    }
+}
+
+/// The error for a device whose node or open handle vanished: one message for the
+/// open, the calls after it and the device models, so scripts can match one text.
+pub fn went_away(dev: &str) -> Error {
+    Error::device(
+        dev,
+        "the device went away (unplugged or its driver unbound)",
+    )
+    .with_hint("plug it back in and run 'hidctl list' to find its new path")
 }
 
 pub trait HidDevice {
@@ -93,17 +127,16 @@ fn hid_err(dev: &str, e: hidapi::HidError) -> Error {
         || text.contains("No such device")
         || text.contains("No such file or directory")
     {
-        return Error::device(
-            dev,
-            "the device went away (unplugged or its driver unbound)",
-        )
-        .with_hint("plug it back in and run 'hidctl list' to find its new path");
+        return went_away(dev);
     }
     Error::device(dev, text)
 }
 
 /// Opens the node once with std to turn errno into a clear message (hidapi folds it
-/// into text), e.g. permission denied with the udev rule that fixes it.
+/// into text), e.g. permission denied with the udev rule that fixes it. A missing node
+/// that an enumeration just listed went away (hidapi's ENOENT is never reached: this
+/// open fails first); one nobody listed is a wrong path. ENODEV is hidraw's answer
+/// while the device unbinds and its node is not removed yet.
 fn check_access(info: &DeviceInfo) -> Result<()> {
     match std::fs::OpenOptions::new()
         .read(true)
@@ -119,6 +152,12 @@ fn check_access(info: &DeviceInfo) -> Result<()> {
             "run as root, or add a udev rule such as KERNEL==\"hidraw*\", ATTRS{{idVendor}}==\"{:04x}\", ATTRS{{idProduct}}==\"{:04x}\", MODE=\"0660\", GROUP=\"plugdev\" and re-plug",
             info.vid, info.pid
         ))),
+        Err(e)
+            if (e.kind() == std::io::ErrorKind::NotFound && info.listed)
+                || e.raw_os_error() == Some(libc::ENODEV) =>
+        {
+            Err(went_away(&info.path))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::device(
             &info.path,
             "no such device",
@@ -144,6 +183,7 @@ impl HidBackend for Hidraw {
                 interface: d.interface_number(),
                 bus: format!("{:?}", d.bus_type()).to_lowercase(),
                 usages: vec![(d.usage_page(), d.usage())],
+                listed: true,
             })
             .collect();
         let mut devices = dedupe(entries);
@@ -224,7 +264,15 @@ pub struct ModelBackend {
 
 impl HidBackend for ModelBackend {
     fn list(&self) -> Result<Vec<DeviceInfo>> {
-        Ok(dedupe(self.devices.iter().map(|d| d.0.clone()).collect()))
+        Ok(dedupe(
+            self.devices
+                .iter()
+                .map(|d| DeviceInfo {
+                    listed: true,
+                    ..d.0.clone()
+                })
+                .collect(),
+        ))
     }
 
     fn open(&self, info: &DeviceInfo) -> Result<Box<dyn HidDevice>> {
@@ -267,10 +315,7 @@ impl HidDevice for ModelDevice {
                 buf[..n].copy_from_slice(&r[..n]);
                 Ok(n)
             }
-            None => Err(Error::device(
-                &self.path,
-                "the device went away (unplugged or its driver unbound)",
-            )),
+            None => Err(went_away(&self.path)),
         }
     }
     fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
@@ -298,6 +343,7 @@ mod tests {
             interface: 0,
             bus: "usb".into(),
             usages: vec![(page, usage)],
+            listed: true,
         }
     }
 
@@ -316,13 +362,39 @@ mod tests {
     #[test]
     fn missing_node_is_a_clear_error() {
         let e = Hidraw
-            .open(&info("/dev/hidraw-does-not-exist", 1, 6))
+            .open(&DeviceInfo::unlisted("/dev/hidraw-does-not-exist"))
             .err()
             .unwrap()
             .to_string();
         assert!(
-            e.contains("no such device") && e.contains("hidctl list"),
+            e.contains("/dev/hidraw-does-not-exist: no such device") && e.contains("hidctl list"),
             "{e}"
         );
+    }
+
+    /// A node listed a moment ago and removed before the open (the device unplugged
+    /// between listing and reading): the device went away, not a wrong path.
+    #[test]
+    fn listed_node_that_vanished_went_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("hidraw9");
+        std::fs::write(&node, b"").unwrap();
+        let path = node.to_str().unwrap();
+        let listed = info(path, 1, 6);
+        std::fs::remove_file(&node).unwrap();
+        let e = Hidraw.open(&listed).err().unwrap().to_string();
+        assert!(
+            e.contains(&format!("{path}: the device went away"))
+                && e.contains("plug it back in")
+                && e.contains("hidctl list"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'), "one line: {e}");
+        let unlisted = Hidraw
+            .open(&DeviceInfo::unlisted(path))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(unlisted.contains("no such device"), "{unlisted}");
     }
 }

@@ -84,6 +84,18 @@ struct ListRow {
     usages: Vec<String>,
 }
 
+/// --usage-page and --usage name one top-level collection: both must hold for the same
+/// usage, so `--usage-page 1 --usage 6` (keyboards) does not match a mouse (1, 2) that
+/// also has a consumer collection with usage 6.
+fn usage_matches(a: &ListArgs, usages: &[(u16, u16)]) -> bool {
+    if a.usage_page.is_none() && a.usage.is_none() {
+        return true;
+    }
+    usages.iter().any(|&(page, usage)| {
+        a.usage_page.is_none_or(|p| p == page) && a.usage.is_none_or(|u| u == usage)
+    })
+}
+
 pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
     let rows: Vec<ListRow> = backend
         .list()?
@@ -91,11 +103,7 @@ pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
         .filter(|d| a.vid.is_none_or(|v| d.vid == v))
         .filter(|d| a.pid.is_none_or(|p| d.pid == p))
         .filter(|d| a.serial.as_ref().is_none_or(|s| &d.serial == s))
-        .filter(|d| {
-            a.usage_page
-                .is_none_or(|p| d.usages.iter().any(|u| u.0 == p))
-        })
-        .filter(|d| a.usage.is_none_or(|x| d.usages.iter().any(|u| u.1 == x)))
+        .filter(|d| usage_matches(a, &d.usages))
         .map(|d| {
             let (p, u) = d.usages.first().copied().unwrap_or((0, 0));
             ListRow {
@@ -902,7 +910,226 @@ pub fn spi(backend: &dyn HidBackend, dev: &DeviceArgs, c: SpiCommand) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hid::backend::ModelBackend;
     use crate::hid::descriptor::tests::QEMU_KEYBOARD;
+    use crate::hid::Cli;
+    use clap::Parser;
+    use serde_json::{json, Value};
+
+    fn info(path: &str, vid: u16, pid: u16, serial: &str, usages: &[(u16, u16)]) -> DeviceInfo {
+        DeviceInfo {
+            path: path.into(),
+            vid,
+            pid,
+            serial: serial.into(),
+            manufacturer: "QEMU".into(),
+            product: "model".into(),
+            release: 0,
+            interface: 0,
+            bus: "usb".into(),
+            usages: usages.to_vec(),
+            listed: false,
+        }
+    }
+
+    /// Parses a hidctl command line with NDJSON output into a file in `dir`, runs it
+    /// over the model backend, and returns the outcome and the records written.
+    fn run_model(
+        b: &ModelBackend,
+        dir: &tempfile::TempDir,
+        args: &[&str],
+    ) -> (Outcome, Vec<Value>) {
+        let out = dir.path().join("out.ndjson");
+        let _ = std::fs::remove_file(&out);
+        let out_s = out.to_str().unwrap();
+        let argv = [&["hidctl"], args, &["-o", "ndjson", "--out", out_s]].concat();
+        let cli = Cli::try_parse_from(argv).unwrap();
+        let outcome = match cli.command.unwrap() {
+            Command::List(a) => list(b, &a),
+            Command::Read(a) => read(b, &cli.dev, &a, false),
+            Command::Record(a) => read(b, &cli.dev, &a, true),
+            c => panic!("not a model command: {c:?}"),
+        }
+        .unwrap();
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        let recs = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (outcome, recs)
+    }
+
+    #[test]
+    fn list_filters_and_merges_per_path() {
+        let b = ModelBackend {
+            devices: vec![
+                // One interface listed twice (two top-level collections): a mouse with
+                // a consumer collection whose usage is 6.
+                (
+                    info("/dev/hidraw0", 0x627, 1, "42", &[(1, 2)]),
+                    vec![],
+                    vec![],
+                ),
+                (
+                    info("/dev/hidraw1", 0x627, 1, "68284", &[(1, 6)]),
+                    vec![],
+                    vec![],
+                ),
+                (
+                    info("/dev/hidraw0", 0x627, 1, "42", &[(0xc, 6)]),
+                    vec![],
+                    vec![],
+                ),
+                (
+                    info("/dev/hidraw2", 0x1209, 1, "", &[(0xff00, 1)]),
+                    vec![],
+                    vec![],
+                ),
+                (
+                    info("/dev/hidraw3", 0x627, 2, "7", &[(0xc, 1)]),
+                    vec![],
+                    vec![],
+                ),
+            ],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let paths = |flags: &[&str]| -> Vec<String> {
+            let (outcome, recs) = run_model(&b, &dir, &[&["list"], flags].concat());
+            assert_eq!(outcome, Outcome::Complete);
+            recs.iter()
+                .map(|r| r["path"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (_, all) = run_model(&b, &dir, &["list"]);
+        assert_eq!(all.len(), 4, "one record per path: {all:?}");
+        assert_eq!(
+            all[0]["usages"],
+            json!(["Generic Desktop/Mouse", "Consumer/0x0006"])
+        );
+        assert_eq!(all[0]["usage_page"], "0001");
+        assert_eq!(all[0]["usage"], "0002");
+        for (flags, want) in [
+            (&["--vid", "1209"][..], &["/dev/hidraw2"][..]),
+            (&["--pid", "2"], &["/dev/hidraw3"]),
+            (
+                &["--vid", "0627", "--pid", "0001"],
+                &["/dev/hidraw0", "/dev/hidraw1"],
+            ),
+            (&["--serial", "68284"], &["/dev/hidraw1"]),
+            (&["--usage-page", "1"], &["/dev/hidraw0", "/dev/hidraw1"]),
+            (&["--usage", "6"], &["/dev/hidraw0", "/dev/hidraw1"]),
+            (&["--usage-page", "ff00"], &["/dev/hidraw2"]),
+            // The pair must be one collection: hidraw0 has page 1 and usage 6, but
+            // not together.
+            (&["--usage-page", "1", "--usage", "6"], &["/dev/hidraw1"]),
+            (&["--usage-page", "c", "--usage", "6"], &["/dev/hidraw0"]),
+            (&["--usage-page", "c", "--usage", "1"], &["/dev/hidraw3"]),
+            (&["--vid", "0627", "--usage", "1"], &["/dev/hidraw3"]),
+        ] {
+            assert_eq!(paths(flags), want, "{flags:?}");
+        }
+        assert!(paths(&["--serial", "nope"]).is_empty());
+    }
+
+    /// Two top-level collections with report ids: a mouse (report 1: X, Y, signed) and
+    /// consumer keys (report 2: Volume Increment, Volume Decrement bits, 6 bits pad).
+    const NUMBERED: &[u8] = &[
+        0x05, 0x01, 0x09, 0x02, 0xa1, 0x01, 0x85, 0x01, 0x09, 0x30, 0x09, 0x31, 0x15, 0x81, 0x25,
+        0x7f, 0x75, 0x08, 0x95, 0x02, 0x81, 0x06, 0xc0, 0x05, 0x0c, 0x09, 0x01, 0xa1, 0x01, 0x85,
+        0x02, 0x09, 0xe9, 0x09, 0xea, 0x15, 0x00, 0x25, 0x01, 0x75, 0x01, 0x95, 0x02, 0x81, 0x02,
+        0x75, 0x06, 0x95, 0x01, 0x81, 0x01, 0xc0,
+    ];
+
+    fn model(desc: &[u8], inputs: &[&[u8]]) -> ModelBackend {
+        ModelBackend {
+            devices: vec![(
+                info("/dev/hidraw5", 0x1234, 0x5678, "", &[(1, 2), (0xc, 1)]),
+                desc.to_vec(),
+                inputs.iter().map(|r| r.to_vec()).collect(),
+            )],
+        }
+    }
+
+    #[test]
+    fn numbered_reports_are_split_and_decoded_with_their_report() {
+        let inputs: &[&[u8]] = &[&[1, 0x05, 0xfb], &[2, 0x02], &[1, 0x80, 0x7f]];
+        let dir = tempfile::tempdir().unwrap();
+        let dev = ["--device", "/dev/hidraw5"];
+        let (outcome, recs) = run_model(
+            &model(NUMBERED, inputs),
+            &dir,
+            &[&dev[..], &["read", "--count", "3"]].concat(),
+        );
+        assert_eq!(outcome, Outcome::Complete);
+        let got: Vec<Value> = recs
+            .iter()
+            .map(|r| json!([r["report_id"], r["len"], r["hex"], r["fields"]]))
+            .collect();
+        let (x, y) = ("Generic Desktop/X", "Generic Desktop/Y");
+        let (up, down) = ("Consumer/Volume Increment", "Consumer/Volume Decrement");
+        let want = [
+            json!([1, 2, "05fb", [{"usage": x, "value": 5}, {"usage": y, "value": -5}]]),
+            json!([2, 1, "02", [{"usage": up, "value": 0}, {"usage": down, "value": 1}]]),
+            json!([1, 2, "807f", [{"usage": x, "value": -128}, {"usage": y, "value": 127}]]),
+        ];
+        assert_eq!(got, want);
+
+        // --report-id keeps one report; the others are read and skipped.
+        let (_, recs) = run_model(
+            &model(NUMBERED, inputs),
+            &dir,
+            &[&dev[..], &["read", "--count", "1", "--report-id", "2"]].concat(),
+        );
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0]["report_id"], 2);
+        assert_eq!(recs[0]["hex"], "02");
+
+        // A recording keeps the id apart from the payload too, after the descriptor.
+        let (outcome, recs) = run_model(
+            &model(NUMBERED, inputs),
+            &dir,
+            &[&dev[..], &["record", "--count", "3"]].concat(),
+        );
+        assert_eq!(outcome, Outcome::Complete);
+        assert_eq!(recs[0]["type"], "descriptor");
+        assert_eq!(recs[0]["hex"], to_hex(NUMBERED));
+        assert_eq!(recs[0]["vid"], "1234");
+        let rows: Vec<_> = recs[1..]
+            .iter()
+            .map(|r| json!([r["type"], r["report_id"], r["hex"]]))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                json!(["input", 1, "05fb"]),
+                json!(["input", 2, "02"]),
+                json!(["input", 1, "807f"])
+            ]
+        );
+    }
+
+    #[test]
+    fn short_input_reports_are_kept_and_make_the_run_lossy() {
+        let full: &[u8] = &[0, 0, 0x04, 0, 0, 0, 0, 0];
+        let short: &[u8] = &[0, 0, 0x05];
+        let dir = tempfile::tempdir().unwrap();
+        for cmd in ["read", "record"] {
+            let args = ["--device", "/dev/hidraw5", cmd, "--count", "2"];
+            let (outcome, _) = run_model(&model(QEMU_KEYBOARD, &[full, full]), &dir, &args);
+            assert_eq!(outcome, Outcome::Complete, "{cmd}");
+            let (outcome, recs) = run_model(&model(QEMU_KEYBOARD, &[full, short]), &dir, &args);
+            assert_eq!(outcome, Outcome::Lossy, "{cmd}");
+            let last = recs.last().unwrap();
+            assert_eq!(last["hex"], "000005", "{cmd}");
+            if cmd == "read" {
+                // Decoded as far as the bytes go: the one key held down.
+                assert_eq!(last["len"], 3);
+                let fields = last["fields"].as_array().unwrap();
+                assert_eq!(fields.len(), 9, "8 modifiers and one key: {last}");
+                assert_eq!(fields[8], json!({"usage": "Keyboard/Keypad/b", "value": 1}));
+            }
+        }
+    }
 
     #[test]
     fn report_id_rules() {

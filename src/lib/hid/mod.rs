@@ -117,7 +117,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct DeviceArgs {
     /// The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge
-    /// simulated in process)
+    /// simulated in process); list, replay and emulate do not use it
     #[arg(
         short = 'd',
         long,

@@ -76,18 +76,7 @@ pub fn open(
                 .list()?
                 .into_iter()
                 .find(|d| d.path == p)
-                .unwrap_or_else(|| DeviceInfo {
-                    path: p.clone(),
-                    vid: 0,
-                    pid: 0,
-                    serial: String::new(),
-                    manufacturer: String::new(),
-                    product: String::new(),
-                    release: 0,
-                    interface: -1,
-                    bus: String::new(),
-                    usages: Vec::new(),
-                });
+                .unwrap_or_else(|| DeviceInfo::unlisted(&p));
             let dev = backend.open(&info)?;
             Ok((info, dev))
         }
@@ -140,6 +129,7 @@ mod tests {
             interface: 0,
             bus: "usb".into(),
             usages: vec![(1, 6)],
+            listed: false,
         }
     }
 

@@ -101,6 +101,7 @@ impl SimBridge {
             interface: 0,
             bus: "simulation".into(),
             usages: vec![(0xff00, 1)],
+            listed: false,
         }
     }
 }
