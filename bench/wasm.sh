@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 RUNS="${RUNS:-100}"
 data="$PWD/bench/data/wasm"
 mkdir -p "$data"
-WB="$PWD/target/release/wasm-build"
+# The release build in this checkout, or in $CARGO_TARGET_DIR when that is set (a work
+# tree sharing another's target directory).
+WB="${CARGO_TARGET_DIR:-$PWD/target}/release/wasm-build"
 [ -x "$WB" ] || cargo build --release --no-default-features --features wasm-build
 cli="$data/wasmtime-cli/wasmtime_cli/wasmtime"
 if [ ! -x "$cli" ]; then

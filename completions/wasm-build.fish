@@ -50,7 +50,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l release -d 'Build with cargo\'s release profile'
-complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l strip -d 'Remove custom sections (names, producers, DWARF debug info) from the built module, in place; the code is not changed'
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l strip -d 'Write a copy of each module without custom sections (names, producers, DWARF debug info) to stripped/ beside cargo\'s output, and report that copy; the code is not changed, and cargo\'s own file is left as built'
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l policy -d 'A TOML policy: \'allow = [capabilities]\', \'allow_imports = [module.name]\'. Every import it does not allow is a violation: listed on stderr, exit status 1' -r -F
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l diff -d 'Compare with another build: one record per capability gained (MODULE has it, OTHER does not) or lost' -r -F
@@ -75,7 +75,7 @@ complete -c wasm-build -n "__fish_wasm_build_using_subcommand run" -l generate -
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c wasm-build -n "__fish_wasm_build_using_subcommand run" -l strict -d 'Refuse to start a module that imports a capability the command line does not grant'
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand run" -l strict -d 'Refuse to start a module that imports a capability the command line does not grant. Every module built with Rust\'s std imports environ_get (its panic hook reads RUST_BACKTRACE), so it passes only with at least one --env, e.g. --env RUST_BACKTRACE=0. fs-read needs a --dir, fs-write one without :ro; sockets and non-WASI imports never pass. A no_std module that imports only stdio (examples/wasm/ndjson-filter) needs nothing'
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand run" -l no-cache -d 'Compile the module again instead of using (and filling) the compiled-module cache'
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand web" -s o -l out-dir -d 'The directory to write the bundle to (created if missing)' -r -F

@@ -90,19 +90,238 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Bytes of custom sections (names, producers, DWARF) in a core module, headers included:
+/// each section runs from the end of the one before it to the end of its contents.
+fn custom_section_bytes(bytes: &[u8]) -> usize {
+    let mut end_of_previous = 8; // the magic number and version
+    let mut total = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.unwrap();
+        if let Some((_, range)) = payload.as_section() {
+            if matches!(payload, wasmparser::Payload::CustomSection(_)) {
+                total += range.end - end_of_previous;
+            }
+            end_of_previous = range.end;
+        }
+    }
+    total
+}
+
 #[test]
 fn build_reports_the_module_it_wrote() {
     let rec = example("ndjson-filter");
     let path = module("ndjson-filter");
     let bytes = std::fs::read(&path).unwrap();
-    assert!(path.to_string_lossy().contains("wasm32-wasip1/release"));
+    assert!(path
+        .to_string_lossy()
+        .contains("wasm32-wasip1/release/stripped/"));
     assert_eq!(rec["size"].as_u64().unwrap(), bytes.len() as u64);
     assert_eq!(&bytes[..4], b"\0asm");
     let sum = ok(root(), &format!("sha256sum '{}'", path.display()));
     assert_eq!(rec["sha256"].as_str().unwrap(), &sum[..64]);
     assert!(strings(&rec["exports"]).contains(&"_start".to_string()));
+    let mut imports = strings(&rec["imports"]);
+    imports.sort();
+    assert_eq!(
+        imports,
+        [
+            "wasi_snapshot_preview1.fd_read",
+            "wasi_snapshot_preview1.fd_write"
+        ]
+    );
     assert_eq!(strings(&rec["capabilities"]), vec!["stdio"]);
     assert_eq!(rec["kind"], "module");
+
+    // The stripped copy has no custom sections left and still validates; stripped_bytes
+    // is exactly what the custom sections of cargo's file (left as built) took.
+    assert_eq!(custom_section_bytes(&bytes), 0);
+    wasmparser::Validator::new().validate_all(&bytes).unwrap();
+    let built = std::fs::read(
+        path.parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(path.file_name().unwrap()),
+    )
+    .unwrap();
+    let stripped = rec["stripped_bytes"].as_u64().unwrap();
+    assert!(
+        stripped > 0,
+        "a release build still has name and producers sections"
+    );
+    assert_eq!(stripped, custom_section_bytes(&built) as u64);
+    assert_eq!(built.len() as u64, bytes.len() as u64 + stripped);
+}
+
+/// --strip must not rewrite cargo's output: a later build without it reports the module
+/// as cargo built it, not a file some earlier build stripped.
+#[test]
+fn a_later_build_without_strip_reports_cargos_module() {
+    let stripped = example("ndjson-filter");
+    let out = ok(
+        root(),
+        "\"$WB\" build examples/wasm/ndjson-filter --release -o ndjson",
+    );
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1, "{out}");
+    let rec = &recs[0];
+    let path = PathBuf::from(rec["path"].as_str().unwrap());
+    assert!(!path.to_string_lossy().contains("/stripped/"), "{rec}");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(rec["stripped_bytes"], 0);
+    assert_eq!(rec["size"].as_u64().unwrap(), bytes.len() as u64);
+    assert_eq!(
+        rec["size"].as_u64().unwrap(),
+        stripped["size"].as_u64().unwrap() + stripped["stripped_bytes"].as_u64().unwrap()
+    );
+    assert!(custom_section_bytes(&bytes) > 0);
+    assert_eq!(rec["imports"], stripped["imports"]);
+    // The stripped copy is still there for whoever is using it.
+    assert!(module("ndjson-filter").is_file());
+}
+
+/// A directory whose `rustc` reports a library directory without the standard library,
+/// as rustc does for a target that is not installed, and optionally a `rustup` script.
+/// It is the whole PATH for `wasm-build build`, so nothing real is found or downloaded.
+struct FakeToolchain {
+    dir: tempfile::TempDir,
+}
+
+impl FakeToolchain {
+    fn new(rustc: bool) -> FakeToolchain {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("bin")).unwrap();
+        std::fs::create_dir_all(d.join("sysroot-without-std")).unwrap();
+        std::fs::create_dir_all(d.join("crate")).unwrap();
+        std::fs::write(d.join("crate/Cargo.toml"), "").unwrap();
+        if rustc {
+            Self::script(
+                d,
+                "rustc",
+                &format!("echo '{}'", d.join("sysroot-without-std").display()),
+            );
+        }
+        FakeToolchain { dir }
+    }
+
+    /// A `/bin/sh` script on the fake PATH.
+    fn script(d: &Path, name: &str, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = d.join("bin").join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// A `rustup` that records its arguments, prints `stderr` there and exits with `code`.
+    fn rustup(self, stderr: &str, code: i32) -> FakeToolchain {
+        let d = self.dir.path();
+        Self::script(
+            d,
+            "rustup",
+            &format!(
+                "echo \"$@\" > '{}'\necho '{stderr}' >&2\nexit {code}",
+                d.join("rustup-args").display()
+            ),
+        );
+        self
+    }
+
+    fn rustup_args(&self) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join("rustup-args")).ok()
+    }
+
+    /// `wasm-build build` of the fake crate with only the fake tools on PATH: exit status
+    /// and stderr.
+    fn build(&self) -> (Option<i32>, String) {
+        let d = self.dir.path();
+        let out = Command::new(WASM_BUILD)
+            .args(["build", "crate", "-o", "ndjson"])
+            .current_dir(d)
+            .env_clear()
+            .env("PATH", d.join("bin"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(text(&out.stdout), "", "no report without a build");
+        (out.status.code(), text(&out.stderr))
+    }
+}
+
+/// The one error line on stderr (after any warnings and the tools' own output).
+fn error_line(stderr: &str) -> &str {
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("wasm-build: error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert_eq!(stderr.lines().last(), Some(errors[0]), "{stderr}");
+    errors[0]
+}
+
+#[test]
+fn build_without_the_target_and_without_rustup_fails_in_one_line() {
+    let fake = FakeToolchain::new(true);
+    let (code, err) = fake.build();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "the wasm32-wasip1 target is not installed; running 'rustup target add wasm32-wasip1'"
+        ),
+        "{err}"
+    );
+    let line = error_line(&err);
+    assert!(
+        line.contains("cannot run rustup to install the wasm32-wasip1 target"),
+        "{line}"
+    );
+    assert!(
+        line.contains("install rustup, or the target by other means"),
+        "{line}"
+    );
+
+    // Without rustc at all, that is what the line says.
+    let fake = FakeToolchain::new(false);
+    let (code, err) = fake.build();
+    assert_eq!(code, Some(1), "{err}");
+    let line = error_line(&err);
+    assert!(
+        line.starts_with("wasm-build: error: rustc: cannot run rustc: "),
+        "{line}"
+    );
+    assert_eq!(line.matches("No such file").count(), 1, "said once: {line}");
+}
+
+#[test]
+fn build_fails_in_one_line_when_rustup_fails() {
+    let fake = FakeToolchain::new(true).rustup("error: could not download the component", 1);
+    let (code, err) = fake.build();
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        fake.rustup_args().as_deref(),
+        Some("target add wasm32-wasip1\n")
+    );
+    // rustup's own reason is shown, then ours.
+    assert!(
+        err.contains("error: could not download the component"),
+        "{err}"
+    );
+    let line = error_line(&err);
+    assert!(
+        line.contains("rustup: 'rustup target add wasm32-wasip1' failed (exit status: 1)"),
+        "{line}"
+    );
+
+    // rustup succeeding for some other toolchain does not make the target appear.
+    let fake = FakeToolchain::new(true).rustup("info: component already installed", 0);
+    let (code, err) = fake.build();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(fake.rustup_args().is_some());
+    let line = error_line(&err);
+    assert!(
+        line.contains("rustc still has no standard library for wasm32-wasip1"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -331,6 +550,206 @@ fn the_endless_loop_is_stopped_by_timeout_and_by_fuel() {
     assert_eq!(out.status.code(), Some(125));
     let err = text(&out.stderr);
     assert!(err.contains("used all its fuel (--fuel 20000000)"), "{err}");
+}
+
+/// Hand-encoded WebAssembly: just enough of the binary format for modules and components
+/// the example crates cannot produce.
+mod enc {
+    pub fn leb(mut v: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return out;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    pub fn name(s: &str) -> Vec<u8> {
+        [leb(s.len() as u32), s.as_bytes().to_vec()].concat()
+    }
+
+    /// A vector: its length, then the items.
+    pub fn vec(items: &[Vec<u8>]) -> Vec<u8> {
+        [leb(items.len() as u32), items.concat()].concat()
+    }
+
+    pub fn section(id: u8, body: &[u8]) -> Vec<u8> {
+        [vec![id], leb(body.len() as u32), body.to_vec()].concat()
+    }
+
+    pub const MODULE: &[u8] = b"\0asm\x01\0\0\0";
+    pub const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+}
+
+/// A core module whose `_start` grows its memory (one 64 KiB page to start) by `pages`
+/// and traps with `unreachable` when the growth is refused, as Rust's allocator aborts.
+fn growing_module(pages: u8) -> Vec<u8> {
+    assert!(pages < 64, "one byte of signed LEB128");
+    let code = [
+        vec![0x00],             // no locals
+        vec![0x41, pages],      // i32.const pages
+        vec![0x40, 0x00],       // memory.grow 0
+        vec![0x41, 0x7f],       // i32.const -1
+        vec![0x46],             // i32.eq
+        vec![0x04, 0x40, 0x00], // if unreachable
+        vec![0x0b, 0x0b],       // end end
+    ]
+    .concat();
+    [
+        enc::MODULE.to_vec(),
+        enc::section(1, &enc::vec(&[vec![0x60, 0, 0]])), // type 0: () -> ()
+        enc::section(3, &enc::vec(&[vec![0]])),          // func 0: type 0
+        enc::section(5, &enc::vec(&[vec![0x00, 1]])),    // memory: min 1 page
+        enc::section(7, &enc::vec(&[[enc::name("_start"), vec![0, 0]].concat()])),
+        enc::section(
+            10,
+            &enc::vec(&[[enc::leb(code.len() as u32), code].concat()]),
+        ),
+    ]
+    .concat()
+}
+
+#[test]
+fn max_memory_stops_a_module_that_grows_past_it_while_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 1 page + 48 pages = 3.06 MiB at run time; 64 KiB at start.
+    let m = growing_module(48);
+    wasmparser::Validator::new().validate_all(&m).unwrap();
+    std::fs::write(d.join("grow.wasm"), &m).unwrap();
+
+    let out = sh(d, "\"$WB\" run grow.wasm --max-memory 1M");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("grow.wasm stopped: it needed more memory than --max-memory 1048576 allows"),
+        "{err}"
+    );
+    // The same growth under a higher cap, or none, is fine: the cap is what stopped it.
+    ok(d, "\"$WB\" run grow.wasm --max-memory 4M");
+    ok(d, "\"$WB\" run grow.wasm");
+}
+
+/// A component that imports two WASI interfaces (as instances of an empty instance type)
+/// and nests a core module that imports wasi_snapshot_preview1.fd_write.
+fn component() -> Vec<u8> {
+    let core = [
+        enc::MODULE.to_vec(),
+        enc::section(1, &enc::vec(&[vec![0x60, 0, 0]])),
+        enc::section(
+            2,
+            &enc::vec(&[[
+                enc::name("wasi_snapshot_preview1"),
+                enc::name("fd_write"),
+                vec![0x00, 0x00],
+            ]
+            .concat()]),
+        ),
+    ]
+    .concat();
+    let import = |name: &str| [vec![0x00], enc::name(name), vec![0x05, 0x00]].concat();
+    [
+        enc::COMPONENT.to_vec(),
+        enc::section(1, &core), // a nested core module
+        enc::section(7, &enc::vec(&[vec![0x42, 0x00]])), // type 0: instance {}
+        enc::section(
+            10,
+            &enc::vec(&[
+                import("wasi:cli/environment@0.2.0"),
+                import("wasi:sockets/tcp@0.2.0"),
+            ]),
+        ),
+    ]
+    .concat()
+}
+
+#[test]
+fn a_component_is_audited_by_its_interfaces_and_refused_by_run_and_web() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = component();
+    wasmparser::Validator::new().validate_all(&c).unwrap();
+    std::fs::write(d.join("comp.wasm"), &c).unwrap();
+
+    let recs = records(&ok(d, "\"$WB\" audit comp.wasm -o ndjson"));
+    let got: Vec<(&str, &str, &str, &str)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["module"].as_str().unwrap(),
+                r["name"].as_str().unwrap(),
+                r["kind"].as_str().unwrap(),
+                r["capability"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // The nested module's fd_write is not a host import, so it is not listed.
+    assert_eq!(
+        got,
+        [
+            ("", "wasi:cli/environment@0.2.0", "instance", "env"),
+            ("", "wasi:sockets/tcp@0.2.0", "instance", "sockets"),
+        ]
+    );
+    // A policy applies to interface names as to core imports.
+    std::fs::write(d.join("env.toml"), "allow = [\"env\"]\n").unwrap();
+    let out = sh(d, "\"$WB\" audit comp.wasm --policy env.toml > /dev/null");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("violation: comp.wasm imports wasi:sockets/tcp@0.2.0 (sockets)"),
+        "{err}"
+    );
+    assert!(!err.contains("environment"), "{err}");
+
+    let out = sh(d, "\"$WB\" run comp.wasm");
+    assert_eq!(out.status.code(), Some(1));
+    let line = error_line(&text(&out.stderr)).to_string();
+    assert!(
+        line.contains(
+            "comp.wasm: is a WebAssembly component; 'run' runs WASI preview 1 core modules"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("--target wasm32-wasip1"), "{line}");
+
+    let out = sh(d, "\"$WB\" web comp.wasm -o site");
+    assert_eq!(out.status.code(), Some(1));
+    let line = error_line(&text(&out.stderr)).to_string();
+    assert!(
+        line.contains(
+            "comp.wasm: is a WebAssembly component; the page's shim implements WASI preview 1"
+        ),
+        "{line}"
+    );
+    assert!(!d.join("site").exists(), "no bundle is written");
+}
+
+/// The README's --strict recipe runs as written, with the example module's real path.
+#[test]
+fn the_readme_strict_recipe_runs_as_shown() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let recipes: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("wasm-build run ") && l.contains("--strict"))
+        .collect();
+    assert!(!recipes.is_empty(), "README shows run --strict");
+    for line in recipes {
+        let command = line.split(" # ").next().unwrap().trim();
+        let mut words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        let name = words[2]
+            .strip_suffix(".wasm")
+            .expect("wasm-build run NAME.wasm")
+            .to_string();
+        words[0] = "\"$WB\"".into();
+        words[2] = format!("'{}'", module(&name).display());
+        let out = ok(root(), &format!("{} < /dev/null", words.join(" ")));
+        assert!(!out.is_empty(), "{line}: no output");
+    }
 }
 
 #[test]

@@ -186,14 +186,103 @@ mod tests {
         assert!("network".parse::<Capability>().is_err());
     }
 
+    /// Every function of WASI preview 1 (all 46 in wasi_snapshot_preview1.witx), with the
+    /// capability an audit must show for it. None may fall through to `other`, and every
+    /// capability but `other` must be reachable from some call.
+    const PREVIEW1: [(&str, Capability); 46] = {
+        use Capability::*;
+        [
+            ("args_get", Args),
+            ("args_sizes_get", Args),
+            ("environ_get", Env),
+            ("environ_sizes_get", Env),
+            ("clock_res_get", Clock),
+            ("clock_time_get", Clock),
+            ("random_get", Random),
+            ("fd_read", Stdio),
+            ("fd_write", Stdio),
+            ("fd_close", Stdio),
+            ("fd_fdstat_get", Stdio),
+            ("fd_fdstat_set_flags", Stdio),
+            ("fd_sync", Stdio),
+            ("fd_datasync", Stdio),
+            ("path_open", FsRead),
+            ("fd_prestat_get", FsRead),
+            ("fd_prestat_dir_name", FsRead),
+            ("fd_readdir", FsRead),
+            ("fd_seek", FsRead),
+            ("fd_tell", FsRead),
+            ("fd_pread", FsRead),
+            ("fd_advise", FsRead),
+            ("fd_filestat_get", FsRead),
+            ("path_filestat_get", FsRead),
+            ("path_readlink", FsRead),
+            ("fd_renumber", FsRead),
+            ("fd_fdstat_set_rights", FsRead),
+            ("fd_pwrite", FsWrite),
+            ("fd_allocate", FsWrite),
+            ("fd_filestat_set_size", FsWrite),
+            ("fd_filestat_set_times", FsWrite),
+            ("path_filestat_set_times", FsWrite),
+            ("path_create_directory", FsWrite),
+            ("path_remove_directory", FsWrite),
+            ("path_unlink_file", FsWrite),
+            ("path_rename", FsWrite),
+            ("path_link", FsWrite),
+            ("path_symlink", FsWrite),
+            ("sock_accept", Sockets),
+            ("sock_recv", Sockets),
+            ("sock_send", Sockets),
+            ("sock_shutdown", Sockets),
+            ("poll_oneoff", Poll),
+            ("sched_yield", Poll),
+            ("proc_exit", ProcExit),
+            ("proc_raise", ProcExit),
+        ]
+    };
+
     #[test]
-    fn wasi_calls() {
+    fn every_preview1_call_maps_to_its_capability() {
+        for module in ["wasi_snapshot_preview1", "wasi_unstable"] {
+            for (name, cap) in PREVIEW1 {
+                assert_eq!(of_core_import(module, name), cap, "{module}.{name}");
+            }
+        }
+        let reached: std::collections::BTreeSet<Capability> =
+            PREVIEW1.iter().map(|(_, c)| *c).collect();
+        let expected: std::collections::BTreeSet<Capability> = Capability::ALL
+            .into_iter()
+            .filter(|c| *c != Capability::Other)
+            .collect();
+        assert_eq!(reached, expected);
+        // `other`: a name outside preview 1, or any call from another host module.
         let p1 = "wasi_snapshot_preview1";
-        assert_eq!(of_core_import(p1, "environ_get"), Capability::Env);
-        assert_eq!(of_core_import(p1, "fd_write"), Capability::Stdio);
-        assert_eq!(of_core_import(p1, "path_open"), Capability::FsRead);
-        assert_eq!(of_core_import(p1, "path_unlink_file"), Capability::FsWrite);
+        assert_eq!(of_core_import(p1, "thread_spawn"), Capability::Other);
         assert_eq!(of_core_import("env", "fd_write"), Capability::Other);
+        assert_eq!(of_core_import("wasi", "thread-spawn"), Capability::Other);
+    }
+
+    /// The table above is the preview 1 that `run` links: wasmtime-wasi provides exactly
+    /// these functions, so an import it adds later shows up here instead of as `other`.
+    #[test]
+    fn the_table_is_what_run_provides() {
+        use wasmtime_wasi::p1::WasiP1Ctx;
+        let engine = wasmtime::Engine::default();
+        let mut linker: wasmtime::Linker<WasiP1Ctx> = wasmtime::Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |c| c).unwrap();
+        let mut store =
+            wasmtime::Store::new(&engine, wasmtime_wasi::WasiCtxBuilder::new().build_p1());
+        let provided: std::collections::BTreeSet<&str> = linker
+            .iter(&mut store)
+            .filter(|(module, _, _)| *module == "wasi_snapshot_preview1")
+            .map(|(_, name, _)| name)
+            .collect();
+        let table: std::collections::BTreeSet<&str> = PREVIEW1.iter().map(|(n, _)| *n).collect();
+        assert_eq!(provided, table);
+    }
+
+    #[test]
+    fn component_interfaces() {
         assert_eq!(
             of_component_import("wasi:cli/environment@0.2.3"),
             Capability::Env
@@ -202,5 +291,10 @@ mod tests {
             of_component_import("wasi:sockets/tcp@0.2.0"),
             Capability::Sockets
         );
+        assert_eq!(
+            of_component_import("wasi:filesystem/types@0.2.0"),
+            Capability::FsWrite
+        );
+        assert_eq!(of_component_import("acme:cache/store"), Capability::Other);
     }
 }

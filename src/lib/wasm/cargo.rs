@@ -1,6 +1,6 @@
 //! `wasm-build build`: cargo for a WebAssembly target, the target installed with rustup
 //! when it is missing, then one report record per built module (path, size, sha256,
-//! exports, imports, capabilities), optionally with custom sections stripped.
+//! exports, imports, capabilities), optionally of a copy with custom sections stripped.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -30,8 +30,9 @@ pub struct BuildArgs {
           value_parser = ["wasm32-wasip1", "wasm32-unknown-unknown"])]
     pub target: String,
 
-    /// Remove custom sections (names, producers, DWARF debug info) from the built module,
-    /// in place; the code is not changed
+    /// Write a copy of each module without custom sections (names, producers, DWARF debug
+    /// info) to stripped/ beside cargo's output, and report that copy; the code is not
+    /// changed, and cargo's own file is left as built
     #[arg(long)]
     pub strip: bool,
 
@@ -82,19 +83,27 @@ pub fn report_schema() -> arrow::datatypes::SchemaRef {
     ])
 }
 
-/// The report record of one module, stripping it first when asked.
+/// The report record of one module. With `strip`, the record is of the stripped copy
+/// (see [`stripped_path`]) and `stripped_bytes` says how much smaller it is than cargo's
+/// file. The copy is written elsewhere rather than over cargo's output so that a later
+/// build without --strip reports the module cargo built, not one stripped earlier with
+/// `stripped_bytes: 0`.
 fn report(path: &Path, strip: bool) -> Result<Value> {
     let bytes =
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let mut stripped_bytes = 0;
-    let bytes = if strip {
+    let (path, bytes, stripped_bytes) = if strip {
         let out = strip_custom_sections(&bytes)
             .map_err(|m| Error::device(path.display().to_string(), m))?;
-        stripped_bytes = (bytes.len() - out.len()) as u64;
-        write_atomically(path, &out)?;
-        out
+        let to = stripped_path(path);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        write_atomically(&to, &out)?;
+        let saved = (bytes.len() - out.len()) as u64;
+        (to, out, saved)
     } else {
-        bytes
+        (path.to_path_buf(), bytes, 0)
     };
     let info = inspect(&bytes).map_err(|m| Error::device(path.display().to_string(), m))?;
     let caps: Vec<String> = info
@@ -114,8 +123,20 @@ fn report(path: &Path, strip: bool) -> Result<Value> {
     }))
 }
 
-/// Replaces a file through a temporary sibling and a rename, so a failure never leaves
-/// half a module behind.
+/// Where `--strip` writes the stripped copy of cargo's `DIR/NAME.wasm`: `DIR/stripped/
+/// NAME.wasm`. The file name stays the same because `run` passes it as argv[0] and `web`
+/// serves the module under it.
+pub fn stripped_path(module: &Path) -> PathBuf {
+    let name = module.file_name().unwrap_or(module.as_os_str());
+    module
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join("stripped")
+        .join(name)
+}
+
+/// Writes a file through a temporary sibling and a rename, so a failure never leaves half
+/// a module behind.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("wasm.tmp");
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
@@ -124,15 +145,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Makes sure the Rust standard library for `target` is installed for the toolchain cargo
 /// will use in `dir` (rust-toolchain.toml there counts), adding it with rustup if not.
+///
+/// rustc and rustup are looked up on PATH. Each way this can fail ends in one
+/// error line naming the tool and what to do, before cargo would fail with a screenful
+/// of "can't find crate for `std`".
 fn ensure_target(dir: &Path, target: &str) -> Result<()> {
-    let libdir = Command::new("rustc")
-        .args(["--print", "target-libdir", "--target", target])
-        .current_dir(dir)
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| Error::io("running rustc (is Rust installed?)", e))?;
-    let path = String::from_utf8_lossy(&libdir.stdout).trim().to_string();
-    if libdir.status.success() && has_std(&path) {
+    if target_installed(dir, target)? {
         return Ok(());
     }
     crate::cli::warn(&format!(
@@ -143,21 +161,53 @@ fn ensure_target(dir: &Path, target: &str) -> Result<()> {
         .current_dir(dir)
         .stdout(Stdio::null())
         .status();
-    match status {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(Error::device(
-            "rustup",
-            format!("'rustup target add {target}' failed ({s})"),
-        )
-        .with_hint("install the target by hand, or check the network and the toolchain")),
-        Err(e) => Err(Error::device(
-            "rustup",
-            format!("cannot run rustup to install the {target} target: {e}"),
-        )
-        .with_hint(format!(
-            "install rustup, or the target by other means (a distro's rust-std-{target} package)"
-        ))),
+    let failed = match status {
+        Ok(s) if s.success() => None,
+        Ok(s) => Some(
+            Error::device("rustup", format!("'rustup target add {target}' failed ({s})"))
+                .with_hint("install the target by hand, or check the network and the toolchain"),
+        ),
+        Err(e) => Some(
+            Error::device(
+                "rustup",
+                format!("cannot run rustup to install the {target} target: {e}"),
+            )
+            .with_hint(format!(
+                "install rustup, or the target by other means (a distro's rust-std-{target} package)"
+            )),
+        ),
+    };
+    if let Some(e) = failed {
+        return Err(e);
     }
+    // rustup can succeed for a toolchain other than the rustc on PATH (a distro's rustc
+    // next to a rustup install): look again rather than trust its status.
+    if target_installed(dir, target)? {
+        return Ok(());
+    }
+    Err(Error::device(
+        "rustc",
+        format!(
+            "'rustup target add {target}' succeeded, but rustc still has no standard \
+             library for {target}"
+        ),
+    )
+    .with_hint("is the rustc on PATH the one rustup manages? (compare 'rustup which rustc')"))
+}
+
+/// Whether the rustc cargo will use in `dir` has the standard library for `target`.
+fn target_installed(dir: &Path, target: &str) -> Result<bool> {
+    let libdir = Command::new("rustc")
+        .args(["--print", "target-libdir", "--target", target])
+        .current_dir(dir)
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| {
+            Error::device("rustc", format!("cannot run rustc: {e}"))
+                .with_hint("install Rust (with rustup), or put rustc on PATH")
+        })?;
+    let path = String::from_utf8_lossy(&libdir.stdout).trim().to_string();
+    Ok(libdir.status.success() && has_std(&path))
 }
 
 /// The target's library directory holds libstd when the target is installed.

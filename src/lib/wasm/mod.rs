@@ -35,6 +35,18 @@ Exit status: 0 success, 1 failure (a policy violation, a trap), 2 usage error. '
 exits with the module's own status, 124 when --timeout stopped it, 125 when --fuel ran
 out.";
 
+/// `audit --help`'s examples, with a policy file as it would be written: valid TOML
+/// when copied (a test parses it).
+const POLICY_EXAMPLE: &str = "\
+Examples:
+  wasm-build audit env-reader.wasm -o table
+  wasm-build audit filter.wasm --policy policy.toml
+  wasm-build audit new.wasm --diff old.wasm        capabilities gained and lost
+
+A policy file (policy.toml):
+  allow = [\"stdio\", \"clock\"]                            # capabilities
+  allow_imports = [\"wasi_snapshot_preview1.proc_exit\"]  # single imports (module.name)";
+
 /// Build WASI modules from Rust crates, audit their capabilities, run them sandboxed
 #[derive(Debug, Parser)]
 #[command(name = "wasm-build", version, after_help = EXAMPLES, arg_required_else_help = true)]
@@ -50,8 +62,9 @@ pub enum Command {
     /// Build a crate for wasm32-wasip1 with cargo and report each module: path, size,
     /// sha256, exports, imports, capabilities
     ///
-    /// The target is installed with rustup when it is missing. --strip removes custom
-    /// sections (names, producers, DWARF) afterwards without any external tool.
+    /// The target is installed with rustup when it is missing. --strip writes a copy without
+    /// custom sections (names, producers, DWARF) to stripped/ beside cargo's output, without
+    /// any external tool, and reports the copy.
     #[command(after_help = "\
 Examples:
   wasm-build build examples/wasm/ndjson-filter --release
@@ -65,14 +78,16 @@ Examples:
     /// mapped to capabilities the same way; the core modules nested in it import from the
     /// component itself and are not listed.
     ///
-    /// A policy is TOML, deny by default: 'allow = [\"stdio\", \"clock\"]' names allowed
-    /// capabilities, 'allow_imports = [\"wasi_snapshot_preview1.proc_exit\"]' single
-    /// imports. Each import it does not allow is listed on stderr and the exit status is 1.
-    #[command(after_help = "\
-Examples:
-  wasm-build audit env-reader.wasm -o table
-  wasm-build audit filter.wasm --policy policy.toml
-  wasm-build audit new.wasm --diff old.wasm        capabilities gained and lost")]
+    /// path_open counts as fs-read, not fs-write: whether a file is opened for writing is
+    /// in its open flags, which are run-time values the import list cannot show. So a
+    /// module that imports path_open and fd_write can write files although its audit
+    /// shows no fs-write. Writes are limited at run time instead: under 'run', a directory
+    /// mounted with --dir HOST::GUEST:ro refuses them.
+    ///
+    /// A policy is a TOML file, deny by default (see below): 'allow' names allowed
+    /// capabilities, 'allow_imports' single imports. Each import it does not allow is
+    /// listed on stderr and the exit status is 1.
+    #[command(after_help = POLICY_EXAMPLE)]
     Audit(audit::AuditArgs),
     /// Run a WASI module with nothing granted unless asked: stdin/stdout/stderr piped,
     /// no environment, no directories, no network
@@ -88,7 +103,7 @@ Examples:
   wasm-build run env-reader.wasm --env GREETING=hello --env HOME
   wasm-build run file-reader.wasm --dir ./data::/data:ro -- /data/in.txt
   wasm-build run endless-loop.wasm --fuel 100000000
-  wasm-build run big.wasm --max-memory 64M --timeout 10s --strict")]
+  wasm-build run env-reader.wasm --env GREETING=hi --max-memory 64M --timeout 10s --strict")]
     Run(run::RunArgs),
     /// Write a static web page that runs the module in the browser with a small WASI shim
     ///
@@ -131,5 +146,28 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         crate::cli::assert_cli_conventions(Cli::command());
+    }
+
+    /// The policy shown in `audit --help` must work when pasted into a file.
+    #[test]
+    fn audit_help_policy_parses() {
+        let help = Cli::command()
+            .find_subcommand("audit")
+            .and_then(|c| c.get_after_help().map(|h| h.to_string()))
+            .unwrap();
+        let toml: String = help
+            .split("A policy file")
+            .nth(1)
+            .expect("audit --help shows a policy file")
+            .lines()
+            .skip(1)
+            .map(|l| format!("{}\n", l.trim()))
+            .collect();
+        let policy = super::policy::Policy::parse(&toml).unwrap_or_else(|e| panic!("{e}: {toml}"));
+        let allow: Vec<&str> = policy.allow.iter().map(|c| c.name()).collect();
+        assert_eq!(allow, ["stdio", "clock"]);
+        assert!(policy
+            .allow_imports
+            .contains("wasi_snapshot_preview1.proc_exit"));
     }
 }

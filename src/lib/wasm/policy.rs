@@ -1,5 +1,6 @@
-//! Capability policies for `wasm-build audit --policy` and `run --policy`: a TOML file that
-//! names what a module may import. Anything not named is denied.
+//! Capability policies for `wasm-build audit --policy`: a TOML file that names what a
+//! module may import. Anything not named is denied. (`run` takes no policy: it grants by
+//! its flags, and `run --strict` refuses a module that imports more than they grant.)
 //!
 //! ```toml
 //! # capabilities the module may use

@@ -59,7 +59,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
 
-    /// Refuse to start a module that imports a capability the command line does not grant
+    /// Refuse to start a module that imports a capability the command line does not grant.
+    /// Every module built with Rust's std imports environ_get (its panic hook reads
+    /// RUST_BACKTRACE), so it passes only with at least one --env, e.g. --env
+    /// RUST_BACKTRACE=0. fs-read needs a --dir, fs-write one without :ro; sockets and
+    /// non-WASI imports never pass. A no_std module that imports only stdio
+    /// (examples/wasm/ndjson-filter) needs nothing
     #[arg(long)]
     pub strict: bool,
 
