@@ -214,7 +214,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l chip -d 'The AD
 mcp3208\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l channel -d 'Channels 0-7, comma separated; each is converted at every tick' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l rate -d 'Ticks per second' -r
-complete -c spictl -n "__fish_spictl_using_subcommand sample" -l count -d 'Stop after N ticks (default: run until interrupted or the output closes)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l count -d 'Stop after N schedule slots, N/rate seconds from the first one: slots missed by overruns count too (each is reported), so the run covers exactly that time (default: run until interrupted or the output closes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l rt-priority -d 'Run the sampling thread as SCHED_FIFO at this priority (1-99) with memory locked, so other work cannot preempt it (needs root or CAP_SYS_NICE)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l align -d 'Take the first sample on a whole multiple of this interval of UTC time (the default: on a whole second), so records line up with time windows downstream (`etl agg --window 1s` gets whole seconds); 0 starts at once' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l vref -d 'Reference voltage: value = raw / 2^bits * VREF' -r
@@ -301,7 +301,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l 3wire -d '3-wire mode: one shared data line (=false to turn off)' -r -f -a "true\t''
 false\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l offset -d 'Where the image starts in the flash (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'

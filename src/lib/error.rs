@@ -33,6 +33,12 @@ impl fmt::Display for Location {
     }
 }
 
+/// The variants that wrap another error (`Io`, `Arrow`, `Parquet`, `Sql`) show its text
+/// in their own message and keep it in a field named `cause`, deliberately not exposed as
+/// `source()`: every binary prints errors with their chain (`{:#}`), and a cause that is
+/// both in the message and the chain would be printed twice ("reading x: No such file
+/// or directory (os error 2): No such file or directory (os error 2)"). Keeping it in
+/// the message is what makes a plain `{e}` (inside other messages, in logs) complete.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The command line asked for something impossible: exit status 2.
@@ -45,31 +51,24 @@ pub enum Error {
         msg: String,
         hint: Option<String>,
     },
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        #[source]
-        source: io::Error,
-    },
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
+    Io { what: String, cause: io::Error },
+    #[error("{what}: {cause}")]
     Arrow {
         what: String,
-        #[source]
-        source: arrow::error::ArrowError,
+        cause: arrow::error::ArrowError,
     },
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
     Parquet {
         what: String,
-        #[source]
-        source: parquet::errors::ParquetError,
+        cause: parquet::errors::ParquetError,
     },
     /// A SQL query or expression that DataFusion could not plan or run.
     #[cfg(feature = "sql")]
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
     Sql {
         what: String,
-        #[source]
-        source: Box<datafusion::error::DataFusionError>,
+        cause: Box<datafusion::error::DataFusionError>,
     },
     /// A device or kernel interface refused or failed.
     #[error("{device}: {msg}{}", hint_suffix(.hint))]
@@ -88,13 +87,13 @@ impl Error {
     pub fn io(what: impl Into<String>, source: io::Error) -> Self {
         Error::Io {
             what: what.into(),
-            source,
+            cause: source,
         }
     }
     pub fn arrow(what: impl Into<String>, source: arrow::error::ArrowError) -> Self {
         Error::Arrow {
             what: what.into(),
-            source,
+            cause: source,
         }
     }
     pub fn data(at: Location, msg: impl Into<String>) -> Self {
@@ -108,7 +107,7 @@ impl Error {
     pub fn sql(what: impl Into<String>, source: datafusion::error::DataFusionError) -> Self {
         Error::Sql {
             what: what.into(),
-            source: Box::new(source),
+            cause: Box::new(source),
         }
     }
     pub fn with_hint(mut self, text: impl Into<String>) -> Self {
@@ -130,9 +129,9 @@ impl Error {
     /// then stop quietly with success.
     pub fn is_broken_pipe(&self) -> bool {
         match self {
-            Error::Io { source, .. } => source.kind() == io::ErrorKind::BrokenPipe,
-            Error::Arrow { source, .. } => arrow_is_broken_pipe(source),
-            Error::Parquet { source, .. } => source.to_string().contains("Broken pipe"),
+            Error::Io { cause, .. } => cause.kind() == io::ErrorKind::BrokenPipe,
+            Error::Arrow { cause, .. } => arrow_is_broken_pipe(cause),
+            Error::Parquet { cause, .. } => cause.to_string().contains("Broken pipe"),
             _ => false,
         }
     }
@@ -146,3 +145,31 @@ fn arrow_is_broken_pipe(e: &arrow::error::ArrowError) -> bool {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How every binary prints an error: anyhow's chain, one line (see `cli::report`).
+    fn printed(e: Error) -> String {
+        format!("{:#}", anyhow::Error::new(e))
+    }
+
+    #[test]
+    fn a_wrapped_cause_is_printed_once() {
+        let os = io::Error::from_raw_os_error(libc::ENOENT).to_string();
+        let text = printed(Error::io(
+            "reading nope.bin",
+            io::Error::from_raw_os_error(2),
+        ));
+        assert_eq!(text, format!("reading nope.bin: {os}"));
+        assert_eq!(text.matches(&os).count(), 1, "{text}");
+
+        let arrow = arrow::error::ArrowError::ParseError("bad number".into());
+        let text = printed(Error::arrow("decoding x.ndjson", arrow));
+        assert_eq!(text.matches("bad number").count(), 1, "{text}");
+
+        // The cause stays reachable for code that looks at it.
+        assert!(Error::io("writing stdout", io::ErrorKind::BrokenPipe.into()).is_broken_pipe());
+    }
+}

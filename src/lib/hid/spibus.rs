@@ -2,6 +2,8 @@
 //! and the simulated chips. Every spictl command (xfer, reg, flash, sample) then runs
 //! over the bridge protocol: one chip-select frame per group of segments (chip select
 //! stays active across segments unless one ends in @cs), configuration through CONFIG.
+//! A frame larger than the bridge's buffer is split as spidev splits at its bufsiz
+//! (the same plan, one warning), because chip select then toggles between the pieces.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -13,7 +15,7 @@ use super::select;
 use super::sim::{DevicePort, Faults};
 use crate::cli::warn;
 use crate::error::{Error, Result};
-use crate::spi::bus::{BusConfig, BusInfo, ConfigChange, Segment, SpiBus};
+use crate::spi::bus::{word_bytes, BusConfig, BusInfo, ConfigChange, Segment, SpiBus, Splitter};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
 pub const DEFAULT_RETRIES: u32 = 3;
@@ -22,6 +24,8 @@ pub struct HidBridgeBus {
     spec: String,
     client: RefCell<Client<DevicePort>>,
     simulated: bool,
+    /// Cuts frames to the bridge's buffer (`XFER_BUFFER`).
+    split: Splitter,
 }
 
 impl HidBridgeBus {
@@ -50,6 +54,11 @@ impl HidBridgeBus {
             spec: spec.to_string(),
             client: RefCell::new(client),
             simulated,
+            split: Splitter::new(
+                XFER_BUFFER,
+                usize::MAX,
+                format!("the HID bridge's buffer ({XFER_BUFFER} bytes)"),
+            ),
         })
     }
 
@@ -155,15 +164,28 @@ impl SpiBus for HidBridgeBus {
                     )));
                 }
             }
-            let tx: Vec<u8> = segments[start..=end]
-                .iter()
-                .flat_map(|s| s.tx.iter().copied())
-                .collect();
-            let rx = self.run_frame(&tx)?;
-            let mut off = 0;
-            for s in &mut segments[start..=end] {
-                s.rx = rx[off..off + s.tx.len()].to_vec();
-                off += s.tx.len();
+            let frame = &mut segments[start..=end];
+            let lens: Vec<usize> = frame.iter().map(|s| s.tx.len()).collect();
+            let (pieces, warning) = self.split.plan(&self.spec, &lens, word_bytes(cfg.bits));
+            if let Some(w) = warning {
+                warn(&w);
+            }
+            for s in frame.iter_mut() {
+                s.rx = vec![0; s.tx.len()];
+            }
+            for message in pieces {
+                let tx: Vec<u8> = message
+                    .iter()
+                    .flat_map(|p| &frame[p.segment].tx[p.offset..p.offset + p.len])
+                    .copied()
+                    .collect();
+                let rx = self.run_frame(&tx)?;
+                let mut off = 0;
+                for p in &message {
+                    frame[p.segment].rx[p.offset..p.offset + p.len]
+                        .copy_from_slice(&rx[off..off + p.len]);
+                    off += p.len;
+                }
             }
             if segments[end].delay_us > 0 {
                 std::thread::sleep(Duration::from_micros(segments[end].delay_us.into()));
@@ -208,6 +230,19 @@ mod tests {
         bus.transfer(&mut segs).unwrap();
         assert_eq!(segs[0].rx, vec![0xff, 0xef]);
         assert_eq!(segs[1].rx, vec![0xff, 0xef, 0x40, 0x18]);
+    }
+
+    #[test]
+    fn frames_larger_than_the_buffer_are_split() {
+        let mut bus = sim("sim:loopback");
+        let big: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+        let mut segs = [Segment::new(vec![0xa5; 3]), Segment::new(big.clone())];
+        bus.transfer(&mut segs).unwrap();
+        assert_eq!(segs[0].rx, vec![0xa5; 3]);
+        assert_eq!(segs[1].rx, big, "every piece lands where it belongs");
+        // Warned once: a second large frame on the same bus plans without a warning.
+        let (pieces, warning) = bus.split.plan("x", &[3, 10_000], 1);
+        assert_eq!((pieces.len(), warning), (3, None));
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl RecordReader {
                 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
                 let pq_err = |e| Error::Parquet {
                     what: format!("reading {name}"),
-                    source: e,
+                    cause: e,
                 };
                 let r = if let Some(path) = source.path() {
                     let f = File::open(path)

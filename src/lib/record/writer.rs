@@ -144,7 +144,7 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
             let w = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
                 .map_err(|e| Error::Parquet {
                     what: what(),
-                    source: e,
+                    cause: e,
                 })?;
             Box::new(ParquetSink {
                 w,
@@ -398,14 +398,14 @@ impl RecordSink for ParquetSink {
         let what = &self.what;
         self.w.write(batch).map_err(|e| Error::Parquet {
             what: what.clone(),
-            source: e,
+            cause: e,
         })
     }
     fn finish(self: Box<Self>) -> Result<()> {
         let what = self.what;
         let mut out = self.w.into_inner().map_err(|e| Error::Parquet {
             what: what.clone(),
-            source: e,
+            cause: e,
         })?;
         out.flush().map_err(|e| Error::io(what, e))
     }

@@ -140,6 +140,103 @@ pub fn check_word_alignment(device: &str, bits: u8, segments: &[Segment]) -> Res
     Ok(())
 }
 
+/// One piece of a segment inside a planned message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub segment: usize,
+    pub offset: usize,
+    pub len: usize,
+    /// The last piece of its segment (which then carries the segment's cs_change and
+    /// delay).
+    pub last_of_segment: bool,
+}
+
+/// Splits segments into messages of at most `max_bytes` bytes and `max_pieces` pieces,
+/// cutting segments only at word boundaries. One message stays one message when it
+/// fits. Every backend with a size limit (spidev's bufsiz, the HID bridge's buffer)
+/// splits through this, so they cut the same way.
+pub fn plan(lens: &[usize], max_bytes: usize, word: usize, max_pieces: usize) -> Vec<Vec<Piece>> {
+    let cap = (max_bytes / word).max(1) * word;
+    let max_pieces = max_pieces.max(1);
+    let mut messages: Vec<Vec<Piece>> = Vec::new();
+    let mut cur: Vec<Piece> = Vec::new();
+    let mut used = 0usize;
+    for (segment, &len) in lens.iter().enumerate() {
+        let mut offset = 0;
+        loop {
+            if used == cap || cur.len() == max_pieces {
+                messages.push(std::mem::take(&mut cur));
+                used = 0;
+            }
+            let n = (len - offset).min(cap - used);
+            offset += n;
+            used += n;
+            cur.push(Piece {
+                segment,
+                offset: offset - n,
+                len: n,
+                last_of_segment: offset == len,
+            });
+            if offset == len {
+                break;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        messages.push(cur);
+    }
+    messages
+}
+
+/// A backend's message size limit and the one warning it gives when a message has to
+/// be split. The warning matters because chip select is released between the pieces,
+/// which most chips take as the end of a command; it is given once per bus so that a
+/// stream of large transfers (`pipe`) does not repeat it.
+#[derive(Debug, Clone)]
+pub struct Splitter {
+    max_bytes: usize,
+    max_pieces: usize,
+    /// The limit as the warning names it, e.g. "spidev's bufsiz (4096 bytes, ...)".
+    limit: String,
+    warned: bool,
+}
+
+impl Splitter {
+    pub fn new(max_bytes: usize, max_pieces: usize, limit: impl Into<String>) -> Self {
+        Splitter {
+            max_bytes,
+            max_pieces,
+            limit: limit.into(),
+            warned: false,
+        }
+    }
+
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Plans one message of segments with these lengths (see [`plan`]). The first time
+    /// a message needs more than one piece, the warning to print comes back too.
+    pub fn plan(
+        &mut self,
+        device: &str,
+        lens: &[usize],
+        word: usize,
+    ) -> (Vec<Vec<Piece>>, Option<String>) {
+        let messages = plan(lens, self.max_bytes, word, self.max_pieces);
+        let warning = (messages.len() > 1 && !self.warned).then(|| {
+            self.warned = true;
+            format!(
+                "{device}: a {}-byte message is larger than {}; it is split into {} messages and chip select toggles between them",
+                lens.iter().sum::<usize>(),
+                self.limit,
+                messages.len()
+            )
+        });
+        (messages, warning)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +268,62 @@ mod tests {
             e.to_string().contains("not a multiple of the 2-byte"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn plan_keeps_small_messages_whole_and_splits_large_ones() {
+        let one = plan(&[4, 100, 3], 4096, 1, usize::MAX);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].len(), 3);
+        assert!(one[0].iter().all(|p| p.last_of_segment));
+
+        let split = plan(&[4, 10_000], 4096, 1, usize::MAX);
+        assert_eq!(split.len(), 3);
+        assert!(split
+            .iter()
+            .all(|m| m.iter().map(|p| p.len).sum::<usize>() <= 4096));
+        let total: usize = split.iter().flatten().map(|p| p.len).sum();
+        assert_eq!(total, 10_004);
+        assert_eq!(
+            split[0][1],
+            Piece {
+                segment: 1,
+                offset: 0,
+                len: 4092,
+                last_of_segment: false
+            }
+        );
+        assert!(split[2].last().unwrap().last_of_segment);
+        assert_eq!(
+            split[2].last().unwrap().offset + split[2].last().unwrap().len,
+            10_000
+        );
+
+        // 16-bit words: never cut a word in half.
+        let w = plan(&[10], 5, 2, usize::MAX);
+        assert!(w
+            .iter()
+            .flatten()
+            .all(|p| p.len % 2 == 0 && p.offset % 2 == 0));
+
+        // More pieces than a message takes: a new message even though the bytes fit.
+        let many = plan(&vec![1; 600], 4096, 1, 511);
+        assert_eq!(many.iter().map(Vec::len).collect::<Vec<_>>(), vec![511, 89]);
+        assert_eq!(plan(&vec![1; 600], 4096, 1, usize::MAX).len(), 1);
+    }
+
+    #[test]
+    fn splitter_warns_once_and_only_when_it_splits() {
+        let mut s = Splitter::new(4096, usize::MAX, "the limit (4096 bytes)");
+        let (m, w) = s.plan("dev", &[100], 1);
+        assert_eq!((m.len(), w), (1, None));
+        let (m, w) = s.plan("dev", &[10_000], 1);
+        assert_eq!(m.len(), 3);
+        assert_eq!(
+            w.as_deref(),
+            Some("dev: a 10000-byte message is larger than the limit (4096 bytes); it is split into 3 messages and chip select toggles between them")
+        );
+        let (m, w) = s.plan("dev", &[10_000], 1);
+        assert_eq!((m.len(), w), (3, None), "the warning is given once");
     }
 }

@@ -1,11 +1,16 @@
 //! `spictl flash`: 25-series SPI NOR flash (W25Q, MX25L, GD25Q, N25Q...) with 3-byte
 //! addresses, through any `SpiBus`.
 //!
-//! Commands used: JEDEC id 0x9F, read 0x03, write enable 0x06, page program 0x02,
-//! sector erase 0x20 (4 KiB), block erase 0x52 (32 KiB) and 0xD8 (64 KiB), chip erase
-//! 0xC7, read status 0x05 (polling WIP). Every read and program is one message no larger
-//! than the bus takes at once, so spidev never has to split a command (which would
-//! release chip select in the middle of it).
+//! Commands used: JEDEC id 0x9F, read 0x03, fast read 0x0B, write enable 0x06, page
+//! program 0x02, sector erase 0x20 (4 KiB), block erase 0x52 (32 KiB) and 0xD8 (64 KiB),
+//! chip erase 0xC7, read status 0x05 (polling WIP). Every read and program is one
+//! message no larger than the bus takes at once, so spidev never has to split a command
+//! (which would release chip select in the middle of it).
+//!
+//! READ 0x03 has no dummy cycles, so the chip has to fetch each byte within half a
+//! clock; 25-series parts allow it only up to about 50 MHz (W25Q128JV and MX25L12835F:
+//! 50 MHz). Above that, reads use FAST_READ 0x0B, whose dummy byte after the address
+//! gives the chip that time, up to its maximum clock (W25Q128JV: 133 MHz).
 //!
 //! `write` works as flashrom does: it reads the 4 KiB sectors the image touches, leaves
 //! alone those that already hold the data, erases (with the largest blocks that fit)
@@ -23,7 +28,7 @@ use arrow::array::{ArrayRef, BinaryArray, BooleanArray, Float64Array, StringArra
 use arrow::datatypes::{DataType, Field};
 use clap::{Args, Subcommand};
 
-use super::bus::SpiBus;
+use super::bus::{BusInfo, SpiBus};
 use super::num::size_arg;
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
@@ -36,6 +41,9 @@ pub const SECTOR: usize = 4 << 10;
 
 const RDID: u8 = 0x9f;
 const READ: u8 = 0x03;
+const FAST_READ: u8 = 0x0b;
+/// The fastest clock at which READ 0x03 is safe on 25-series parts (W25Q128JV fR).
+pub const READ_MAX_HZ: u32 = 50_000_000;
 const WREN: u8 = 0x06;
 const PP: u8 = 0x02;
 const RDSR: u8 = 0x05;
@@ -62,9 +70,14 @@ Examples:
         output: OutputArgs,
     },
     /// Read the flash (or a range of it) into a file or stdout
+    ///
+    /// Up to 50 MHz reads use READ (0x03); above it, where READ is out of spec on
+    /// 25-series parts, they use FAST_READ (0x0B) with its dummy byte. Verifying after a
+    /// write and `flash verify` read the same way.
     #[command(after_help = "\
 Examples:
   spictl --device /dev/spidev0.0 flash read backup.bin
+  spictl --device /dev/spidev0.0 --speed 80M flash read backup.bin    FAST_READ at 80 MHz
   spictl --device sim:w25q128=chip.img flash read --offset 0x10000 --length 4K - | xxd | head")]
     Read {
         /// Output file ('-': stdout)
@@ -244,6 +257,10 @@ pub fn erase_plan(start: usize, len: usize) -> Vec<(u8, usize, usize)> {
 pub struct Flash<'a> {
     bus: &'a mut dyn SpiBus,
     pub part: Part,
+    /// READ, or FAST_READ when the clock is above `READ_MAX_HZ`.
+    read_op: u8,
+    /// Bytes of a read message before the data: opcode, address (and dummy byte).
+    read_header: usize,
     /// Data bytes per read message.
     read_chunk: usize,
     /// Data bytes per page program message.
@@ -259,13 +276,24 @@ fn addr_cmd(op: u8, addr: usize) -> Vec<u8> {
     vec![op, (addr >> 16) as u8, (addr >> 8) as u8, addr as u8]
 }
 
+/// The read command for a clock: (opcode, header bytes before the data). FAST_READ's
+/// header is the opcode, the address and one dummy byte.
+pub fn read_command(speed_hz: u32) -> (u8, usize) {
+    if speed_hz > READ_MAX_HZ {
+        (FAST_READ, 5)
+    } else {
+        (READ, 4)
+    }
+}
+
 impl<'a> Flash<'a> {
     pub fn probe(bus: &'a mut dyn SpiBus, size: Option<u64>) -> Result<Flash<'a>> {
         let device = bus.info().device;
         let jedec = read_jedec(bus)?;
         let part = identify(jedec, size).map_err(|m| Error::device(&device, m))?;
         let max = bus.info().max_transfer;
-        if max < 5 {
+        let (read_op, header) = read_command(bus.config()?.speed_hz);
+        if max <= header {
             return Err(Error::device(
                 device,
                 format!("the bus takes only {max} bytes per message"),
@@ -274,7 +302,9 @@ impl<'a> Flash<'a> {
         Ok(Flash {
             bus,
             part,
-            read_chunk: (max - 4).min(64 << 10),
+            read_op,
+            read_header: header,
+            read_chunk: (max - header).min(64 << 10),
             program_chunk: (max - 4).min(PAGE),
         })
     }
@@ -282,10 +312,11 @@ impl<'a> Flash<'a> {
     pub fn read(&mut self, addr: usize, out: &mut [u8]) -> Result<()> {
         for (i, chunk) in out.chunks_mut(self.read_chunk).enumerate() {
             let a = addr + i * self.read_chunk;
-            let mut tx = addr_cmd(READ, a);
-            tx.resize(4 + chunk.len(), 0);
+            // Zeros after the address: FAST_READ's dummy byte, then one per data byte.
+            let mut tx = addr_cmd(self.read_op, a);
+            tx.resize(self.read_header + chunk.len(), 0);
             let rx = self.bus.xfer(&tx)?;
-            chunk.copy_from_slice(&rx[4..]);
+            chunk.copy_from_slice(&rx[self.read_header..]);
         }
         Ok(())
     }
@@ -407,7 +438,7 @@ struct Summary {
 
 fn emit(
     output: &OutputArgs,
-    device: &str,
+    bus: &BusInfo,
     part: &Part,
     s: &Summary,
     started: Instant,
@@ -428,8 +459,8 @@ fn emit(
     ]);
     let cols: Vec<ArrayRef> = vec![
         ts_array(vec![now_ns()]),
-        Arc::new(StringArray::from(vec![device])),
-        Arc::new(StringArray::from(vec![part_name(part, device)])),
+        Arc::new(StringArray::from(vec![bus.device.as_str()])),
+        Arc::new(StringArray::from(vec![part_name(part, bus)])),
         Arc::new(StringArray::from(vec![s.op])),
         Arc::new(UInt64Array::from(vec![s.offset as u64])),
         Arc::new(UInt64Array::from(vec![s.length as u64])),
@@ -443,9 +474,11 @@ fn emit(
     write_all(output, &batch(&sc, cols)?)
 }
 
-fn part_name(part: &Part, device: &str) -> String {
+/// The part's name, labelled when the bus is a simulation (`sim:` or a simulated HID
+/// bridge), so output from a simulation is never mistaken for hardware.
+fn part_name(part: &Part, bus: &BusInfo) -> String {
     let name = part.name.unwrap_or("unknown part");
-    if device.starts_with("sim:") {
+    if bus.kind == "simulation" {
         format!("{name} (simulated)")
     } else {
         name.to_string()
@@ -576,7 +609,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
         FlashCommand::Id { output } => {
             Records::check(output)?;
             let mut bus = bus_args.open()?;
-            let device = bus.info().device;
+            let info = bus.info();
+            let device = info.device.clone();
             let jedec = read_jedec(bus.as_mut())?;
             let part = identify(jedec, None).map_err(|m| Error::device(&device, m))?;
             let s = schema(vec![
@@ -592,7 +626,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 Arc::new(StringArray::from(vec![device.as_str()])),
                 Arc::new(BinaryArray::from_vec(vec![&jedec[..]])),
                 Arc::new(StringArray::from(vec![part.vendor])),
-                Arc::new(StringArray::from(vec![part_name(&part, &device)])),
+                Arc::new(StringArray::from(vec![part_name(&part, &info)])),
                 Arc::new(UInt64Array::from(vec![part.size as u64])),
             ];
             write_all(output, &batch(&s, cols)?)?;
@@ -649,7 +683,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let data = read_image(image)?;
             Records::check(output)?;
             let mut bus = bus_args.open()?;
-            let device = bus.info().device;
+            let info = bus.info();
+            let device = info.device.clone();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
             let (offset, len) = check_range(&f.part, *offset, data.len() as u64)?;
             let mut s = Summary {
@@ -669,7 +704,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 s.mismatches = Some(bad);
                 s.first_mismatch = first;
                 let part = f.part.clone();
-                emit(output, &device, &part, &s, started)?;
+                emit(output, &info, &part, &s, started)?;
                 if bad > 0 {
                     let hint = if *no_erase {
                         "--no-erase programs over the old contents and can only turn 1 bits into 0; write without it to erase first"
@@ -680,7 +715,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 }
             } else {
                 let part = f.part.clone();
-                emit(output, &device, &part, &s, started)?;
+                emit(output, &info, &part, &s, started)?;
             }
         }
         FlashCommand::Erase {
@@ -690,7 +725,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
         } => {
             Records::check(output)?;
             let mut bus = bus_args.open()?;
-            let device = bus.info().device;
+            let info = bus.info();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
             let offset = range.offset.unwrap_or(0);
             let len = range
@@ -724,7 +759,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 erased: len as u64,
                 ..Summary::default()
             };
-            emit(output, &device, &part, &s, started)?;
+            emit(output, &info, &part, &s, started)?;
         }
         FlashCommand::Verify {
             image,
@@ -735,7 +770,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let data = read_image(image)?;
             Records::check(output)?;
             let mut bus = bus_args.open()?;
-            let device = bus.info().device;
+            let info = bus.info();
+            let device = info.device.clone();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
             let (offset, len) = check_range(&f.part, *offset, data.len() as u64)?;
             let (bad, first) = compare(&mut f, offset, &data)?;
@@ -749,7 +785,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 first_mismatch: first,
                 ..Summary::default()
             };
-            emit(output, &device, &part, &s, started)?;
+            emit(output, &info, &part, &s, started)?;
             if bad > 0 {
                 return Err(mismatch_error(
                     &device,
@@ -827,6 +863,62 @@ mod tests {
             write_erasing(&mut f, 0x1010, &[0x20; 16]).unwrap(),
             (0, 256)
         );
+    }
+
+    /// A simulated flash that notes the opcode of every message it is sent.
+    struct Recording {
+        inner: SimBus,
+        ops: Vec<u8>,
+    }
+
+    impl SpiBus for Recording {
+        fn info(&self) -> BusInfo {
+            self.inner.info()
+        }
+        fn config(&self) -> Result<crate::spi::bus::BusConfig> {
+            self.inner.config()
+        }
+        fn configure(&mut self, change: &crate::spi::bus::ConfigChange) -> Result<()> {
+            self.inner.configure(change)
+        }
+        fn transfer(&mut self, segments: &mut [crate::spi::bus::Segment]) -> Result<()> {
+            self.ops.extend(segments.first().and_then(|s| s.tx.first()));
+            self.inner.transfer(segments)
+        }
+    }
+
+    #[test]
+    fn reads_use_fast_read_above_the_read_limit() {
+        assert_eq!(read_command(READ_MAX_HZ), (READ, 4));
+        assert_eq!(read_command(READ_MAX_HZ + 1), (FAST_READ, 5));
+        let mut bus = Recording {
+            inner: SimBus::open("sim:w25q128").unwrap(),
+            ops: Vec::new(),
+        };
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 13) as u8).collect();
+        Flash::probe(&mut bus, None)
+            .unwrap()
+            .program(0x2010, &data)
+            .unwrap();
+        for (speed, op, other) in [(50_000_000, READ, FAST_READ), (80_000_000, FAST_READ, READ)] {
+            bus.configure(&crate::spi::bus::ConfigChange {
+                speed_hz: Some(speed),
+                ..Default::default()
+            })
+            .unwrap();
+            bus.ops.clear();
+            let mut back = vec![0; data.len()];
+            Flash::probe(&mut bus, None)
+                .unwrap()
+                .read(0x2010, &mut back)
+                .unwrap();
+            assert_eq!(back, data, "{speed} Hz");
+            assert!(
+                bus.ops.contains(&op) && !bus.ops.contains(&other),
+                "{speed} Hz: {:x?}",
+                bus.ops
+            );
+        }
     }
 
     #[test]

@@ -180,10 +180,14 @@ Examples:
     Reg(reg::RegCommand),
     /// Sample an MCP3008/MCP3208 ADC at a fixed rate: timestamped records
     ///
-    /// Samples are scheduled on a fixed grid (rate HZ). Each record carries its lag
-    /// behind schedule (lag_ns); when the program falls more than one period behind,
-    /// the missed slots are reported as an `overrun` record and on stderr, and the exit
-    /// status is 3. A summary of the timing goes to stderr at the end. Without --count it
+    /// Samples are scheduled on a fixed grid of slots (rate HZ). Each record carries its
+    /// slot (seq) and its lag behind schedule (lag_ns); when the program falls more than
+    /// one period behind, the missed slots are reported as an `overrun` record (seq: the
+    /// first missed slot, missed: how many) and on stderr, and the exit status is 3.
+    /// Every record has the same fields (missed is 0 on samples), so etl never has to
+    /// widen the schema mid-stream. --count N counts slots, sampled or missed, so a run
+    /// covers exactly N/rate seconds from its start and `etl agg --window` gets whole
+    /// windows. A summary of the timing goes to stderr at the end. Without --count it
     /// runs until the output closes or SIGINT/SIGTERM, and then ends the stream cleanly.
     #[command(after_help = "\
 Examples:

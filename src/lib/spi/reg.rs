@@ -156,6 +156,16 @@ fn lookup(map: Option<&RegMap>, key: &str, bytes: u8) -> Result<Register> {
     }
 }
 
+/// How messages name a register: "register ctrl_meas (0xf4)" from a map, "register
+/// 0x12" for a bare address (which has no name to show).
+fn describe(r: &Register) -> String {
+    if r.name.is_empty() {
+        format!("register {:#x}", r.address)
+    } else {
+        format!("register {} ({:#x})", r.name, r.address)
+    }
+}
+
 fn read_reg(bus: &mut dyn SpiBus, p: &Protocol, r: &Register) -> Result<(u64, Vec<u8>)> {
     let rx = bus.xfer(&p.read_frame(r.address, r.bytes))?;
     let raw = rx[rx.len() - r.bytes..].to_vec();
@@ -256,8 +266,8 @@ fn new_value(r: &Register, text: &str, current: impl FnOnce() -> Result<u64>) ->
     }
     if r.access == Access::WriteOnly {
         return Err(Error::Usage(format!(
-            "register {} is write-only, so its fields cannot be read and modified: give the whole value",
-            r.name
+            "{} is write-only, so its fields cannot be read and modified: give the whole value",
+            describe(r)
         )));
     }
     let mut v = current()?;
@@ -271,8 +281,8 @@ fn new_value(r: &Register, text: &str, current: impl FnOnce() -> Result<u64>) ->
             .find(|f| f.name == fname.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "register {} has no field '{}' (fields: {})",
-                    r.name,
+                    "{} has no field '{}' (fields: {})",
+                    describe(r),
                     fname.trim(),
                     r.fields
                         .iter()
@@ -330,7 +340,7 @@ pub fn run(bus_args: &BusArgs, cmd: &RegCommand) -> Result<Outcome> {
             let (map, p) = proto.resolve(bus_args.device.as_deref())?;
             let r = lookup(map.as_ref(), reg, proto.bytes)?;
             if r.access == Access::ReadOnly {
-                return Err(Error::Usage(format!("register {} is read-only", r.name)));
+                return Err(Error::Usage(format!("{} is read-only", describe(&r))));
             }
             Records::check(output)?;
             let mut bus = bus_args.open()?;
@@ -342,9 +352,8 @@ pub fn run(bus_args: &BusArgs, cmd: &RegCommand) -> Result<Outcome> {
                 let (back, raw) = read_reg(bus.as_mut(), &p, &r)?;
                 if back != v {
                     crate::cli::warn(&format!(
-                        "register {} at {:#x}: wrote {v:#x} but reads back {back:#x}",
-                        if r.name.is_empty() { "" } else { &r.name },
-                        r.address
+                        "{}: wrote {v:#x} but reads back {back:#x}",
+                        describe(&r)
                     ));
                 }
                 (back, raw)
@@ -375,6 +384,16 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no field 'speed'"));
+    }
+
+    #[test]
+    fn registers_are_named_by_name_and_address_or_address_alone() {
+        let m = RegMap::parse(BME280, "m").unwrap();
+        assert_eq!(
+            describe(m.find("ctrl_meas").unwrap()),
+            "register ctrl_meas (0xf4)"
+        );
+        assert_eq!(describe(&lookup(None, "0x12", 1).unwrap()), "register 0x12");
     }
 
     #[test]

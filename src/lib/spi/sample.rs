@@ -1,12 +1,19 @@
 //! `spictl sample`: an MCP3008/MCP3208 read at a fixed rate into timestamped records.
 //!
-//! Samples are scheduled on a fixed grid from a monotonic clock, so the rate does not
-//! drift; timestamps are wall-clock UTC derived from the same monotonic clock, so they
-//! never go backwards. Every record says how late it was (`lag_ns`). When the program
-//! falls a whole period behind, the missed slots are not sampled late and passed off as
-//! on time: they are reported as an `overrun` record and on stderr, and the exit status
-//! is 3. Records are written by a separate thread, so slow output does not delay the
-//! sampling; a closed pipe stops sampling.
+//! Samples are scheduled on a fixed grid of slots from a monotonic clock, so the rate
+//! does not drift; timestamps are wall-clock UTC derived from the same monotonic clock,
+//! so they never go backwards. Every record says how late it was (`lag_ns`). When the
+//! program falls a whole period behind, the missed slots are not sampled late and passed
+//! off as on time: they are reported as an `overrun` record and on stderr, and the exit
+//! status is 3. `--count N` counts slots, sampled or missed, so a run covers exactly
+//! N/rate seconds from its start whatever the overruns: downstream time windows
+//! (`etl agg --window 1s`) then come out whole, never with a stray extra one.
+//!
+//! Every record has the same fields, so a reader that infers the schema from the first
+//! records never has to widen it when an overrun comes along: `missed` is 0 on samples,
+//! and an overrun record (which has no channel, raw or value) stands for `missed` slots
+//! from `seq` on. Records are written by a separate thread, so slow output does not
+//! delay the sampling; a closed pipe stops sampling.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -56,7 +63,9 @@ pub struct SampleArgs {
     /// Ticks per second
     #[arg(long, value_name = "HZ", value_parser = rate_arg)]
     pub rate: f64,
-    /// Stop after N ticks (default: run until interrupted or the output closes)
+    /// Stop after N schedule slots, N/rate seconds from the first one: slots missed by
+    /// overruns count too (each is reported), so the run covers exactly that time
+    /// (default: run until interrupted or the output closes)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
     /// Run the sampling thread as SCHED_FIFO at this priority (1-99) with memory locked,
@@ -96,7 +105,8 @@ struct Row {
     raw: Option<u16>,
     value: Option<f64>,
     lag_ns: i64,
-    missed: Option<u64>,
+    /// Slots this record stands for that were not sampled: 0 for a sample.
+    missed: u64,
 }
 
 fn sample_schema() -> SchemaRef {
@@ -110,7 +120,7 @@ fn sample_schema() -> SchemaRef {
         Field::new("raw", DataType::UInt16, true),
         Field::new("value", DataType::Float64, true),
         Field::new("lag_ns", DataType::Int64, false),
-        Field::new("missed", DataType::UInt64, true),
+        Field::new("missed", DataType::UInt64, false),
     ])
 }
 
@@ -131,7 +141,7 @@ fn to_batch(
         Arc::new(UInt16Array::from_iter(rows.iter().map(|r| r.raw))),
         Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.value))),
         Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.lag_ns))),
-        Arc::new(UInt64Array::from_iter(rows.iter().map(|r| r.missed))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.missed))),
     ];
     batch(s, cols)
 }
@@ -223,7 +233,8 @@ struct Stats {
 }
 
 impl Stats {
-    fn summary(&mut self, ticks: u64, rate: f64, elapsed: Duration) -> String {
+    /// `slots` is how far the schedule got: the slots sampled plus those missed.
+    fn summary(&mut self, slots: u64, rate: f64, elapsed: Duration) -> String {
         self.lags.sort_unstable();
         let pct = |p: f64| -> f64 {
             if self.lags.is_empty() {
@@ -233,13 +244,14 @@ impl Stats {
             self.lags[i] as f64 / 1000.0
         };
         format!(
-            "sample: {ticks} ticks at {rate} Hz in {:.3} s; lag behind schedule p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {} overruns ({} slots missed)",
+            "sample: {slots} slots at {rate} Hz in {:.3} s: {} sampled, {} missed in {} overruns; lag behind schedule p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
             elapsed.as_secs_f64(),
+            slots - self.missed,
+            self.missed,
+            self.overruns,
             pct(0.5),
             pct(0.99),
             pct(1.0),
-            self.overruns,
-            self.missed
         )
     }
 }
@@ -293,20 +305,26 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
     }
     let period = Duration::from_secs_f64(1.0 / args.rate);
     let (t0, wall0) = aligned_start(args.align);
+    // Slot k is due k/rate s after t0, computed from k rather than by adding up a
+    // rounded period, so the schedule does not drift.
+    let due = |slot: u64| t0 + Duration::from_nanos((slot as f64 * 1e9 / args.rate).round() as u64);
     let wall = |t: Instant| wall0 + (t - t0).as_nanos() as i64;
     let mut stats = Stats::default();
     let mut pending: Vec<Row> = Vec::new();
     let mut last_send = Instant::now();
+    // The next slot of the schedule; every slot before it was sampled or reported missed.
     let mut slot: u64 = 0;
-    let mut ticks: u64 = 0;
     let mut result: Result<()> = Ok(());
-    'outer: while args.count.is_none_or(|c| ticks < c) && !STOP.load(Ordering::Relaxed) {
-        let mut deadline = t0 + period.mul_f64(slot as f64);
+    'outer: while args.count.is_none_or(|c| slot < c) && !STOP.load(Ordering::Relaxed) {
+        let deadline = due(slot);
         wait_until(deadline);
         let now = Instant::now();
         let late = now - deadline;
         if late >= period {
-            let missed = (late.as_nanos() / period.as_nanos().max(1)) as u64;
+            // Slots whose time has passed are reported, not sampled late; `--count`
+            // still ends the run at its last slot.
+            let passed = (late.as_nanos() / period.as_nanos().max(1)) as u64;
+            let missed = args.count.map_or(passed, |c| passed.min(c - slot));
             stats.overruns += 1;
             stats.missed += missed;
             pending.push(Row {
@@ -317,17 +335,19 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
                 raw: None,
                 value: None,
                 lag_ns: late.as_nanos() as i64,
-                missed: Some(missed),
+                missed,
             });
             crate::cli::warn(&format!(
                 "sample: overrun at slot {slot}: {:.3} ms late, {missed} slot(s) skipped",
                 late.as_secs_f64() * 1e3
             ));
             slot += missed;
-            deadline = t0 + period.mul_f64(slot as f64);
+            // Take the slot now due from a fresh clock reading, so that even the first
+            // conversion's lag stays under one period.
+            continue;
         }
-        for (ch, f) in &frames {
-            let t = Instant::now();
+        for (i, (ch, f)) in frames.iter().enumerate() {
+            let t = if i == 0 { now } else { Instant::now() };
             let rxb = match bus.xfer(f) {
                 Ok(r) => r,
                 Err(e) => {
@@ -346,11 +366,10 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
                 raw: Some(raw),
                 value: Some(raw as f64 / full * args.vref),
                 lag_ns: lag,
-                missed: None,
+                missed: 0,
             });
         }
         slot += 1;
-        ticks += 1;
         if pending.len() >= 256 || last_send.elapsed() >= Duration::from_millis(100) {
             if tx.send(std::mem::take(&mut pending)).is_err() {
                 break; // the writer stopped: its error says why
@@ -368,7 +387,7 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
         .unwrap_or_else(|_| Err(Error::Usage("the record writer panicked".into())));
     result?;
     written?;
-    eprintln!("spictl: {}", stats.summary(ticks, args.rate, elapsed));
+    eprintln!("spictl: {}", stats.summary(slot, args.rate, elapsed));
     Ok(if stats.overruns > 0 {
         Outcome::Lossy
     } else {
@@ -396,11 +415,14 @@ mod tests {
             overruns: 2,
             missed: 5,
         };
-        let text = s.summary(100, 10.0, Duration::from_secs(10));
+        let text = s.summary(105, 10.0, Duration::from_secs(10));
         assert!(
             text.contains("p50 51 µs") && text.contains("max 100 µs"),
             "{text}"
         );
-        assert!(text.contains("2 overruns (5 slots missed)"), "{text}");
+        assert!(
+            text.contains("105 slots at 10 Hz in 10.000 s: 100 sampled, 5 missed in 2 overruns"),
+            "{text}"
+        );
     }
 }

@@ -14,7 +14,7 @@ use spidev::spidevioctl::spi_ioc_transfer;
 use spidev::{SpiModeFlags, Spidev, SpidevOptions};
 
 use super::bus::{
-    check_word_alignment, word_bytes, BusConfig, BusInfo, ConfigChange, Segment, SpiBus,
+    check_word_alignment, word_bytes, BusConfig, BusInfo, ConfigChange, Segment, SpiBus, Splitter,
 };
 use crate::error::{Error, Result};
 
@@ -92,58 +92,22 @@ pub fn read_bufsiz(path: &Path) -> (usize, bool) {
     }
 }
 
-/// One piece of a segment inside a planned message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Piece {
-    pub segment: usize,
-    pub offset: usize,
-    pub len: usize,
-    /// The last piece of its segment (which then carries the segment's cs_change and
-    /// delay).
-    pub last_of_segment: bool,
-}
-
-/// Splits segments into messages of at most `bufsiz` bytes and `MAX_TRANSFERS`
-/// transfers, cutting segments only at word boundaries. One message stays one message
-/// when it fits.
-pub fn plan(lens: &[usize], bufsiz: usize, word: usize) -> Vec<Vec<Piece>> {
-    let cap = (bufsiz / word).max(1) * word;
-    let mut messages: Vec<Vec<Piece>> = Vec::new();
-    let mut cur: Vec<Piece> = Vec::new();
-    let mut used = 0usize;
-    for (segment, &len) in lens.iter().enumerate() {
-        let mut offset = 0;
-        loop {
-            if used == cap || cur.len() == MAX_TRANSFERS {
-                messages.push(std::mem::take(&mut cur));
-                used = 0;
-            }
-            let n = (len - offset).min(cap - used);
-            offset += n;
-            used += n;
-            cur.push(Piece {
-                segment,
-                offset: offset - n,
-                len: n,
-                last_of_segment: offset == len,
-            });
-            if offset == len {
-                break;
-            }
-        }
-    }
-    if !cur.is_empty() {
-        messages.push(cur);
-    }
-    messages
-}
-
 pub struct SpidevBus {
     path: String,
     dev: Spidev,
-    bufsiz: usize,
+    /// Cuts messages to `bufsiz` bytes and `MAX_TRANSFERS` transfers.
+    split: Splitter,
     bits: u8,
-    warned_split: bool,
+}
+
+/// How spidev splits: at `bufsiz` bytes (EMSGSIZE above it) and at `MAX_TRANSFERS`
+/// transfers (what one SPI_IOC_MESSAGE can carry).
+pub fn splitter(bufsiz: usize) -> Splitter {
+    Splitter::new(
+        bufsiz,
+        MAX_TRANSFERS,
+        format!("spidev's bufsiz ({bufsiz} bytes, {BUFSIZ_PATH})"),
+    )
 }
 
 impl SpidevBus {
@@ -164,9 +128,8 @@ impl SpidevBus {
         let mut bus = SpidevBus {
             path: path.to_string(),
             dev,
-            bufsiz,
+            split: splitter(bufsiz),
             bits: 8,
-            warned_split: false,
         };
         bus.bits = bus.config()?.bits;
         Ok(bus)
@@ -200,7 +163,7 @@ impl SpiBus for SpidevBus {
             device: self.path.clone(),
             kind: "spidev",
             chip: None,
-            max_transfer: self.bufsiz,
+            max_transfer: self.split.max_bytes(),
             state: None,
         }
     }
@@ -259,17 +222,9 @@ impl SpiBus for SpidevBus {
             s.rx = vec![0; s.tx.len()];
         }
         let lens: Vec<usize> = segments.iter().map(|s| s.tx.len()).collect();
-        let messages = plan(&lens, self.bufsiz, word_bytes(self.bits));
-        if messages.len() > 1 && !self.warned_split {
-            crate::cli::warn(&format!(
-                "{}: a {}-byte message is larger than spidev's bufsiz ({} bytes, {BUFSIZ_PATH}); \
-                 it is split into {} messages and chip select toggles between them",
-                self.path,
-                lens.iter().sum::<usize>(),
-                self.bufsiz,
-                messages.len()
-            ));
-            self.warned_split = true;
+        let (messages, warning) = self.split.plan(&self.path, &lens, word_bytes(self.bits));
+        if let Some(w) = warning {
+            crate::cli::warn(&w);
         }
         for msg in messages {
             // Raw pointers into the segments' buffers; the Vecs are not touched (no
@@ -391,44 +346,21 @@ mod tests {
         assert_eq!(ioc::SPI_IOC_WR_MODE32, 0x4004_6b05);
     }
 
+    /// What spidev does with a message above bufsiz, without a spidev device: the
+    /// splitter it opens with cuts at bufsiz and at 511 transfers, and warns once.
     #[test]
-    fn plan_keeps_small_messages_whole_and_splits_large_ones() {
-        let one = plan(&[4, 100, 3], 4096, 1);
-        assert_eq!(one.len(), 1);
-        assert_eq!(one[0].len(), 3);
-        assert!(one[0].iter().all(|p| p.last_of_segment));
-
-        let split = plan(&[4, 10_000], 4096, 1);
-        assert_eq!(split.len(), 3);
-        assert!(split
-            .iter()
-            .all(|m| m.iter().map(|p| p.len).sum::<usize>() <= 4096));
-        let total: usize = split.iter().flatten().map(|p| p.len).sum();
-        assert_eq!(total, 10_004);
-        assert_eq!(
-            split[0][1],
-            Piece {
-                segment: 1,
-                offset: 0,
-                len: 4092,
-                last_of_segment: false
-            }
+    fn spidev_splits_large_messages_with_one_warning() {
+        let mut s = splitter(4096);
+        let (messages, warning) = s.plan("/dev/spidev0.0", &[4, 10_000], 1);
+        assert_eq!(messages.len(), 3);
+        let w = warning.expect("a split message warns");
+        assert!(
+            w.starts_with("/dev/spidev0.0: a 10004-byte message is larger than spidev's bufsiz (4096 bytes, /sys/module/spidev/parameters/bufsiz)")
+                && w.ends_with("split into 3 messages and chip select toggles between them"),
+            "{w}"
         );
-        assert!(split[2].last().unwrap().last_of_segment);
-        assert_eq!(
-            split[2].last().unwrap().offset + split[2].last().unwrap().len,
-            10_000
-        );
-
-        // 16-bit words: never cut a word in half.
-        let w = plan(&[10], 5, 2);
-        assert!(w
-            .iter()
-            .flatten()
-            .all(|p| p.len % 2 == 0 && p.offset % 2 == 0));
-
-        // More than 511 segments: a new message even though the bytes would fit.
-        let many = plan(&vec![1; 600], 4096, 1);
+        assert_eq!(s.plan("/dev/spidev0.0", &[10_000], 1).1, None);
+        let (many, _) = splitter(1 << 20).plan("d", &vec![1; 600], 1);
         assert_eq!(many.iter().map(Vec::len).collect::<Vec<_>>(), vec![511, 89]);
     }
 

@@ -262,7 +262,7 @@ impl Index {
                 Ok(r) => r,
                 // Removed by a writer since the listing: the manifest has moved on and
                 // the caller retries.
-                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::NotFound => {
                     continue
                 }
                 Err(e) => return Err(e),

@@ -366,6 +366,23 @@ mod tests {
     }
 
     #[test]
+    fn fast_read_has_one_dummy_byte_after_the_address() {
+        let mut c = W25q::in_memory();
+        frame(&mut c, &[0x06]);
+        frame(&mut c, &[0x02, 0x00, 0x12, 0x34, 0xaa, 0xbb, 0xcc]);
+        wait_ready(&mut c);
+        let rx = frame(&mut c, &[0x0b, 0x00, 0x12, 0x34, 0x00, 0, 0, 0]);
+        assert_eq!(
+            rx[..5],
+            [0xff; 5],
+            "nothing driven during address and dummy"
+        );
+        assert_eq!(rx[5..], [0xaa, 0xbb, 0xcc]);
+        // READ 0x03 from the same address has its data one byte earlier.
+        assert_eq!(read(&mut c, 0x1234, 3), vec![0xaa, 0xbb, 0xcc]);
+    }
+
+    #[test]
     fn program_needs_wel_and_only_clears_bits() {
         let mut c = W25q::in_memory();
         frame(&mut c, &[0x02, 0, 0, 0, 0x12]);
