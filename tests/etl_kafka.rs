@@ -357,6 +357,52 @@ fn messages_become_columns_and_raw_keeps_payloads() {
     assert_eq!(counted.len(), 1);
 }
 
+/// Without --key or --partition-by each input batch goes whole to one partition, the
+/// next batch to the next partition.
+#[test]
+fn unkeyed_batches_rotate_over_the_partitions() {
+    let broker = Broker::start();
+    broker.create_topic("rotate", 2);
+    let b = broker.addr();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.ndjson");
+    std::fs::write(&file, records(250)).unwrap();
+    let f = file.to_str().unwrap();
+    let produce = [
+        "kafka",
+        "produce",
+        "-b",
+        &b,
+        "-t",
+        "rotate",
+        "--batch-size",
+        "100",
+        f,
+    ];
+    ok(&etl(&produce, b""), "produce");
+    let consume = [
+        "kafka",
+        "consume",
+        "-b",
+        &b,
+        "-t",
+        "rotate",
+        "--until-end",
+        "-o",
+        "ndjson",
+    ];
+    let got = ok(&etl(&consume, b""), "consume");
+    let mut by_partition = [Vec::new(), Vec::new()];
+    for r in &got {
+        let p = r["partition"].as_u64().unwrap() as usize;
+        by_partition[p].push(r["n"].as_u64().unwrap());
+    }
+    let want0: Vec<u64> = (0..100).chain(200..250).collect();
+    let want1: Vec<u64> = (100..200).collect();
+    assert_eq!(by_partition[0], want0, "batches 1 and 3");
+    assert_eq!(by_partition[1], want1, "batch 2");
+}
+
 #[test]
 fn arrow_messages_carry_whole_batches() {
     let broker = Broker::start();

@@ -46,6 +46,10 @@ Exit status: 0 success, 1 failure (broker, topic or payload), 2 usage error.")]
     /// unreachable, librdkafka retries each message for up to message.timeout.ms
     /// (default 300000 ms) and a warning says so; if records are still unacknowledged
     /// then, the command exits 1 saying how many were acknowledged and how many not.
+    ///
+    /// Partitions: --partition-by picks one per record, --key lets librdkafka hash the
+    /// key; otherwise each input batch goes whole to one partition and the next batch to
+    /// the next one (what librdkafka's sticky partitioner does per linger interval).
     #[command(after_help = "\
 Examples:
   etl kafka produce -b localhost:9092 -t events events.ndjson

@@ -3,7 +3,8 @@
 //! the command succeeds only if every message was acknowledged by the broker.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::ffi::{c_void, CString};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,9 +12,10 @@ use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use clap::Args;
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
-use rdkafka::ClientContext;
+use rdkafka::bindings as rdsys;
+use rdkafka::error::KafkaError;
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientContext, IntoOpaque};
 
 use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
 use super::{install_stop_handler, stopped};
@@ -82,10 +84,27 @@ impl Deliveries {
         open.first_key_value().map_or(usize::MAX, |(&tag, _)| tag)
     }
 
-    fn sending(&self, tag: usize) {
-        self.sent.fetch_add(1, Ordering::Relaxed);
+    /// Counts `n` messages about to be handed over under `tag`, all at once: before
+    /// the first of them can be answered, and once per batch rather than per message.
+    fn expect(&self, tag: usize, n: u64) {
+        self.sent.fetch_add(n, Ordering::Relaxed);
         let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
-        *open.entry(tag).or_default() += 1;
+        *open.entry(tag).or_default() += n;
+    }
+
+    /// Takes back `n` expected messages that were never handed over (a send failed).
+    fn retract(&self, tag: usize, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.sent.fetch_sub(n, Ordering::Relaxed);
+        let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(left) = open.get_mut(&tag) {
+            *left -= n;
+            if *left == 0 {
+                open.remove(&tag);
+            }
+        }
     }
 
     fn answered(&self, tag: usize) {
@@ -102,6 +121,11 @@ impl Deliveries {
 pub struct ProduceContext {
     pub quiet: Quiet,
     pub deliveries: Arc<Deliveries>,
+    /// Batches sent without keys or partition fields: each goes whole to partition
+    /// `batches % partitions`. librdkafka's sticky partitioner would do the same per
+    /// linger interval, but it reads the clock for every message to know when the
+    /// interval ends (a tenth of the send path's time).
+    batches: AtomicUsize,
 }
 
 impl ClientContext for ProduceContext {
@@ -121,7 +145,10 @@ impl ProducerContext for ProduceContext {
         match result {
             Ok(_) => {
                 self.deliveries.acked.fetch_add(1, Ordering::Relaxed);
-                if self.quiet.reporter.troubled.swap(false, Ordering::Relaxed) {
+                // A plain load first: this runs for every message, and a swap is a
+                // locked write even when nothing was wrong.
+                let troubled = &self.quiet.reporter.troubled;
+                if troubled.load(Ordering::Relaxed) && troubled.swap(false, Ordering::Relaxed) {
                     crate::cli::warn("kafka: the broker acknowledges again; delivery resumed");
                 }
             }
@@ -149,6 +176,7 @@ pub fn open_producer(conn: &ConnArgs) -> Result<(KafkaProducer, Arc<Deliveries>)
             ..Default::default()
         },
         deliveries: deliveries.clone(),
+        batches: AtomicUsize::new(0),
     };
     let timeout = delivery_timeout_ms(conn);
     let d = deliveries.clone();
@@ -193,42 +221,107 @@ pub struct Dest<'a> {
     pub brokers: &'a str,
     /// Groups messages for `Deliveries::answered_below` (e.g. a batch number).
     pub tag: usize,
+    /// The topic's partition count.
+    pub partitions: i32,
 }
 
-/// Hands one message to librdkafka, waiting while its queue is full.
-pub fn send(
+/// A librdkafka topic handle, taken once per batch. rust-rdkafka's `send` passes the
+/// topic by name, so every message paid for a C string and a locked lookup of the
+/// topic by name; with the handle, a message costs what it costs `kcat`.
+struct TopicHandle<'p> {
+    ptr: *mut rdsys::rd_kafka_topic_t,
+    _producer: std::marker::PhantomData<&'p KafkaProducer>,
+}
+
+impl<'p> TopicHandle<'p> {
+    fn new(producer: &'p KafkaProducer, dest: &Dest<'_>) -> Result<TopicHandle<'p>> {
+        let name = CString::new(dest.topic)
+            .map_err(|_| Error::Usage(format!("topic {:?} contains a NUL byte", dest.topic)))?;
+        // SAFETY: the client pointer is valid while `producer` lives, which the
+        // PhantomData borrow guarantees for the handle; NULL asks for the default
+        // topic configuration.
+        let ptr = unsafe {
+            rdsys::rd_kafka_topic_new(
+                producer.client().native_ptr(),
+                name.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        if ptr.is_null() {
+            // SAFETY: reads the calling thread's last librdkafka error.
+            let code = unsafe { rdsys::rd_kafka_last_error() };
+            return Err(kafka_error(
+                format!("opening topic {}", dest.topic),
+                dest.brokers,
+                KafkaError::MessageProduction(code.into()),
+            ));
+        }
+        Ok(TopicHandle {
+            ptr,
+            _producer: std::marker::PhantomData,
+        })
+    }
+}
+
+impl Drop for TopicHandle<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from rd_kafka_topic_new and is released once, before the
+        // producer (borrowed for the handle's lifetime) is destroyed.
+        unsafe { rdsys::rd_kafka_topic_destroy(self.ptr) };
+    }
+}
+
+/// Hands one message to librdkafka, waiting while its queue is full. The caller has
+/// counted it with `Deliveries::expect`.
+fn send(
     producer: &KafkaProducer,
+    handle: &TopicHandle<'_>,
     dest: &Dest<'_>,
     payload: &[u8],
     key: Option<&[u8]>,
     partition: Option<i32>,
 ) -> Result<()> {
-    let Dest {
-        topic,
-        brokers,
-        tag,
-    } = *dest;
-    let mut record: BaseRecord<'_, [u8], [u8], usize> =
-        BaseRecord::with_opaque_to(topic, tag).payload(payload);
-    if let Some(k) = key {
-        record = record.key(k);
-    }
-    if let Some(p) = partition {
-        record = record.partition(p);
-    }
+    let (key_ptr, key_len) = key.map_or((std::ptr::null(), 0), |k| (k.as_ptr(), k.len()));
     loop {
-        match producer.send(record) {
-            Ok(()) => {
-                producer.context().deliveries.sending(tag);
-                return Ok(());
-            }
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                record = back;
-                producer.poll(Duration::from_millis(50));
-            }
-            Err((e, _)) => return Err(kafka_error(format!("producing to {topic}"), brokers, e)),
+        // SAFETY: the handle is live; librdkafka copies payload and key (F_COPY) before
+        // returning; the opaque is the tag itself (usize's IntoOpaque is a plain cast,
+        // which rust-rdkafka's delivery callback reverses).
+        let rc = unsafe {
+            rdsys::rd_kafka_produce(
+                handle.ptr,
+                partition.unwrap_or(rdkafka::producer::PARTITION_UA),
+                rdsys::RD_KAFKA_MSG_F_COPY,
+                payload.as_ptr() as *mut c_void,
+                payload.len(),
+                key_ptr.cast(),
+                key_len,
+                dest.tag.into_ptr(),
+            )
+        };
+        if rc == 0 {
+            return Ok(());
         }
+        // SAFETY: the calling thread's last librdkafka error, set by the failed call.
+        let code = unsafe { rdsys::rd_kafka_last_error() };
+        if code == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            producer.poll(Duration::from_millis(50));
+            continue;
+        }
+        return Err(kafka_error(
+            format!("producing to {}", dest.topic),
+            dest.brokers,
+            KafkaError::MessageProduction(code.into()),
+        ));
     }
+}
+
+/// Sends one message (an Arrow IPC batch) and counts it.
+fn send_one(producer: &KafkaProducer, dest: &Dest<'_>, payload: &[u8]) -> Result<()> {
+    let handle = TopicHandle::new(producer, dest)?;
+    let deliveries = &producer.context().deliveries;
+    deliveries.expect(dest.tag, 1);
+    send(producer, &handle, dest, payload, None, None)
+        .inspect_err(|_| deliveries.retract(dest.tag, 1))
 }
 
 /// Waits for every message handed over to be acknowledged or to fail, then says how
@@ -382,17 +475,30 @@ pub fn send_json_batch(
     let parts = partition_by
         .map(|(f, n)| partitions_of(batch, f, n))
         .transpose()?;
+    // Neither keys nor partition fields: the whole batch goes to the next partition.
+    let whole = (keys.is_none() && parts.is_none() && dest.partitions > 0).then(|| {
+        let n = producer.context().batches.fetch_add(1, Ordering::Relaxed);
+        (n % dest.partitions as usize) as i32
+    });
+    let handle = TopicHandle::new(producer, dest)?;
+    let deliveries = &producer.context().deliveries;
+    deliveries.expect(dest.tag, ends.len() as u64);
     let mut start = 0;
-    for (i, end) in ends.into_iter().enumerate() {
+    for (i, &end) in ends.iter().enumerate() {
         let payload = &buf[start..end];
         start = end + 1;
-        send(
+        let sent = send(
             producer,
+            &handle,
             dest,
             payload,
             keys.as_ref().and_then(|k| k.get(i)),
-            parts.as_ref().and_then(|p| p[i]),
-        )?;
+            parts.as_ref().map_or(whole, |p| p[i]),
+        );
+        if let Err(e) = sent {
+            deliveries.retract(dest.tag, (ends.len() - i) as u64);
+            return Err(e);
+        }
         if i % 1024 == 1023 {
             producer.poll(Duration::ZERO);
         }
@@ -417,6 +523,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
         topic: &args.topic,
         brokers: &args.conn.brokers,
         tag: 0,
+        partitions: count,
     };
     let fed = (|| -> Result<()> {
         while let Some(batch) = reader.next_batch()? {
@@ -440,7 +547,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
                 )?,
                 Format::Arrow => {
                     let msg = arrow_message(&batch)?;
-                    send(&producer, &dest, &msg, None, None)?;
+                    send_one(&producer, &dest, &msg)?;
                     producer.poll(Duration::ZERO);
                 }
             }

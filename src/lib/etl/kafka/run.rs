@@ -234,6 +234,7 @@ impl Stage {
 enum Sink {
     Kafka {
         producer: KafkaProducer,
+        partitions: i32,
         conn: ConnArgs,
         topic: String,
         key: Option<String>,
@@ -253,9 +254,10 @@ impl Sink {
         let url = KafkaUrl::parse(&args.to, "--to", &["key"])?;
         let conn = url.conn(&args.properties);
         let (producer, _) = open_producer(&conn)?;
-        partition_count(&producer, &conn, &url.topic)?;
+        let partitions = partition_count(&producer, &conn, &url.topic)?;
         Ok(Sink::Kafka {
             producer,
+            partitions,
             key: url.param("key").map(str::to_string),
             topic: url.topic,
             conn,
@@ -269,16 +271,17 @@ impl Sink {
             Sink::Local(sink) => batches.iter().try_for_each(|b| sink.write(b)),
             Sink::Kafka {
                 producer,
+                partitions,
                 conn,
                 topic,
                 key,
                 buf,
-                ..
             } => {
                 let dest = Dest {
                     topic,
                     brokers: &conn.brokers,
                     tag: seq,
+                    partitions: *partitions,
                 };
                 batches
                     .iter()
