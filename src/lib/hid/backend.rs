@@ -54,6 +54,32 @@ impl DeviceInfo {
     }
 }
 
+#[cfg(test)]
+impl DeviceInfo {
+    /// A device entry for the tests' model backends.
+    pub fn model(
+        path: &str,
+        vid: u16,
+        pid: u16,
+        serial: &str,
+        usages: &[(u16, u16)],
+    ) -> DeviceInfo {
+        DeviceInfo {
+            path: path.into(),
+            vid,
+            pid,
+            serial: serial.into(),
+            manufacturer: "QEMU".into(),
+            product: "model".into(),
+            release: 0,
+            interface: 0,
+            bus: "usb".into(),
+            usages: usages.to_vec(),
+            listed: false,
+        }
+    }
+}
+
 /// The error for a device whose node or open handle vanished: one message for the
 /// open, the calls after it and the device models, so scripts can match one text.
 pub fn went_away(dev: &str) -> Error {
@@ -333,17 +359,8 @@ mod tests {
 
     fn info(path: &str, page: u16, usage: u16) -> DeviceInfo {
         DeviceInfo {
-            path: path.into(),
-            vid: 0x0627,
-            pid: 1,
-            serial: String::new(),
-            manufacturer: "QEMU".into(),
-            product: "QEMU USB Keyboard".into(),
-            release: 0,
-            interface: 0,
-            bus: "usb".into(),
-            usages: vec![(page, usage)],
             listed: true,
+            ..DeviceInfo::model(path, 0x0627, 1, "", &[(page, usage)])
         }
     }
 

@@ -916,22 +916,6 @@ mod tests {
     use clap::Parser;
     use serde_json::{json, Value};
 
-    fn info(path: &str, vid: u16, pid: u16, serial: &str, usages: &[(u16, u16)]) -> DeviceInfo {
-        DeviceInfo {
-            path: path.into(),
-            vid,
-            pid,
-            serial: serial.into(),
-            manufacturer: "QEMU".into(),
-            product: "model".into(),
-            release: 0,
-            interface: 0,
-            bus: "usb".into(),
-            usages: usages.to_vec(),
-            listed: false,
-        }
-    }
-
     /// Parses a hidctl command line with NDJSON output into a file in `dir`, runs it
     /// over the model backend, and returns the outcome and the records written.
     fn run_model(
@@ -966,27 +950,27 @@ mod tests {
                 // One interface listed twice (two top-level collections): a mouse with
                 // a consumer collection whose usage is 6.
                 (
-                    info("/dev/hidraw0", 0x627, 1, "42", &[(1, 2)]),
+                    DeviceInfo::model("/dev/hidraw0", 0x627, 1, "42", &[(1, 2)]),
                     vec![],
                     vec![],
                 ),
                 (
-                    info("/dev/hidraw1", 0x627, 1, "68284", &[(1, 6)]),
+                    DeviceInfo::model("/dev/hidraw1", 0x627, 1, "68284", &[(1, 6)]),
                     vec![],
                     vec![],
                 ),
                 (
-                    info("/dev/hidraw0", 0x627, 1, "42", &[(0xc, 6)]),
+                    DeviceInfo::model("/dev/hidraw0", 0x627, 1, "42", &[(0xc, 6)]),
                     vec![],
                     vec![],
                 ),
                 (
-                    info("/dev/hidraw2", 0x1209, 1, "", &[(0xff00, 1)]),
+                    DeviceInfo::model("/dev/hidraw2", 0x1209, 1, "", &[(0xff00, 1)]),
                     vec![],
                     vec![],
                 ),
                 (
-                    info("/dev/hidraw3", 0x627, 2, "7", &[(0xc, 1)]),
+                    DeviceInfo::model("/dev/hidraw3", 0x627, 2, "7", &[(0xc, 1)]),
                     vec![],
                     vec![],
                 ),
@@ -1043,7 +1027,7 @@ mod tests {
     fn model(desc: &[u8], inputs: &[&[u8]]) -> ModelBackend {
         ModelBackend {
             devices: vec![(
-                info("/dev/hidraw5", 0x1234, 0x5678, "", &[(1, 2), (0xc, 1)]),
+                DeviceInfo::model("/dev/hidraw5", 0x1234, 0x5678, "", &[(1, 2), (0xc, 1)]),
                 desc.to_vec(),
                 inputs.iter().map(|r| r.to_vec()).collect(),
             )],

@@ -118,19 +118,7 @@ mod tests {
     use crate::hid::backend::ModelBackend;
 
     fn dev(path: &str, vid: u16, pid: u16, serial: &str) -> DeviceInfo {
-        DeviceInfo {
-            path: path.into(),
-            vid,
-            pid,
-            serial: serial.into(),
-            manufacturer: "QEMU".into(),
-            product: "p".into(),
-            release: 0,
-            interface: 0,
-            bus: "usb".into(),
-            usages: vec![(1, 6)],
-            listed: false,
-        }
+        DeviceInfo::model(path, vid, pid, serial, &[(1, 6)])
     }
 
     #[test]
