@@ -357,6 +357,56 @@ fn messages_become_columns_and_raw_keeps_payloads() {
     assert_eq!(counted.len(), 1);
 }
 
+/// `--raw` to NDJSON writes the message lines straight out; they must be exactly what
+/// the decoded path prints for the same messages (null keys left out, same members,
+/// same order), for text and hex payloads.
+#[test]
+fn raw_ndjson_lines_match_the_decoded_path() {
+    let broker = Broker::start();
+    broker.create_topic("lines", 1);
+    let b = broker.addr();
+    let keyed = ["kafka", "produce", "-b", &b, "-t", "lines", "--key", "name"];
+    ok(&etl(&keyed, &records(30)), "produce with keys");
+    let unkeyed = ["kafka", "produce", "-b", &b, "-t", "lines"];
+    ok(&etl(&unkeyed, &records(20)), "produce without keys");
+    for raw in ["text", "hex"] {
+        let consume = |output: &str| {
+            let args = [
+                "kafka",
+                "consume",
+                "-b",
+                &b,
+                "-t",
+                "lines",
+                "--until-end",
+                "--raw",
+                raw,
+                "-o",
+                output,
+            ];
+            let out = etl(&args, b"");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let direct = consume("ndjson");
+        let decoded = etl(&["convert", "-o", "ndjson"], &consume("arrow"));
+        assert!(decoded.status.success());
+        let direct = String::from_utf8(direct).unwrap();
+        assert_eq!(direct.lines().count(), 50, "--raw {raw}");
+        assert_eq!(
+            direct,
+            String::from_utf8(decoded.stdout).unwrap(),
+            "--raw {raw}"
+        );
+        let last: serde_json::Value = serde_json::from_str(direct.lines().last().unwrap()).unwrap();
+        assert!(last.get("key").is_none(), "a null key is left out: {last}");
+    }
+}
+
 /// Without --key or --partition-by each input batch goes whole to one partition, the
 /// next batch to the next partition.
 #[test]

@@ -186,9 +186,10 @@ impl LazySink {
     }
 }
 
-type Out = BufWriter<Box<dyn Write + Send>>;
+pub type Out = BufWriter<Box<dyn Write + Send>>;
 
-fn open_destination(path: Option<&Path>) -> Result<Out> {
+/// The file at `path`, or stdout, buffered; the caller decides when to flush.
+pub fn open_destination(path: Option<&Path>) -> Result<Out> {
     let w: Box<dyn Write + Send> = match path {
         None => Box::new(StdoutRaw),
         Some(p) => Box::new(

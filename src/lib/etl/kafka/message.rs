@@ -32,6 +32,9 @@ pub struct LineEncoder {
     raw: Option<Raw>,
     finders: Vec<Finder<'static>>,
     warned: HashSet<&'static str>,
+    /// Leave out members whose value is null, as the NDJSON writer does (for lines
+    /// that are the output themselves rather than the decoder's input).
+    omit_nulls: bool,
 }
 
 /// The names of META as JSON strings prefixed `kafka_`, for payloads that use a name
@@ -66,6 +69,15 @@ impl LineEncoder {
             raw,
             finders: NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
             warned: HashSet::new(),
+            omit_nulls: false,
+        }
+    }
+
+    /// The same lines without null members: what `-o ndjson` prints for them.
+    pub fn omitting_nulls(self) -> Self {
+        LineEncoder {
+            omit_nulls: true,
+            ..self
         }
     }
 
@@ -126,29 +138,40 @@ impl LineEncoder {
         out.extend_from_slice(name(2));
         out.push(b':');
         out.extend_from_slice(numbers.format(m.offset()).as_bytes());
-        out.push(b',');
-        out.extend_from_slice(name(3));
-        out.push(b':');
+        // Opens member `i`: the comma, its name and the colon.
+        let open = |out: &mut Vec<u8>, i: usize| {
+            out.push(b',');
+            out.extend_from_slice(name(i));
+            out.push(b':');
+        };
+        let nulls = !self.omit_nulls;
         match m.key() {
-            Some(k) => json_bytes(k, out),
-            None => out.extend_from_slice(b"null"),
+            Some(k) => {
+                open(out, 3);
+                json_bytes(k, out);
+            }
+            None if nulls => {
+                open(out, 3);
+                out.extend_from_slice(b"null");
+            }
+            None => {}
         }
-        out.push(b',');
-        out.extend_from_slice(name(4));
-        out.push(b':');
         match m.timestamp().to_millis() {
             Some(ms) if ms >= 0 => {
+                open(out, 4);
                 out.push(b'"');
                 push_ts_utc(ms.saturating_mul(1_000_000), out);
                 out.push(b'"');
             }
-            _ => out.extend_from_slice(b"null"),
+            _ if nulls => {
+                open(out, 4);
+                out.extend_from_slice(b"null");
+            }
+            _ => {}
         }
-        out.push(b',');
-        out.extend_from_slice(name(5));
-        out.push(b':');
         match m.headers() {
             Some(h) if h.count() > 0 => {
+                open(out, 5);
                 out.push(b'{');
                 for (i, header) in h.iter().enumerate() {
                     if i > 0 {
@@ -163,7 +186,11 @@ impl LineEncoder {
                 }
                 out.push(b'}');
             }
-            _ => out.extend_from_slice(b"null"),
+            _ if nulls => {
+                open(out, 5);
+                out.extend_from_slice(b"null");
+            }
+            _ => {}
         }
         match (self.raw, payload) {
             (None, None) => {}
@@ -182,7 +209,8 @@ impl LineEncoder {
                     }
                 }
             }
-            (Some(_), None) => out.extend_from_slice(b",\"payload\":null"),
+            (Some(_), None) if nulls => out.extend_from_slice(b",\"payload\":null"),
+            (Some(_), None) => {}
             (Some(Raw::Hex), Some(_)) => {
                 out.extend_from_slice(b",\"payload\":\"");
                 out.extend_from_slice(to_hex(m.payload().unwrap_or_default()).as_bytes());
