@@ -380,6 +380,33 @@ fn deleted_ids_never_come_back_and_compaction_shrinks_the_directory() {
     check_gone(idx, &del_ids[..50]);
 }
 
+/// Deleting without adding leaves a memtable of tombstones only; compacting flushes it
+/// as a segment without vectors, which must open (quantized or not).
+#[test]
+fn a_segment_of_tombstones_only_opens() {
+    for quantize in ["sq8", "none"] {
+        let t = tempfile::tempdir().unwrap();
+        let idx = t.path().join("idx");
+        let idx = idx.to_str().unwrap();
+        ok(&["create", idx, "--dim", "4", "--quantize", quantize], None);
+        let vs: Vec<Vec<f32>> = (0..2000)
+            .map(|i| vec![1.0 + i as f32, 2.0, 3.0, (i % 7) as f32])
+            .collect();
+        ok(&["add", idx], Some(&ndjson(&vs, 0, false)));
+        ok(&["delete", idx, "v0", "v1"], None);
+        ok(&["compact", idx], None);
+        let stats = ok(&["stats", idx, "--verify"], None);
+        assert_eq!(stats[0]["records"], 1998, "{quantize}");
+        let (code, _) = err(&["get", idx, "v0"], None);
+        assert_eq!(code, 3, "{quantize}: v0 stays deleted");
+        let hits = ok(
+            &["search", idx, "--k", "1", "--vector", "v"],
+            Some(b"{\"id\":\"q\",\"v\":[3,2,3,2]}\n"),
+        );
+        assert_eq!(hits[0]["id"], "v2", "{quantize}");
+    }
+}
+
 fn check_gone(idx: &str, ids: &[String]) {
     let mut args = vec!["get", idx];
     args.extend(ids.iter().map(String::as_str));

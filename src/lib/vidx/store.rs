@@ -462,7 +462,9 @@ impl Index {
             data: vectors,
             dim: self.config().dim,
         };
-        let quantized = (self.config().quantize == Quantize::Sq8).then(|| Quantized::new(vecs));
+        // A segment of tombstones only has nothing to encode.
+        let quantized = (self.config().quantize == Quantize::Sq8 && !vecs.is_empty())
+            .then(|| Quantized::new(vecs));
         let graph = hnsw::build(
             vecs,
             quantized.as_ref().map(Quantized::view),
