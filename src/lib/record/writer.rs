@@ -100,10 +100,7 @@ pub trait RecordSink {
 pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn RecordSink>> {
     let format = opts.resolve()?;
     let out = open_destination(opts.path.as_deref())?;
-    let what = || match &opts.path {
-        Some(p) => format!("writing {}", p.display()),
-        None => "writing stdout".to_string(),
-    };
+    let what = || writing(opts.path.as_deref());
     Ok(match format {
         OutputFormat::Ndjson => Box::new(NdjsonSink::new(out, schema)),
         OutputFormat::Table => Box::new(TableSink::new(out)),
@@ -187,6 +184,14 @@ impl LazySink {
 }
 
 pub type Out = BufWriter<Box<dyn Write + Send>>;
+
+/// What errors say a write to `path` (or stdout, for none) was doing.
+pub fn writing(path: Option<&Path>) -> String {
+    match path {
+        Some(p) => format!("writing {}", p.display()),
+        None => "writing stdout".to_string(),
+    }
+}
 
 /// The file at `path`, or stdout, buffered; the caller decides when to flush.
 pub fn open_destination(path: Option<&Path>) -> Result<Out> {

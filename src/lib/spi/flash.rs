@@ -35,6 +35,7 @@ use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
+use crate::record::writer::writing;
 
 pub const PAGE: usize = 256;
 pub const SECTOR: usize = 4 << 10;
@@ -653,11 +654,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                         .map_err(|e| Error::io(format!("cannot create {}", file.display()), e))?,
                 )
             };
-            let what = if to_stdout {
-                "writing stdout".to_string()
-            } else {
-                format!("writing {}", file.display())
-            };
+            let what = writing((!to_stdout).then_some(file.as_path()));
             let bar = progress::bytes(Some(len as u64));
             let mut buf = vec![0u8; 64 << 10];
             let mut done = 0;

@@ -28,7 +28,7 @@ use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
 use crate::record::ndjson::{NdjsonSource, SchemaState};
 use crate::record::schema::parse_schema_arg;
-use crate::record::writer::open_destination;
+use crate::record::writer::{open_destination, writing};
 use crate::record::{LazySink, OutputFormat, SinkOptions};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
@@ -486,10 +486,7 @@ fn consume_lines(
     options: &SinkOptions,
 ) -> Result<()> {
     let mut dest = open_destination(options.path.as_deref())?;
-    let what = match &options.path {
-        Some(p) => format!("writing {}", p.display()),
-        None => "writing stdout".to_string(),
-    };
+    let what = writing(options.path.as_deref());
     let pending: Pending = Mutex::new(VecDeque::new());
     let mut put = |lines: &[u8]| -> Result<bool> {
         dest.write_all(lines)

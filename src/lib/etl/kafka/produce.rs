@@ -98,20 +98,19 @@ impl Deliveries {
             return;
         }
         self.sent.fetch_sub(n, Ordering::Relaxed);
+        self.close(tag, n);
+    }
+
+    fn answered(&self, tag: usize) {
+        self.close(tag, 1);
+    }
+
+    /// `n` of `tag`'s messages need no answer any more; a tag with none left is done.
+    fn close(&self, tag: usize, n: u64) {
         let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(left) = open.get_mut(&tag) {
             *left -= n;
             if *left == 0 {
-                open.remove(&tag);
-            }
-        }
-    }
-
-    fn answered(&self, tag: usize) {
-        let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&tag) {
-            *n -= 1;
-            if *n == 0 {
                 open.remove(&tag);
             }
         }
