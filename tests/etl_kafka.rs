@@ -282,6 +282,110 @@ fn two_group_members_share_four_partitions_and_see_everything() {
     }
 }
 
+/// A consumer's output lines, read as they come by a background thread.
+struct Reader {
+    child: Child,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl Reader {
+    fn spawn(args: &[&str]) -> Reader {
+        let mut child = Command::new(ETL)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for l in out.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(serde_json::from_str(&l).unwrap());
+            }
+        });
+        Reader { child, lines }
+    }
+    fn numbers(&self) -> HashSet<i64> {
+        let lines = self.lines.lock().unwrap();
+        lines.iter().map(|r| r["n"].as_i64().unwrap()).collect()
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Records numbered `from..to`, spread over four partitions by `shard`.
+fn numbered(from: usize, to: usize) -> Vec<u8> {
+    (from..to)
+        .map(|i| format!("{{\"n\":{i},\"shard\":{}}}\n", i % 4))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[test]
+fn a_member_keeps_reading_its_partitions_after_a_rebalance() {
+    // librdkafka stops and restarts fetching every partition in a rebalance and does
+    // not redirect a restarted partition's queue by itself: the consumer must, or it
+    // stalls on the partitions it kept.
+    let broker = Broker::start();
+    broker.create_topic("rebal", 4);
+    let b = broker.addr();
+    let produce = |from: usize, to: usize| {
+        let args = [
+            "kafka",
+            "produce",
+            "-b",
+            &b,
+            "-t",
+            "rebal",
+            "--partition-by",
+            "shard",
+        ];
+        ok(&etl(&args, &numbered(from, to)), "produce");
+    };
+    let wait_for = |what: &str, done: &mut dyn FnMut() -> bool| {
+        let t = Instant::now();
+        while !done() {
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "waited 60 s for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let mut args = vec![
+        "kafka", "consume", "-b", &b, "-t", "rebal", "--group", "g-rebal", "-o", "ndjson",
+    ];
+    args.extend(GROUP_PROPS);
+    produce(0, 4000);
+    let first = Reader::spawn(&args);
+    wait_for("the first member's 4000 records", &mut || {
+        first.numbers().len() == 4000
+    });
+    // A second member joins: the group rebalances. Feed it until it has records.
+    let second = Reader::spawn(&args);
+    let mut next = 4000;
+    wait_for("the second member's first records", &mut || {
+        produce(next, next + 40);
+        next += 40;
+        !second.numbers().is_empty()
+    });
+    // Both hold partitions now; everything produced from here on arrives.
+    produce(next, next + 4000);
+    let mut all = || first.numbers().union(&second.numbers()).count() == next + 4000;
+    wait_for("every record with two members", &mut all);
+    let late = |r: &Reader| r.numbers().iter().filter(|n| **n >= next as i64).count();
+    assert!(
+        late(&first) > 0 && late(&second) > 0,
+        "both members read the last records"
+    );
+}
+
 #[test]
 fn messages_become_columns_and_raw_keeps_payloads() {
     let broker = Broker::start();

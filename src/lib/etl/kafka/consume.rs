@@ -15,13 +15,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
+use super::fetch::{FetchQueue, Fetched, BATCH};
 use super::message::{describe, LineEncoder, Raw};
 use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
 use crate::cli::{Outcome, OutputArgs};
@@ -117,10 +118,12 @@ pub fn parse_from(s: &str) -> Result<StartAt> {
     })
 }
 
-/// The consumer's context: errors go to the shared reporter.
+/// The consumer's context: errors go to the shared reporter; a rebalance is noted so
+/// the poller can redirect the partitions' queues again (see `fetch`).
 #[derive(Default)]
 pub struct ConsumeContext {
     pub quiet: Quiet,
+    pub rebalanced: AtomicBool,
 }
 
 impl ClientContext for ConsumeContext {
@@ -132,7 +135,11 @@ impl ClientContext for ConsumeContext {
     }
 }
 
-impl ConsumerContext for ConsumeContext {}
+impl ConsumerContext for ConsumeContext {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, _: &Rebalance<'_>) {
+        self.rebalanced.store(true, Ordering::Relaxed);
+    }
+}
 
 pub type KafkaConsumer = BaseConsumer<ConsumeContext>;
 
@@ -179,6 +186,7 @@ pub fn open_consumer(
             debug: conn.properties.iter().any(|(k, _)| k == "debug"),
             ..Default::default()
         },
+        ..Default::default()
     };
     let consumer: KafkaConsumer = cfg
         .create_with_context(ctx)
@@ -312,6 +320,13 @@ fn fetched_high_watermark(consumer: &KafkaConsumer, topic: &str, partition: i32)
         .then_some(high)
 }
 
+/// The topic's partitions, as found when the command started.
+fn partitions_of(marks: &Watermarks) -> Vec<i32> {
+    let mut partitions: Vec<i32> = marks.keys().copied().collect();
+    partitions.sort_unstable();
+    partitions
+}
+
 /// Records handed to the reader, in order, that no batch has taken yet.
 pub type Pending = Mutex<VecDeque<(i32, i64)>>;
 
@@ -374,6 +389,7 @@ pub fn for_each_batch(
     }
     let pending: Pending = Mutex::new(VecDeque::new());
     let quit = AtomicBool::new(false);
+    let partitions = partitions_of(&marks);
     let name = format!("kafka topic {}", feed.topic);
     let topic = feed.topic;
     std::thread::scope(|s| {
@@ -384,6 +400,7 @@ pub fn for_each_batch(
             poll_loop(
                 consumer,
                 &feed,
+                partitions,
                 UntilEnd::new(marks),
                 LineEncoder::new(feed.topic, feed.raw),
                 &mut put,
@@ -505,6 +522,7 @@ fn consume_lines(
     poll_loop(
         consumer,
         feed,
+        partitions_of(&marks),
         UntilEnd::new(marks),
         LineEncoder::new(feed.topic, feed.raw).omitting_nulls(),
         &mut put,
@@ -540,89 +558,159 @@ fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
 }
 
 /// Polls messages, encodes each as a line with `enc` and hands the lines to `out` in
-/// chunks (whenever the consumer is caught up, and every 256 KiB), noting each line's
-/// (partition, offset) in `pending` first. `out` answers false to stop quietly.
+/// chunks (whenever the consumer is caught up, and every 256 KiB), noting the chunk's
+/// (partition, offset) pairs in `pending` first. `out` answers false to stop quietly.
+/// Messages come in batches from the topic's redirected partition queues (`fetch`);
+/// the consumer queue is served between batches for rebalances and errors.
 #[allow(clippy::too_many_arguments)]
 fn poll_loop(
     consumer: &KafkaConsumer,
     args: &Feed<'_>,
-    mut until: UntilEnd,
-    mut enc: LineEncoder,
+    partitions: Vec<i32>,
+    until: UntilEnd,
+    enc: LineEncoder,
     out: &mut dyn FnMut(&[u8]) -> Result<bool>,
     pending: &Pending,
     quit: &AtomicBool,
 ) -> Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 18);
-    let mut seen = 0u64;
-    let limit = args.count.unwrap_or(u64::MAX);
-    let mut flush = |buf: &mut Vec<u8>| -> Result<bool> {
-        if buf.is_empty() {
-            return Ok(true);
-        }
-        let ok = out(buf)?;
-        buf.clear();
-        Ok(ok)
+    let mut lines = Lines {
+        consumer,
+        args,
+        until,
+        enc,
+        buf: Vec::with_capacity(1 << 18),
+        rows: Vec::new(),
+        seen: 0,
     };
-    while seen < limit {
+    let limit = args.count.unwrap_or(u64::MAX);
+    let mut fetch = FetchQueue::new(consumer, args.topic, partitions);
+    while lines.seen < limit {
         if quit.load(Ordering::Relaxed) || stopped() {
             break;
         }
-        let mut polled = consumer.poll(Duration::ZERO);
-        if polled.is_none() {
-            if !flush(&mut buf)? {
+        lines.serve_consumer_queue(limit)?;
+        if consumer.context().rebalanced.swap(false, Ordering::Relaxed) {
+            fetch.redirect();
+        }
+        let left = |seen: u64| usize::try_from(limit - seen).unwrap_or(usize::MAX);
+        let n = fetch.poll(0, left(lines.seen), |f| lines.take(f))?;
+        if n == 0 {
+            if !lines.flush(out, pending)? {
                 return Ok(());
             }
-            if args.until_end && until.done(consumer) {
+            if args.until_end && lines.until.done(consumer) {
                 break;
             }
-            polled = consumer.poll(Duration::from_millis(100));
+            fetch.redirect();
+            fetch.poll(100, left(lines.seen), |f| lines.take(f))?;
         }
-        match polled {
-            None => {}
-            Some(Ok(m)) => {
-                let (p, o) = (m.partition(), m.offset());
-                enc.encode(&m, &mut buf)?;
-                pending
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push_back((p, o));
-                until.record(p, o, || fetched_high_watermark(consumer, args.topic, p));
-                seen += 1;
-                if buf.len() >= 1 << 18 && !flush(&mut buf)? {
-                    return Ok(());
-                }
-            }
-            Some(Err(KafkaError::PartitionEOF(p))) => until.eof(p),
-            Some(Err(e)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) => {}
-            Some(Err(e)) => {
-                let fatal = matches!(
-                    &e,
-                    KafkaError::MessageConsumptionFatal(_)
-                        | KafkaError::MessageConsumption(
-                            RDKafkaErrorCode::UnknownTopicOrPartition
-                                | RDKafkaErrorCode::TopicAuthorizationFailed
-                                | RDKafkaErrorCode::GroupAuthorizationFailed
-                                | RDKafkaErrorCode::UnknownTopic
-                                | RDKafkaErrorCode::UnknownPartition
-                        )
-                );
-                if fatal {
-                    return Err(kafka_error(
-                        format!("consuming {}", args.topic),
-                        &args.conn.brokers,
-                        e,
-                    ));
-                }
-                consumer
-                    .context()
-                    .quiet
-                    .reporter
-                    .report(&e, &format!("consuming {}: {e}", args.topic));
-            }
+        if lines.buf.len() >= 1 << 18 && !lines.flush(out, pending)? {
+            return Ok(());
         }
     }
-    flush(&mut buf)?;
+    lines.flush(out, pending)?;
     Ok(())
+}
+
+/// The poller's state: encoded lines not yet handed out and where they came from.
+struct Lines<'a> {
+    consumer: &'a KafkaConsumer,
+    args: &'a Feed<'a>,
+    until: UntilEnd,
+    enc: LineEncoder,
+    buf: Vec<u8>,
+    /// (partition, offset) of each line in `buf`.
+    rows: Vec<(i32, i64)>,
+    seen: u64,
+}
+
+impl Lines<'_> {
+    fn take(&mut self, f: Fetched<'_>) -> Result<()> {
+        match f {
+            Fetched::Message(m) => self.message(&m),
+            Fetched::PartitionEof(p) => {
+                self.until.eof(p);
+                Ok(())
+            }
+            Fetched::Error(e) => self.error(e),
+        }
+    }
+
+    fn message(&mut self, m: &impl Message) -> Result<()> {
+        let (p, o) = (m.partition(), m.offset());
+        self.enc.encode(m, &mut self.buf)?;
+        self.rows.push((p, o));
+        let (consumer, topic) = (self.consumer, self.args.topic);
+        self.until
+            .record(p, o, || fetched_high_watermark(consumer, topic, p));
+        self.seen += 1;
+        Ok(())
+    }
+
+    /// A consumption error: fatal ones (and a topic or partition that is gone, or
+    /// refused) end the command; the rest are reported and consuming goes on.
+    fn error(&mut self, e: KafkaError) -> Result<()> {
+        let fatal = matches!(
+            &e,
+            KafkaError::MessageConsumptionFatal(_)
+                | KafkaError::MessageConsumption(
+                    RDKafkaErrorCode::UnknownTopicOrPartition
+                        | RDKafkaErrorCode::TopicAuthorizationFailed
+                        | RDKafkaErrorCode::GroupAuthorizationFailed
+                        | RDKafkaErrorCode::UnknownTopic
+                        | RDKafkaErrorCode::UnknownPartition
+                )
+        );
+        if fatal {
+            return Err(kafka_error(
+                format!("consuming {}", self.args.topic),
+                &self.args.conn.brokers,
+                e,
+            ));
+        }
+        self.consumer
+            .context()
+            .quiet
+            .reporter
+            .report(&e, &format!("consuming {}: {e}", self.args.topic));
+        Ok(())
+    }
+
+    /// Serves the consumer queue without waiting: rebalances, commits and errors, and
+    /// the messages of any partition that is not redirected.
+    fn serve_consumer_queue(&mut self, limit: u64) -> Result<()> {
+        for _ in 0..BATCH {
+            if self.seen >= limit {
+                break;
+            }
+            match self.consumer.poll(Duration::ZERO) {
+                None => break,
+                Some(Ok(m)) => self.message(&m)?,
+                Some(Err(KafkaError::PartitionEOF(p))) => self.until.eof(p),
+                Some(Err(e)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) => {}
+                Some(Err(e)) => self.error(e)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes the lines' records in `pending`, then hands the lines to `out`.
+    fn flush(
+        &mut self,
+        out: &mut dyn FnMut(&[u8]) -> Result<bool>,
+        pending: &Pending,
+    ) -> Result<bool> {
+        if self.buf.is_empty() {
+            return Ok(true);
+        }
+        pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(self.rows.drain(..));
+        let ok = out(&self.buf)?;
+        self.buf.clear();
+        Ok(ok)
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub struct LineEncoder {
     /// Leave out members whose value is null, as the NDJSON writer does (for lines
     /// that are the output themselves rather than the decoder's input).
     omit_nulls: bool,
+    /// The last timestamp formatted, in milliseconds, and its text: messages of one
+    /// producer batch share their timestamp.
+    last_ts: (i64, Vec<u8>),
 }
 
 /// The names of META as JSON strings prefixed `kafka_`, for payloads that use a name
@@ -70,6 +73,7 @@ impl LineEncoder {
             finders: NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
             warned: HashSet::new(),
             omit_nulls: false,
+            last_ts: (i64::MIN, Vec::new()),
         }
     }
 
@@ -159,9 +163,15 @@ impl LineEncoder {
         match m.timestamp().to_millis() {
             Some(ms) if ms >= 0 => {
                 open(out, 4);
-                out.push(b'"');
-                push_ts_utc(ms.saturating_mul(1_000_000), out);
-                out.push(b'"');
+                if self.last_ts.0 != ms {
+                    let text = &mut self.last_ts.1;
+                    text.clear();
+                    text.push(b'"');
+                    push_ts_utc(ms.saturating_mul(1_000_000), text);
+                    text.push(b'"');
+                    self.last_ts.0 = ms;
+                }
+                out.extend_from_slice(&self.last_ts.1);
             }
             _ if nulls => {
                 open(out, 4);
@@ -320,6 +330,29 @@ mod tests {
         let v = line(&mut enc, &msg(b"{}", Some(&[0xff, 0x01])));
         assert_eq!(v["key"], "ff01");
         assert!(v.get("a").is_none());
+    }
+
+    #[test]
+    fn each_message_has_its_own_timestamp() {
+        let mut enc = LineEncoder::new("t", None);
+        let at = |ms| {
+            OwnedMessage::new(
+                Some(b"{}".to_vec()),
+                None,
+                "t".into(),
+                Timestamp::CreateTime(ms),
+                0,
+                0,
+                None,
+            )
+        };
+        let ts = |enc: &mut LineEncoder, ms| line(enc, &at(ms))["ts"].clone();
+        assert_eq!(ts(&mut enc, 0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(ts(&mut enc, 0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(ts(&mut enc, 1), "1970-01-01T00:00:00.001000000Z");
+        let none = OwnedMessage::new(None, None, "t".into(), Timestamp::NotAvailable, 0, 0, None);
+        assert_eq!(line(&mut enc, &none)["ts"], serde_json::Value::Null);
+        assert_eq!(ts(&mut enc, 1), "1970-01-01T00:00:00.001000000Z");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! `etl kafka`: Kafka topics as record sources and sinks, through librdkafka.
 //!
-//! `client` holds the connection flags and error reporting, `message` turns a message
-//! into an NDJSON line for the shared reader, `consume` and `produce` are the two
+//! `client` holds the connection flags and error reporting, `fetch` reads messages
+//! from librdkafka in batches, `message` turns a message into an NDJSON line for the
+//! shared reader, `consume` and `produce` are the two
 //! commands, and `run` is the continuous topic-to-topic pipeline (`etl run`).
 
 pub mod client;
 pub mod consume;
+pub mod fetch;
 pub mod message;
 pub mod produce;
 pub mod run;
