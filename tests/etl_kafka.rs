@@ -387,6 +387,60 @@ fn a_member_keeps_reading_its_partitions_after_a_rebalance() {
 }
 
 #[test]
+fn json_messages_are_the_input_lines_as_written() {
+    let broker = Broker::start();
+    broker.create_topic("verbatim", 1);
+    broker.create_topic("elsewhere", 1);
+    let b = broker.addr();
+    let input = b"{\"n\": 1.50, \"big\": 123456789012345678901234567890, \"k\": \"a\"}\n\n  [1]\n{\"n\":2,\"k\":7}  \n";
+    let produce = |extra: &[&str]| {
+        let mut args = vec!["kafka", "produce", "-b", &b, "--key", "k"];
+        args.extend(extra);
+        etl(&args, input)
+    };
+    // A line that is not an object stops the command, named by line and byte.
+    let out = produce(&["-t", "elsewhere"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("<stdin>:3 (byte 64)") && err.contains("expected a JSON object"),
+        "{err}"
+    );
+    // Skipped, the other lines go out byte for byte; the exit status says one was left out.
+    let out = produce(&["-t", "verbatim", "--on-error", "skip"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = ok(
+        &etl(
+            &[
+                "kafka",
+                "consume",
+                "-b",
+                &b,
+                "-t",
+                "verbatim",
+                "--until-end",
+                "--raw",
+                "-o",
+                "ndjson",
+            ],
+            b"",
+        ),
+        "consume",
+    );
+    let payloads: Vec<(&str, &str)> = got
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["payload"].as_str().unwrap()))
+        .collect();
+    let first = r#"{"n": 1.50, "big": 123456789012345678901234567890, "k": "a"}"#;
+    assert_eq!(payloads, vec![("a", first), ("7", r#"{"n":2,"k":7}"#)]);
+}
+
+#[test]
 fn messages_become_columns_and_raw_keeps_payloads() {
     let broker = Broker::start();
     broker.create_topic("cols", 1);

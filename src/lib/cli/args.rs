@@ -73,6 +73,7 @@ impl InputArgs {
             infer_rows: self.infer_rows as usize,
             schema: self.schema.as_deref().map(parse_schema_arg).transpose()?,
             format: self.input_format,
+            object_lines: false,
         })
     }
 }

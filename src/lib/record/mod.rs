@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod direct;
 pub mod infer;
+pub mod lines;
 pub mod ndjson;
 pub mod parallel;
 pub mod reader;

@@ -640,7 +640,9 @@ fn describe(schema: &SchemaRef) -> String {
 }
 
 /// Parses one line; on failure returns the byte column (0-based) and a message.
-fn parse_line(line: &[u8]) -> std::result::Result<Value, (u64, String)> {
+pub(super) fn parse_line<T: serde::de::DeserializeOwned>(
+    line: &[u8],
+) -> std::result::Result<T, (u64, String)> {
     serde_json::from_slice(line).map_err(|e| {
         let text = e.to_string();
         let text = text
@@ -672,7 +674,7 @@ fn count_records(data: &[u8]) -> usize {
 }
 
 /// Lines of `data` as (1-based line number, byte offset, bytes without the newline).
-fn lines_of(
+pub(super) fn lines_of(
     data: &[u8],
     lines_before: u64,
     offset: u64,

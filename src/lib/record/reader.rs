@@ -11,6 +11,7 @@ use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 
+use super::lines::{LineChunk, ObjectLines};
 use super::ndjson::{NdjsonSource, SchemaState};
 use super::source::{read_prefix, sniff, InputFormat, Source};
 use crate::error::{Error, Result};
@@ -22,6 +23,9 @@ pub struct ReadOptions {
     pub infer_rows: usize,
     pub schema: Option<SchemaRef>,
     pub format: Option<InputFormat>,
+    /// NDJSON inputs (without a given schema) are read as object lines, not decoded
+    /// (see `lines`); other formats still yield batches.
+    pub object_lines: bool,
 }
 
 impl Default for ReadOptions {
@@ -31,6 +35,7 @@ impl Default for ReadOptions {
             infer_rows: 1000,
             schema: None,
             format: None,
+            object_lines: false,
         }
     }
 }
@@ -39,6 +44,7 @@ type ArrowBatches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, Arr
 
 enum Batches {
     Ndjson(Box<NdjsonSource>),
+    Lines(Box<ObjectLines>),
     Arrow {
         name: String,
         batches: ArrowBatches,
@@ -75,6 +81,7 @@ impl RecordReader {
         if let Some(b) = &reader.current {
             reader.schema = match b {
                 Batches::Ndjson(src) => src.schema(),
+                Batches::Lines(_) => reader.schema.clone(),
                 Batches::Arrow { schema, .. } => schema.clone(),
             };
         }
@@ -110,7 +117,18 @@ impl RecordReader {
                 sniff(&prefix, source.path()).map_err(|m| Error::Usage(format!("{name}: {m}")))?
             }
         };
-        let batches = if format == InputFormat::Ndjson {
+        let batches = if format == InputFormat::Ndjson
+            && self.opts.object_lines
+            && self.opts.schema.is_none()
+        {
+            Batches::Lines(Box::new(ObjectLines::new(
+                reader,
+                prefix,
+                opened.live_fd,
+                name.clone(),
+                self.opts.batch_size,
+            )))
+        } else if format == InputFormat::Ndjson {
             Batches::Ndjson(Box::new(NdjsonSource::new(
                 reader,
                 prefix,
@@ -269,19 +287,33 @@ impl RecordReader {
 
     /// The next batch from any input, or `None` when all are done.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        match self.next_chunk(&mut LineChunk::default())? {
+            None => Ok(None),
+            Some(Chunk::Records(b)) => Ok(Some(b)),
+            Some(Chunk::Lines) => Err(Error::Usage(format!(
+                "{}: opened for object lines, read with next_chunk",
+                self.current_name
+            ))),
+        }
+    }
+
+    /// The next batch, or with `object_lines` the next NDJSON lines (put in `lines`),
+    /// from any input; `None` when all are done.
+    pub fn next_chunk(&mut self, lines: &mut LineChunk) -> Result<Option<Chunk>> {
         loop {
             let next = match &mut self.current {
                 None => return Ok(None),
-                Some(Batches::Ndjson(src)) => src.next_batch()?,
+                Some(Batches::Ndjson(src)) => src.next_batch()?.map(Chunk::Records),
+                Some(Batches::Lines(src)) => src.next_chunk(lines)?.then_some(Chunk::Lines),
                 Some(Batches::Arrow { name, batches, .. }) => match batches.next() {
                     None => None,
-                    Some(Ok(b)) => Some(b),
+                    Some(Ok(b)) => Some(Chunk::Records(b)),
                     Some(Err(e)) => return Err(Error::arrow(format!("reading {name}"), e)),
                 },
             };
             match next {
-                Some(b) if b.num_rows() > 0 => return Ok(Some(b)),
-                Some(_) => continue,
+                Some(Chunk::Records(b)) if b.num_rows() == 0 => continue,
+                Some(chunk) => return Ok(Some(chunk)),
                 None => {
                     if !self.open_next()? {
                         self.current = None;
@@ -291,6 +323,13 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// What `RecordReader::next_chunk` read.
+pub enum Chunk {
+    Records(RecordBatch),
+    /// Object lines, in the `LineChunk` the caller passed.
+    Lines,
 }
 
 impl Iterator for RecordReader {

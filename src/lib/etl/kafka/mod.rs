@@ -44,6 +44,10 @@ Exit status: 0 success, 1 failure (broker, topic or payload), 2 usage error.")]
     Consume(consume::ConsumeArgs),
     /// Write records as messages: one JSON message per record, or one Arrow IPC message per batch
     ///
+    /// A JSON message from NDJSON input is the input line itself (surrounding
+    /// whitespace trimmed), checked to be one JSON object: numbers, field order and
+    /// nesting arrive as written. Records from Arrow, Parquet or CSV are encoded as JSON.
+    ///
     /// Every message must be acknowledged by the broker. While the broker is
     /// unreachable, librdkafka retries each message for up to message.timeout.ms
     /// (default 300000 ms) and a warning says so; if records are still unacknowledged

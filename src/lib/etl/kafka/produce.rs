@@ -21,7 +21,11 @@ use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
 use super::{install_stop_handler, stopped};
 use crate::cli::{InputArgs, Outcome};
 use crate::error::{Error, Result};
+use crate::record::lines::LineChunk;
+use crate::record::reader::Chunk;
 use crate::record::writer::ndjson_writer_builder;
+use crate::record::{ReadOptions, RecordReader};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -40,13 +44,13 @@ pub struct ProduceArgs {
     #[arg(short = 't', long)]
     pub topic: String,
 
-    /// Use this field's value as the message key (librdkafka's partitioner then
-    /// keeps equal keys in one partition)
+    /// Use this field's value as the message key: a string's text, any other value's
+    /// JSON text (librdkafka's partitioner then keeps equal keys in one partition)
     #[arg(short = 'k', long, value_name = "FIELD")]
     pub key: Option<String>,
 
-    /// Choose the partition from this field: an integer field is the partition number,
-    /// any other value is hashed (FNV-1a) over the topic's partitions
+    /// Choose the partition from this field: an integer is the partition number, any
+    /// other value is hashed (FNV-1a) over the topic's partitions
     #[arg(short = 'p', long, value_name = "FIELD")]
     pub partition_by: Option<String>,
 
@@ -303,7 +307,7 @@ fn send(
         // SAFETY: the calling thread's last librdkafka error, set by the failed call.
         let code = unsafe { rdsys::rd_kafka_last_error() };
         if code == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__QUEUE_FULL {
-            producer.poll(Duration::from_millis(50));
+            producer.poll(SERVE_SLICE);
             continue;
         }
         return Err(kafka_error(
@@ -323,12 +327,31 @@ fn send_one(producer: &KafkaProducer, dest: &Dest<'_>, payload: &[u8]) -> Result
         .inspect_err(|_| deliveries.retract(dest.tag, 1))
 }
 
+/// How long one wait for delivery reports lasts. rust-rdkafka's `poll` always blocks
+/// for its whole timeout, even when a report arrived at once, so waits are sliced.
+const SERVE_SLICE: Duration = Duration::from_millis(1);
+
+/// Sends whatever librdkafka still holds and serves the delivery reports until no
+/// message is in flight or `deadline` passed. rust-rdkafka's `flush` serves them in
+/// 100 ms blocks, which made every command last up to 100 ms longer than its last
+/// acknowledgement.
+fn flush(producer: &KafkaProducer, deadline: Duration) {
+    let start = std::time::Instant::now();
+    // A zero-timeout flush tells librdkafka to send queued messages now, without
+    // waiting for linger.ms.
+    let _ = producer.flush(Duration::ZERO);
+    while producer.in_flight_count() > 0 && start.elapsed() < deadline {
+        producer.poll(SERVE_SLICE);
+    }
+    producer.poll(Duration::ZERO);
+}
+
 /// Waits for every message handed over to be acknowledged or to fail, then says how
 /// it went: an error unless all were acknowledged.
 pub fn settle(producer: &KafkaProducer, conn: &ConnArgs, what: &str) -> Result<u64> {
     let d = producer.context().deliveries.clone();
     let deadline = Duration::from_millis(delivery_timeout_ms(conn) + 10_000);
-    let _ = producer.flush(deadline);
+    flush(producer, deadline);
     let (acked, failed, waiting) = (
         d.acked.load(Ordering::Relaxed),
         d.failed.load(Ordering::Relaxed),
@@ -415,14 +438,7 @@ pub fn partitions_of(batch: &RecordBatch, field: &str, count: i32) -> Result<Vec
                 if ints.is_null(i) {
                     return Ok(None);
                 }
-                let p = ints.value(i);
-                if p < 0 || p >= i64::from(count) {
-                    return Err(Error::Usage(format!(
-                        "--partition-by {field}: value {p} is not a partition of the topic (0..{})",
-                        count - 1
-                    )));
-                }
-                Ok(Some(p as i32))
+                check_partition(ints.value(i), field, count).map(Some)
             })
             .collect();
     }
@@ -471,31 +487,105 @@ pub fn send_json_batch(
     let keys = key
         .map(|k| column(batch, k).and_then(|c| FieldBytes::of(c, k)))
         .transpose()?;
+    let keys: Option<Vec<Option<&[u8]>>> = keys
+        .as_ref()
+        .map(|k| (0..ends.len()).map(|i| k.get(i)).collect());
     let parts = partition_by
         .map(|(f, n)| partitions_of(batch, f, n))
         .transpose()?;
-    // Neither keys nor partition fields: the whole batch goes to the next partition.
+    let mut start = 0;
+    let payloads = ends.iter().map(|&end| {
+        let line = &buf[start..end];
+        start = end + 1;
+        line
+    });
+    send_all(
+        producer,
+        dest,
+        payloads,
+        ends.len(),
+        keys.as_deref(),
+        parts.as_deref(),
+    )
+}
+
+/// Sends NDJSON object lines as they are, one message each, keyed and partitioned by
+/// a top-level field of each line. The first chunk (`first`) must have the fields
+/// somewhere: a misspelt --key would otherwise send everything unkeyed.
+pub fn send_object_lines(
+    producer: &KafkaProducer,
+    dest: &Dest<'_>,
+    lines: &LineChunk,
+    key: Option<&str>,
+    partition_by: Option<(&str, i32)>,
+    first: bool,
+) -> Result<()> {
+    let values = |field: &str| -> Result<Vec<Option<Value>>> {
+        let values = lines
+            .iter()
+            .map(|l| top_field(l, field))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Usage(format!("reading field '{field}': {e}")))?;
+        if first && values.iter().all(Option::is_none) {
+            return Err(Error::Usage(format!(
+                "no field '{field}' in the first {} records of the input",
+                values.len()
+            )));
+        }
+        Ok(values)
+    };
+    let keys: Option<Vec<Option<Vec<u8>>>> = key
+        .map(|k| Ok::<_, Error>(values(k)?.iter().map(|v| value_bytes(v.as_ref())).collect()))
+        .transpose()?;
+    let keys: Option<Vec<Option<&[u8]>>> = keys
+        .as_ref()
+        .map(|k| k.iter().map(Option::as_deref).collect());
+    let parts = partition_by
+        .map(|(f, count)| {
+            values(f)?
+                .iter()
+                .map(|v| partition_of_value(v.as_ref(), f, count))
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?;
+    send_all(
+        producer,
+        dest,
+        lines.iter(),
+        lines.len(),
+        keys.as_deref(),
+        parts.as_deref(),
+    )
+}
+
+/// Hands `n` payloads to librdkafka with their keys and partitions and counts them.
+/// Neither keys nor partitions: the whole lot goes to the next partition in turn.
+fn send_all<'a>(
+    producer: &KafkaProducer,
+    dest: &Dest<'_>,
+    payloads: impl Iterator<Item = &'a [u8]>,
+    n: usize,
+    keys: Option<&[Option<&[u8]>]>,
+    parts: Option<&[Option<i32>]>,
+) -> Result<()> {
     let whole = (keys.is_none() && parts.is_none() && dest.partitions > 0).then(|| {
         let n = producer.context().batches.fetch_add(1, Ordering::Relaxed);
         (n % dest.partitions as usize) as i32
     });
     let handle = TopicHandle::new(producer, dest)?;
     let deliveries = &producer.context().deliveries;
-    deliveries.expect(dest.tag, ends.len() as u64);
-    let mut start = 0;
-    for (i, &end) in ends.iter().enumerate() {
-        let payload = &buf[start..end];
-        start = end + 1;
+    deliveries.expect(dest.tag, n as u64);
+    for (i, payload) in payloads.enumerate() {
         let sent = send(
             producer,
             &handle,
             dest,
             payload,
-            keys.as_ref().and_then(|k| k.get(i)),
-            parts.as_ref().map_or(whole, |p| p[i]),
+            keys.and_then(|k| k[i]),
+            parts.map_or(whole, |p| p[i]),
         );
         if let Err(e) = sent {
-            deliveries.retract(dest.tag, (ends.len() - i) as u64);
+            deliveries.retract(dest.tag, (n - i) as u64);
             return Err(e);
         }
         if i % 1024 == 1023 {
@@ -504,6 +594,81 @@ pub fn send_json_batch(
     }
     producer.poll(Duration::ZERO);
     Ok(())
+}
+
+/// A key's bytes: a string's text, any other value's JSON text; none for null.
+fn value_bytes(v: Option<&Value>) -> Option<Vec<u8>> {
+    match v? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone().into_bytes()),
+        other => Some(other.to_string().into_bytes()),
+    }
+}
+
+/// --partition-by for one value: an integer is the partition, anything else is hashed.
+fn partition_of_value(v: Option<&Value>, field: &str, count: i32) -> Result<Option<i32>> {
+    if let Some(p) = v.and_then(Value::as_i64) {
+        return check_partition(p, field, count).map(Some);
+    }
+    Ok(value_bytes(v).map(|b| (fnv1a(&b) % count as u32) as i32))
+}
+
+fn check_partition(p: i64, field: &str, count: i32) -> Result<i32> {
+    if p < 0 || p >= i64::from(count) {
+        return Err(Error::Usage(format!(
+            "--partition-by {field}: value {p} is not a partition of the topic (0..{})",
+            count - 1
+        )));
+    }
+    Ok(p as i32)
+}
+
+/// The value of one top-level field of a JSON object (None when absent), without
+/// building the rest of the object.
+fn top_field(line: &[u8], name: &str) -> std::result::Result<Option<Value>, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Field<'n>(&'n str);
+    impl<'de> Visitor<'de> for Field<'_> {
+        type Value = Option<Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(is_it) = map.next_key_seed(IsName(self.0))? {
+                if is_it && found.is_none() {
+                    found = Some(map.next_value::<Value>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    /// A key, compared with the name without allocating.
+    struct IsName<'n>(&'n str);
+    impl<'de> DeserializeSeed<'de> for IsName<'_> {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl<'de> Visitor<'de> for IsName<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a field name")
+        }
+        fn visit_str<E>(self, s: &str) -> std::result::Result<bool, E> {
+            Ok(s == self.0)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let v = de.deserialize_map(Field(name))?;
+    de.end()?;
+    Ok(v)
 }
 
 pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
@@ -515,7 +680,14 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
     install_stop_handler();
     let (producer, deliveries) = open_producer(&args.conn)?;
     let count = partition_count(&producer, &args.conn, &args.topic)?;
-    let mut reader = args.input.open_reader()?;
+    // JSON messages from NDJSON input are the input lines themselves (see record::lines).
+    let options = ReadOptions {
+        object_lines: args.format == Format::Json,
+        ..args.input.read_options()?
+    };
+    let mut reader = RecordReader::open(args.input.sources(), options)?;
+    let mut lines = LineChunk::default();
+    let mut first = true;
     let mut buf = Vec::new();
     let mut interrupted = false;
     let dest = Dest {
@@ -525,7 +697,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
         partitions: count,
     };
     let fed = (|| -> Result<()> {
-        while let Some(batch) = reader.next_batch()? {
+        while let Some(chunk) = reader.next_chunk(&mut lines)? {
             if deliveries.failed.load(Ordering::Relaxed) > 0 {
                 // Once the broker refused or timed out one record, stop taking input:
                 // the total below reports exactly what was and was not acknowledged.
@@ -535,21 +707,22 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
                 interrupted = true;
                 break;
             }
-            match args.format {
-                Format::Json => send_json_batch(
-                    &producer,
-                    &dest,
-                    &batch,
-                    args.key.as_deref(),
-                    args.partition_by.as_deref().map(|f| (f, count)),
-                    &mut buf,
-                )?,
-                Format::Arrow => {
+            let key = args.key.as_deref();
+            let partition_by = args.partition_by.as_deref().map(|f| (f, count));
+            match (chunk, args.format) {
+                (Chunk::Lines, _) => {
+                    send_object_lines(&producer, &dest, &lines, key, partition_by, first)?
+                }
+                (Chunk::Records(batch), Format::Json) => {
+                    send_json_batch(&producer, &dest, &batch, key, partition_by, &mut buf)?
+                }
+                (Chunk::Records(batch), Format::Arrow) => {
                     let msg = arrow_message(&batch)?;
                     send_one(&producer, &dest, &msg)?;
                     producer.poll(Duration::ZERO);
                 }
             }
+            first = false;
         }
         Ok(())
     })();
@@ -603,5 +776,28 @@ mod tests {
         let ends = json_lines(&batch, &mut buf).unwrap();
         assert_eq!(ends.len(), 3);
         assert_eq!(&buf[..ends[0]], br#"{"p":0,"s":"a"}"#);
+    }
+
+    #[test]
+    fn fields_of_object_lines() {
+        let line = br#"{"a":{"k":1},"k\u0065y":"x\"y","n":3,"f":1.5,"z":null}"#;
+        assert_eq!(top_field(line, "key").unwrap(), Some(Value::from("x\"y")));
+        assert_eq!(
+            top_field(line, "k").unwrap(),
+            None,
+            "nested fields do not count"
+        );
+        assert_eq!(top_field(line, "missing").unwrap(), None);
+        assert!(top_field(b"[1]", "a").is_err());
+        let bytes = |f: &str| value_bytes(top_field(line, f).unwrap().as_ref());
+        assert_eq!(bytes("key").as_deref(), Some(&b"x\"y"[..]));
+        assert_eq!(bytes("a").as_deref(), Some(&br#"{"k":1}"#[..]));
+        assert_eq!(bytes("f").as_deref(), Some(&b"1.5"[..]));
+        assert_eq!(bytes("z"), None);
+        let part = |f: &str, n| partition_of_value(top_field(line, f).unwrap().as_ref(), f, n);
+        assert_eq!(part("n", 4).unwrap(), Some(3));
+        assert!(part("n", 3).is_err(), "3 is not a partition of 3");
+        assert_eq!(part("key", 4).unwrap(), Some((fnv1a(b"x\"y") % 4) as i32));
+        assert_eq!(part("z", 4).unwrap(), None);
     }
 }
