@@ -17,9 +17,8 @@ use serde::de::IgnoredAny;
 use super::ndjson::{lines_of, parse_line};
 use super::rejects;
 use super::source::wait_readable;
+use super::window::Window;
 use crate::error::{Error, Location, Result};
-
-const READ_CHUNK: usize = 1 << 20;
 
 /// Object lines, without their newlines and surrounding whitespace.
 #[derive(Debug, Default)]
@@ -59,10 +58,7 @@ pub struct ObjectLines {
     reader: Box<dyn Read + Send>,
     live_fd: Option<RawFd>,
     name: String,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
+    win: Window,
     /// Lines and bytes before `buf[start]`, for error locations.
     line: u64,
     offset: u64,
@@ -79,15 +75,11 @@ impl ObjectLines {
         name: String,
         chunk_lines: usize,
     ) -> Self {
-        let end = prefix.len();
         ObjectLines {
             reader,
             live_fd,
             name,
-            buf: prefix,
-            start: 0,
-            end,
-            eof: false,
+            win: Window::new(prefix),
             line: 0,
             offset: 0,
             chunk_lines: chunk_lines.max(1),
@@ -98,13 +90,8 @@ impl ObjectLines {
     pub fn next_chunk(&mut self, out: &mut LineChunk) -> Result<bool> {
         out.clear();
         loop {
-            let data = &self.buf[self.start..self.end];
-            // Whole lines only, unless the input ended (a last line without newline).
-            let complete = if self.eof {
-                data.len()
-            } else {
-                data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
-            };
+            let data = &self.win.buf[self.win.start..self.win.end];
+            let complete = self.win.complete();
             if complete > 0 {
                 let mut used = 0;
                 for (line_no, offset, line) in lines_of(&data[..complete], self.line, self.offset) {
@@ -134,13 +121,13 @@ impl ObjectLines {
                     }
                 }
                 let used = used.min(complete);
-                self.start += used;
+                self.win.start += used;
                 self.offset += used as u64;
                 if out.len() >= self.chunk_lines {
                     return Ok(true);
                 }
             }
-            if self.eof && self.start >= self.end {
+            if self.win.eof && self.win.start >= self.win.end {
                 return Ok(!out.is_empty());
             }
             if let Some(fd) = self.live_fd {
@@ -153,25 +140,7 @@ impl ObjectLines {
     }
 
     fn fill(&mut self) -> Result<()> {
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buf.len() {
-            let grown = (self.buf.len() * 2).max(READ_CHUNK);
-            self.buf.resize(grown, 0);
-        }
-        let n = loop {
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(format!("reading {}", self.name), e)),
-            }
-        };
-        self.eof = n == 0;
-        self.end += n;
-        Ok(())
+        self.win.fill(&mut self.reader, &self.name)
     }
 }
 

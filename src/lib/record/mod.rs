@@ -14,6 +14,7 @@ pub mod schema;
 pub mod source;
 pub mod table;
 pub mod text;
+pub mod window;
 pub mod writer;
 
 pub use reader::{ReadOptions, RecordReader};

@@ -25,12 +25,12 @@ use super::parallel::Pool;
 use super::rejects;
 use super::schema::type_to_string;
 use super::source::wait_readable;
+use super::window::Window;
 use crate::error::{Error, Location, Result};
 
 /// How long inference on a live input waits for more records before settling on what
 /// it has: long enough for a burst from a fast producer, short enough not to be noticed.
 const LIVE_INFER_WAIT_MS: i32 = 100;
-const READ_CHUNK: usize = 1 << 20;
 
 /// The schema an NDJSON stream is decoded with, carried from one input file to the next.
 #[derive(Debug, Clone)]
@@ -54,10 +54,7 @@ pub struct NdjsonSource {
     reader: Box<dyn Read + Send>,
     live_fd: Option<RawFd>,
     name: String,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
+    win: Window,
     decoder: Decoder,
     state: SchemaState,
     schema: SchemaRef,
@@ -91,9 +88,6 @@ impl NdjsonSource {
         batch_size: usize,
         infer_rows: usize,
     ) -> Result<Self> {
-        let end = prefix.len();
-        let mut buf = prefix;
-        buf.resize(end.max(READ_CHUNK), 0);
         let state = state.unwrap_or_else(|| SchemaState::Inferred(Inference::default()));
         let schema = state.schema();
         let decoder = build_decoder(&state, batch_size)?;
@@ -101,10 +95,7 @@ impl NdjsonSource {
             reader,
             live_fd,
             name,
-            buf,
-            start: 0,
-            end,
-            eof: false,
+            win: Window::new(prefix),
             decoder,
             state,
             schema,
@@ -156,8 +147,8 @@ impl NdjsonSource {
     /// pauses) and infers the schema from them. The bytes stay buffered for decoding.
     fn infer(&mut self) -> Result<()> {
         loop {
-            let lines = count_records(&self.buf[..self.end]);
-            if lines >= self.infer_rows || self.eof {
+            let lines = count_records(&self.win.buf[..self.win.end]);
+            if lines >= self.infer_rows || self.win.eof {
                 break;
             }
             if let Some(fd) = self.live_fd {
@@ -170,7 +161,7 @@ impl NdjsonSource {
         }
         let mut inference = Inference::default();
         let mut seen = 0;
-        let data = &self.buf[..self.end];
+        let data = &self.win.buf[..self.win.end];
         for (line_no, offset, line) in lines_of(data, 0, 0) {
             if seen >= self.infer_rows {
                 break;
@@ -179,7 +170,7 @@ impl NdjsonSource {
                 continue;
             }
             // A partial last line on a live input is not a record yet.
-            let complete = offset as usize + line.len() < data.len() || self.eof;
+            let complete = offset as usize + line.len() < data.len() || self.win.eof;
             if !complete {
                 break;
             }
@@ -226,27 +217,7 @@ impl NdjsonSource {
     }
 
     fn fill(&mut self) -> Result<()> {
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buf.len() {
-            let grown = (self.buf.len() * 2).max(READ_CHUNK);
-            self.buf.resize(grown, 0);
-        }
-        let n = loop {
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(format!("reading {}", self.name), e)),
-            }
-        };
-        if n == 0 {
-            self.eof = true;
-        }
-        self.end += n;
-        Ok(())
+        self.win.fill(&mut self.reader, &self.name)
     }
 
     /// The next batch, or `None` at the end of this input.
@@ -255,26 +226,22 @@ impl NdjsonSource {
             return self.next_parallel();
         }
         loop {
-            if self.start < self.end {
-                let data = &self.buf[self.start..self.end];
-                let complete = if self.eof {
-                    data.len()
-                } else {
-                    data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
-                };
+            if self.win.start < self.win.end {
+                let data = &self.win.buf[self.win.start..self.win.end];
+                let complete = self.win.complete();
                 if complete > 0 {
                     let region = &data[..complete];
                     match self.decoder.decode(region) {
                         Ok(n) => {
                             self.batch_bytes.extend_from_slice(&region[..n]);
-                            self.start += n;
+                            self.win.start += n;
                         }
                         Err(e) => {
                             let region = region.to_vec();
                             if !rejects::skipping() {
                                 return Err(self.diagnose(&region, e));
                             }
-                            self.start += region.len();
+                            self.win.start += region.len();
                             let mut bytes = std::mem::take(&mut self.batch_bytes);
                             bytes.extend_from_slice(&region);
                             return self.salvage(bytes);
@@ -285,7 +252,7 @@ impl NdjsonSource {
                     }
                 }
             }
-            if self.eof && self.start >= self.end {
+            if self.win.eof && self.win.start >= self.win.end {
                 return self.flush();
             }
             if let Some(fd) = self.live_fd {
@@ -352,19 +319,19 @@ impl NdjsonSource {
     /// more as needed. Returns the bytes and the number of newlines in them.
     fn cut_chunk(&mut self) -> Result<Option<(Vec<u8>, u64)>> {
         loop {
-            let data = &self.buf[self.start..self.end];
+            let data = &self.win.buf[self.win.start..self.win.end];
             if let Some(pos) = memchr::memchr_iter(b'\n', data).nth(self.batch_size - 1) {
                 let chunk = data[..=pos].to_vec();
-                self.start += pos + 1;
+                self.win.start += pos + 1;
                 return Ok(Some((chunk, self.batch_size as u64)));
             }
-            if self.eof {
+            if self.win.eof {
                 if data.is_empty() {
                     return Ok(None);
                 }
                 let lines = memchr::memchr_iter(b'\n', data).count() as u64;
                 let chunk = data.to_vec();
-                self.start = self.end;
+                self.win.start = self.win.end;
                 return Ok(Some((chunk, lines)));
             }
             self.fill()?;
@@ -372,7 +339,7 @@ impl NdjsonSource {
     }
 
     fn flush(&mut self) -> Result<Option<RecordBatch>> {
-        if self.eof && self.decoder.has_partial_record() {
+        if self.win.eof && self.decoder.has_partial_record() {
             if rejects::skipping() {
                 let bytes = std::mem::take(&mut self.batch_bytes);
                 return self.salvage(bytes);
