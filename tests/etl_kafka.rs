@@ -414,24 +414,7 @@ fn json_messages_are_the_input_lines_as_written() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let got = ok(
-        &etl(
-            &[
-                "kafka",
-                "consume",
-                "-b",
-                &b,
-                "-t",
-                "verbatim",
-                "--until-end",
-                "--raw",
-                "-o",
-                "ndjson",
-            ],
-            b"",
-        ),
-        "consume",
-    );
+    let got = drain_topic(&b, "verbatim", &["--raw"]);
     let payloads: Vec<(&str, &str)> = got
         .iter()
         .map(|r| (r["key"].as_str().unwrap(), r["payload"].as_str().unwrap()))
@@ -452,23 +435,7 @@ fn messages_become_columns_and_raw_keeps_payloads() {
         ),
         "produce",
     );
-    let got = ok(
-        &etl(
-            &[
-                "kafka",
-                "consume",
-                "-b",
-                &b,
-                "-t",
-                "cols",
-                "--until-end",
-                "-o",
-                "ndjson",
-            ],
-            b"",
-        ),
-        "consume",
-    );
+    let got = drain_topic(&b, "cols", &[]);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["key"], "a");
     assert_eq!(got[0]["offset"], 0);
@@ -477,26 +444,7 @@ fn messages_become_columns_and_raw_keeps_payloads() {
     assert_eq!(got[1]["ts"], "2026-01-01T00:00:00.000000000Z");
     assert!(got[1]["kafka_ts"].as_str().unwrap().ends_with('Z'));
 
-    let raw = ok(
-        &etl(
-            &[
-                "kafka",
-                "consume",
-                "-b",
-                &b,
-                "-t",
-                "cols",
-                "--from",
-                "1",
-                "--until-end",
-                "--raw",
-                "-o",
-                "ndjson",
-            ],
-            b"",
-        ),
-        "consume --raw",
-    );
+    let raw = drain_topic(&b, "cols", &["--from", "1", "--raw"]);
     assert_eq!(raw.len(), 1);
     assert_eq!(raw[0]["offset"], 1);
     let payload: serde_json::Value =
@@ -588,18 +536,7 @@ fn unkeyed_batches_rotate_over_the_partitions() {
         f,
     ];
     ok(&etl(&produce, b""), "produce");
-    let consume = [
-        "kafka",
-        "consume",
-        "-b",
-        &b,
-        "-t",
-        "rotate",
-        "--until-end",
-        "-o",
-        "ndjson",
-    ];
-    let got = ok(&etl(&consume, b""), "consume");
+    let got = drain_topic(&b, "rotate", &[]);
     let mut by_partition = [Vec::new(), Vec::new()];
     for r in &got {
         let p = r["partition"].as_u64().unwrap() as usize;
@@ -639,25 +576,7 @@ fn arrow_messages_carry_whole_batches() {
         ),
         "produce arrow",
     );
-    let got = ok(
-        &etl(
-            &[
-                "kafka",
-                "consume",
-                "-b",
-                &b,
-                "-t",
-                "arrow",
-                "--until-end",
-                "--raw",
-                "hex",
-                "-o",
-                "ndjson",
-            ],
-            b"",
-        ),
-        "consume",
-    );
+    let got = drain_topic(&b, "arrow", &["--raw", "hex"]);
     assert_eq!(got.len(), 3, "one message per batch of 100");
     let first = got[0]["payload"].as_str().unwrap();
     assert!(
@@ -780,24 +699,20 @@ fn stopping_the_broker_mid_produce_reports_acked_and_unacked() {
 }
 
 /// Every record of `topic` from the beginning (no group), as JSON.
-fn drain_topic(b: &str, topic: &str) -> Vec<serde_json::Value> {
-    ok(
-        &etl(
-            &[
-                "kafka",
-                "consume",
-                "-b",
-                b,
-                "-t",
-                topic,
-                "--until-end",
-                "-o",
-                "ndjson",
-            ],
-            b"",
-        ),
-        &format!("consuming {topic}"),
-    )
+fn drain_topic(b: &str, topic: &str, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "kafka",
+        "consume",
+        "-b",
+        b,
+        "-t",
+        topic,
+        "--until-end",
+        "-o",
+        "ndjson",
+    ];
+    args.extend(extra);
+    ok(&etl(&args, b""), &format!("consuming {topic}"))
 }
 
 #[test]
@@ -858,7 +773,7 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
     // Kill it once a third of the results, not all, have reached the output topic.
     let t = Instant::now();
     let at_kill = loop {
-        let n = drain_topic(&b, "run-out").len() as i64;
+        let n = drain_topic(&b, "run-out", &[]).len() as i64;
         if n >= TOTAL / 3 {
             break n;
         }
@@ -884,7 +799,7 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
     let second = etl(&args, b"");
     ok(&second, "restarted etl run");
 
-    let out = drain_topic(&b, "run-out");
+    let out = drain_topic(&b, "run-out", &[]);
     let mut seen = HashSet::new();
     for r in &out {
         let n = r["n"].as_i64().unwrap();
