@@ -135,6 +135,8 @@ impl Scratch {
 /// What a graph walk measures distances with, from one query to a node: the full f32
 /// vectors ([`Exact`]) or a segment's 8-bit codes (`quant::Coded`).
 pub trait Measure {
+    /// True when `distance` is the exact one: a walk's results need no re-ranking.
+    const EXACT: bool;
     fn distance(&self, node: u32) -> f32;
     /// Hints the CPU to fetch what `distance(node)` will read.
     fn prefetch(&self, node: u32);
@@ -148,6 +150,8 @@ pub struct Exact<'a> {
 }
 
 impl Measure for Exact<'_> {
+    const EXACT: bool = true;
+
     #[inline]
     fn distance(&self, node: u32) -> f32 {
         self.space.distance(self.q, self.vecs.get(node))
@@ -160,8 +164,8 @@ impl Measure for Exact<'_> {
 }
 
 /// Greedy descent through the levels above `to`: from `ep`, move to a closer neighbour
-/// until none is closer. Returns the node reached and its distance.
-fn descend<M: Measure>(g: &GraphRef, m: &M, mut ep: u32, from: usize, to: usize) -> (u32, f32) {
+/// until none is closer. Returns the node reached.
+fn descend<M: Measure>(g: &GraphRef, m: &M, mut ep: u32, from: usize, to: usize) -> u32 {
     let mut dep = m.distance(ep);
     for level in (to + 1..=from).rev() {
         let mut changed = true;
@@ -177,7 +181,7 @@ fn descend<M: Measure>(g: &GraphRef, m: &M, mut ep: u32, from: usize, to: usize)
             }
         }
     }
-    (ep, dep)
+    ep
 }
 
 /// Best-first search of one level from the `entry` nodes, keeping the `ef` closest
@@ -271,20 +275,36 @@ pub fn search(
     }
     let exact = Exact { vecs, space, q };
     let mut out = match codes {
-        Some(codes) => {
-            let coded = Coded::new(codes, space, q);
-            let (ep, _) = descend(g, &coded, g.entry, g.max_level, 0);
-            let mut found = search_layer(g, &coded, &[ep], ef.max(k), 0, allowed, s);
-            rerank(&exact, &mut found);
-            found
-        }
-        None => {
-            let (ep, _) = descend(g, &exact, g.entry, g.max_level, 0);
-            search_layer(g, &exact, &[ep], ef.max(k), 0, allowed, s)
-        }
+        Some(codes) => walk(
+            g,
+            &Coded::new(codes, space, q),
+            &exact,
+            ef.max(k),
+            allowed,
+            s,
+        ),
+        None => walk(g, &exact, &exact, ef.max(k), allowed, s),
     };
     out.truncate(k);
     out
+}
+
+/// Descends to level 0 and searches it with `measure`; an approximate measure's `ef`
+/// results are re-ranked with `exact`.
+fn walk<M: Measure>(
+    g: &GraphRef,
+    measure: &M,
+    exact: &Exact,
+    ef: usize,
+    allowed: Option<&Bitset>,
+    s: &mut Scratch,
+) -> Vec<(f32, u32)> {
+    let ep = descend(g, measure, g.entry, g.max_level, 0);
+    let mut found = search_layer(g, measure, &[ep], ef, 0, allowed, s);
+    if !M::EXACT {
+        rerank(exact, &mut found);
+    }
+    found
 }
 
 /// A graph under construction, in the flat layout.
@@ -404,16 +424,8 @@ impl Builder {
         let qv = vecs.get(q);
         let exact = Exact { vecs, space, q: qv };
         match codes {
-            Some(codes) => self.link(
-                q,
-                level,
-                &Coded::new(codes, space, qv),
-                Some(&exact),
-                vecs,
-                space,
-                s,
-            ),
-            None => self.link(q, level, &exact, None, vecs, space, s),
+            Some(codes) => self.link(q, level, &Coded::new(codes, space, qv), &exact, s),
+            None => self.link(q, level, &exact, &exact, s),
         }
         if level > self.max_level {
             self.max_level = level;
@@ -422,20 +434,18 @@ impl Builder {
     }
 
     /// Finds `q`'s neighbours on each of its levels with `measure` and links them both
-    /// ways. `rescore` (given when `measure` is approximate) re-measures the candidates.
-    #[allow(clippy::too_many_arguments)]
+    /// ways. An approximate measure's candidates are re-measured with `exact`.
     fn link<M: Measure>(
         &mut self,
         q: u32,
         level: usize,
         measure: &M,
-        rescore: Option<&Exact>,
-        vecs: Vectors,
-        space: &Space,
+        exact: &Exact,
         s: &mut Scratch,
     ) {
+        let (vecs, space) = (exact.vecs, exact.space);
         let top = level.min(self.max_level);
-        let (ep, _) = descend(&self.view(), measure, self.entry, self.max_level, top);
+        let ep = descend(&self.view(), measure, self.entry, self.max_level, top);
         let mut entry = vec![ep];
         for l in (0..=top).rev() {
             let mut found = search_layer(
@@ -447,7 +457,7 @@ impl Builder {
                 None,
                 s,
             );
-            if let Some(exact) = rescore {
+            if !M::EXACT {
                 rerank(exact, &mut found);
             }
             let chosen = select(space, vecs, &found, self.m);

@@ -174,6 +174,8 @@ impl<'a> Coded<'a> {
 }
 
 impl Measure for Coded<'_> {
+    const EXACT: bool = false;
+
     #[inline]
     fn distance(&self, node: u32) -> f32 {
         self.codes.distance(self.metric, &self.query, node)

@@ -274,8 +274,8 @@ impl Segment {
             (LINKS0, n_vec * (m0 + 1) * 4),
             (UPPER_OFF, n_vec * 4),
         ];
-        // The codebook marks a quantized segment (its codes are empty when every row
-        // is a tombstone).
+        // The codebook marks a quantized segment. A segment with no vectors (tombstones
+        // only) is written without one, like an unquantized segment.
         let coded = sect[CODEBOOK].1 > 0;
         let code_sections = [
             (CODEBOOK, 2 * dim * 4),
@@ -411,7 +411,7 @@ impl Segment {
 
     /// The vectors' 8-bit codes, if the segment has them.
     pub fn codes(&self) -> Option<Codes<'_>> {
-        (self.sect[CODEBOOK].1 > 0 && self.n_vec > 0).then(|| {
+        (self.sect[CODEBOOK].1 > 0).then(|| {
             Codes::new(
                 self.words::<f32>(CODEBOOK),
                 self.raw(CODES),
