@@ -35,7 +35,7 @@ use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
-use crate::record::writer::writing;
+use crate::record::writer::{open_destination, writing};
 
 pub const PAGE: usize = 256;
 pub const SECTOR: usize = 4 << 10;
@@ -646,15 +646,9 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 .length
                 .unwrap_or((f.part.size as u64).saturating_sub(offset));
             let (offset, len) = check_range(&f.part, offset, len)?;
-            let mut out: Box<dyn Write> = if to_stdout {
-                Box::new(std::io::stdout().lock())
-            } else {
-                Box::new(
-                    std::fs::File::create(file)
-                        .map_err(|e| Error::io(format!("cannot create {}", file.display()), e))?,
-                )
-            };
-            let what = writing((!to_stdout).then_some(file.as_path()));
+            let dest = (!to_stdout).then_some(file.as_path());
+            let mut out = open_destination(dest)?;
+            let what = writing(dest);
             let bar = progress::bytes(Some(len as u64));
             let mut buf = vec![0u8; 64 << 10];
             let mut done = 0;
