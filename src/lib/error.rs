@@ -96,6 +96,12 @@ impl Error {
             cause: source,
         }
     }
+    pub fn parquet(what: impl Into<String>, cause: parquet::errors::ParquetError) -> Self {
+        Error::Parquet {
+            what: what.into(),
+            cause,
+        }
+    }
     pub fn data(at: Location, msg: impl Into<String>) -> Self {
         Error::Data {
             at: Box::new(at),

@@ -209,10 +209,7 @@ impl RecordReader {
             }
             InputFormat::Parquet => {
                 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-                let pq_err = |e| Error::Parquet {
-                    what: format!("reading {name}"),
-                    cause: e,
-                };
+                let pq_err = |e| Error::parquet(format!("reading {name}"), e);
                 let r = if let Some(path) = source.path() {
                     let f = File::open(path)
                         .map_err(|e| Error::io(format!("cannot open {name}"), e))?;

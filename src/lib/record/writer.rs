@@ -139,10 +139,7 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
                 .set_compression(parquet::basic::Compression::SNAPPY)
                 .build();
             let w = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
-                .map_err(|e| Error::Parquet {
-                    what: what(),
-                    cause: e,
-                })?;
+                .map_err(|e| Error::parquet(what(), e))?;
             Box::new(ParquetSink {
                 w,
                 schema: schema.clone(),
@@ -402,17 +399,16 @@ impl RecordSink for ParquetSink {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         same_schema(&self.schema, batch, "Parquet")?;
         let what = &self.what;
-        self.w.write(batch).map_err(|e| Error::Parquet {
-            what: what.clone(),
-            cause: e,
-        })
+        self.w
+            .write(batch)
+            .map_err(|e| Error::parquet(what.clone(), e))
     }
     fn finish(self: Box<Self>) -> Result<()> {
         let what = self.what;
-        let mut out = self.w.into_inner().map_err(|e| Error::Parquet {
-            what: what.clone(),
-            cause: e,
-        })?;
+        let mut out = self
+            .w
+            .into_inner()
+            .map_err(|e| Error::parquet(what.clone(), e))?;
         out.flush().map_err(|e| Error::io(what, e))
     }
 }
