@@ -161,24 +161,22 @@ fn ensure_target(dir: &Path, target: &str) -> Result<()> {
         .current_dir(dir)
         .stdout(Stdio::null())
         .status();
-    let failed = match status {
-        Ok(s) if s.success() => None,
-        Ok(s) => Some(
-            Error::device("rustup", format!("'rustup target add {target}' failed ({s})"))
-                .with_hint("install the target by hand, or check the network and the toolchain"),
-        ),
-        Err(e) => Some(
-            Error::device(
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            return Err(Error::device(
                 "rustup",
-                format!("cannot run rustup to install the {target} target: {e}"),
+                format!("'rustup target add {target}' failed ({s})"),
             )
-            .with_hint(format!(
-                "install rustup, or the target by other means (a distro's rust-std-{target} package)"
-            )),
-        ),
-    };
-    if let Some(e) = failed {
-        return Err(e);
+            .with_hint("install the target by hand, or check the network and the toolchain"))
+        }
+        Err(e) => return Err(Error::device(
+            "rustup",
+            format!("cannot run rustup to install the {target} target: {e}"),
+        )
+        .with_hint(format!(
+            "install rustup, or the target by other means (a distro's rust-std-{target} package)"
+        ))),
     }
     // rustup can succeed for a toolchain other than the rustc on PATH (a distro's rustc
     // next to a rustup install): look again rather than trust its status.
