@@ -175,6 +175,15 @@ fn ts_ns(r: &Value) -> i64 {
         .unwrap()
 }
 
+/// Slots in `etl agg ... --agg 'count(value), sum(missed)'` windows: samples plus
+/// missed slots.
+fn window_slots(windows: &[Value]) -> u64 {
+    windows
+        .iter()
+        .map(|w| w["count(value)"].as_u64().unwrap() + w["sum(missed)"].as_u64().unwrap())
+        .sum()
+}
+
 /// Checks what `sample --rate 1000 --count N` promises about its records, overruns or
 /// not: one schema, and every slot of the N accounted for exactly once (sampled, or
 /// inside an overrun record), each sample on its slot of the grid that starts on a
@@ -318,11 +327,7 @@ fn five_seconds_of_samples_make_five_one_second_windows() {
     );
     let counts = records(&out);
     assert_eq!(counts.len(), 5, "{counts:?}");
-    let total: u64 = counts
-        .iter()
-        .map(|w| w["count(value)"].as_u64().unwrap() + w["sum(missed)"].as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 5000, "{counts:?}");
+    assert_eq!(window_slots(&counts), 5000, "{counts:?}");
 }
 
 /// A sampler that is stopped for a while (SIGSTOP, as a long preemption would) misses
@@ -351,11 +356,7 @@ fn missed_slots_are_reported_and_counted() {
     assert!(missed >= 100, "stopped for 0.2 s at 1 kHz: {missed} missed");
     let windows = records(windows);
     assert_eq!(windows.len(), 3, "{windows:?}");
-    let total: u64 = windows
-        .iter()
-        .map(|w| w["count(value)"].as_u64().unwrap() + w["sum(missed)"].as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 3000);
+    assert_eq!(window_slots(&windows), 3000);
 }
 
 #[test]
