@@ -164,19 +164,17 @@ fn ensure_target(dir: &Path, target: &str) -> Result<()> {
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => {
-            return Err(Error::device(
-                "rustup",
-                format!("'rustup target add {target}' failed ({s})"),
-            )
-            .with_hint("install the target by hand, or check the network and the toolchain"))
+            let what = format!("'rustup target add {target}' failed ({s})");
+            let hint = "install the target by hand, or check the network and the toolchain";
+            return Err(Error::device("rustup", what).with_hint(hint));
         }
-        Err(e) => return Err(Error::device(
-            "rustup",
-            format!("cannot run rustup to install the {target} target: {e}"),
-        )
-        .with_hint(format!(
-            "install rustup, or the target by other means (a distro's rust-std-{target} package)"
-        ))),
+        Err(e) => {
+            let what = format!("cannot run rustup to install the {target} target: {e}");
+            let hint = format!(
+                "install rustup, or the target by other means (a distro's rust-std-{target} package)"
+            );
+            return Err(Error::device("rustup", what).with_hint(hint));
+        }
     }
     // rustup can succeed for a toolchain other than the rustc on PATH (a distro's rustc
     // next to a rustup install): look again rather than trust its status.
