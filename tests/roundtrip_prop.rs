@@ -112,6 +112,7 @@ fn convert(from: &Path, to: &Path, format: OutputFormat, batch_size: usize, infe
     let sink_opts = SinkOptions {
         format: Some(format),
         path: Some(to.to_path_buf()),
+        ..SinkOptions::default()
     };
     let mut sink = open_sink(&sink_opts, &reader.schema()).unwrap();
     while let Some(batch) = reader.next_batch().unwrap() {

@@ -19,3 +19,15 @@ etl sql 'SELECT host, count(*) AS n, round(avg(latency_ms), 2) AS avg_ms FROM in
     "$DEMO_DIR/events.parquet" -o table
 etl filter 'latency_ms > 49.9' "$DEMO_DIR/events.ndjson" | etl select 'ts, host, latency_ms' -o table
 etl sort --by 'bytes DESC' --memory 4M "$DEMO_DIR/events.ndjson" | etl head -n 3 -o table
+# Files other tools write: rotated, compressed logs (sniffed, not named), a JSON array,
+# a hive-partitioned Parquet directory written with zstd and read back whole.
+mkdir -p "$DEMO_DIR/logs/2026-11-26" "$DEMO_DIR/logs/2026-11-27"
+head -n 10000 "$DEMO_DIR/events.ndjson" | gzip > "$DEMO_DIR/logs/2026-11-26/events.1"
+tail -n 10000 "$DEMO_DIR/events.ndjson" | zstd -q > "$DEMO_DIR/logs/2026-11-27/events.1"
+etl count "$DEMO_DIR/logs/2026-*/*" -o table
+etl head -n 3 "$DEMO_DIR/events.ndjson" -o ndjson | jq -s . > "$DEMO_DIR/events.json"
+etl convert "$DEMO_DIR/events.json" -o table
+etl select 'host, bytes, latency_ms' "$DEMO_DIR/events.ndjson" -o arrow |
+    etl convert --partition-by host --compression zstd --out "$DEMO_DIR/by-host"
+etl sql 'SELECT host, count(*) AS n FROM input GROUP BY host ORDER BY host' "$DEMO_DIR/by-host" -o table
+etl convert "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/events.tsv.gz" && etl head -n 2 "$DEMO_DIR/events.tsv.gz" -o table

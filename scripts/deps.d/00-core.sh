@@ -1,5 +1,7 @@
-# The record layer: pyarrow for interop tests, DuckDB and jq for the conversion benchmark.
-apt_install jq
-pip_install pyarrow duckdb
+# The record layer: pyarrow, Polars and DuckDB are the judges of format interop
+# (tests/interop_*.rs) and the peers of the conversion benchmarks; the compressor command
+# lines write the compressed inputs the tests read.
+apt_install jq zstd lz4 bzip2 xz-utils
+pip_install pyarrow duckdb polars
 apt_install time
 apt_install miller

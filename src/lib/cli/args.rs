@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::Result;
+use crate::record::compress::Compression;
+use crate::record::reader::CsvOptions;
 use crate::record::rejects::{self, OnError};
 use crate::record::schema::parse_schema_arg;
+use crate::record::writer::{parse_parquet_compression, IpcCompression, ParquetOptions};
 use crate::record::{InputFormat, OutputFormat, ReadOptions, RecordReader, SinkOptions, Source};
 
 /// Flags every binary has.
@@ -26,14 +29,44 @@ pub struct CommonArgs {
 /// Where records come from.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Input files, read one after another ('-' or none: stdin). NDJSON, Arrow IPC
-    /// stream or file, and Parquet are recognised from their first bytes
+    /// Input files, read one after another ('-' or none: stdin); a directory is read
+    /// whole (hive 'key=value' directories become columns) and a quoted glob pattern
+    /// ('logs/2026-*/*.ndjson.gz') is expanded by the tool. NDJSON, JSON arrays and
+    /// pretty-printed JSON, CSV/TSV, Arrow IPC stream or file and Parquet are recognised
+    /// from their content, as are gzip, zstd, bzip2, xz and lz4 compression around them
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Force the input format instead of sniffing it (needed for CSV on stdin)
+    /// Force the input format instead of sniffing it
     #[arg(short = 'i', long = "input", value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+
+    /// CSV/TSV: the field delimiter, one character ('\t' for a tab) [default: sniffed
+    /// from the first lines]
+    #[arg(long, value_name = "CHAR", value_parser = parse_char)]
+    pub delimiter: Option<u8>,
+
+    /// CSV/TSV: the quote character
+    #[arg(long, value_name = "CHAR", value_parser = parse_char, default_value = "\"")]
+    pub quote: u8,
+
+    /// CSV/TSV: the first line is a record, not a header; columns are named column_1,
+    /// column_2, ...
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// CSV/TSV: skip lines starting with this character (e.g. '#')
+    #[arg(long, value_name = "CHAR", value_parser = parse_char)]
+    pub comment: Option<u8>,
+
+    /// Read inputs whose schemas differ as one: columns matched by name, missing ones
+    /// null, types widened without loss (or an error naming both inputs)
+    #[arg(long)]
+    pub union_by_name: bool,
+
+    /// Add a column [default name: filename] holding each record's source file
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "filename", require_equals = true)]
+    pub filename: Option<String>,
 
     /// Rows per Arrow batch
     #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -57,13 +90,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    pub fn sources(&self) -> Vec<Source> {
+    /// The inputs, with directories and glob patterns expanded.
+    pub fn sources(&self) -> Result<Vec<Source>> {
         Source::from_args(&self.files)
     }
 
     /// Opens the inputs these arguments name.
     pub fn open_reader(&self) -> Result<RecordReader> {
-        RecordReader::open(self.sources(), self.read_options()?)
+        RecordReader::open(self.sources()?, self.read_options()?)
     }
 
     pub fn read_options(&self) -> Result<ReadOptions> {
@@ -74,12 +108,20 @@ impl InputArgs {
             schema: self.schema.as_deref().map(parse_schema_arg).transpose()?,
             format: self.input_format,
             object_lines: false,
+            csv: CsvOptions {
+                delimiter: self.delimiter,
+                quote: self.quote,
+                header: !self.no_header,
+                comment: self.comment,
+            },
+            union_by_name: self.union_by_name,
+            filename_column: self.filename.clone(),
         })
     }
 }
 
 /// Where records go.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct OutputArgs {
     /// Output format [default: table on a terminal, ndjson on a pipe, or from --out's
     /// extension]
@@ -92,9 +134,33 @@ pub struct OutputArgs {
     )]
     pub output_format: Option<OutputFormat>,
 
-    /// Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)
+    /// Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet,
+    /// each optionally compressed: .gz .zst .bz2 .xz .lz4)
     #[arg(long = "out", value_name = "PATH")]
     pub path: Option<PathBuf>,
+
+    /// Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional
+    /// :LEVEL [default: from --out's extension]
+    #[arg(long, value_name = "CODEC[:LEVEL]")]
+    pub compress: Option<Compression>,
+
+    /// Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL]
+    /// or none [default: snappy]
+    #[arg(long, value_name = "CODEC[:LEVEL]", value_parser = parse_parquet_compression)]
+    pub compression: Option<parquet::basic::Compression>,
+
+    /// Parquet: rows per row group [default: 1048576]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_size: Option<u64>,
+
+    /// Parquet: write a hive-style directory at --out, one subdirectory per value of
+    /// these columns (DIR/date=2026-12-01/part-0.parquet)
+    #[arg(long, value_name = "COL[,COL]", value_delimiter = ',')]
+    pub partition_by: Vec<String>,
+
+    /// Arrow IPC: compress the record batch buffers
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub ipc_compression: Option<IpcCompression>,
 }
 
 impl OutputArgs {
@@ -102,7 +168,25 @@ impl OutputArgs {
         SinkOptions {
             format: self.output_format,
             path: self.path.clone(),
+            compress: self.compress,
+            parquet: ParquetOptions {
+                compression: self.compression,
+                row_group_size: self.row_group_size.map(|n| n as usize),
+                partition_by: self.partition_by.clone(),
+            },
+            ipc_compression: self.ipc_compression,
         }
+    }
+}
+
+/// One byte given as a character (`;`), or an escape (`\t`, `tab`).
+fn parse_char(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "'{s}' is not one ASCII character (use '\\t' for a tab)"
+        )),
     }
 }
 

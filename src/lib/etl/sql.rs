@@ -117,7 +117,7 @@ pub fn sql(args: &SqlArgs) -> Result<Outcome> {
         table::register(
             &ctx,
             "input",
-            args.input.sources(),
+            args.input.sources()?,
             args.input.read_options()?,
             &failure,
         )?;
@@ -135,7 +135,7 @@ pub fn sql(args: &SqlArgs) -> Result<Outcome> {
         table::register(
             &ctx,
             name,
-            Source::from_args(&[PathBuf::from(path)]),
+            Source::from_args(&[PathBuf::from(path)])?,
             opts,
             &failure,
         )?;
@@ -150,7 +150,7 @@ pub fn sort(args: &SortArgs) -> Result<Outcome> {
     table::register(
         &ctx,
         "input",
-        args.input.sources(),
+        args.input.sources()?,
         args.input.read_options()?,
         &failure,
     )?;

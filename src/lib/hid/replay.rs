@@ -68,7 +68,7 @@ fn col_utf8(
 pub fn load(file: Option<&PathBuf>) -> Result<Vec<Recorded>> {
     let files: Vec<PathBuf> = file.cloned().into_iter().collect();
     let source_name = file.map_or("<stdin>".to_string(), |f| f.display().to_string());
-    let reader = RecordReader::open(Source::from_args(&files), ReadOptions::default())?;
+    let reader = RecordReader::open(Source::from_args(&files)?, ReadOptions::default())?;
     let mut out = Vec::new();
     let bad = |row: usize, msg: String| {
         Error::data(

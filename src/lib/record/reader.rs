@@ -11,9 +11,15 @@ use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 
+use arrow::array::StringArray;
+use arrow::datatypes::{DataType, Field};
+
+use super::compress::{self, Codec, Failure};
+use super::json::{JsonLines, SharedLineMap};
 use super::lines::{LineChunk, ObjectLines};
 use super::ndjson::{NdjsonSource, SchemaState};
-use super::source::{read_prefix, sniff, InputFormat, Source};
+use super::source::{read_more, read_prefix, sniff, sniff_delimiter, InputFormat, Sniffed, Source};
+use super::{partition, union};
 use crate::error::{Error, Result};
 
 /// How to read the input; built from the shared `InputArgs`.
@@ -26,6 +32,32 @@ pub struct ReadOptions {
     /// NDJSON inputs (without a given schema) are read as object lines, not decoded
     /// (see `lines`); other formats still yield batches.
     pub object_lines: bool,
+    pub csv: CsvOptions,
+    /// Inputs with different schemas are merged by column name (see `union`).
+    pub union_by_name: bool,
+    /// Add a column of this name holding each record's source.
+    pub filename_column: Option<String>,
+}
+
+/// The CSV/TSV dialect: `--delimiter`, `--quote`, `--no-header`, `--comment`.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Sniffed from the first lines when unset (a tab for `-i tsv`).
+    pub delimiter: Option<u8>,
+    pub quote: u8,
+    pub header: bool,
+    pub comment: Option<u8>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            quote: b'"',
+            header: true,
+            comment: None,
+        }
+    }
 }
 
 impl Default for ReadOptions {
@@ -36,6 +68,9 @@ impl Default for ReadOptions {
             schema: None,
             format: None,
             object_lines: false,
+            csv: CsvOptions::default(),
+            union_by_name: false,
+            filename_column: None,
         }
     }
 }
@@ -60,13 +95,32 @@ pub struct RecordReader {
     /// The NDJSON schema carried from one file to the next.
     ndjson_state: Option<SchemaState>,
     schema: SchemaRef,
+    /// The first columnar input's own schema, which the others must match.
+    first_schema: SchemaRef,
     bytes_read: Arc<AtomicU64>,
     total_bytes: Option<u64>,
+    /// The current input's decompression error, raised after its whole records.
+    failure: Option<Failure>,
+    /// For JSON arrays and spread objects: where records start in the original text.
+    line_map: Option<SharedLineMap>,
+    /// `--union-by-name`: the schema every batch is brought to.
+    union: Option<SchemaRef>,
+    /// Hive partition columns (`key=value` directories) of the inputs.
+    partition_fields: Vec<Field>,
+    /// The input being read, for its partition values and `--filename`.
+    source: Option<Source>,
 }
 
 impl RecordReader {
     pub fn open(sources: Vec<Source>, opts: ReadOptions) -> Result<Self> {
         let total_bytes = sources.iter().map(Source::file_size).sum::<Option<u64>>();
+        let union = if opts.union_by_name && sources.len() > 1 {
+            Some(union_schema(&sources, &opts)?)
+        } else {
+            None
+        };
+        let partition_values: Vec<_> = sources.iter().map(Source::partition_values).collect();
+        let partition_fields = partition::partition_fields(&partition_values);
         let mut reader = RecordReader {
             pending: sources.into(),
             ndjson_state: opts.schema.clone().map(SchemaState::Given),
@@ -74,8 +128,14 @@ impl RecordReader {
             current: None,
             current_name: String::new(),
             schema: Arc::new(arrow::datatypes::Schema::empty()),
+            first_schema: Arc::new(arrow::datatypes::Schema::empty()),
             bytes_read: Arc::default(),
             total_bytes,
+            failure: None,
+            line_map: None,
+            union,
+            partition_fields,
+            source: None,
         };
         reader.open_next()?;
         if let Some(b) = &reader.current {
@@ -85,12 +145,68 @@ impl RecordReader {
                 Batches::Arrow { schema, .. } => schema.clone(),
             };
         }
+        if let Some(u) = &reader.union {
+            reader.schema = u.clone();
+        }
+        reader.schema = reader.with_extras(&reader.schema);
         Ok(reader)
     }
 
-    /// The schema of the first input (NDJSON may widen it later; each batch carries its own).
+    /// The schema of the first input (NDJSON may widen it later; each batch carries its
+    /// own), or the union of all with `union_by_name`; partition and `--filename`
+    /// columns last.
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
+    }
+
+    /// `schema` with the partition and filename columns appended.
+    fn with_extras(&self, schema: &SchemaRef) -> SchemaRef {
+        if self.partition_fields.is_empty() && self.opts.filename_column.is_none() {
+            return schema.clone();
+        }
+        let mut fields = self.partition_fields.clone();
+        if let Some(name) = &self.opts.filename_column {
+            fields.push(Field::new(name, DataType::Utf8, false));
+        }
+        partition::with_partitions(schema, &fields)
+    }
+
+    /// A batch as the caller sees it: brought to the union schema, with the partition
+    /// and filename columns of its input.
+    fn decorate(&self, batch: RecordBatch) -> Result<RecordBatch> {
+        let batch = match &self.union {
+            Some(u) => union::conform(&batch, u)?,
+            None => batch,
+        };
+        if self.partition_fields.is_empty() && self.opts.filename_column.is_none() {
+            return Ok(batch);
+        }
+        let rows = batch.num_rows();
+        let values = self
+            .source
+            .as_ref()
+            .map(Source::partition_values)
+            .unwrap_or_default();
+        let schema = batch.schema();
+        let mut columns = batch.columns().to_vec();
+        for f in &self.partition_fields {
+            if schema.index_of(f.name()).is_ok() {
+                continue; // the file holds the column itself
+            }
+            let v = values
+                .iter()
+                .find(|(k, _)| k == f.name())
+                .and_then(|(_, v)| v.as_deref());
+            columns.push(partition::partition_column(f, v, rows));
+        }
+        if let Some(name) = &self.opts.filename_column {
+            if schema.index_of(name).is_err() {
+                let file = self.source.as_ref().map(Source::name).unwrap_or_default();
+                columns.push(Arc::new(StringArray::from(vec![file; rows])));
+            }
+        }
+        RecordBatch::try_new(self.with_extras(&schema), columns)
+            .map_err(|e| Error::arrow("adding the partition and filename columns", e))
     }
 
     /// Bytes read so far and the total, when every input is a regular file.
@@ -106,17 +222,45 @@ impl RecordReader {
             return Ok(false);
         };
         let name = source.name();
+        self.source = Some(source.clone());
         let opened = source.open(self.bytes_read.clone())?;
         let mut reader = opened.reader;
+        let mut live_fd = opened.live_fd;
+        let read_err = |e| Error::io(format!("reading {name}"), e);
         let mut prefix = Vec::new();
-        let format = match self.opts.format {
+        let mut eof = read_prefix(&mut reader, &mut prefix).map_err(read_err)?;
+        self.failure = None;
+        self.line_map = None;
+        if let Some(codec) = Codec::detect(&prefix) {
+            let raw: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
+            let stream = compress::decompress(raw, codec, &name)?;
+            live_fd = live_fd.map(|_| stream.fd());
+            self.failure = Some(stream.failure());
+            reader = Box::new(stream);
+            prefix = Vec::new();
+            eof = read_prefix(&mut reader, &mut prefix).map_err(read_err)?;
+        }
+        // Formats that seek (Parquet, the Arrow IPC file) reopen a plain file by its path.
+        let seekable = source.path().filter(|_| self.failure.is_none());
+        let mut format = match self.opts.format {
             Some(f) => f,
-            None => {
-                read_prefix(&mut reader, &mut prefix)
-                    .map_err(|e| Error::io(format!("reading {name}"), e))?;
-                sniff(&prefix, source.path()).map_err(|m| Error::Usage(format!("{name}: {m}")))?
-            }
+            None => loop {
+                match sniff(&prefix, eof, source.path())
+                    .map_err(|m| Error::Usage(format!("{name}: {m}")))?
+                {
+                    Sniffed::Format(f) => break f,
+                    Sniffed::NeedMore => {
+                        eof = read_more(&mut reader, &mut prefix).map_err(read_err)?
+                    }
+                }
+            },
         };
+        if format == InputFormat::Json {
+            let lines = JsonLines::new(Cursor::new(std::mem::take(&mut prefix)).chain(reader));
+            self.line_map = Some(lines.line_map());
+            reader = Box::new(lines);
+            format = InputFormat::Ndjson;
+        }
         let batches = if format == InputFormat::Ndjson
             && self.opts.object_lines
             && self.opts.schema.is_none()
@@ -124,30 +268,33 @@ impl RecordReader {
             Batches::Lines(Box::new(ObjectLines::new(
                 reader,
                 prefix,
-                opened.live_fd,
+                live_fd,
                 name.clone(),
                 self.opts.batch_size,
             )))
         } else if format == InputFormat::Ndjson {
-            Batches::Ndjson(Box::new(NdjsonSource::new(
+            let src = NdjsonSource::new(
                 reader,
                 prefix,
-                opened.live_fd,
+                live_fd,
                 name.clone(),
                 self.ndjson_state.take(),
                 self.opts.batch_size,
                 self.opts.infer_rows,
-            )?))
+            )
+            .map_err(|e| self.relocate(e))?;
+            Batches::Ndjson(Box::new(src))
         } else {
             let input: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
-            self.open_columnar(format, input, &source, &name)?
+            self.open_columnar(format, input, seekable, &name)?
         };
         if let Batches::Arrow { schema, .. } = &batches {
             if self.current_name.is_empty() {
+                self.first_schema = schema.clone();
                 self.schema = schema.clone();
-            } else if schema.fields() != self.schema.fields() {
+            } else if self.union.is_none() && schema.fields() != self.first_schema.fields() {
                 return Err(Error::Usage(format!(
-                    "{name}: its schema differs from the first input's ({}); convert the inputs separately",
+                    "{name}: its schema differs from the first input's ({}); add --union-by-name to merge them by column name, or convert them separately",
                     self.current_name
                 )));
             }
@@ -164,13 +311,13 @@ impl RecordReader {
         &self,
         format: InputFormat,
         mut input: Box<dyn Read + Send>,
-        source: &Source,
+        seekable: Option<&std::path::Path>,
         name: &str,
     ) -> Result<Batches> {
         let arrow_err = |e: ArrowError| Error::arrow(format!("reading {name}"), e);
         let name = name.to_string();
         Ok(match format {
-            InputFormat::Ndjson => unreachable!("NDJSON has its own source"),
+            InputFormat::Ndjson | InputFormat::Json => unreachable!("JSON has its own source"),
             InputFormat::Arrow => {
                 let r =
                     arrow::ipc::reader::StreamReader::try_new(input, None).map_err(arrow_err)?;
@@ -184,7 +331,7 @@ impl RecordReader {
             InputFormat::ArrowFile => {
                 let r: ArrowBatches;
                 let schema;
-                if let Some(path) = source.path() {
+                if let Some(path) = seekable {
                     let f = File::open(path)
                         .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
                     let fr = arrow::ipc::reader::FileReader::try_new(f, None).map_err(arrow_err)?;
@@ -210,7 +357,7 @@ impl RecordReader {
             InputFormat::Parquet => {
                 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
                 let pq_err = |e| Error::parquet(format!("reading {name}"), e);
-                let r = if let Some(path) = source.path() {
+                let r = if let Some(path) = seekable {
                     let f = File::open(path)
                         .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
                     ParquetRecordBatchReaderBuilder::try_new(f)
@@ -236,8 +383,8 @@ impl RecordReader {
                     schema,
                 }
             }
-            InputFormat::Csv => {
-                let (schema, reader) = self.open_csv(input, &name)?;
+            InputFormat::Csv | InputFormat::Tsv => {
+                let (schema, reader) = self.open_csv(input, format, &name)?;
                 Batches::Arrow {
                     name: name.clone(),
                     batches: reader,
@@ -250,6 +397,7 @@ impl RecordReader {
     fn open_csv(
         &self,
         mut input: Box<dyn Read + Send>,
+        format: InputFormat,
         name: &str,
     ) -> Result<(SchemaRef, ArrowBatches)> {
         use arrow::csv::reader::Format;
@@ -264,7 +412,19 @@ impl RecordReader {
             }
             head.extend_from_slice(&chunk[..n]);
         }
-        let format = Format::default().with_header(true);
+        let csv = &self.opts.csv;
+        let delimiter = match (csv.delimiter, format) {
+            (Some(d), _) => d,
+            (None, InputFormat::Tsv) => b'\t',
+            (None, _) => sniff_delimiter(&head, csv.quote, true).unwrap_or(b','),
+        };
+        let mut format = Format::default()
+            .with_header(csv.header)
+            .with_delimiter(delimiter)
+            .with_quote(csv.quote);
+        if let Some(c) = csv.comment {
+            format = format.with_comment(c);
+        }
         let schema = match &self.opts.schema {
             Some(s) => s.clone(),
             None => {
@@ -300,8 +460,16 @@ impl RecordReader {
         loop {
             let next = match &mut self.current {
                 None => return Ok(None),
-                Some(Batches::Ndjson(src)) => src.next_batch()?.map(Chunk::Records),
-                Some(Batches::Lines(src)) => src.next_chunk(lines)?.then_some(Chunk::Lines),
+                Some(Batches::Ndjson(src)) => {
+                    let next = src.next_batch();
+                    next.map_err(|e| relocate(&self.line_map, e))?
+                        .map(Chunk::Records)
+                }
+                Some(Batches::Lines(src)) => {
+                    let next = src.next_chunk(lines);
+                    next.map_err(|e| relocate(&self.line_map, e))?
+                        .then_some(Chunk::Lines)
+                }
                 Some(Batches::Arrow { name, batches, .. }) => match batches.next() {
                     None => None,
                     Some(Ok(b)) => Some(Chunk::Records(b)),
@@ -310,8 +478,14 @@ impl RecordReader {
             };
             match next {
                 Some(Chunk::Records(b)) if b.num_rows() == 0 => continue,
+                Some(Chunk::Records(b)) => return Ok(Some(Chunk::Records(self.decorate(b)?))),
                 Some(chunk) => return Ok(Some(chunk)),
                 None => {
+                    if let Some(err) = self.failure.take().and_then(|f| f.take()) {
+                        self.current = None;
+                        self.pending.clear();
+                        return Err(err);
+                    }
                     if !self.open_next()? {
                         self.current = None;
                         return Ok(None);
@@ -320,6 +494,42 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// Points an error in a rewritten JSON input back at the original text.
+fn relocate(map: &Option<SharedLineMap>, e: Error) -> Error {
+    match map {
+        Some(m) => m.relocate(e),
+        None => e,
+    }
+}
+
+impl RecordReader {
+    fn relocate(&self, e: Error) -> Error {
+        relocate(&self.line_map, e)
+    }
+}
+
+/// The union of every input's schema, for `--union-by-name`. Each input is opened once
+/// to learn its schema (Parquet and Arrow from their metadata, NDJSON and CSV by
+/// inference over the first records); stdin cannot be read twice and is left out.
+fn union_schema(sources: &[Source], opts: &ReadOptions) -> Result<SchemaRef> {
+    let single = ReadOptions {
+        union_by_name: false,
+        filename_column: None,
+        ..opts.clone()
+    };
+    let mut fields = Vec::new();
+    let mut first = String::new();
+    for s in sources.iter().filter(|s| !matches!(s, Source::Stdin)) {
+        let r = RecordReader::open(vec![s.clone()], single.clone())?;
+        let name = s.name();
+        if first.is_empty() {
+            first = name.clone();
+        }
+        union::merge(&mut fields, &r.schema(), &name, &first)?;
+    }
+    Ok(union::to_schema(fields))
 }
 
 /// What `RecordReader::next_chunk` read.

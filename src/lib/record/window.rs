@@ -3,6 +3,7 @@
 
 use std::io::Read;
 
+use super::compress::is_corrupt;
 use crate::error::{Error, Result};
 
 const READ_CHUNK: usize = 1 << 20;
@@ -61,6 +62,15 @@ impl Window {
             match reader.read(&mut self.buf[self.end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // A damaged compressed stream: what follows the last whole line is cut,
+                // so it ends there; the record reader raises the error after the
+                // records before it (see `compress`).
+                Err(e) if is_corrupt(&e) => {
+                    let whole = self.unread().iter().rposition(|&b| b == b'\n');
+                    self.end = self.start + whole.map_or(0, |i| i + 1);
+                    self.eof = true;
+                    return Ok(());
+                }
                 Err(e) => return Err(Error::io(format!("reading {name}"), e)),
             }
         };

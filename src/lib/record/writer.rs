@@ -15,6 +15,7 @@ use arrow::error::ArrowError;
 use arrow::json::writer::{Encoder, EncoderFactory, EncoderOptions, NullableEncoder};
 use arrow::record_batch::RecordBatch;
 
+use super::compress::{Codec, Compression, Encoder as StreamEncoder};
 use super::table::TableSink;
 use super::text::{TS_NAIVE_FORMAT, TS_TZ_FORMAT, TS_UTC_FORMAT};
 use crate::error::{Error, Result};
@@ -28,19 +29,28 @@ pub enum OutputFormat {
     /// Arrow IPC file format (needs the whole output: --out or a redirect).
     ArrowFile,
     Csv,
+    /// Tab separated values, with a header.
+    Tsv,
     Parquet,
     /// Aligned columns for people, truncated to the terminal width.
     Table,
 }
 
 impl OutputFormat {
+    /// The format a file name says, looking past a compression extension
+    /// (`x.ndjson.gz` is NDJSON).
     fn from_extension(path: &Path) -> Option<OutputFormat> {
+        let path = match Codec::from_extension(path) {
+            Some(_) => Path::new(path.file_stem()?),
+            None => path,
+        };
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "ndjson" | "jsonl" | "json" => OutputFormat::Ndjson,
             "arrow" | "feather" | "ipc" => OutputFormat::ArrowFile,
             "arrows" => OutputFormat::Arrow,
             "csv" => OutputFormat::Csv,
+            "tsv" | "tab" => OutputFormat::Tsv,
             "parquet" | "pq" => OutputFormat::Parquet,
             "txt" => OutputFormat::Table,
             _ => return None,
@@ -60,9 +70,30 @@ impl OutputFormat {
 pub struct SinkOptions {
     pub format: Option<OutputFormat>,
     pub path: Option<PathBuf>,
+    /// Compress the whole output stream (`--compress`, or `--out`'s `.gz`/`.zst`/...).
+    pub compress: Option<Compression>,
+    /// Parquet: column codec, row group size and hive partitioning.
+    pub parquet: ParquetOptions,
+    /// Arrow IPC: buffer compression.
+    pub ipc_compression: Option<IpcCompression>,
+}
+
+/// `--ipc-compression`: the buffer compressions the Arrow IPC format defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IpcCompression {
+    Lz4,
+    Zstd,
 }
 
 impl SinkOptions {
+    /// The stream compression: `--compress`, else what `--out`'s extension says.
+    pub fn compression(&self) -> Option<Compression> {
+        self.compress.or_else(|| {
+            let codec = Codec::from_extension(self.path.as_deref()?)?;
+            Some(Compression { codec, level: None })
+        })
+    }
+
     /// The format that will be written: `-o`, else the `--out` extension, else a table
     /// on a terminal and NDJSON on a pipe.
     pub fn resolve(&self) -> Result<OutputFormat> {
@@ -77,10 +108,13 @@ impl SinkOptions {
                     self.path.as_ref().unwrap().display()
                 )))
             }
-            (None, None) if io::stdout().is_terminal() => OutputFormat::Table,
+            (None, None) if io::stdout().is_terminal() && self.compress.is_none() => {
+                OutputFormat::Table
+            }
             (None, None) => OutputFormat::Ndjson,
         };
-        if self.path.is_none() && format.is_binary() && io::stdout().is_terminal() {
+        let compressed = self.compress.is_some();
+        if self.path.is_none() && (format.is_binary() || compressed) && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
                 "refusing to write binary {format:?} output to a terminal; redirect it, use --out PATH, or -o table"
             )));
@@ -99,15 +133,32 @@ pub trait RecordSink {
 /// Opens the sink the options ask for; `schema` is the schema of the first batch.
 pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn RecordSink>> {
     let format = opts.resolve()?;
-    let out = open_destination(opts.path.as_deref())?;
+    if !opts.parquet.partition_by.is_empty() {
+        if format != OutputFormat::Parquet {
+            return Err(Error::Usage(
+                "--partition-by writes a directory of Parquet files: add --out DIR -o parquet"
+                    .into(),
+            ));
+        }
+        return Ok(Box::new(super::partition::PartitionedSink::new(
+            opts, schema,
+        )?));
+    }
+    let out = open_output(opts)?;
     let what = || writing(opts.path.as_deref());
     Ok(match format {
         OutputFormat::Ndjson => Box::new(NdjsonSink::new(out, schema)),
+        OutputFormat::Table if opts.compression().is_some() => {
+            return Err(Error::Usage(
+                "a table is for reading on a terminal: compress ndjson, csv, arrow or parquet output instead".into(),
+            ))
+        }
         OutputFormat::Table => Box::new(TableSink::new(out)),
-        OutputFormat::Csv => {
+        OutputFormat::Csv | OutputFormat::Tsv => {
             reject_nested(schema, "CSV")?;
             let w = arrow::csv::WriterBuilder::new()
                 .with_header(true)
+                .with_delimiter(if format == OutputFormat::Tsv { b'\t' } else { b',' })
                 .with_timestamp_tz_format(TS_UTC_FORMAT.to_string())
                 .with_timestamp_format(TS_NAIVE_FORMAT.to_string())
                 .build(out);
@@ -117,8 +168,12 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
             })
         }
         OutputFormat::Arrow => {
-            let w = arrow::ipc::writer::StreamWriter::try_new(out, schema)
-                .map_err(|e| Error::arrow(what(), e))?;
+            let w = arrow::ipc::writer::StreamWriter::try_new_with_options(
+                out,
+                schema,
+                ipc_write_options(opts)?,
+            )
+            .map_err(|e| Error::arrow(what(), e))?;
             Box::new(IpcSink {
                 w: Ipc::Stream(w),
                 schema: schema.clone(),
@@ -126,27 +181,31 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
             })
         }
         OutputFormat::ArrowFile => {
-            let w = arrow::ipc::writer::FileWriter::try_new(out, schema)
-                .map_err(|e| Error::arrow(what(), e))?;
+            let w = arrow::ipc::writer::FileWriter::try_new_with_options(
+                out,
+                schema,
+                ipc_write_options(opts)?,
+            )
+            .map_err(|e| Error::arrow(what(), e))?;
             Box::new(IpcSink {
                 w: Ipc::File(w),
                 schema: schema.clone(),
                 what: what(),
             })
         }
-        OutputFormat::Parquet => {
-            let props = parquet::file::properties::WriterProperties::builder()
-                .set_compression(parquet::basic::Compression::SNAPPY)
-                .build();
-            let w = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
-                .map_err(|e| Error::parquet(what(), e))?;
-            Box::new(ParquetSink {
-                w,
-                schema: schema.clone(),
-                what: what(),
-            })
-        }
+        OutputFormat::Parquet => Box::new(ParquetSink::new(out, schema, &opts.parquet, what())?),
     })
+}
+
+fn ipc_write_options(opts: &SinkOptions) -> Result<arrow::ipc::writer::IpcWriteOptions> {
+    use arrow::ipc::CompressionType;
+    let codec = opts.ipc_compression.map(|c| match c {
+        IpcCompression::Lz4 => CompressionType::LZ4_FRAME,
+        IpcCompression::Zstd => CompressionType::ZSTD,
+    });
+    arrow::ipc::writer::IpcWriteOptions::default()
+        .try_with_compression(codec)
+        .map_err(|e| Error::arrow("setting the Arrow IPC compression", e))
 }
 
 /// A sink opened when the first batch arrives, with that batch's schema: tools that
@@ -180,7 +239,57 @@ impl LazySink {
     }
 }
 
-pub type Out = BufWriter<Box<dyn Write + Send>>;
+pub type Out = BufWriter<Destination>;
+
+/// Where output bytes go: a file or stdout, compressed or not.
+pub enum Destination {
+    Plain(Box<dyn Write + Send>),
+    Compressed(StreamEncoder<Box<dyn Write + Send>>),
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::Plain(w) => w.write(buf),
+            Destination::Compressed(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::Plain(w) => w.flush(),
+            Destination::Compressed(w) => w.flush(),
+        }
+    }
+}
+
+/// Flushes `out` and ends its compressed stream, if any: the last step of every sink.
+pub fn close(out: Out) -> io::Result<()> {
+    let dest = out.into_inner().map_err(|e| e.into_error())?;
+    match dest {
+        Destination::Plain(mut w) => w.flush(),
+        Destination::Compressed(e) => e.finish()?.flush(),
+    }
+}
+
+/// The output the options name (file or stdout), compressed as they say.
+pub fn open_output(opts: &SinkOptions) -> Result<Out> {
+    let out = open_destination(opts.path.as_deref())?;
+    let Some(c) = opts.compression() else {
+        return Ok(out);
+    };
+    let what = writing(opts.path.as_deref());
+    let Destination::Plain(raw) = out
+        .into_inner()
+        .map_err(|e| Error::io(what.clone(), e.into_error()))?
+    else {
+        unreachable!("open_destination opens a plain destination")
+    };
+    let enc = StreamEncoder::new(raw, c).map_err(|e| Error::io(what, e))?;
+    Ok(BufWriter::with_capacity(
+        1 << 18,
+        Destination::Compressed(enc),
+    ))
+}
 
 /// What errors say a write to `path` (or stdout, for none) was doing.
 pub fn writing(path: Option<&Path>) -> String {
@@ -198,7 +307,7 @@ pub fn open_destination(path: Option<&Path>) -> Result<Out> {
             File::create(p).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?,
         ),
     };
-    Ok(BufWriter::with_capacity(1 << 18, w))
+    Ok(BufWriter::with_capacity(1 << 18, Destination::Plain(w)))
 }
 
 /// Stdout without std's line buffering: we decide when to flush.
@@ -331,10 +440,7 @@ impl RecordSink for NdjsonSink {
         self.w
             .finish()
             .map_err(|e| Error::arrow("writing NDJSON", e))?;
-        self.w
-            .get_mut()
-            .flush()
-            .map_err(|e| Error::io("writing NDJSON", e))
+        close(self.w.into_inner()).map_err(|e| Error::io("writing NDJSON", e))
     }
 }
 
@@ -352,10 +458,7 @@ impl RecordSink for CsvSink {
             .map_err(|e| Error::arrow("writing CSV", e))
     }
     fn finish(self: Box<Self>) -> Result<()> {
-        self.w
-            .into_inner()
-            .flush()
-            .map_err(|e| Error::io("writing CSV", e))
+        close(self.w.into_inner()).map_err(|e| Error::io("writing CSV", e))
     }
 }
 
@@ -381,18 +484,108 @@ impl RecordSink for IpcSink {
     }
     fn finish(self: Box<Self>) -> Result<()> {
         let what = self.what;
-        let r = match self.w {
-            Ipc::Stream(mut w) => w.finish().and_then(|_| w.flush()),
-            Ipc::File(mut w) => w.finish().and_then(|_| w.flush()),
+        let out = match self.w {
+            Ipc::Stream(mut w) => w.finish().and_then(|_| w.into_inner()),
+            Ipc::File(mut w) => w.finish().and_then(|_| w.into_inner()),
         };
-        r.map_err(|e| Error::arrow(what, e))
+        let out = out.map_err(|e| Error::arrow(what.clone(), e))?;
+        close(out).map_err(|e| Error::io(what, e))
     }
 }
 
-struct ParquetSink {
+/// `--compression`, `--row-group-size` and `--partition-by`: how Parquet is written.
+#[derive(Debug, Clone, Default)]
+pub struct ParquetOptions {
+    /// The column codec; snappy (what pyarrow and Spark write by default) when unset.
+    pub compression: Option<parquet::basic::Compression>,
+    pub row_group_size: Option<usize>,
+    /// Columns whose values name hive-style directories (`col=value/`).
+    pub partition_by: Vec<String>,
+}
+
+impl ParquetOptions {
+    /// Writer properties: the codec, the row group size, and statistics per page, so the
+    /// footer carries column chunk statistics and the page index (column and offset
+    /// index) that DuckDB, Polars and Spark prune on.
+    pub fn properties(&self) -> parquet::file::properties::WriterProperties {
+        use parquet::file::properties::{EnabledStatistics, WriterProperties};
+        let mut b = WriterProperties::builder()
+            .set_compression(
+                self.compression
+                    .unwrap_or(parquet::basic::Compression::SNAPPY),
+            )
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_created_by(concat!("pipekit version ", env!("CARGO_PKG_VERSION")).to_string());
+        if let Some(n) = self.row_group_size {
+            b = b.set_max_row_group_row_count(Some(n.max(1)));
+        }
+        b.build()
+    }
+}
+
+/// Parses `--compression snappy|zstd[:LEVEL]|gzip[:LEVEL]|lz4|brotli[:LEVEL]|none`.
+pub fn parse_parquet_compression(
+    s: &str,
+) -> std::result::Result<parquet::basic::Compression, String> {
+    use parquet::basic::{BrotliLevel, Compression as C, GzipLevel, ZstdLevel};
+    let (name, level) = match s.split_once(':') {
+        Some((n, l)) => (
+            n,
+            Some(
+                l.parse::<u32>()
+                    .map_err(|_| format!("'{l}' is not a compression level (a number)"))?,
+            ),
+        ),
+        None => (s, None),
+    };
+    let bad = |e: parquet::errors::ParquetError| e.to_string();
+    let no_level = |c: C| match level {
+        Some(l) => Err(format!("{name} takes no level (got {l})")),
+        None => Ok(c),
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "snappy" => no_level(C::SNAPPY),
+        "lz4" | "lz4_raw" => no_level(C::LZ4_RAW),
+        "none" | "uncompressed" => no_level(C::UNCOMPRESSED),
+        "zstd" => Ok(C::ZSTD(match level {
+            Some(l) => ZstdLevel::try_new(l as i32).map_err(bad)?,
+            None => ZstdLevel::default(),
+        })),
+        "gzip" => Ok(C::GZIP(match level {
+            Some(l) => GzipLevel::try_new(l).map_err(bad)?,
+            None => GzipLevel::default(),
+        })),
+        "brotli" => Ok(C::BROTLI(match level {
+            Some(l) => BrotliLevel::try_new(l).map_err(bad)?,
+            None => BrotliLevel::default(),
+        })),
+        other => Err(format!(
+            "unknown Parquet compression '{other}' (snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none)"
+        )),
+    }
+}
+
+pub(super) struct ParquetSink {
     w: parquet::arrow::ArrowWriter<Out>,
     schema: SchemaRef,
     what: String,
+}
+
+impl ParquetSink {
+    pub(super) fn new(
+        out: Out,
+        schema: &SchemaRef,
+        opts: &ParquetOptions,
+        what: String,
+    ) -> Result<Self> {
+        let w = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(opts.properties()))
+            .map_err(|e| Error::parquet(what.clone(), e))?;
+        Ok(ParquetSink {
+            w,
+            schema: schema.clone(),
+            what,
+        })
+    }
 }
 
 impl RecordSink for ParquetSink {
@@ -405,11 +598,11 @@ impl RecordSink for ParquetSink {
     }
     fn finish(self: Box<Self>) -> Result<()> {
         let what = self.what;
-        let mut out = self
+        let out = self
             .w
             .into_inner()
             .map_err(|e| Error::parquet(what.clone(), e))?;
-        out.flush().map_err(|e| Error::io(what, e))
+        close(out).map_err(|e| Error::io(what, e))
     }
 }
 
@@ -447,6 +640,7 @@ mod tests {
         let opts = SinkOptions {
             format,
             path: Some(path.to_path_buf()),
+            ..SinkOptions::default()
         };
         let batch = sample();
         let mut sink = open_sink(&opts, &batch.schema()).unwrap();
@@ -500,6 +694,7 @@ mod tests {
         let opts = SinkOptions {
             format: Some(OutputFormat::Csv),
             path: Some(dir.path().join("n.csv")),
+            ..SinkOptions::default()
         };
         assert!(open_sink(&opts, &nested)
             .err()
@@ -514,6 +709,7 @@ mod tests {
             SinkOptions {
                 format: f,
                 path: Some(p.into()),
+                ..SinkOptions::default()
             }
             .resolve()
             .unwrap()
@@ -526,7 +722,8 @@ mod tests {
         assert_eq!(o(None, "a.arrows"), OutputFormat::Arrow);
         assert!(SinkOptions {
             format: None,
-            path: Some("a.xyz".into())
+            path: Some("a.xyz".into()),
+            ..SinkOptions::default()
         }
         .resolve()
         .is_err());

@@ -46,8 +46,19 @@ fn obj(v: Value) -> Map<String, Value> {
 }
 
 fn source_name(input: &crate::cli::InputArgs) -> String {
-    let names: Vec<String> = input.sources().iter().map(Source::name).collect();
-    names.join(",")
+    match input.sources() {
+        Ok(sources) => sources
+            .iter()
+            .map(Source::name)
+            .collect::<Vec<_>>()
+            .join(","),
+        Err(_) => input
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    }
 }
 
 fn report_torn(idx: &Index) {

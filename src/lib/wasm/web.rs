@@ -72,10 +72,7 @@ fn grantable(s: &str) -> std::result::Result<Capability, String> {
 pub fn run(args: &WebArgs) -> Result<Outcome> {
     // -o is the bundle directory here (as in `cc -o`), so the report record uses the
     // default format: a table on a terminal, NDJSON on a pipe.
-    let output = OutputArgs {
-        output_format: None,
-        path: None,
-    };
+    let output = OutputArgs::default();
     output.sink_options().resolve()?;
     let (bytes, info) = inspect_file(&args.module)?;
     let name = args

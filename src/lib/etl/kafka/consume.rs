@@ -29,7 +29,7 @@ use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
 use crate::record::ndjson::{NdjsonSource, SchemaState};
 use crate::record::schema::parse_schema_arg;
-use crate::record::writer::{open_destination, writing};
+use crate::record::writer::{close, open_output, writing};
 use crate::record::{LazySink, OutputFormat, SinkOptions};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
@@ -502,7 +502,7 @@ fn consume_lines(
     group: bool,
     options: &SinkOptions,
 ) -> Result<()> {
-    let mut dest = open_destination(options.path.as_deref())?;
+    let mut dest = open_output(options)?;
     let what = writing(options.path.as_deref());
     let pending: Pending = Mutex::new(VecDeque::new());
     let mut put = |lines: &[u8]| -> Result<bool> {
@@ -528,7 +528,8 @@ fn consume_lines(
         &mut put,
         &pending,
         &AtomicBool::new(false),
-    )
+    )?;
+    close(dest).map_err(|e| Error::io(what, e))
 }
 
 /// Names the message behind a reader error at line N of the consumed stream.

@@ -685,7 +685,7 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
         object_lines: args.format == Format::Json,
         ..args.input.read_options()?
     };
-    let mut reader = RecordReader::open(args.input.sources(), options)?;
+    let mut reader = RecordReader::open(args.input.sources()?, options)?;
     let mut lines = LineChunk::default();
     let mut first = true;
     let mut buf = Vec::new();
