@@ -149,18 +149,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__agg)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --output --out --agg --by --window --slide --time --lateness --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --agg --by --window --slide --time --lateness --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -180,15 +196,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --agg)
@@ -227,18 +263,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__convert)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -258,15 +310,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -281,18 +353,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__count)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -312,15 +400,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -335,18 +443,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__filter)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -366,15 +490,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -389,7 +533,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__flatten)
-            opts="-i -o -h --separator --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --separator --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,11 +544,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -424,15 +584,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -447,7 +627,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__head)
-            opts="-n -i -o -h --lines --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,11 +642,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -486,15 +682,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -765,7 +981,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__kafka__subcmd__consume)
-            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --output --out --generate --help"
+            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,15 +1040,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -903,7 +1139,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__kafka__subcmd__produce)
-            opts="-b -X -t -k -p -f -i -h --brokers --topic --key --partition-by --format --input --batch-size --infer-rows --schema --on-error --generate --help"
+            opts="-b -X -t -k -p -f -i -h --brokers --topic --key --partition-by --format --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,11 +1190,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -989,7 +1241,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__run)
-            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --output --out --generate --help"
+            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,15 +1300,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1071,18 +1343,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__schema)
-            opts="-i -h --input --batch-size --infer-rows --schema --on-error --generate --help"
+            opts="-i -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -1113,18 +1401,34 @@ _etl() {
             return 0
             ;;
         etl__subcmd__select)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -1144,15 +1448,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1167,7 +1491,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__sort)
-            opts="-i -o -h --by --threads --memory --temp-dir --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-i -o -h --by --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,11 +1514,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -1214,15 +1554,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1237,7 +1597,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__sql)
-            opts="-t -i -o -h --table --threads --memory --temp-dir --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-t -i -o -h --table --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,11 +1624,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -1288,15 +1664,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1311,7 +1707,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__tail)
-            opts="-n -i -o -h --lines --input --batch-size --infer-rows --schema --on-error --output --out --generate --help"
+            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,11 +1722,27 @@ _etl() {
                     return 0
                     ;;
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -1350,15 +1762,35 @@ _etl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

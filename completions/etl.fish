@@ -44,11 +44,17 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the record
 complete -c etl -n "__fish_etl_needs_command" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
 complete -c etl -n "__fish_etl_needs_command" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c etl -n "__fish_etl_using_subcommand convert" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand convert" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand convert" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -57,19 +63,34 @@ complete -c etl -n "__fish_etl_using_subcommand convert" -s o -l output -d 'Outp
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand convert" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand convert" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand convert" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand convert" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand convert" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand convert" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand convert" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand schema" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand schema" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand schema" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand schema" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand schema" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand schema" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand schema" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -78,12 +99,20 @@ complete -c etl -n "__fish_etl_using_subcommand schema" -l generate -d 'Print a 
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand schema" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand schema" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand agg" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand agg" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand agg" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -92,9 +121,16 @@ complete -c etl -n "__fish_etl_using_subcommand agg" -s o -l output -d 'Output f
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand agg" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand agg" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand agg" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand agg" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand agg" -l agg -d 'Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x), avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact: count_distinct and the percentiles keep each group\'s values in memory; percentiles interpolate linearly between ranks (as DuckDB\'s quantile_cont) [default: count(*)]' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l by -d 'Group by these fields (comma-separated)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l window -d 'Aggregate over event-time windows of this length (e.g. 1s, 100ms, 5m)' -r
@@ -105,16 +141,24 @@ complete -c etl -n "__fish_etl_using_subcommand agg" -l generate -d 'Print a man
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand agg" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand agg" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand agg" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand sql" -s t -l table -d 'Another table for the query: NAME=PATH (NDJSON, Arrow, Parquet or CSV)' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l threads -d 'Worker threads and partitions for the query [default: one per core]' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l memory -d 'Memory for sorts, joins and aggregations (e.g. 512M, 2G); past it they spill to disk [default: no limit]' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l temp-dir -d 'Directory for spill files [default: the system temporary directory]' -r -F
-complete -c etl -n "__fish_etl_using_subcommand sql" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand sql" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand sql" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -123,19 +167,34 @@ complete -c etl -n "__fish_etl_using_subcommand sql" -s o -l output -d 'Output f
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand sql" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sql" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sql" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand sql" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand sql" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand sql" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand sql" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand sql" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand filter" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand filter" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand filter" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand filter" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand filter" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand filter" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -144,19 +203,34 @@ complete -c etl -n "__fish_etl_using_subcommand filter" -s o -l output -d 'Outpu
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand filter" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand filter" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand filter" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand filter" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand filter" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand filter" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand filter" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand select" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand select" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand select" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand select" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand select" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand select" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -165,23 +239,38 @@ complete -c etl -n "__fish_etl_using_subcommand select" -s o -l output -d 'Outpu
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand select" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand select" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand select" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand select" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand select" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand select" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand select" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand select" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand sort" -l by -d 'Sort keys, as in SQL\'s ORDER BY: \'ts\', \'status DESC, latency_ms\'' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l threads -d 'Worker threads and partitions for the query [default: one per core]' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l memory -d 'Memory for sorts, joins and aggregations (e.g. 512M, 2G); past it they spill to disk [default: no limit]' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l temp-dir -d 'Directory for spill files [default: the system temporary directory]' -r -F
-complete -c etl -n "__fish_etl_using_subcommand sort" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand sort" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand sort" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -190,20 +279,35 @@ complete -c etl -n "__fish_etl_using_subcommand sort" -s o -l output -d 'Output 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand sort" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sort" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand sort" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand sort" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand sort" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand sort" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand sort" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand sort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand head" -s n -l lines -d 'How many records' -r
-complete -c etl -n "__fish_etl_using_subcommand head" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand head" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand head" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -212,20 +316,35 @@ complete -c etl -n "__fish_etl_using_subcommand head" -s o -l output -d 'Output 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand head" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand head" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand head" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand head" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand head" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand head" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand head" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand head" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand tail" -s n -l lines -d 'How many records' -r
-complete -c etl -n "__fish_etl_using_subcommand tail" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand tail" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand tail" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -234,20 +353,35 @@ complete -c etl -n "__fish_etl_using_subcommand tail" -s o -l output -d 'Output 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand tail" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand tail" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand tail" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand tail" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand tail" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand tail" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand tail" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l separator -d 'Joins the names of nested fields' -r
-complete -c etl -n "__fish_etl_using_subcommand flatten" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand flatten" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -256,19 +390,34 @@ complete -c etl -n "__fish_etl_using_subcommand flatten" -s o -l output -d 'Outp
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand flatten" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand flatten" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c etl -n "__fish_etl_using_subcommand count" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand count" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand count" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -277,13 +426,22 @@ complete -c etl -n "__fish_etl_using_subcommand count" -s o -l output -d 'Output
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand count" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand count" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand count" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand count" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand count" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand count" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand run" -l from -d 'Source: kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=GROUP[&from=beginning|end]. The group\'s committed offsets say where to resume; `from` applies only where it has none (default beginning)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l to -d 'Destination: kafka://HOST:PORT[,...]/TOPIC[?key=FIELD] (one JSON message per result record, keyed by FIELD), or - for stdout (-o picks the format)' -r
@@ -302,9 +460,16 @@ complete -c etl -n "__fish_etl_using_subcommand run" -s o -l output -d 'Output f
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand run" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand run" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand run" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand run" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -333,9 +498,16 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -349,11 +521,17 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s p -l partition-by -d 'Choose the partition from this field: an integer is the partition number, any other value is hashed (FNV-1a) over the topic\'s partitions' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s f -l format -d 'Message format' -r -f -a "json\t'One JSON object per message, one message per record'
 arrow\t'One Arrow IPC stream (schema + batch) per message, one message per batch'"
-complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -362,6 +540,8 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from produce" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'

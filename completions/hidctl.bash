@@ -194,7 +194,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__descriptor)
-            opts="-o -d -h --hex --file --layout --raw --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --hex --file --layout --raw --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,15 +209,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -396,7 +416,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__feature__subcmd__get)
-            opts="-o -d -h --report-id --len --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --len --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,15 +431,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -502,7 +542,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__feature__subcmd__set)
-            opts="-o -d -h --report-id --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,15 +553,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -800,7 +860,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__list)
-            opts="-o -d -h --vid --pid --usage-page --usage --serial --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --vid --pid --usage-page --usage --serial --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,15 +887,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -862,7 +942,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__read)
-            opts="-o -d -h --report-id --timeout --count --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,15 +961,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -916,7 +1016,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__record)
-            opts="-o -d -h --report-id --timeout --count --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,15 +1035,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1122,7 +1242,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__ping)
-            opts="-o -d -h --timeout --retries --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,15 +1257,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1172,7 +1312,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__raw)
-            opts="-o -d -h --timeout --retries --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,15 +1327,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1222,7 +1382,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__read)
-            opts="-o -d -h --count --timeout --retries --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --count --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,15 +1401,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1276,7 +1456,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__write)
-            opts="-o -d -h --timeout --retries --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1291,15 +1471,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1326,7 +1526,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__write)
-            opts="-o -d -h --report-id --output --out --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1337,15 +1537,35 @@ _hidctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

@@ -51,9 +51,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s o -l output -d 'O
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -68,9 +75,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand read" -s o -l output -d 'O
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -83,9 +97,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s o -l output -d '
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -109,9 +130,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -124,9 +152,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -143,9 +178,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s o -l output
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -162,9 +204,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s o -l output -d 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -199,9 +248,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -216,9 +272,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -232,9 +295,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -248,9 +318,16 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

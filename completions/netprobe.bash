@@ -65,7 +65,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__conns)
-            opts="-o -h --family --state --output --out --generate --help"
+            opts="-o -h --family --state --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -80,15 +80,35 @@ _netprobe() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -173,7 +193,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__serve)
-            opts="-o -h --listen --tcp --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --output --out --generate --help"
+            opts="-o -h --listen --tcp --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,15 +248,35 @@ _netprobe() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -251,7 +291,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__tcp)
-            opts="-o -h --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --count --output --out --generate --help"
+            opts="-o -h --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,15 +346,35 @@ _netprobe() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

@@ -53,9 +53,16 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -s o -l output -d
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -69,9 +76,16 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s o -l output 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -96,9 +110,16 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s o -l output 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -196,22 +196,42 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__config)
-            opts="-o -d -h --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -308,7 +328,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__erase)
-            opts="-o -d -h --offset --length --size --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --length --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,15 +347,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -480,22 +520,42 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__id)
-            opts="-o -d -h --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -604,7 +664,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__verify)
-            opts="-o -d -h --offset --size --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,15 +679,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -674,7 +754,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__write)
-            opts="-o -d -h --offset --no-erase --no-verify --size --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --no-erase --no-verify --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,15 +769,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -968,22 +1068,42 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__info)
-            opts="-o -d -h --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1190,7 +1310,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__reg__subcmd__read)
-            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,15 +1341,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1276,7 +1416,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__reg__subcmd__write)
-            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1307,15 +1447,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1362,7 +1522,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__sample)
-            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --align --vref --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --align --vref --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1397,15 +1557,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1452,7 +1632,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__xfer)
-            opts="-o -d -h --file --output --out --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --file --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1463,15 +1643,35 @@ _spictl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

@@ -52,9 +52,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand info" -s o -l output -d 'O
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand info" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -74,9 +81,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand config" -s o -l output -d 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand config" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -97,9 +111,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand xfer" -s o -l output -d 'O
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -159,9 +180,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -188,9 +216,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -222,9 +257,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -s o -l output -d 
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand sample" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -266,9 +308,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -308,9 +357,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -335,9 +391,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -359,9 +422,16 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

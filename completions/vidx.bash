@@ -89,18 +89,34 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__add)
-            opts="-i -o -h --input --batch-size --infer-rows --schema --on-error --id --vector --sync --output --out --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --sync --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -132,15 +148,35 @@ _vidx() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -155,22 +191,42 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__compact)
-            opts="-o -h --output --out --generate --help"
+            opts="-o -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -185,7 +241,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__create)
-            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --output --out --generate --help"
+            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,15 +284,35 @@ _vidx() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -251,7 +327,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__delete)
-            opts="-o -h --stdin --id --output --out --generate --help"
+            opts="-o -h --stdin --id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,15 +338,35 @@ _vidx() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -285,22 +381,42 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__get)
-            opts="-o -h --no-vector --output --out --generate --help"
+            opts="-o -h --no-vector --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -441,18 +557,34 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__search)
-            opts="-i -k -o -h --input --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --generate --help"
+            opts="-i -k -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
                     return 0
                     ;;
                 -i)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --batch-size)
@@ -496,15 +628,35 @@ _vidx() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -519,22 +671,42 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__stats)
-            opts="-o -h --verify --output --out --generate --help"
+            opts="-o -h --verify --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv parquet table" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
                     return 0
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

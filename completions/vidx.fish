@@ -54,19 +54,32 @@ complete -c vidx -n "__fish_vidx_using_subcommand create" -s o -l output -d 'Out
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand create" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vidx -n "__fish_vidx_using_subcommand add" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c vidx -n "__fish_vidx_using_subcommand add" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -80,19 +93,34 @@ complete -c vidx -n "__fish_vidx_using_subcommand add" -s o -l output -d 'Output
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand add" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c vidx -n "__fish_vidx_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vidx -n "__fish_vidx_using_subcommand search" -s i -l input -d 'Force the input format instead of sniffing it (needed for CSV on stdin)' -r -f -a "ndjson\t''
+complete -c vidx -n "__fish_vidx_using_subcommand search" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
 parquet\t''
-csv\t''"
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l batch-size -d 'Rows per Arrow batch' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
@@ -106,13 +134,22 @@ complete -c vidx -n "__fish_vidx_using_subcommand search" -s o -l output -d 'Out
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand search" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l exact -d 'Scan every record instead of walking the graphs (exact, slow: ground truth)'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l timing -d 'Print the time spent searching (without reading and writing records) to stderr'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -120,9 +157,16 @@ complete -c vidx -n "__fish_vidx_using_subcommand get" -s o -l output -d 'Output
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand get" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand get" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -134,9 +178,16 @@ complete -c vidx -n "__fish_vidx_using_subcommand delete" -s o -l output -d 'Out
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand delete" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -147,9 +198,16 @@ complete -c vidx -n "__fish_vidx_using_subcommand compact" -s o -l output -d 'Ou
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand compact" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand compact" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -159,9 +217,16 @@ complete -c vidx -n "__fish_vidx_using_subcommand stats" -s o -l output -d 'Outp
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c vidx -n "__fish_vidx_using_subcommand stats" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

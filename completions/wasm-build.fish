@@ -42,9 +42,16 @@ complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -s o -l out
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -58,9 +65,16 @@ complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -s o -l out
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
 csv\t''
+tsv\t'Tab separated values, with a header'
 parquet\t''
 table\t'Aligned columns for people, truncated to the terminal width'"
-complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .parquet)' -r -F
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -462,3 +462,61 @@ fn many_files_union_by_name_and_filename() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--union-by-name"), "suggests the flag: {err}");
 }
+
+/// A 2 GB JSON array streams: it is rewritten element by element, never held. The
+/// array is written into etl's stdin as it is generated, so nothing is stored on disk;
+/// the peak RSS comes from the kernel (wait4).
+#[test]
+fn a_two_gigabyte_json_array_converts_in_bounded_memory() {
+    use std::io::Write;
+    let mut child = Command::new(ETL)
+        .args(["convert", "-o", "arrow"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut stdin = child.stdin.take().unwrap();
+    let pad = "p".repeat(160);
+    let mut chunk = String::with_capacity(1 << 20);
+    let (mut written, mut id) = (0u64, 0u64);
+    stdin.write_all(b"[\n").unwrap();
+    while written < 2 << 30 {
+        chunk.clear();
+        while chunk.len() < (1 << 20) - 512 {
+            chunk.push_str(&format!(
+                "  {{\"id\": {id}, \"ok\": {}, \"s\": \"{pad}\"}},\n",
+                id % 2 == 0
+            ));
+            id += 1;
+        }
+        stdin.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len() as u64;
+    }
+    stdin
+        .write_all(format!("  {{\"id\": {id}}}\n]\n").as_bytes())
+        .unwrap();
+    drop(stdin);
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "etl failed: {err}"
+    );
+    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(
+        peak_mb < 300,
+        "peak RSS {peak_mb} MB converting a 2 GB JSON array"
+    );
+}

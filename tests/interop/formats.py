@@ -210,7 +210,7 @@ def check(d):
         elif name.endswith(".arrow"):
             table(name, "pyarrow", ipc.open_file(p).read_all())
             if pl is not None:
-                frame(name, pl.read_ipc(p, memory_map=False))
+                frame(name, pl.read_ipc(p))
         elif ".ndjson" in name:
             rows = ndjson_rows(p)
             same = without_nulls(rows) == reference()
