@@ -14,20 +14,7 @@ ETL=target/release/etl
 THREADS=$(nproc)
 size_mb=$(python3 -c "import os,sys; print(round(os.path.getsize(sys.argv[1])/1e6,1))" "$SRC")
 
-# best_of CMD...: the fastest wall time of $RUNS runs, in seconds.
-best_of() {
-    python3 - "$RUNS" "$@" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2]
-best = None
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    d = time.perf_counter() - t
-    best = d if best is None else min(best, d)
-print(f"{best:.3f}")
-PY
-}
+source bench/lib.sh
 
 PYARROW_ARROW="python3 -c \"
 import pyarrow.json as pj, pyarrow.ipc as ipc

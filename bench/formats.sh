@@ -22,19 +22,7 @@ PQ="$DATA/events-$ROWS.zstd.parquet"
 import pyarrow.json as pj, pyarrow.parquet as pq
 pq.write_table(pj.read_json('$SRC'), '$PQ', compression='zstd')"
 
-best_of() {
-    python3 - "$RUNS" "$@" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2]
-best = None
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    d = time.perf_counter() - t
-    best = d if best is None else min(best, d)
-print(f"{best:.3f}")
-PY
-}
+source bench/lib.sh
 
 py() { printf 'python3 -c "%s"' "$1"; }
 DUCK_INIT="import duckdb; duckdb.sql('SET threads=$THREADS'); duckdb.sql('SET enable_progress_bar=false')"

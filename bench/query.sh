@@ -16,20 +16,7 @@ command -v mlr >/dev/null || { echo "bench/query.sh: Miller (mlr) is missing: ru
 ETL=target/release/etl
 THREADS=$(nproc)
 
-# time_of RUNS CMD: the fastest wall time of RUNS runs, in seconds.
-time_of() {
-    python3 - "$1" "$2" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2]
-best = None
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    d = time.perf_counter() - t
-    best = d if best is None else min(best, d)
-print(f"{best:.3f}")
-PY
-}
+source bench/lib.sh
 
 # duck NAME SQL: writes a DuckDB script that runs SQL (the table `input` is the NDJSON
 # file) and prints the command that runs it.

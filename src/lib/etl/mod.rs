@@ -16,6 +16,7 @@ use crate::error::Error;
 const EXAMPLES: &str = "\
 Examples:
   etl convert logs.ndjson --out logs.parquet       NDJSON to Parquet
+  etl convert 'logs/2026-*/*.gz' --out all.parquet  compressed logs, glob expanded by etl
   etl convert data.arrow -o ndjson | head          Arrow IPC file to NDJSON
   cat events.ndjson | etl convert -o arrow > e.arrows
   etl schema logs.ndjson                           the inferred schema as JSON
@@ -25,7 +26,8 @@ Examples:
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but records were lost or skipped.";
 
-/// Convert, query, aggregate and reshape record streams: NDJSON, Arrow IPC, Parquet and CSV.
+/// Convert, query, aggregate and reshape record streams: NDJSON, JSON, Arrow IPC, Parquet,
+/// CSV and TSV, compressed or not.
 #[derive(Debug, Parser)]
 #[command(name = "etl", version, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
@@ -39,8 +41,11 @@ pub struct Cli {
 pub enum Command {
     /// Convert records from any input format to any output format
     ///
-    /// Reads NDJSON, Arrow IPC (stream or file), Parquet or CSV and writes NDJSON, Arrow
-    /// IPC, CSV, Parquet or a table. NDJSON schemas are inferred from the first records
+    /// Reads NDJSON, JSON arrays and pretty-printed JSON, Arrow IPC (stream or file, with
+    /// or without buffer compression), Parquet (every codec) or CSV/TSV, each optionally
+    /// gzip, zstd, bzip2, xz or lz4 compressed, all told from their content; writes NDJSON,
+    /// Arrow IPC, CSV, TSV, Parquet or a table, compressed by --out's extension or
+    /// --compress. NDJSON schemas are inferred from the first records
     /// and widened when a later record needs it (int to float, null to a type, a new
     /// field) for outputs that allow it; otherwise the error names the line and field.
     /// Memory stays bounded: input is streamed batch by batch.
@@ -48,6 +53,9 @@ pub enum Command {
 Examples:
   etl convert big.ndjson --out big.parquet
   etl convert big.ndjson -o arrow | etl convert -o ndjson
+  etl convert export.json.gz --out export.parquet --compression zstd --row-group-size 100000
+  etl convert events.ndjson --partition-by date -o parquet --out events/   hive-style directory
+  etl convert 'dumps/*' --union-by-name --filename --out merged.arrow
   etl convert --schema 'ts:timestamp,dev:utf8,value:float64' raw.ndjson --out raw.arrow
   producer | etl convert -o ndjson | head -1        streams live; a closed pipe is not an error")]
     Convert {

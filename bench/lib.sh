@@ -1,0 +1,20 @@
+# Shared by the bench scripts: `source bench/lib.sh`.
+
+# time_of RUNS CMD: the fastest wall time of RUNS runs of the shell command CMD, in
+# seconds (output discarded; a failing run stops the benchmark).
+time_of() {
+    python3 - "$1" "$2" <<'PY'
+import subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2]
+best = None
+for _ in range(runs):
+    t = time.perf_counter()
+    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    d = time.perf_counter() - t
+    best = d if best is None else min(best, d)
+print(f"{best:.3f}")
+PY
+}
+
+# best_of CMD: time_of with $RUNS runs.
+best_of() { time_of "$RUNS" "$1"; }
