@@ -395,7 +395,14 @@ fn json_array_and_pretty_objects_name_the_original_line() {
 #[test]
 fn csv_dialects() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &[&str], &str); 4] = [
+    let cases: [(&str, &str, &[&str], &str); 5] = [
+        // Times are `ts` as for NDJSON: nanoseconds, UTC (no offset is taken as UTC).
+        (
+            "times.csv",
+            "ts,v\n2026-11-26T10:00:00.5Z,1\n2026-11-26 10:00:01,2\n",
+            &[],
+            "{\"ts\":\"2026-11-26T10:00:00.500000000Z\",\"v\":1}\n{\"ts\":\"2026-11-26T10:00:01.000000000Z\",\"v\":2}\n",
+        ),
         // Semicolons, sniffed; the one inside quotes is data.
         (
             "semi.csv",

@@ -30,4 +30,5 @@ etl convert "$DEMO_DIR/events.json" -o table
 etl select 'host, bytes, latency_ms' "$DEMO_DIR/events.ndjson" -o arrow |
     etl convert --partition-by host --compression zstd --out "$DEMO_DIR/by-host"
 etl sql 'SELECT host, count(*) AS n FROM input GROUP BY host ORDER BY host' "$DEMO_DIR/by-host" -o table
-etl convert "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/events.tsv.gz" && etl head -n 2 "$DEMO_DIR/events.tsv.gz" -o table
+etl select 'ts, host, bytes, latency_ms' "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/events.tsv.gz"
+etl head -n 2 "$DEMO_DIR/events.tsv.gz" -o table

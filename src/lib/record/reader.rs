@@ -431,7 +431,19 @@ impl RecordReader {
                 let (s, _) = format
                     .infer_schema(Cursor::new(&head), Some(self.opts.infer_rows))
                     .map_err(|e| Error::arrow(format!("inferring the CSV schema of {name}"), e))?;
-                Arc::new(s)
+                // Timestamps are `ts` everywhere: nanoseconds, UTC (as NDJSON infers them);
+                // a time without an offset is taken as UTC.
+                let fields: Vec<Field> = s
+                    .fields()
+                    .iter()
+                    .map(|f| match f.data_type() {
+                        DataType::Timestamp(_, None) => {
+                            Field::new(f.name(), super::schema::timestamp_type(), true)
+                        }
+                        _ => f.as_ref().clone(),
+                    })
+                    .collect();
+                Arc::new(arrow::datatypes::Schema::new(fields))
             }
         };
         let reader = arrow::csv::ReaderBuilder::new(schema.clone())

@@ -102,6 +102,8 @@ impl SinkOptions {
             (Some(OutputFormat::Arrow), Some(OutputFormat::ArrowFile)) => OutputFormat::ArrowFile,
             (Some(f), _) => f,
             (None, Some(f)) => f,
+            // A partitioned output is a directory of Parquet files.
+            (None, None) if !self.parquet.partition_by.is_empty() => OutputFormat::Parquet,
             (None, None) if self.path.is_some() => {
                 return Err(Error::Usage(format!(
                     "--out {}: cannot tell the format from the extension; add -o FORMAT",
