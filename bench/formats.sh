@@ -24,44 +24,22 @@ pq.write_table(pj.read_json('$SRC'), '$PQ', compression='zstd')"
 
 source bench/lib.sh
 
-py() { printf 'python3 -c "%s"' "$1"; }
-DUCK_INIT="import duckdb; duckdb.sql('SET threads=$THREADS'); duckdb.sql('SET enable_progress_bar=false')"
-POLARS_INIT="import os; os.environ['POLARS_MAX_THREADS']='$THREADS'; import polars as pl"
+# peer TOOL TASK IN: the fastest run of one peer (bench/formats_peers.py).
+peer() { echo "$1 $(best_of "python3 bench/formats_peers.py $1 $2 $3 $DATA/o.$2 $THREADS")"; }
 
-# NDJSON (compressed) -> Arrow IPC stream
 to_arrow() {
-    local in=$1 comp=$2
-    echo "etl $(best_of "$ETL convert $in -o arrow > $DATA/o.arrows")"
-    echo "duckdb $(best_of "$(py "$DUCK_INIT
-import pyarrow.ipc as ipc
-t = duckdb.sql(\"SELECT * FROM read_json_auto('$in')\").arrow()
-t = t.read_all() if hasattr(t, 'read_all') else t
-w = ipc.new_stream('$DATA/o.arrows', t.schema); w.write_table(t); w.close()")")"
-    echo "polars $(best_of "$(py "$POLARS_INIT
-import pyarrow as pa
-df = pl.read_ndjson(pa.input_stream('$in', compression='$comp').read())
-df.write_ipc_stream('$DATA/o.arrows')")")"
-    echo "pyarrow $(best_of "$(py "import pyarrow as pa, pyarrow.json as pj, pyarrow.ipc as ipc
-t = pj.read_json(pa.input_stream('$in', compression='$comp'))
-w = ipc.new_stream('$DATA/o.arrows', t.schema); w.write_table(t); w.close()")")"
+    echo "etl $(best_of "$ETL convert $1 -o arrow > $DATA/o.arrows")"
+    for tool in duckdb polars pyarrow; do peer $tool to-arrow "$1"; done
 }
 
 parquet_to_ndjson() {
     echo "etl $(best_of "$ETL convert $PQ -o ndjson > $DATA/o.ndjson")"
-    echo "duckdb $(best_of "$(py "$DUCK_INIT
-duckdb.sql(\"COPY (SELECT * FROM read_parquet('$PQ')) TO '$DATA/o.ndjson' (FORMAT json)\")")")"
-    echo "polars $(best_of "$(py "$POLARS_INIT
-pl.read_parquet('$PQ').write_ndjson('$DATA/o.ndjson')")")"
+    for tool in duckdb polars; do peer $tool to-ndjson "$PQ"; done
 }
 
 ndjson_to_parquet() {
     echo "etl $(best_of "$ETL convert $SRC --out $DATA/o.parquet --compression zstd")"
-    echo "duckdb $(best_of "$(py "$DUCK_INIT
-duckdb.sql(\"COPY (SELECT * FROM read_json_auto('$SRC')) TO '$DATA/o.parquet' (FORMAT parquet, COMPRESSION zstd)\")")")"
-    echo "polars $(best_of "$(py "$POLARS_INIT
-pl.read_ndjson('$SRC').write_parquet('$DATA/o.parquet', compression='zstd')")")"
-    echo "pyarrow $(best_of "$(py "import pyarrow.json as pj, pyarrow.parquet as pq
-pq.write_table(pj.read_json('$SRC'), '$DATA/o.parquet', compression='zstd')")")"
+    for tool in duckdb polars pyarrow; do peer $tool to-parquet "$SRC"; done
 }
 
 report() {
