@@ -13,12 +13,61 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    describe_build();
     if env::var_os("CARGO_FEATURE_NETPROBE").is_none() {
         return;
     }
     if let Err(msg) = build_bpf() {
         panic!("netprobe: {msg}");
     }
+}
+
+/// What `--version` reports (`cli::LONG_VERSION`): the commit (with `-dirty` for
+/// uncommitted changes; `unknown` outside a git checkout), the target triple and the
+/// tool features this build has.
+fn describe_build() {
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/index");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(c)
+            if git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty()) =>
+        {
+            format!("{c}-dirty")
+        }
+        Some(c) => c,
+        None => "unknown".into(),
+    };
+    println!("cargo:rustc-env=PIPEKIT_COMMIT={commit}");
+    println!(
+        "cargo:rustc-env=PIPEKIT_TARGET={}",
+        env::var("TARGET").unwrap_or_default()
+    );
+    let features: Vec<String> = [
+        "etl",
+        "kafka",
+        "spictl",
+        "hidctl",
+        "netprobe",
+        "vidx",
+        "wasm-build",
+    ]
+    .iter()
+    .filter(|f| {
+        let var = format!("CARGO_FEATURE_{}", f.to_uppercase().replace('-', "_"));
+        env::var_os(var).is_some()
+    })
+    .map(|f| f.to_string())
+    .collect();
+    println!("cargo:rustc-env=PIPEKIT_FEATURES={}", features.join(" "));
 }
 
 fn build_bpf() -> Result<(), String> {

@@ -378,3 +378,53 @@ fn on_error_skip_on_a_large_file_counts_every_bad_line() {
         .collect();
     assert_eq!(lines, (1..=60).map(|k| k * 1000).collect::<Vec<u64>>());
 }
+
+#[test]
+fn a_byte_order_mark_is_not_content() {
+    // Excel writes CSV with a UTF-8 BOM, some Windows tools JSON; neither may become part
+    // of the first column's name, nor turn JSON into "CSV" with no records.
+    let r = sh(r#"printf '\357\273\277{"a":1,"b":2}\n' | etl convert -o ndjson"#);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "{\"a\":1,\"b\":2}\n"),
+        "{}",
+        r.stderr
+    );
+    let r = sh(r#"printf '\357\273\277id,name\n1,x\n' | etl convert -o ndjson"#);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "{\"id\":1,\"name\":\"x\"}\n"),
+        "{}",
+        r.stderr
+    );
+    let r = sh(r#"printf '{"a":1} {"a":2}{"a":3}\n' | etl convert -o ndjson"#);
+    assert_eq!(
+        r.stdout, "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n",
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn version_says_commit_target_and_features() {
+    let r = sh("etl --version");
+    assert_eq!(r.code, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("etl "), "{}", r.stdout);
+    let field = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("no {name} in {}", r.stdout))
+            .to_string()
+    };
+    let commit = field("commit:");
+    assert!(commit == "unknown" || commit.len() >= 12, "{commit}");
+    assert!(field("target:").contains("-linux-"), "{}", r.stdout);
+    assert!(
+        field("features:").split(' ').any(|f| f == "etl"),
+        "{}",
+        r.stdout
+    );
+}

@@ -40,7 +40,10 @@ pub fn write(cmd: &mut Command, what: Generate, out: &mut dyn Write) -> io::Resu
 fn man(cmd: &mut Command, out: &mut dyn Write) -> io::Result<()> {
     cmd.build();
     let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    // The page names the version only: the build's commit and features (`--version`)
+    // would make the committed pages differ with every commit.
+    let versioned = cmd.clone().long_version(None::<&'static str>);
+    clap_mangen::Man::new(versioned).render(&mut page)?;
     out.write_all(&page)?;
     let subs: Vec<&Command> = cmd.get_subcommands().filter(|s| !s.is_hide_set()).collect();
     if subs.is_empty() {

@@ -13,6 +13,18 @@ use clap::Parser;
 
 pub use args::{CommonArgs, InputArgs, OutputArgs};
 
+/// What `--version` says, for bug reports: the version, the commit it was built from, the
+/// target triple and the enabled features (set by build.rs).
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit:   ",
+    env!("PIPEKIT_COMMIT"),
+    "\ntarget:   ",
+    env!("PIPEKIT_TARGET"),
+    "\nfeatures: ",
+    env!("PIPEKIT_FEATURES"),
+);
+
 /// How a command that did not fail ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -29,7 +29,7 @@ Exit status: 0 success, 1 failure, 2 usage error, 3 finished but records were lo
 /// Convert, query, aggregate and reshape record streams: NDJSON, JSON, Arrow IPC, Parquet,
 /// CSV and TSV, compressed or not.
 #[derive(Debug, Parser)]
-#[command(name = "etl", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "etl", version, long_version = crate::cli::LONG_VERSION, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

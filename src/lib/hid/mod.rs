@@ -101,6 +101,7 @@ status 3.";
 #[command(
     name = "hidctl",
     version,
+    long_version = crate::cli::LONG_VERSION,
     after_help = EXAMPLES,
     after_long_help = format!("{EXAMPLES}\n\n{BRIDGE_PROTOCOL}"),
     arg_required_else_help = true

@@ -36,7 +36,7 @@ loss is reported as a {\"type\":\"lost\",\"count\":N} record).";
 
 /// Trace TCP connections from the kernel (eBPF) and stream them as records or metrics.
 #[derive(Debug, Parser)]
-#[command(name = "netprobe", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "netprobe", version, long_version = crate::cli::LONG_VERSION, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

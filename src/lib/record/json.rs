@@ -28,7 +28,7 @@ pub fn shape(prefix: &[u8]) -> Option<Shape> {
     let mut in_string = false;
     let mut escaped = false;
     let start = prefix.iter().position(|b| !b.is_ascii_whitespace())?;
-    for &b in &prefix[start..] {
+    for (i, &b) in prefix[start..].iter().enumerate() {
         if in_string {
             match b {
                 _ if escaped => escaped = false,
@@ -45,7 +45,13 @@ pub fn shape(prefix: &[u8]) -> Option<Shape> {
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some(Shape::Lines);
+                    // Another value on the same line (`{..}{..}`): objects run together.
+                    let rest = &prefix[start + i + 1..];
+                    return match rest.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')) {
+                        Some(b'\n') => Some(Shape::Lines),
+                        Some(_) => Some(Shape::Spread),
+                        None => None,
+                    };
                 }
             }
             b'\n' if depth > 0 => return Some(Shape::Spread),
@@ -325,6 +331,8 @@ mod tests {
     #[test]
     fn shapes() {
         assert_eq!(shape(b"{\"a\":1}\n{\"a\":2}"), Some(Shape::Lines));
+        assert_eq!(shape(b"{\"a\":1} {\"a\":2}\n"), Some(Shape::Spread));
+        assert_eq!(shape(b"{\"a\":1}"), None);
         assert_eq!(shape(b"{\n  \"a\": 1\n}"), Some(Shape::Spread));
         assert_eq!(shape(b"  {\"a\":\"x\n"), Some(Shape::Lines));
         assert_eq!(shape(b"{\"a\":"), None);

@@ -240,6 +240,13 @@ impl RecordReader {
             prefix = Vec::new();
             eof = read_prefix(&mut reader, &mut prefix).map_err(read_err)?;
         }
+        // A UTF-8 byte order mark (Excel's CSV, some Windows JSON) is not content.
+        if prefix.starts_with(UTF8_BOM) {
+            prefix.drain(..UTF8_BOM.len());
+            if prefix.is_empty() {
+                eof = read_prefix(&mut reader, &mut prefix).map_err(read_err)?;
+            }
+        }
         // Formats that seek (Parquet, the Arrow IPC file) reopen a plain file by its path.
         let seekable = source.path().filter(|_| self.failure.is_none());
         let mut format = match self.opts.format {
@@ -507,6 +514,8 @@ impl RecordReader {
         }
     }
 }
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Points an error in a rewritten JSON input back at the original text.
 fn relocate(map: &Option<SharedLineMap>, e: Error) -> Error {

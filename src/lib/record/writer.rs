@@ -246,7 +246,7 @@ pub type Out = BufWriter<Destination>;
 /// Where output bytes go: a file or stdout, compressed or not.
 pub enum Destination {
     Plain(Box<dyn Write + Send>),
-    Compressed(StreamEncoder<Box<dyn Write + Send>>),
+    Compressed(Box<StreamEncoder<Box<dyn Write + Send>>>),
 }
 
 impl Write for Destination {
@@ -289,7 +289,7 @@ pub fn open_output(opts: &SinkOptions) -> Result<Out> {
     let enc = StreamEncoder::new(raw, c).map_err(|e| Error::io(what, e))?;
     Ok(BufWriter::with_capacity(
         1 << 18,
-        Destination::Compressed(enc),
+        Destination::Compressed(Box::new(enc)),
     ))
 }
 

@@ -40,7 +40,7 @@ Exit status: 0 success, 1 failure, 2 usage error, 3 finished but samples were lo
 
 /// Drive SPI devices through Linux spidev: transfers, registers, ADC sampling, SPI NOR flash
 #[derive(Debug, Parser)]
-#[command(name = "spictl", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "spictl", version, long_version = crate::cli::LONG_VERSION, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

@@ -178,9 +178,10 @@ fn wait_until(deadline: Instant) {
 /// Makes the calling thread real-time (SCHED_FIFO) and locks memory, so page faults
 /// and ordinary processes do not delay samples.
 fn go_realtime(priority: i32) -> Result<()> {
-    let param = libc::sched_param {
-        sched_priority: priority,
-    };
+    // Zeroed, then the priority: musl's sched_param has more fields than glibc's.
+    // SAFETY: sched_param is plain integers, for which all zeroes is valid.
+    let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
+    param.sched_priority = priority;
     // SAFETY: plain syscalls on the calling thread / process with valid arguments.
     let r = unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
     if r != 0 {

@@ -44,7 +44,7 @@ writer), 3 finished but something asked for was not there (get of a missing id).
 
 /// A vector index: LSM storage (WAL, memtable, memory-mapped segments) with HNSW search
 #[derive(Debug, Parser)]
-#[command(name = "vidx", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "vidx", version, long_version = crate::cli::LONG_VERSION, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

@@ -49,7 +49,7 @@ A policy file (policy.toml):
 
 /// Build WASI modules from Rust crates, audit their capabilities, run them sandboxed
 #[derive(Debug, Parser)]
-#[command(name = "wasm-build", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "wasm-build", version, long_version = crate::cli::LONG_VERSION, after_help = EXAMPLES, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,
