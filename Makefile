@@ -4,7 +4,7 @@ PREFIX  ?= /usr/local
 BINS    := $(basename $(notdir $(wildcard src/bin/*.rs)))
 RELEASE := target/release
 
-.PHONY: all deps build test demo man completions docs install bench lint clean
+.PHONY: all deps build test demo man completions docs install bench lint clean dist
 
 all: build
 
@@ -20,9 +20,17 @@ build:
 ## test: install what the tests need, build once (release), run every test.
 ## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
 ## first would build the dependencies twice (dev-dependencies change their features).
+## The static aarch64 device tools are built first: tests/dist_aarch64.rs runs them
+## under qemu-user beside this machine's build.
 test: deps
 	bash scripts/build-space.sh
+	TARGETS=aarch64-unknown-linux-musl TOOLS="spictl hidctl" bash scripts/dist.sh
 	$(CARGO) test --release --locked
+
+## dist: static (musl) binaries per tool, each with only its features, for TARGETS,
+## packed as dist/pipekit-VERSION-TARGET.tar.gz; TARGETS= and TOOLS= narrow it.
+dist: deps
+	TARGETS="$(TARGETS)" TOOLS="$(TOOLS)" bash scripts/dist.sh
 
 ## demo: a real pipeline per tool on embedded defaults
 demo: deps build

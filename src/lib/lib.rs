@@ -23,3 +23,9 @@ pub mod hid;
 pub mod vidx;
 #[cfg(feature = "wasm-build")]
 pub mod wasm;
+
+/// musl's malloc serialises threads (DataFusion, the NDJSON workers and HNSW builds all
+/// allocate from several): the static builds allocate with mimalloc instead.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

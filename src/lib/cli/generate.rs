@@ -43,9 +43,30 @@ fn man(cmd: &mut Command, out: &mut dyn Write) -> io::Result<()> {
     // The page names the version only: the build's commit and features (`--version`)
     // would make the committed pages differ with every commit.
     let versioned = cmd.clone().long_version(None::<&'static str>);
-    clap_mangen::Man::new(versioned).render(&mut page)?;
-    out.write_all(&page)?;
+    let man = clap_mangen::Man::new(versioned);
+    // clap_mangen's own SUBCOMMANDS section points to a page per subcommand
+    // (`etl-convert(1)`); the subcommands live in this page's COMMAND DETAILS instead.
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
     let subs: Vec<&Command> = cmd.get_subcommands().filter(|s| !s.is_hide_set()).collect();
+    if !subs.is_empty() {
+        writeln!(page, ".SH SUBCOMMANDS")?;
+        for sub in &subs {
+            let full = format!("{} {}", cmd.get_name(), sub.get_name());
+            writeln!(page, ".TP\n\\fB{}\\fR", escape(&full))?;
+            if let Some(about) = sub.get_about() {
+                writeln!(page, "{}", escape(&about.to_string()))?;
+            }
+        }
+        writeln!(page, ".PP\nEach is described under COMMAND DETAILS below.")?;
+    }
+    man.render_extra_section(&mut page)?;
+    man.render_version_section(&mut page)?;
+    man.render_authors_section(&mut page)?;
+    out.write_all(&page)?;
     if subs.is_empty() {
         return Ok(());
     }
