@@ -428,3 +428,55 @@ fn version_says_commit_target_and_features() {
         r.stdout
     );
 }
+
+#[test]
+fn compress_on_stdout_and_corrupt_input() {
+    let d = tmp();
+    let src = d.path().join("in.ndjson");
+    let text: String = (0..5000)
+        .map(|i| format!("{{\"id\":{i},\"s\":\"v{i}\"}}\n"))
+        .collect();
+    std::fs::write(&src, &text).unwrap();
+    let p = src.display();
+    // --compress on stdout, with a level; the decompressed stream is the plain output.
+    for (codec, tool) in [
+        ("gzip:9", "gzip"),
+        ("zstd:19", "zstd"),
+        ("xz", "xz"),
+        ("bzip2:1", "bzip2"),
+        ("lz4", "lz4"),
+    ] {
+        let r = sh(&format!(
+            "etl convert {p} -o ndjson --compress {codec} | {tool} -dc"
+        ));
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, text.as_str()),
+            "{codec}: {}",
+            r.stderr
+        );
+    }
+    let r = sh(&format!("etl convert {p} -o ndjson --compress brotli"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // Damaged in the middle (not cut): the records before the damage, then one error
+    // naming the file. gzip checks its CRC only at the end of a member, so what inflate
+    // makes of the damaged bytes may reach the NDJSON decoder first, which then names
+    // the line; either way no damaged record is passed on.
+    let gz = d.path().join("bad.ndjson.gz");
+    let r = sh(&format!("gzip -c {p} > {}", gz.display()));
+    assert_eq!(r.code, 0);
+    let mut bytes = std::fs::read(&gz).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&gz, &bytes).unwrap();
+    let r = sh(&format!("etl convert {} -o ndjson", gz.display()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bad.ndjson.gz"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        text.starts_with(&r.stdout),
+        "only whole records from before the damage"
+    );
+}
