@@ -16,7 +16,7 @@ VERSION=$(awk -F'"' '/^version =/ { print $2; exit }' Cargo.toml)
 # The features each tool is built with: its own and what it needs, nothing else.
 features_of() {
     case "$1" in
-        etl) echo "etl,kafka,vendored-openssl" ;;
+        etl) echo "etl,kafka" ;;
         *) echo "$1" ;;
     esac
 }

@@ -17,6 +17,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Location, Result};
@@ -232,16 +233,17 @@ impl Decompressed {
     }
 }
 
-/// Counts the compressed bytes a decoder has consumed, for error offsets.
+/// Counts the compressed bytes a decoder has consumed, for error offsets; shared with
+/// the thread's error report.
 struct Consumed<R> {
     inner: R,
-    at: u64,
+    at: Arc<AtomicU64>,
 }
 
-impl<R: Read> Read for Consumed<R> {
+impl<R: BufRead> Read for Consumed<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.at += n as u64;
+        self.at.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -251,39 +253,8 @@ impl<R: BufRead> BufRead for Consumed<R> {
         self.inner.fill_buf()
     }
     fn consume(&mut self, amt: usize) {
-        self.at += amt as u64;
+        self.at.fetch_add(amt as u64, Ordering::Relaxed);
         self.inner.consume(amt);
-    }
-}
-
-/// Shares the consumed-bytes count with the thread that reports errors.
-struct Shared<R> {
-    inner: Consumed<R>,
-    at: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl<R: BufRead> Read for Shared<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.sync();
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Shared<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        self.inner.consume(amt);
-        self.sync();
-    }
-}
-
-impl<R> Shared<R> {
-    fn sync(&self) {
-        self.at
-            .store(self.inner.at, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -313,19 +284,16 @@ pub fn decompress(input: Box<dyn Read + Send>, codec: Codec, name: &str) -> Resu
     std::thread::Builder::new()
         .name(format!("{}-decompress", codec.name()))
         .spawn(move || {
-            let at = Arc::new(std::sync::atomic::AtomicU64::new(0));
-            let counted = Shared {
-                inner: Consumed {
-                    inner: BufReader::with_capacity(1 << 17, input),
-                    at: 0,
-                },
+            let at = Arc::new(AtomicU64::new(0));
+            let counted = Consumed {
+                inner: BufReader::with_capacity(1 << 17, input),
                 at: at.clone(),
             };
             let result = match codec.decoder(counted) {
                 Ok(mut decoder) => pump(&mut decoder, &mut write_end),
                 Err(e) => Err(Pump::Read(e)),
             };
-            let offset = at.load(std::sync::atomic::Ordering::Relaxed);
+            let offset = at.load(Ordering::Relaxed);
             match result {
                 Ok(()) => {}
                 // The reader stopped early (it had what it wanted): not an error.
