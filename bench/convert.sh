@@ -4,17 +4,13 @@
 # Usage: bench/convert.sh [ROWS]   (run via `make bench`; needs `make deps` and a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROWS="${1:-900000}"
 RUNS="${RUNS:-3}"
-DATA=bench/data
-mkdir -p "$DATA"
-SRC="$DATA/events-$ROWS.ndjson"
-[ -s "$SRC" ] || python3 bench/gen_ndjson.py "$ROWS" > "$SRC"
+events_ndjson "$ROWS"
 ETL=target/release/etl
 THREADS=$(nproc)
 size_mb=$(python3 -c "import os,sys; print(round(os.path.getsize(sys.argv[1])/1e6,1))" "$SRC")
-
-source bench/lib.sh
 
 PYARROW_ARROW="python3 -c \"
 import pyarrow.json as pj, pyarrow.ipc as ipc

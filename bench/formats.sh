@@ -7,12 +7,10 @@
 # Usage: bench/formats.sh [ROWS]   (run via `make bench`; needs `make deps` and a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROWS="${1:-900000}"
 RUNS="${RUNS:-3}"
-DATA=bench/data
-mkdir -p "$DATA"
-SRC="$DATA/events-$ROWS.ndjson"
-[ -s "$SRC" ] || python3 bench/gen_ndjson.py "$ROWS" > "$SRC"
+events_ndjson "$ROWS"
 [ -s "$SRC.gz" ] || gzip -6 -c "$SRC" > "$SRC.gz"
 [ -s "$SRC.zst" ] || zstd -q -3 -c "$SRC" > "$SRC.zst"
 ETL=target/release/etl
@@ -21,8 +19,6 @@ PQ="$DATA/events-$ROWS.zstd.parquet"
 [ -s "$PQ" ] || python3 -c "
 import pyarrow.json as pj, pyarrow.parquet as pq
 pq.write_table(pj.read_json('$SRC'), '$PQ', compression='zstd')"
-
-source bench/lib.sh
 
 # peer TOOL TASK IN: the fastest run of one peer (bench/formats_peers.py).
 peer() { echo "$1 $(best_of "python3 bench/formats_peers.py $1 $2 $3 $DATA/o.$2 $THREADS")"; }

@@ -18,3 +18,12 @@ PY
 
 # best_of CMD: time_of with $RUNS runs.
 best_of() { time_of "$RUNS" "$1"; }
+
+# events_ndjson ROWS: sets DATA (bench/data) and SRC, the generated web-log NDJSON file of
+# ROWS records that the etl benchmarks share (written once, kept between runs).
+events_ndjson() {
+    DATA=bench/data
+    mkdir -p "$DATA"
+    SRC="$DATA/events-$1.ndjson"
+    [ -s "$SRC" ] || python3 bench/gen_ndjson.py "$1" > "$SRC"
+}

@@ -6,17 +6,13 @@
 # Usage: bench/query.sh [ROWS]   (run via `make bench`; needs `make deps` and a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROWS="${1:-900000}"
 RUNS="${RUNS:-3}"
-DATA=bench/data
-mkdir -p "$DATA"
-SRC="$DATA/events-$ROWS.ndjson"
-[ -s "$SRC" ] || python3 bench/gen_ndjson.py "$ROWS" > "$SRC"
+events_ndjson "$ROWS"
 command -v mlr >/dev/null || { echo "bench/query.sh: Miller (mlr) is missing: run make deps" >&2; exit 1; }
 ETL=target/release/etl
 THREADS=$(nproc)
-
-source bench/lib.sh
 
 # duck NAME SQL: writes a DuckDB script that runs SQL (the table `input` is the NDJSON
 # file) and prints the command that runs it.

@@ -63,6 +63,17 @@ impl Codec {
         })
     }
 
+    /// The lower-case extension of a file name past a compression extension: `csv` for
+    /// `x.CSV.gz`. What a name says of the format inside, for outputs and as a
+    /// last resort on input.
+    pub fn inner_extension(path: &Path) -> Option<String> {
+        let inner = match Codec::from_extension(path) {
+            Some(_) => Path::new(path.file_stem()?),
+            None => path,
+        };
+        Some(inner.extension()?.to_str()?.to_ascii_lowercase())
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Codec::Gzip => "gzip",
@@ -94,15 +105,7 @@ pub struct Compression {
 impl std::str::FromStr for Compression {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let (name, level) = match s.split_once(':') {
-            Some((n, l)) => {
-                let level = l
-                    .parse()
-                    .map_err(|_| format!("'{l}' is not a compression level (a number)"))?;
-                (n, Some(level))
-            }
-            None => (s, None),
-        };
+        let (name, level) = split_level(s)?;
         let codec = match name.to_ascii_lowercase().as_str() {
             "gzip" | "gz" => Codec::Gzip,
             "zstd" | "zst" => Codec::Zstd,
@@ -136,13 +139,16 @@ impl std::str::FromStr for Compression {
     }
 }
 
-impl fmt::Display for Compression {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.codec.name())?;
-        if let Some(l) = self.level {
-            write!(f, ":{l}")?;
+/// `NAME[:LEVEL]`, the form of `--compress` and Parquet's `--compression`.
+pub fn split_level(s: &str) -> std::result::Result<(&str, Option<u32>), String> {
+    match s.split_once(':') {
+        Some((name, l)) => {
+            let level = l
+                .parse()
+                .map_err(|_| format!("'{l}' is not a compression level (a number)"))?;
+            Ok((name, Some(level)))
         }
-        Ok(())
+        None => Ok((s, None)),
     }
 }
 
@@ -324,13 +330,8 @@ fn describe(codec: Codec, source: String, offset: u64, e: &io::Error) -> Damage 
     } else {
         format!("the {} stream is corrupt ({text})", codec.name())
     };
-    let tool = match codec {
-        Codec::Gzip => "gzip",
-        Codec::Zstd => "zstd",
-        Codec::Bzip2 => "bzip2",
-        Codec::Xz => "xz",
-        Codec::Lz4 => "lz4",
-    };
+    // Each codec's name is also its command-line tool's.
+    let tool = codec.name();
     Damage {
         source,
         offset,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, Int64Array, StringArray, UInt32Array};
+use arrow::array::{ArrayRef, Int64Array, StringArray, UInt32Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -25,6 +25,8 @@ pub struct PartitionedSink {
     dir: PathBuf,
     /// Indices of the partition columns in the input schema.
     keys: Vec<usize>,
+    /// `name=` for each of them, escaped.
+    key_prefixes: Vec<String>,
     /// The columns that go into the files.
     kept: Vec<usize>,
     file_schema: SchemaRef,
@@ -82,9 +84,14 @@ impl PartitionedSink {
         );
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        let key_prefixes = keys
+            .iter()
+            .map(|&i| format!("{}=", escape(schema.field(i).name())))
+            .collect();
         Ok(PartitionedSink {
             dir,
             keys,
+            key_prefixes,
             kept,
             file_schema,
             schema: schema.clone(),
@@ -126,11 +133,6 @@ impl RecordSink for PartitionedSink {
             .map(|&i| ArrayFormatter::try_new(batch.column(i).as_ref(), &opts))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::arrow("formatting partition values", e))?;
-        let names: Vec<&String> = self
-            .keys
-            .iter()
-            .map(|&i| self.schema.field(i).name())
-            .collect();
         let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for row in 0..batch.num_rows() {
@@ -139,14 +141,9 @@ impl RecordSink for PartitionedSink {
                 if k > 0 {
                     rel.push('/');
                 }
-                let value = if batch.column(self.keys[k]).is_null(row) {
-                    NULL_PARTITION.to_string()
-                } else {
-                    escape(&f.value(row).to_string())
-                };
-                rel.push_str(&escape(names[k]));
-                rel.push('=');
-                rel.push_str(&value);
+                // A null prints as NULL_PARTITION, which escaping leaves as it is.
+                rel.push_str(&self.key_prefixes[k]);
+                rel.push_str(&escape(&f.value(row).to_string()));
             }
             let g = *index.entry(rel.clone()).or_insert_with(|| {
                 groups.push((rel, Vec::new()));

@@ -107,8 +107,9 @@ pub struct RecordReader {
     union: Option<SchemaRef>,
     /// Hive partition columns (`key=value` directories) of the inputs.
     partition_fields: Vec<Field>,
-    /// The input being read, for its partition values and `--filename`.
+    /// The input being read, for `--filename`, and its partition values.
     source: Option<Source>,
+    source_partitions: Vec<(String, Option<String>)>,
 }
 
 impl RecordReader {
@@ -136,6 +137,7 @@ impl RecordReader {
             union,
             partition_fields,
             source: None,
+            source_partitions: Vec::new(),
         };
         reader.open_next()?;
         if let Some(b) = &reader.current {
@@ -182,18 +184,14 @@ impl RecordReader {
             return Ok(batch);
         }
         let rows = batch.num_rows();
-        let values = self
-            .source
-            .as_ref()
-            .map(Source::partition_values)
-            .unwrap_or_default();
         let schema = batch.schema();
         let mut columns = batch.columns().to_vec();
         for f in &self.partition_fields {
             if schema.index_of(f.name()).is_ok() {
                 continue; // the file holds the column itself
             }
-            let v = values
+            let v = self
+                .source_partitions
                 .iter()
                 .find(|(k, _)| k == f.name())
                 .and_then(|(_, v)| v.as_deref());
@@ -222,6 +220,7 @@ impl RecordReader {
             return Ok(false);
         };
         let name = source.name();
+        self.source_partitions = source.partition_values();
         self.source = Some(source.clone());
         let opened = source.open(self.bytes_read.clone())?;
         let mut reader = opened.reader;
@@ -289,7 +288,7 @@ impl RecordReader {
                 self.opts.batch_size,
                 self.opts.infer_rows,
             )
-            .map_err(|e| self.relocate(e))?;
+            .map_err(|e| relocate(&self.line_map, e))?;
             Batches::Ndjson(Box::new(src))
         } else {
             let input: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
@@ -522,12 +521,6 @@ fn relocate(map: &Option<SharedLineMap>, e: Error) -> Error {
     match map {
         Some(m) => m.relocate(e),
         None => e,
-    }
-}
-
-impl RecordReader {
-    fn relocate(&self, e: Error) -> Error {
-        relocate(&self.line_map, e)
     }
 }
 

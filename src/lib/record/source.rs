@@ -298,11 +298,7 @@ pub fn sniff(
                 Some(b'\t') => Ok(Format(InputFormat::Tsv)),
                 Some(_) => Ok(Format(InputFormat::Csv)),
                 None => {
-                    let by_ext = path.map(strip_codec_extension).and_then(|p| {
-                        p.extension()
-                            .and_then(|e| e.to_str())
-                            .map(str::to_ascii_lowercase)
-                    });
+                    let by_ext = path.and_then(super::compress::Codec::inner_extension);
                     match by_ext.as_deref() {
                         Some("csv") => return Ok(Format(InputFormat::Csv)),
                         Some("tsv" | "tab") => return Ok(Format(InputFormat::Tsv)),
@@ -323,14 +319,6 @@ pub fn sniff(
 
 /// How many lines delimiter sniffing looks at.
 const CSV_SNIFF_LINES: usize = 20;
-
-/// `x.csv.gz` → `x.csv`: the name with a compression extension taken off.
-pub fn strip_codec_extension(path: &Path) -> &Path {
-    match super::compress::Codec::from_extension(path) {
-        Some(_) => path.file_stem().map(Path::new).unwrap_or(path),
-        None => path,
-    }
-}
 
 /// The delimiter of CSV-like text: the one of `,` tab `;` `|` that occurs (outside
 /// quotes) the same, non-zero number of times on each of the first lines, when exactly

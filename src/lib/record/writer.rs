@@ -15,7 +15,7 @@ use arrow::error::ArrowError;
 use arrow::json::writer::{Encoder, EncoderFactory, EncoderOptions, NullableEncoder};
 use arrow::record_batch::RecordBatch;
 
-use super::compress::{Codec, Compression, Encoder as StreamEncoder};
+use super::compress::{split_level, Codec, Compression, Encoder as StreamEncoder};
 use super::table::TableSink;
 use super::text::{TS_NAIVE_FORMAT, TS_TZ_FORMAT, TS_UTC_FORMAT};
 use crate::error::{Error, Result};
@@ -40,12 +40,7 @@ impl OutputFormat {
     /// The format a file name says, looking past a compression extension
     /// (`x.ndjson.gz` is NDJSON).
     fn from_extension(path: &Path) -> Option<OutputFormat> {
-        let path = match Codec::from_extension(path) {
-            Some(_) => Path::new(path.file_stem()?),
-            None => path,
-        };
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
+        Some(match Codec::inner_extension(path)?.as_str() {
             "ndjson" | "jsonl" | "json" => OutputFormat::Ndjson,
             "arrow" | "feather" | "ipc" => OutputFormat::ArrowFile,
             "arrows" => OutputFormat::Arrow,
@@ -275,22 +270,16 @@ pub fn close(out: Out) -> io::Result<()> {
 
 /// The output the options name (file or stdout), compressed as they say.
 pub fn open_output(opts: &SinkOptions) -> Result<Out> {
-    let out = open_destination(opts.path.as_deref())?;
-    let Some(c) = opts.compression() else {
-        return Ok(out);
+    let raw = raw_destination(opts.path.as_deref())?;
+    let dest = match opts.compression() {
+        None => Destination::Plain(raw),
+        Some(c) => {
+            let enc = StreamEncoder::new(raw, c)
+                .map_err(|e| Error::io(writing(opts.path.as_deref()), e))?;
+            Destination::Compressed(Box::new(enc))
+        }
     };
-    let what = writing(opts.path.as_deref());
-    let Destination::Plain(raw) = out
-        .into_inner()
-        .map_err(|e| Error::io(what.clone(), e.into_error()))?
-    else {
-        unreachable!("open_destination opens a plain destination")
-    };
-    let enc = StreamEncoder::new(raw, c).map_err(|e| Error::io(what, e))?;
-    Ok(BufWriter::with_capacity(
-        1 << 18,
-        Destination::Compressed(Box::new(enc)),
-    ))
+    Ok(BufWriter::with_capacity(1 << 18, dest))
 }
 
 /// What errors say a write to `path` (or stdout, for none) was doing.
@@ -303,13 +292,20 @@ pub fn writing(path: Option<&Path>) -> String {
 
 /// The file at `path`, or stdout, buffered; the caller decides when to flush.
 pub fn open_destination(path: Option<&Path>) -> Result<Out> {
-    let w: Box<dyn Write + Send> = match path {
+    Ok(BufWriter::with_capacity(
+        1 << 18,
+        Destination::Plain(raw_destination(path)?),
+    ))
+}
+
+/// The file at `path` (created), or stdout, unbuffered.
+fn raw_destination(path: Option<&Path>) -> Result<Box<dyn Write + Send>> {
+    Ok(match path {
         None => Box::new(StdoutRaw),
         Some(p) => Box::new(
             File::create(p).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?,
         ),
-    };
-    Ok(BufWriter::with_capacity(1 << 18, Destination::Plain(w)))
+    })
 }
 
 /// Stdout without std's line buffering: we decide when to flush.
@@ -530,16 +526,7 @@ pub fn parse_parquet_compression(
     s: &str,
 ) -> std::result::Result<parquet::basic::Compression, String> {
     use parquet::basic::{BrotliLevel, Compression as C, GzipLevel, ZstdLevel};
-    let (name, level) = match s.split_once(':') {
-        Some((n, l)) => (
-            n,
-            Some(
-                l.parse::<u32>()
-                    .map_err(|_| format!("'{l}' is not a compression level (a number)"))?,
-            ),
-        ),
-        None => (s, None),
-    };
+    let (name, level) = split_level(s)?;
     let bad = |e: parquet::errors::ParquetError| e.to_string();
     let no_level = |c: C| match level {
         Some(l) => Err(format!("{name} takes no level (got {l})")),
