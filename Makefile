@@ -1,10 +1,11 @@
 # pipekit — one crate, one release build; tests run against that same build.
 CARGO   ?= cargo
 PREFIX  ?= /usr/local
+TARGET  ?= x86_64-unknown-linux-musl
 BINS    := $(basename $(notdir $(wildcard src/bin/*.rs)))
 RELEASE := target/release
 
-.PHONY: all deps build test demo man completions docs install bench lint clean dist
+.PHONY: all deps build test demo man completions docs install install-dist bench lint clean dist
 
 all: build
 
@@ -50,14 +51,13 @@ completions: build
 
 docs: man completions
 
+## install: binaries, man pages and completions under $(PREFIX) (DESTDIR= stages it)
 install: build
-	for t in $(BINS); do install -Dm755 $(RELEASE)/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
-	for t in $(BINS); do install -Dm644 man/$$t.1 $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1; done
-	for t in $(BINS); do \
-	  install -Dm644 completions/$$t.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
-	  install -Dm644 completions/_$$t $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_$$t; \
-	  install -Dm644 completions/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
-	done
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh build $(RELEASE)
+
+## install-dist: the same from dist/pipekit-VERSION-$(TARGET).tar.gz, checksums verified
+install-dist:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh dist $(TARGET)
 
 bench: deps build
 	bash bench/run.sh

@@ -16,23 +16,63 @@ VERSION=$(awk -F'"' '/^version =/ { print $2; exit }' Cargo.toml)
 # The features each tool is built with: its own and what it needs, nothing else.
 features_of() {
     case "$1" in
-        etl) echo "etl,kafka" ;;
+        etl) echo "etl,kafka,vendored-openssl" ;;
+        # The multicall binary: every tool in one (pipekit TOOL ..., or symlinks).
+        pipekit) echo "etl,kafka,vendored-openssl,vidx,spictl,hidctl,netprobe,wasm-build" ;;
         *) echo "$1" ;;
     esac
 }
 
+# Only netprobe (clang, bpftool: its eBPF program) and etl's Kafka (cmake: librdkafka)
+# need those tools. Every other tool is built with them absent from PATH, so each dist
+# build also shows that the tool builds on a machine without them.
+needs_c_toolchain() {
+    case "$1" in
+        etl | netprobe | pipekit) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# A directory of links to every command on PATH except clang, cmake, bpftool and llc.
+bare_path() {
+    local dir="$PWD/target/dist-bare-path" d f name
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    IFS=: read -ra dirs <<<"$PATH"
+    for d in "${dirs[@]}"; do
+        for f in "$d"/*; do
+            name="${f##*/}"
+            case "$name" in clang* | cmake* | ccmake* | bpftool* | llc*) continue ;; esac
+            [ -x "$f" ] && [ ! -e "$dir/$name" ] && ln -s "$f" "$dir/$name"
+        done
+    done
+    echo "$dir"
+}
+
 command -v cargo-zigbuild >/dev/null || { echo "dist: cargo-zigbuild is missing: run make deps" >&2; exit 1; }
+
+# librdkafka 2.12.1 includes curl/curl.h even when built without curl (its cmake config
+# defines WITH_OAUTHBEARER_OIDC as 0 and one file tests it with #ifdef); no curl function
+# is used. The native build finds Debian's headers (libcurl4-openssl-dev, installed by
+# scripts/deps.d/45-kafka.sh) in the multiarch include directory, which a cross compiler
+# does not search: give it that one directory, headers only.
+curl_headers="/usr/include/$(gcc -dumpmachine)/curl"
+[ -f "$curl_headers/curl.h" ] || { echo "dist: $curl_headers/curl.h is missing: run make deps" >&2; exit 1; }
+mkdir -p target/dist-include
+ln -sfn "$curl_headers" target/dist-include/curl
 for target in $TARGETS; do
     out="dist/$target"
     rm -rf "$out"
     mkdir -p "$out/bin"
     for tool in $TOOLS; do
         echo "dist: $tool for $target" >&2
-        # Symbols stripped, one codegen unit per crate left as the release profile has it.
-        CARGO_PROFILE_RELEASE_STRIP=symbols \
-            cargo zigbuild --release --locked --target "$target" \
+        # The dist profile (Cargo.toml): fat LTO, one codegen unit, abort on panic, stripped.
+        path="$PATH"
+        needs_c_toolchain "$tool" || path=$(bare_path)
+        env PATH="$path" "CFLAGS_${target//-/_}=-I$PWD/target/dist-include" \
+            cargo zigbuild --profile dist --locked --target "$target" \
             --no-default-features --features "$(features_of "$tool")" --bin "$tool"
-        cp "target/$target/release/$tool" "$out/bin/$tool"
+        cp "target/$target/dist/$tool" "$out/bin/$tool"
     done
     mkdir -p "$out/man" "$out/completions"
     for tool in $TOOLS; do

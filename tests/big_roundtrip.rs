@@ -3,6 +3,7 @@
 //! its Parquet reads back in pyarrow with the same rows and types, and converting it
 //! streams (peak memory of the etl processes stays under 300 MB). Its own test binary, so
 //! the children's peak RSS is only etl's.
+#![cfg(feature = "etl")]
 
 use std::fmt::Write as _;
 use std::process::Command;

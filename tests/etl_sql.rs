@@ -1,5 +1,6 @@
 //! `etl sql`, `filter`, `select` and `sort` through real pipes; query results equal
 //! DuckDB's (from pip, installed by `make deps`) for the same SQL on the same NDJSON.
+#![cfg(feature = "etl")]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

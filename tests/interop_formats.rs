@@ -8,6 +8,7 @@
 //! installed by `make deps`; Polars is skipped with a note when absent unless
 //! PIPEKIT_REQUIRE_POLARS=1). It writes the same 20,000 records every time, and
 //! `ref.ndjson`, those records as etl's NDJSON output should hold them.
+#![cfg(feature = "etl")]
 
 use std::collections::BTreeMap;
 use std::io::Read;

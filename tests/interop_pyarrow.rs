@@ -1,5 +1,6 @@
 //! Interop both ways with pyarrow (installed by `make deps`): pyarrow reads what etl
 //! writes with the right types, and etl reads what pyarrow writes.
+#![cfg(feature = "etl")]
 
 use std::process::Command;
 

@@ -4,4 +4,6 @@
 apt_install jq zstd lz4 bzip2 xz-utils
 pip_install pyarrow duckdb polars
 apt_install time
+# man -l renders the installed pages in tests/install.rs
+apt_install man-db groff-base
 apt_install miller

@@ -4,10 +4,13 @@
 
 pub mod args;
 pub mod generate;
+pub mod multicall;
 pub mod progress;
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::Parser;
 
@@ -50,7 +53,22 @@ pub trait Tool: Parser {
 
 /// The whole `main` of a binary: parse, handle `--generate`, run, report.
 pub fn main<T: Tool>() -> ExitCode {
-    let tool = match T::try_parse() {
+    main_from::<T>(std::env::args_os().collect())
+}
+
+/// The name errors and warnings are prefixed with: the tool's, also when it runs inside
+/// the multicall binary (`pipekit etl ...`).
+static PROGRAM: OnceLock<String> = OnceLock::new();
+
+/// [`main`] over a given command line, `args[0]` being the tool's name.
+pub fn main_from<T: Tool>(args: Vec<OsString>) -> ExitCode {
+    if let Some(name) = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+    {
+        let _ = PROGRAM.set(name.to_string_lossy().into_owned());
+    }
+    let tool = match T::try_parse_from(args) {
         Ok(t) => t,
         Err(e) => {
             let code = e.exit_code();
@@ -114,6 +132,9 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn program_name() -> String {
+    if let Some(name) = PROGRAM.get() {
+        return name.clone();
+    }
     std::env::args()
         .next()
         .and_then(|a| {
