@@ -51,9 +51,10 @@ completions: build
 
 docs: man completions
 
-## install: binaries, man pages and completions under $(PREFIX) (DESTDIR= stages it)
+## install: binaries, man pages and completions under $(PREFIX) (DESTDIR= stages it);
+## TOOLS= narrows it, TOOLS=pipekit installs the multicall binary
 install: build
-	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh build $(RELEASE)
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh build $(RELEASE) $(TOOLS)
 
 ## install-dist: the same from dist/pipekit-VERSION-$(TARGET).tar.gz, checksums verified
 install-dist:

@@ -2,7 +2,9 @@
 # Installs pipekit's binaries, man pages and shell completions under a prefix.
 #
 #   install.sh build BINDIR [TOOL...]   binaries from a cargo build (make install); man
-#                                       pages and completions from this checkout
+#                                       pages and completions from this checkout; no
+#                                       TOOL: every tool built, but not the multicall
+#                                       binary pipekit (name it to install it)
 #   install.sh dist TARGET              from dist/pipekit-VERSION-TARGET.tar.gz (make
 #                                       install-dist), its SHA256SUMS checked first
 #
@@ -38,10 +40,11 @@ case "${1:-}" in
         bindir="$2"
         shift 2
         if [ $# -eq 0 ]; then
-            # Every tool this build has: a binary named after a src/bin/ entry.
+            # Every tool this build has: a binary named after a src/bin/ entry. The
+            # multicall binary repeats them all, so it is installed only when named.
             for src in src/bin/*.rs; do
                 tool=$(basename "$src" .rs)
-                [ -x "$bindir/$tool" ] && set -- "$@" "$tool"
+                [ "$tool" != pipekit ] && [ -x "$bindir/$tool" ] && set -- "$@" "$tool"
             done
         fi
         install_from "$bindir" . "$@"

@@ -28,7 +28,16 @@ fn make(args: &[&str]) -> std::process::Output {
     out
 }
 
-/// The tools this build has, as `src/bin/` names them.
+/// `make install VARS...` from this build's release directory.
+fn make_install(vars: &[&str]) {
+    let release = format!("RELEASE={}", release_dir().display());
+    let mut args = vec!["-o", "build", "install", release.as_str()];
+    args.extend_from_slice(vars);
+    make(&args);
+}
+
+/// The tools this build has, as `src/bin/` names them; `make install` leaves out the
+/// multicall binary unless asked (TOOLS=pipekit), as it repeats the others.
 fn built_tools() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut tools: Vec<String> = std::fs::read_dir(root.join("src/bin"))
@@ -37,7 +46,7 @@ fn built_tools() -> Vec<String> {
             let p = e.unwrap().path();
             p.file_stem().unwrap().to_string_lossy().into_owned()
         })
-        .filter(|t| release_dir().join(t).is_file())
+        .filter(|t| t != "pipekit" && release_dir().join(t).is_file())
         .collect();
     tools.sort();
     tools
@@ -97,14 +106,7 @@ fn make_install_puts_binaries_pages_and_completions_under_the_prefix() {
     assert!(!tools.is_empty());
     let tmp = tempfile::tempdir().unwrap();
     let prefix = tmp.path().join("usr");
-    let release = release_dir().to_string_lossy().into_owned();
-    make(&[
-        "-o",
-        "build",
-        "install",
-        &format!("RELEASE={release}"),
-        &format!("PREFIX={}", prefix.display()),
-    ]);
+    make_install(&[&format!("PREFIX={}", prefix.display())]);
     for tool in &tools {
         for file in installed_files(&prefix, tool) {
             assert!(file.is_file(), "{} was not installed", file.display());
@@ -123,12 +125,7 @@ fn make_install_puts_binaries_pages_and_completions_under_the_prefix() {
 fn destdir_stages_an_install_without_touching_the_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     let stage = tmp.path().join("stage");
-    let release = release_dir().to_string_lossy().into_owned();
-    make(&[
-        "-o",
-        "build",
-        "install",
-        &format!("RELEASE={release}"),
+    make_install(&[
         "PREFIX=/opt/pipekit-test-prefix",
         &format!("DESTDIR={}", stage.display()),
     ]);
