@@ -11,9 +11,18 @@ source bench/lib.sh
 RUNS="${RUNS:-3}"
 GLIBC=target/release
 MUSL=dist/x86_64-unknown-linux-musl/bin
-for t in "$GLIBC/etl" "$GLIBC/vidx" "$MUSL/etl" "$MUSL/vidx"; do
-    [ -x "$t" ] || { echo "alloc: $t is missing (cargo build --release; make dist TARGETS=x86_64-unknown-linux-musl TOOLS=\"etl vidx\")" >&2; exit 1; }
-done
+# has TOOL: both builds of TOOL exist; a missing one is named and makes the exit status 1.
+missing=0
+has() {
+    local t
+    for t in "$GLIBC/$1" "$MUSL/$1"; do
+        if [ ! -x "$t" ]; then
+            echo "alloc: $t is missing (cargo build --release; make dist TARGETS=x86_64-unknown-linux-musl TOOLS=$1)" >&2
+            missing=1
+            return 1
+        fi
+    done
+}
 events_ndjson 900000
 VECS="$DATA/alloc-vectors.ndjson"
 QUERIES="$DATA/alloc-queries.ndjson"
@@ -44,11 +53,15 @@ row() {
 
 echo "| task | glibc release | musl dist (mimalloc) | musl / glibc |"
 echo "|---|---:|---:|---:|"
-row "etl convert NDJSON → Parquet (900k records)" "BIN/etl convert $SRC --out $tmp/out.parquet"
-row "etl sql group-by (900k records)" "BIN/etl sql '$SQL' $SRC -o ndjson"
+if has etl; then
+    row "etl convert NDJSON → Parquet (900k records)" "BIN/etl convert $SRC --out $tmp/out.parquet"
+    row "etl sql group-by (900k records)" "BIN/etl sql '$SQL' $SRC -o ndjson"
+fi
+has vidx || exit 1
 row "vidx add 50k × 128 (HNSW build)" "rm -rf $tmp/idx && BIN/vidx create $tmp/idx --dim 128 --metric cosine && BIN/vidx add $tmp/idx --id id --vector vector $VECS && BIN/vidx compact $tmp/idx"
 rm -rf "$tmp/idx"
 "$GLIBC/vidx" create "$tmp/idx" --dim 128 --metric cosine
 "$GLIBC/vidx" add "$tmp/idx" --id id --vector vector "$VECS"
 "$GLIBC/vidx" compact "$tmp/idx"
 row "vidx search 2000 queries, k=10" "BIN/vidx search $tmp/idx --k 10 < $QUERIES"
+exit "$missing"
