@@ -60,8 +60,8 @@ fi
 has vidx || exit 1
 row "vidx add 50k × 128 (HNSW build)" "rm -rf $tmp/idx && BIN/vidx create $tmp/idx --dim 128 --metric cosine && BIN/vidx add $tmp/idx --id id --vector vector $VECS && BIN/vidx compact $tmp/idx"
 rm -rf "$tmp/idx"
-"$GLIBC/vidx" create "$tmp/idx" --dim 128 --metric cosine
-"$GLIBC/vidx" add "$tmp/idx" --id id --vector vector "$VECS"
-"$GLIBC/vidx" compact "$tmp/idx"
+"$GLIBC/vidx" create "$tmp/idx" --dim 128 --metric cosine >/dev/null
+"$GLIBC/vidx" add "$tmp/idx" --id id --vector vector "$VECS" >/dev/null
+"$GLIBC/vidx" compact "$tmp/idx" >/dev/null
 row "vidx search 2000 queries, k=10" "BIN/vidx search $tmp/idx --k 10 < $QUERIES"
 exit "$missing"
