@@ -49,7 +49,7 @@ for bin in "$@"; do
     stripped=$(stat -c %s "$tmp")
     rm -f "$tmp"
     symbols="$bin"
-    if ! nm "$bin" >/dev/null 2>&1 || [ -z "$(nm "$bin" 2>/dev/null | head -1)" ]; then
+    if [ -z "$(nm "$bin" 2>/dev/null | head -1)" ]; then
         symbols="target/release/$(basename "$bin")"
     fi
     breakdown=""

@@ -60,6 +60,7 @@ curl_headers="/usr/include/$(gcc -dumpmachine)/curl"
 [ -f "$curl_headers/curl.h" ] || { echo "dist: $curl_headers/curl.h is missing: run make deps" >&2; exit 1; }
 mkdir -p target/dist-include
 ln -sfn "$curl_headers" target/dist-include/curl
+bare=$(bare_path)
 for target in $TARGETS; do
     out="dist/$target"
     rm -rf "$out"
@@ -68,7 +69,7 @@ for target in $TARGETS; do
         echo "dist: $tool for $target" >&2
         # The dist profile (Cargo.toml): fat LTO, one codegen unit, abort on panic, stripped.
         path="$PATH"
-        needs_c_toolchain "$tool" || path=$(bare_path)
+        needs_c_toolchain "$tool" || path="$bare"
         env PATH="$path" "CFLAGS_${target//-/_}=-I$PWD/target/dist-include" \
             cargo zigbuild --profile dist --locked --target "$target" \
             --no-default-features --features "$(features_of "$tool")" --bin "$tool"

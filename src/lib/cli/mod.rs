@@ -70,20 +70,12 @@ pub fn main_from<T: Tool>(args: Vec<OsString>) -> ExitCode {
     }
     let tool = match T::try_parse_from(args) {
         Ok(t) => t,
-        Err(e) => {
-            let code = e.exit_code();
-            // Help and version go to stdout; a closed pipe there is not an error.
-            let _ = e.print();
-            return ExitCode::from(code.clamp(0, 255) as u8);
-        }
+        Err(e) => return parse_failed(e),
     };
     if let Some(what) = tool.common().generate {
         let mut cmd = <T as clap::CommandFactory>::command();
-        return match generate::write(&mut cmd, what, &mut std::io::stdout()) {
-            Ok(()) => ExitCode::from(exit::OK),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
-            Err(e) => report(&anyhow::Error::new(e)),
-        };
+        let written = generate::write(&mut cmd, what, &mut std::io::stdout());
+        return exit_status(written.map(|()| Outcome::Complete).map_err(Into::into));
     }
     let result = tool.run();
     if let Some(text) = crate::record::rejects::summary() {
@@ -93,6 +85,20 @@ pub fn main_from<T: Tool>(args: Vec<OsString>) -> ExitCode {
         Outcome::Complete if crate::record::rejects::count() > 0 => Outcome::Lossy,
         other => other,
     });
+    exit_status(result)
+}
+
+/// The exit status of a command line clap refused, or of `--help`/`--version`, which it
+/// prints (to stdout; a closed pipe there is not an error).
+fn parse_failed(e: clap::Error) -> ExitCode {
+    let code = e.exit_code();
+    let _ = e.print();
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// The exit status of a finished command: 0, 3 when records were lost, 0 for a closed
+/// stdout, otherwise the error reported on stderr.
+fn exit_status(result: anyhow::Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Complete) => ExitCode::from(exit::OK),
         Ok(Outcome::Lossy) => ExitCode::from(exit::LOSSY),

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, Command, CommandFactory};
 
 use super::generate::{self, Generate};
-use super::{exit, Tool};
+use super::{Outcome, Tool};
 
 /// One tool the multicall binary can run.
 pub struct Entry {
@@ -122,11 +122,7 @@ pub fn main() -> ExitCode {
     }
     let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => {
-            let code = e.exit_code();
-            let _ = e.print();
-            return ExitCode::from(code.clamp(0, 255) as u8);
-        }
+        Err(e) => return super::parse_failed(e),
     };
     let result = if let Some(what) = matches.get_one::<Generate>("generate") {
         generate::write(&mut command(), *what, &mut std::io::stdout()).map_err(anyhow::Error::from)
@@ -137,11 +133,7 @@ pub fn main() -> ExitCode {
     } else {
         Ok(())
     };
-    match result {
-        Ok(()) => ExitCode::from(exit::OK),
-        Err(e) if super::is_broken_pipe(&e) => ExitCode::from(exit::OK),
-        Err(e) => super::report(&e),
-    }
+    super::exit_status(result.map(|()| Outcome::Complete))
 }
 
 fn list() -> anyhow::Result<()> {
@@ -166,15 +158,13 @@ fn install_links(dir: &Path) -> anyhow::Result<()> {
         let link = dir.join(tool.name);
         match std::fs::read_link(&link) {
             Ok(target) if target == exe => continue,
-            Ok(_) => {
+            // Nothing there yet: make the link.
+            Err(_) if link.symlink_metadata().is_err() => {}
+            // Another link, or a file of its own.
+            _ => {
                 kept.push(link);
                 continue;
             }
-            Err(_) if link.symlink_metadata().is_ok() => {
-                kept.push(link);
-                continue;
-            }
-            Err(_) => {}
         }
         std::os::unix::fs::symlink(&exe, &link).with_context(|| {
             format!(
