@@ -156,3 +156,45 @@ fn grouped_and_windowed_results_equal_duckdb() {
         }
     }
 }
+
+/// A column that widens from integer to float after the first batch keeps what was
+/// aggregated before the widening (it used to print `{"k":"a"}`, exit 0).
+#[test]
+fn aggregates_survive_a_column_widening_mid_stream() {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "printf '{{\"k\":\"a\",\"x\":1}}\\n{{\"k\":\"a\",\"x\":2.5}}\\n{{\"k\":null,\"x\":3}}\\n' \
+             | {ETL} agg --by k --agg 'sum(x), min(x), max(x), count_distinct(x)' --infer-rows 1 --batch-size 1 -o ndjson"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let num = |r: &serde_json::Value, f: &str| r[f].as_f64();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // Groups in key order, the null key first (a null field is left out of NDJSON).
+    assert_eq!((rows[0].get("k"), rows[1]["k"].as_str()), (None, Some("a")));
+    let got: Vec<_> = ["sum(x)", "min(x)", "max(x)", "count_distinct(x)"]
+        .iter()
+        .map(|f| (num(&rows[0], f), num(&rows[1], f)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(3.0), Some(3.5)),
+            (Some(3.0), Some(1.0)),
+            (Some(3.0), Some(2.5)),
+            (Some(1.0), Some(2.0))
+        ]
+    );
+}

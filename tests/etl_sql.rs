@@ -272,3 +272,52 @@ fn bad_input_in_a_query_names_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("d.ndjson:3"), "{err}");
 }
+
+/// A sort (spilling or not) is planned for the schema the reader inferred; a column that
+/// widens after that is a loud error naming the field and the fix, never rows sorted or
+/// summed under the old type, and no partial output.
+#[test]
+fn a_schema_that_widens_under_a_sort_or_query_is_named_not_mis_sorted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.ndjson");
+    std::fs::write(
+        &path,
+        "{\"k\":\"a\",\"x\":1}\n{\"k\":\"b\",\"x\":2.5}\n{\"k\":\"c\",\"x\":0}\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["sort", "--by", "x", "--memory", "1M"],
+        vec!["sql", "SELECT sum(x) FROM input"],
+    ] {
+        let out = Command::new(ETL)
+            .args(&args)
+            .args(["--infer-rows", "1", "--batch-size", "1", "-o", "ndjson"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            stderr.contains("field 'x' went from Int64 to Float64")
+                && stderr.contains("--infer-rows"),
+            "{args:?}: {stderr}"
+        );
+        // With the whole input inferred, the same command answers.
+        let out = Command::new(ETL)
+            .args(&args)
+            .args(["--infer-rows", "10", "-o", "ndjson"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -135,19 +135,28 @@ impl Error {
     /// then stop quietly with success.
     pub fn is_broken_pipe(&self) -> bool {
         match self {
-            Error::Io { cause, .. } => cause.kind() == io::ErrorKind::BrokenPipe,
-            Error::Arrow { cause, .. } => arrow_is_broken_pipe(cause),
-            Error::Parquet { cause, .. } => cause.to_string().contains("Broken pipe"),
+            Error::Io { cause, .. } => caused_by_broken_pipe(cause),
+            Error::Arrow { cause, .. } => caused_by_broken_pipe(cause),
+            Error::Parquet { cause, .. } => caused_by_broken_pipe(cause),
             _ => false,
         }
     }
 }
 
-fn arrow_is_broken_pipe(e: &arrow::error::ArrowError) -> bool {
-    match e {
-        arrow::error::ArrowError::IoError(_, io) => io.kind() == io::ErrorKind::BrokenPipe,
-        other => other.to_string().contains("Broken pipe"),
+/// Whether an I/O error of kind `BrokenPipe` is anywhere in `e`'s chain of causes
+/// (arrow and parquet wrap the writer's `io::Error`, sometimes in each other). By kind,
+/// never by message: the text is the C library's and a data error could contain it.
+fn caused_by_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        next = e.source();
     }
+    false
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -155,6 +164,26 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_known_by_its_kind_through_wrappers() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        let parquet = parquet::errors::ParquetError::External(Box::new(pipe()));
+        assert!(Error::parquet("writing Parquet", parquet).is_broken_pipe());
+        let arrow = arrow::error::ArrowError::ExternalError(Box::new(
+            parquet::errors::ParquetError::External(Box::new(pipe())),
+        ));
+        assert!(Error::arrow("writing", arrow).is_broken_pipe());
+        let io_arrow = arrow::error::ArrowError::IoError("write".into(), pipe());
+        assert!(Error::arrow("writing", io_arrow).is_broken_pipe());
+        assert!(Error::io("writing", pipe()).is_broken_pipe());
+        // The words alone are data, not a closed pipe.
+        let text = parquet::errors::ParquetError::General("Broken pipe".into());
+        assert!(!Error::parquet("reading", text).is_broken_pipe());
+        let text = arrow::error::ArrowError::JsonError("Broken pipe (os error 32)".into());
+        assert!(!Error::arrow("reading", text).is_broken_pipe());
+        assert!(!Error::io("writing", io::Error::other("Broken pipe")).is_broken_pipe());
+    }
 
     /// How every binary prints an error: anyhow's chain, one line (see `cli::report`).
     fn printed(e: Error) -> String {

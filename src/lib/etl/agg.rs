@@ -6,20 +6,22 @@
 //! it sorts like the keys, so each window's groups come out in key order). Late records
 //! and records without a time are counted, reported on stderr and end with exit status 3.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use arrow::array::{Array, ArrayRef, Float64Array, Int64Array, TimestampNanosecondArray};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use arrow::row::{RowConverter, Rows, SortField};
 
 use crate::cli::args::parse_duration;
 use crate::cli::{InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
-use crate::record::schema::timestamp_type;
+use crate::record::schema::{timestamp_type, type_to_string};
+use crate::record::union::widen;
 use crate::record::LazySink;
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +130,19 @@ enum Acc {
     Values(Vec<f64>),
 }
 
+impl Acc {
+    /// The float form of an integer accumulator: its column widened from integer to
+    /// float mid-stream (NDJSON inference widens as later records need), so what was
+    /// summed so far carries on as a float instead of being dropped.
+    fn make_float(&mut self) {
+        match *self {
+            Acc::SumInt(s, any) => *self = Acc::SumFloat(s as f64, any),
+            Acc::MinMaxInt(m) => *self = Acc::MinMaxFloat(m.map(|v| v as f64)),
+            _ => {}
+        }
+    }
+}
+
 /// What a spec reads from each batch.
 enum Input {
     None,
@@ -138,25 +153,36 @@ enum Input {
 
 struct Plan {
     spec: Spec,
+    /// An integer column was seen (sum, min and max stay exact integers)...
     integer: bool,
+    /// ...until a float one is: from then on they are floats, for every group.
+    floated: bool,
 }
 
 impl Plan {
+    /// Sum, min and max give integers while every value seen was one.
+    fn exact(&self) -> bool {
+        self.integer && !self.floated
+    }
+
+    /// Sum, min and max start as integers and become floats when the column does.
     fn new_acc(&self) -> Acc {
-        match (&self.spec.func, self.integer) {
-            (Func::CountStar | Func::Count, _) => Acc::Count(0),
-            (Func::Sum, true) => Acc::SumInt(0, false),
-            (Func::Sum, false) => Acc::SumFloat(0.0, false),
-            (Func::Avg, _) => Acc::Avg(0.0, 0),
-            (Func::Min | Func::Max, true) => Acc::MinMaxInt(None),
-            (Func::Min | Func::Max, false) => Acc::MinMaxFloat(None),
-            (Func::CountDistinct, _) => Acc::Distinct(HashSet::new()),
-            (Func::Quantile(_), _) => Acc::Values(Vec::new()),
+        let mut acc = match self.spec.func {
+            Func::CountStar | Func::Count => Acc::Count(0),
+            Func::Sum => Acc::SumInt(0, false),
+            Func::Avg => Acc::Avg(0.0, 0),
+            Func::Min | Func::Max => Acc::MinMaxInt(None),
+            Func::CountDistinct => Acc::Distinct(HashSet::new()),
+            Func::Quantile(_) => Acc::Values(Vec::new()),
+        };
+        if self.floated {
+            acc.make_float();
         }
+        acc
     }
 
     fn output_type(&self) -> DataType {
-        match (&self.spec.func, self.integer) {
+        match (&self.spec.func, self.exact()) {
             (Func::CountStar | Func::Count | Func::CountDistinct, _) => DataType::Int64,
             (Func::Sum | Func::Min | Func::Max, true) => DataType::Int64,
             _ => DataType::Float64,
@@ -165,6 +191,9 @@ impl Plan {
 
     fn update(&self, acc: &mut Acc, input: &Input, row: usize) {
         let is_max = self.spec.func == Func::Max;
+        if self.floated {
+            acc.make_float();
+        }
         match (acc, input) {
             (Acc::Count(n), Input::None) => *n += 1,
             (Acc::Count(n), Input::Int(a)) if a.is_valid(row) => *n += 1,
@@ -202,6 +231,43 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Folds `other` into `acc`: two groups whose keys became equal when a key column
+    /// widened (two integers beyond 2^53 that are one float) are one group.
+    fn merge(&self, acc: &mut Acc, other: Acc) {
+        let is_max = self.spec.func == Func::Max;
+        let pick = |a: f64, b: f64| if is_max { a.max(b) } else { a.min(b) };
+        let mut other = other;
+        if matches!(acc, Acc::SumFloat(..) | Acc::MinMaxFloat(_))
+            || matches!(other, Acc::SumFloat(..) | Acc::MinMaxFloat(_))
+        {
+            acc.make_float();
+            other.make_float();
+        }
+        match (acc, other) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::SumInt(a, x), Acc::SumInt(b, y)) => (*a, *x) = (*a + b, *x || y),
+            (Acc::SumFloat(a, x), Acc::SumFloat(b, y)) => (*a, *x) = (*a + b, *x || y),
+            (Acc::Avg(s, n), Acc::Avg(t, m)) => (*s, *n) = (*s + t, *n + m),
+            (Acc::MinMaxInt(a), Acc::MinMaxInt(b)) => {
+                *a = match (*a, b) {
+                    (Some(x), Some(y)) => Some(if is_max { x.max(y) } else { x.min(y) }),
+                    (x, y) => x.or(y),
+                }
+            }
+            (Acc::MinMaxFloat(a), Acc::MinMaxFloat(b)) => {
+                *a = match (*a, b) {
+                    (Some(x), Some(y)) => Some(pick(x, y)),
+                    (x, y) => x.or(y),
+                }
+            }
+            (Acc::Distinct(a), Acc::Distinct(b)) => a.extend(b),
+            (Acc::Values(a), Acc::Values(b)) => a.extend(b),
+            (acc, other) => unreachable!("one aggregate's accumulators differ: {acc:?} {other:?}"),
+        }
+    }
+}
+
 fn finish_column(plan: &Plan, accs: Vec<&mut Acc>, null_row: &[u8]) -> Result<ArrayRef> {
     let q = match plan.spec.func {
         Func::Quantile(q) => q,
@@ -231,12 +297,16 @@ fn finish_column(plan: &Plan, accs: Vec<&mut Acc>, null_row: &[u8]) -> Result<Ar
         }
         _ => Arc::new(Float64Array::from(
             accs.into_iter()
-                .map(|a| match a {
-                    Acc::SumFloat(s, true) => Some(*s),
-                    Acc::Avg(s, n) if *n > 0 => Some(*s / *n as f64),
-                    Acc::MinMaxFloat(m) => *m,
-                    Acc::Values(v) if !v.is_empty() => Some(quantile(v, q)),
-                    _ => None,
+                .map(|a| {
+                    // Groups not touched since their column widened still hold integers.
+                    a.make_float();
+                    match a {
+                        Acc::SumFloat(s, true) => Some(*s),
+                        Acc::Avg(s, n) if *n > 0 => Some(*s / *n as f64),
+                        Acc::MinMaxFloat(m) => *m,
+                        Acc::Values(v) if !v.is_empty() => Some(quantile(v, q)),
+                        _ => None,
+                    }
                 })
                 .collect::<Vec<_>>(),
         )),
@@ -249,6 +319,82 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
     let pos = q * (values.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+}
+
+/// Values in arrow's row format (one byte string per row, comparable as bytes) whose
+/// column types may widen mid-stream: NDJSON inference widens null to a type and
+/// integers to floats as later records need. Rows encoded before a widening are encoded
+/// again in the wider types, so equal values stay equal (1 and 1.0 are one group).
+struct RowCodec {
+    conv: RowConverter,
+    types: Vec<DataType>,
+}
+
+impl RowCodec {
+    fn new(types: Vec<DataType>) -> Result<RowCodec> {
+        let fields = types.iter().map(|t| SortField::new(t.clone())).collect();
+        let conv = RowConverter::new(fields).map_err(|e| Error::arrow("grouping", e))?;
+        Ok(RowCodec { conv, types })
+    }
+
+    /// The codec for `cols`' types: this one, or a wider one when a column widened;
+    /// `names` says which columns in the error when no type holds both.
+    fn widened_for(&self, cols: &[ArrayRef], names: &[&str]) -> Result<Option<RowCodec>> {
+        let mut types = self.types.clone();
+        for ((t, col), name) in types.iter_mut().zip(cols).zip(names) {
+            *t = widen(t, col.data_type()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "field '{name}' changed type mid-stream from {} to {}, and no type holds both; \
+                     give the input a --schema",
+                    type_to_string(t),
+                    type_to_string(col.data_type())
+                ))
+            })?;
+        }
+        Ok(if types == self.types {
+            None
+        } else {
+            Some(RowCodec::new(types)?)
+        })
+    }
+
+    /// `cols` (cast to this codec's types where narrower) as rows.
+    fn encode(&self, cols: &[ArrayRef]) -> Result<Rows> {
+        let cols = cols
+            .iter()
+            .zip(&self.types)
+            .map(|(c, t)| cast(c, t))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::arrow("grouping", e))?;
+        self.conv
+            .convert_columns(&cols)
+            .map_err(|e| Error::arrow("grouping", e))
+    }
+
+    /// Rows this codec encoded, encoded again by `wider`.
+    fn recode<'a>(
+        &self,
+        wider: &RowCodec,
+        rows: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Vec<Box<[u8]>>> {
+        let parser = self.conv.parser();
+        let cols = self
+            .conv
+            .convert_rows(rows.into_iter().map(|r| parser.parse(r)))
+            .map_err(|e| Error::arrow("widening the groups", e))?;
+        let rows = wider.encode(&cols)?;
+        Ok(rows.iter().map(|r| r.as_ref().into()).collect())
+    }
+
+    /// The row of a null value (count_distinct does not count it).
+    fn null_row(&self) -> Result<Vec<u8>> {
+        let nulls: Vec<ArrayRef> = self
+            .types
+            .iter()
+            .map(|t| arrow::array::new_null_array(t, 1))
+            .collect();
+        Ok(self.encode(&nulls)?.row(0).as_ref().to_vec())
+    }
 }
 
 struct Group {
@@ -265,8 +411,7 @@ struct Windowing {
 pub struct Aggregator {
     plans: Vec<Plan>,
     by: Vec<String>,
-    keys: Option<RowConverter>,
-    key_fields: Vec<Field>,
+    keys: Option<RowCodec>,
     windowing: Option<Windowing>,
     time: String,
     /// Window start → key bytes → group. Without windows: one window at i64::MIN.
@@ -274,10 +419,9 @@ pub struct Aggregator {
     max_time: Option<i64>,
     late: u64,
     untimed: u64,
-    out_schema: Option<SchemaRef>,
-    /// Per aggregate: count_distinct's row converter and the bytes of a null value,
-    /// built on the first batch.
-    distinct: Vec<Option<(RowConverter, Vec<u8>)>>,
+    /// Per aggregate: count_distinct's row codec and the row of a null value, built on
+    /// the first batch and widened with the column.
+    distinct: Vec<Option<(RowCodec, Vec<u8>)>>,
 }
 
 impl Aggregator {
@@ -290,66 +434,101 @@ impl Aggregator {
             .iter()
             .map(|k| column(batch, k))
             .collect::<Result<Vec<ArrayRef>>>()?;
-        if self.keys.is_none() {
-            let fields: Vec<SortField> = cols
-                .iter()
-                .map(|c| SortField::new(c.data_type().clone()))
-                .collect();
-            self.keys = Some(RowConverter::new(fields).map_err(|e| Error::arrow("grouping", e))?);
-            self.key_fields = self
-                .by
-                .iter()
-                .zip(&cols)
-                .map(|(n, c)| Field::new(n, c.data_type().clone(), true))
-                .collect();
+        let codec = match self.keys.take() {
+            None => RowCodec::new(cols.iter().map(|c| c.data_type().clone()).collect())?,
+            Some(codec) => {
+                let names: Vec<&str> = self.by.iter().map(String::as_str).collect();
+                match codec.widened_for(&cols, &names)? {
+                    Some(wider) => {
+                        self.rekey(&codec, &wider)?;
+                        wider
+                    }
+                    None => codec,
+                }
+            }
+        };
+        let rows = codec.encode(&cols)?;
+        self.keys = Some(codec);
+        Ok(Some(rows))
+    }
+
+    /// Every group's key encoded again by `wider`; groups whose keys became equal merge.
+    fn rekey(&mut self, old: &RowCodec, wider: &RowCodec) -> Result<()> {
+        for groups in self.windows.values_mut() {
+            let entries: Vec<(Box<[u8]>, Group)> = groups.drain().collect();
+            let keys = old.recode(wider, entries.iter().map(|(k, _)| &k[..]))?;
+            for (key, (_, group)) in keys.into_iter().zip(entries) {
+                match groups.entry(key) {
+                    Entry::Vacant(v) => {
+                        v.insert(group);
+                    }
+                    Entry::Occupied(mut o) => {
+                        let accs = &mut o.get_mut().accs;
+                        for ((plan, acc), other) in self.plans.iter().zip(accs).zip(group.accs) {
+                            plan.merge(acc, other);
+                        }
+                    }
+                }
+            }
         }
-        let conv = self.keys.as_ref().expect("set above");
-        conv.convert_columns(&cols).map(Some).map_err(|e| {
-            Error::Usage(format!(
-                "--by: the key columns changed type mid-stream: {e}"
-            ))
-        })
+        Ok(())
+    }
+
+    /// count_distinct's rows for aggregate `i`, widening the values kept so far when
+    /// the column widened.
+    fn distinct_rows(&mut self, i: usize, col: &ArrayRef) -> Result<Rows> {
+        if self.distinct.len() <= i {
+            self.distinct.resize_with(i + 1, || None);
+        }
+        let name = self.plans[i].spec.column.as_deref().unwrap_or_default();
+        let codec = match self.distinct[i].take() {
+            None => RowCodec::new(vec![col.data_type().clone()])?,
+            Some((codec, _)) => match codec.widened_for(std::slice::from_ref(col), &[name])? {
+                Some(wider) => {
+                    for groups in self.windows.values_mut() {
+                        for group in groups.values_mut() {
+                            if let Acc::Distinct(set) = &mut group.accs[i] {
+                                let values = codec.recode(&wider, set.iter().map(|v| &v[..]))?;
+                                *set = values.into_iter().collect();
+                            }
+                        }
+                    }
+                    wider
+                }
+                None => codec,
+            },
+        };
+        let rows = codec.encode(std::slice::from_ref(col))?;
+        let null = codec.null_row()?;
+        self.distinct[i] = Some((codec, null));
+        Ok(rows)
     }
 
     fn inputs(&mut self, batch: &RecordBatch) -> Result<Vec<Input>> {
         let mut inputs = Vec::with_capacity(self.plans.len());
-        for (i, plan) in self.plans.iter_mut().enumerate() {
-            let Some(name) = &plan.spec.column else {
+        for i in 0..self.plans.len() {
+            let Some(name) = self.plans[i].spec.column.clone() else {
                 inputs.push(Input::None);
                 continue;
             };
-            let col = column(batch, name)?;
-            if plan.spec.func == Func::CountDistinct {
-                if self.distinct.len() <= i {
-                    self.distinct.resize_with(i + 1, || None);
-                }
-                if self.distinct[i].is_none() {
-                    let conv = RowConverter::new(vec![SortField::new(col.data_type().clone())])
-                        .map_err(|e| Error::arrow("count_distinct", e))?;
-                    let null = arrow::array::new_null_array(col.data_type(), 1);
-                    let null_row = conv
-                        .convert_columns(&[null])
-                        .map_err(|e| Error::arrow("count_distinct", e))?
-                        .row(0)
-                        .as_ref()
-                        .to_vec();
-                    self.distinct[i] = Some((conv, null_row));
-                }
-                let (conv, _) = self.distinct[i].as_ref().expect("set above");
-                let rows = conv
-                    .convert_columns(&[col])
-                    .map_err(|e| Error::arrow("count_distinct", e))?;
-                inputs.push(Input::Rows(rows));
+            let col = column(batch, &name)?;
+            if self.plans[i].spec.func == Func::CountDistinct {
+                inputs.push(Input::Rows(self.distinct_rows(i, &col)?));
                 continue;
             }
-            let integer = col.data_type().is_integer();
-            plan.integer = integer && matches!(plan.spec.func, Func::Sum | Func::Min | Func::Max);
+            let plan = &mut self.plans[i];
             let numeric = |dt: &DataType| {
-                cast(&col, dt).map_err(|e| {
+                // Not arrow's default (safe) cast: that turns a u64 past i64::MAX into a
+                // null, which would leave it out of the sum without a word.
+                let opts = arrow::compute::CastOptions {
+                    safe: false,
+                    ..Default::default()
+                };
+                arrow::compute::cast_with_options(&col, dt, &opts).map_err(|e| {
                     Error::Usage(format!(
-                        "{}: field '{name}' ({}) is not numeric: {e}",
+                        "{}: field '{name}' ({}) does not fit {dt}: {e}",
                         plan.spec.name,
-                        col.data_type()
+                        type_to_string(col.data_type())
                     ))
                 })
             };
@@ -359,10 +538,17 @@ impl Aggregator {
                 return Err(Error::Usage(format!(
                     "{}: field '{name}' is {}, not a number",
                     plan.spec.name,
-                    crate::record::schema::type_to_string(col.data_type())
+                    type_to_string(col.data_type())
                 )));
             }
-            inputs.push(if plan.integer {
+            let exact_kind = matches!(plan.spec.func, Func::Sum | Func::Min | Func::Max);
+            match col.data_type() {
+                // All nulls so far: says nothing about the column's type.
+                DataType::Null => {}
+                t if t.is_integer() => plan.integer |= exact_kind,
+                _ => plan.floated = true,
+            }
+            inputs.push(if plan.exact() {
                 Input::Int(
                     numeric(&DataType::Int64)?
                         .as_any()
@@ -480,13 +666,19 @@ impl Aggregator {
                 TimestampNanosecondArray::from(vec![start + w.size; n]).with_timezone("UTC"),
             ));
         }
-        if let Some(conv) = &self.keys {
-            let parser = conv.parser();
+        if let Some(codec) = &self.keys {
+            let parser = codec.conv.parser();
             let rows = groups.iter().map(|(k, _)| parser.parse(k));
-            let keys = conv
+            let keys = codec
+                .conv
                 .convert_rows(rows)
                 .map_err(|e| Error::arrow("building the keys", e))?;
-            fields.extend(self.key_fields.iter().cloned());
+            fields.extend(
+                self.by
+                    .iter()
+                    .zip(&codec.types)
+                    .map(|(n, t)| Field::new(n, t.clone(), true)),
+            );
             columns.extend(keys);
         }
         for (i, plan) in self.plans.iter().enumerate() {
@@ -499,11 +691,10 @@ impl Aggregator {
             columns.push(finish_column(plan, accs, null_row)?);
             fields.push(Field::new(&plan.spec.name, plan.output_type(), true));
         }
-        let schema = self
-            .out_schema
-            .get_or_insert_with(|| Arc::new(Schema::new(fields)))
-            .clone();
-        RecordBatch::try_new(schema, columns).map_err(|e| Error::arrow("building the aggregate", e))
+        // Built per window, not once: a column that widened since the last window gives
+        // this one a wider type (NDJSON output carries on; a fixed-schema format says so).
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map_err(|e| Error::arrow("building the aggregate", e))
     }
 }
 
@@ -553,6 +744,7 @@ impl Aggregator {
                 .map(|spec| Plan {
                     spec,
                     integer: false,
+                    floated: false,
                 })
                 .collect(),
             by: spec
@@ -562,14 +754,12 @@ impl Aggregator {
                 .filter(|s| !s.is_empty())
                 .collect(),
             keys: None,
-            key_fields: Vec::new(),
             windowing,
             time: spec.time.clone(),
             windows: BTreeMap::new(),
             max_time: None,
             late: 0,
             untimed: 0,
-            out_schema: None,
             distinct: Vec::new(),
         })
     }
@@ -663,5 +853,217 @@ mod tests {
         assert_eq!(quantile(&mut [4.0, 1.0, 3.0, 2.0], 0.5), 2.5);
         assert_eq!(quantile(&mut [1.0, 2.0, 3.0, 4.0, 5.0], 0.95), 4.8);
         assert_eq!(quantile(&mut [7.0], 0.99), 7.0);
+    }
+    fn spec(agg: &str, by: &[&str], window: Option<Duration>) -> AggSpec {
+        AggSpec {
+            agg: Some(agg.into()),
+            by: by.iter().map(|s| s.to_string()).collect(),
+            window,
+            slide: None,
+            time: "ts".into(),
+            lateness: Duration::ZERO,
+        }
+    }
+
+    fn batch(cols: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        RecordBatch::try_from_iter(cols).unwrap()
+    }
+
+    fn run(engine: &mut Aggregator, batches: &[RecordBatch]) -> Vec<RecordBatch> {
+        let mut out = Vec::new();
+        for b in batches {
+            engine.add(b).unwrap();
+            out.extend(engine.closed(false).unwrap());
+        }
+        out.extend(engine.closed(true).unwrap());
+        out
+    }
+
+    fn f64s(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+        let c = cast(b.column_by_name(name).unwrap(), &DataType::Float64).unwrap();
+        let c = c.as_any().downcast_ref::<Float64Array>().unwrap();
+        c.iter().collect()
+    }
+
+    fn ints(v: &[Option<i64>]) -> ArrayRef {
+        Arc::new(Int64Array::from(v.to_vec()))
+    }
+
+    fn floats(v: &[Option<f64>]) -> ArrayRef {
+        Arc::new(Float64Array::from(v.to_vec()))
+    }
+
+    #[test]
+    fn integer_state_carries_on_when_the_column_widens_to_float() {
+        let mut engine = Aggregator::new(&spec(
+            "sum(x), min(x), max(x), avg(x), p50(x)",
+            &["k"],
+            None,
+        ))
+        .unwrap();
+        let k = || -> ArrayRef { Arc::new(arrow::array::StringArray::from(vec!["a"])) };
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![("k", k()), ("x", ints(&[Some(1)]))]),
+                batch(vec![("k", k()), ("x", floats(&[Some(2.5)]))]),
+                batch(vec![("k", k()), ("x", ints(&[Some(-4)]))]),
+            ],
+        );
+        assert_eq!(out.len(), 1);
+        let b = &out[0];
+        assert_eq!(
+            b.schema().field_with_name("sum(x)").unwrap().data_type(),
+            &DataType::Float64
+        );
+        assert_eq!(f64s(b, "sum(x)"), [Some(-0.5)]);
+        assert_eq!(f64s(b, "min(x)"), [Some(-4.0)]);
+        assert_eq!(f64s(b, "max(x)"), [Some(2.5)]);
+        assert_eq!(f64s(b, "p50(x)"), [Some(1.0)]);
+    }
+
+    #[test]
+    fn a_column_of_nulls_first_does_not_decide_the_type() {
+        let mut engine = Aggregator::new(&spec("sum(x), max(x)", &[], None)).unwrap();
+        let nulls: ArrayRef = Arc::new(arrow::array::NullArray::new(2));
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![("x", nulls)]),
+                batch(vec![("x", ints(&[Some(7), Some(5)]))]),
+            ],
+        );
+        let b = &out[0];
+        assert_eq!(
+            b.schema().field_with_name("sum(x)").unwrap().data_type(),
+            &DataType::Int64
+        );
+        assert_eq!(f64s(b, "sum(x)"), [Some(12.0)]);
+        assert_eq!(f64s(b, "max(x)"), [Some(7.0)]);
+    }
+
+    #[test]
+    fn groups_keep_their_state_when_the_key_widens() {
+        // The key is all nulls in the first batch (NullArray), strings later; an integer
+        // key becomes a float one: 1 and 1.0 are one group.
+        let mut engine = Aggregator::new(&spec("count(*), sum(x)", &["k", "n"], None)).unwrap();
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![
+                    ("k", Arc::new(arrow::array::NullArray::new(2)) as ArrayRef),
+                    ("n", ints(&[Some(1), Some(2)])),
+                    ("x", ints(&[Some(10), Some(20)])),
+                ]),
+                batch(vec![
+                    (
+                        "k",
+                        Arc::new(arrow::array::StringArray::from(vec![None, Some("a")])),
+                    ),
+                    ("n", floats(&[Some(1.0), Some(1.5)])),
+                    ("x", ints(&[Some(1), Some(2)])),
+                ]),
+            ],
+        );
+        let b = &out[0];
+        assert_eq!(
+            b.schema().field_with_name("k").unwrap().data_type(),
+            &DataType::Utf8
+        );
+        assert_eq!(
+            b.schema().field_with_name("n").unwrap().data_type(),
+            &DataType::Float64
+        );
+        // Sorted by key: nulls first; (null, 1.0) holds a record of each batch.
+        assert_eq!(f64s(b, "n"), [Some(1.0), Some(2.0), Some(1.5)]);
+        assert_eq!(f64s(b, "count(*)"), [Some(2.0), Some(1.0), Some(1.0)]);
+        assert_eq!(f64s(b, "sum(x)"), [Some(11.0), Some(20.0), Some(2.0)]);
+    }
+
+    #[test]
+    fn groups_whose_widened_keys_collide_merge() {
+        // 2^53 and 2^53 + 1 are two integers but one float.
+        let big = 1i64 << 53;
+        let mut engine = Aggregator::new(&spec(
+            "count(*), sum(x), min(x), max(x), avg(x), count_distinct(x), p50(x)",
+            &["n"],
+            None,
+        ))
+        .unwrap();
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![
+                    ("n", ints(&[Some(big), Some(big + 1)])),
+                    ("x", ints(&[Some(3), Some(5)])),
+                ]),
+                batch(vec![("n", floats(&[Some(0.5)])), ("x", ints(&[Some(1)]))]),
+            ],
+        );
+        let b = &out[0];
+        assert_eq!(f64s(b, "count(*)"), [Some(1.0), Some(2.0)]);
+        assert_eq!(f64s(b, "sum(x)"), [Some(1.0), Some(8.0)]);
+        assert_eq!(f64s(b, "min(x)"), [Some(1.0), Some(3.0)]);
+        assert_eq!(f64s(b, "max(x)"), [Some(1.0), Some(5.0)]);
+        assert_eq!(f64s(b, "avg(x)"), [Some(1.0), Some(4.0)]);
+        assert_eq!(f64s(b, "count_distinct(x)"), [Some(1.0), Some(2.0)]);
+        assert_eq!(f64s(b, "p50(x)"), [Some(1.0), Some(4.0)]);
+    }
+
+    #[test]
+    fn distinct_values_widen_with_their_column() {
+        let mut engine = Aggregator::new(&spec("count_distinct(x)", &[], None)).unwrap();
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![(
+                    "x",
+                    Arc::new(arrow::array::NullArray::new(1)) as ArrayRef,
+                )]),
+                batch(vec![("x", ints(&[Some(1), Some(2), None]))]),
+                batch(vec![("x", floats(&[Some(1.0), Some(3.5), None]))]),
+            ],
+        );
+        assert_eq!(f64s(&out[0], "count_distinct(x)"), [Some(3.0)]);
+    }
+
+    #[test]
+    fn a_window_emitted_before_the_widening_keeps_its_type_and_the_next_is_float() {
+        let ts = |v: i64| -> ArrayRef {
+            Arc::new(TimestampNanosecondArray::from(vec![v]).with_timezone("UTC"))
+        };
+        let s = 1_000_000_000;
+        let mut engine =
+            Aggregator::new(&spec("sum(x)", &[], Some(Duration::from_secs(1)))).unwrap();
+        let out = run(
+            &mut engine,
+            &[
+                batch(vec![("ts", ts(0)), ("x", ints(&[Some(2)]))]),
+                batch(vec![("ts", ts(s + 1)), ("x", ints(&[Some(3)]))]),
+                batch(vec![("ts", ts(s + 2)), ("x", floats(&[Some(0.5)]))]),
+            ],
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].schema().field(2).data_type(), &DataType::Int64);
+        assert_eq!(f64s(&out[0], "sum(x)"), [Some(2.0)]);
+        assert_eq!(out[1].schema().field(2).data_type(), &DataType::Float64);
+        assert_eq!(f64s(&out[1], "sum(x)"), [Some(3.5)]);
+    }
+
+    #[test]
+    fn an_unsigned_value_past_i64_is_an_error_not_a_null() {
+        let mut engine = Aggregator::new(&spec("sum(x)", &[], None)).unwrap();
+        let big: ArrayRef = Arc::new(arrow::array::UInt64Array::from(vec![u64::MAX]));
+        let err = engine.add(&batch(vec![("x", big)])).unwrap_err();
+        assert!(err.to_string().contains("does not fit"), "{err}");
+    }
+
+    #[test]
+    fn a_key_that_changes_to_an_unrelated_type_is_named() {
+        let mut engine = Aggregator::new(&spec("count(*)", &["k"], None)).unwrap();
+        engine.add(&batch(vec![("k", ints(&[Some(1)]))])).unwrap();
+        let s: ArrayRef = Arc::new(arrow::array::StringArray::from(vec!["a"]));
+        let err = engine.add(&batch(vec![("k", s)])).unwrap_err();
+        assert!(err.to_string().contains("field 'k' changed type"), "{err}");
     }
 }
