@@ -23,6 +23,14 @@ features_of() {
     esac
 }
 
+# The device tools are built for size (profile dist-small in Cargo.toml), the rest for speed.
+profile_of() {
+    case "$1" in
+        spictl | hidctl) echo dist-small ;;
+        *) echo dist ;;
+    esac
+}
+
 # Only netprobe (clang, bpftool: its eBPF program) and etl's Kafka (cmake: librdkafka)
 # need those tools. Every other tool is built with them absent from PATH, so each dist
 # build also shows that the tool builds on a machine without them.
@@ -67,13 +75,14 @@ for target in $TARGETS; do
     mkdir -p "$out/bin"
     for tool in $TOOLS; do
         echo "dist: $tool for $target" >&2
-        # The dist profile (Cargo.toml): fat LTO, one codegen unit, abort on panic, stripped.
+        # The dist profiles (Cargo.toml): fat LTO, one codegen unit, abort on panic, stripped.
+        profile=$(profile_of "$tool")
         path="$PATH"
         needs_c_toolchain "$tool" || path="$bare"
         env PATH="$path" "CFLAGS_${target//-/_}=-I$PWD/target/dist-include" \
-            cargo zigbuild --profile dist --locked --target "$target" \
+            cargo zigbuild --profile "$profile" --locked --target "$target" \
             --no-default-features --features "$(features_of "$tool")" --bin "$tool"
-        cp "target/$target/dist/$tool" "$out/bin/$tool"
+        cp "target/$target/$profile/$tool" "$out/bin/$tool"
     done
     mkdir -p "$out/man" "$out/completions"
     for tool in $TOOLS; do
