@@ -7,8 +7,9 @@ use clap::Args;
 use crate::error::Result;
 use crate::record::compress::Compression;
 use crate::record::reader::CsvOptions;
-use crate::record::rejects::{self, OnError};
+use crate::record::rejects::OnError;
 use crate::record::schema::parse_schema_arg;
+use crate::record::table::TableStyle;
 use crate::record::writer::{parse_parquet_compression, IpcCompression, ParquetOptions};
 use crate::record::{InputFormat, OutputFormat, ReadOptions, RecordReader, SinkOptions, Source};
 
@@ -101,8 +102,8 @@ impl InputArgs {
     }
 
     pub fn read_options(&self) -> Result<ReadOptions> {
-        rejects::configure(&self.on_error)?;
         Ok(ReadOptions {
+            reporting: super::reporting(&self.on_error)?,
             batch_size: self.batch_size as usize,
             infer_rows: self.infer_rows as usize,
             schema: self.schema.as_deref().map(parse_schema_arg).transpose()?,
@@ -163,6 +164,12 @@ pub struct OutputArgs {
     pub ipc_compression: Option<IpcCompression>,
 }
 
+impl From<&OutputArgs> for SinkOptions {
+    fn from(args: &OutputArgs) -> SinkOptions {
+        args.sink_options()
+    }
+}
+
 impl OutputArgs {
     pub fn sink_options(&self) -> SinkOptions {
         SinkOptions {
@@ -175,6 +182,10 @@ impl OutputArgs {
                 partition_by: self.partition_by.clone(),
             },
             ipc_compression: self.ipc_compression,
+            table: TableStyle {
+                width: super::terminal_width(),
+                bold: super::color_enabled(),
+            },
         }
     }
 }

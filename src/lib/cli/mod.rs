@@ -12,6 +12,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
+use crate::error::{Error, Result};
+use crate::record::rejects::{OnError, Rejects, Report, Reporting};
+
 use clap::Parser;
 
 pub use args::{CommonArgs, InputArgs, OutputArgs};
@@ -78,14 +81,52 @@ pub fn main_from<T: Tool>(args: Vec<OsString>) -> ExitCode {
         return exit_status(written.map(|()| Outcome::Complete).map_err(Into::into));
     }
     let result = tool.run();
-    if let Some(text) = crate::record::rejects::summary() {
+    let rejects = REJECTS.get();
+    if let Some(text) = rejects.and_then(Rejects::summary) {
         warn(&text);
     }
     let result = result.map(|outcome| match outcome {
-        Outcome::Complete if crate::record::rejects::count() > 0 => Outcome::Lossy,
+        Outcome::Complete if rejects.is_some_and(|r| r.count() > 0) => Outcome::Lossy,
         other => other,
     });
     exit_status(result)
+}
+
+/// The command's one `--on-error` policy: every reader it opens shares it (one count,
+/// one dead-letter file), and `main_from` reads it at the end for the summary and the
+/// exit status. Kept here, with the rest of what one process run owns, not in the
+/// record layer.
+static REJECTS: OnceLock<Rejects> = OnceLock::new();
+
+/// Warnings from the record layer go to stderr as every other warning.
+struct Stderr;
+
+impl Report for Stderr {
+    fn warn(&self, message: &str) {
+        warn(message);
+    }
+}
+
+/// The reporting readers are given: this command's rejects under `policy` (the first
+/// call decides; later calls must ask for the same) and warnings on stderr.
+pub fn reporting(policy: &OnError) -> Result<Reporting> {
+    let rejects = match REJECTS.get() {
+        Some(r) if r.policy() == *policy => r.clone(),
+        Some(_) => return Err(Error::Usage("one --on-error per command".into())),
+        None => {
+            let made = Rejects::new(policy)?;
+            REJECTS.get_or_init(|| made).clone()
+        }
+    };
+    Ok(Reporting {
+        rejects,
+        report: stderr_report(),
+    })
+}
+
+/// Warnings from the record layer on stderr, for readers that have no `--on-error`.
+pub fn stderr_report() -> std::sync::Arc<dyn Report> {
+    std::sync::Arc::new(Stderr)
 }
 
 /// The exit status of a command line clap refused, or of `--help`/`--version`, which it

@@ -15,7 +15,7 @@ use std::os::fd::RawFd;
 use serde::de::IgnoredAny;
 
 use super::ndjson::{lines_of, parse_line};
-use super::rejects;
+use super::rejects::Rejects;
 use super::source::wait_readable;
 use super::window::Window;
 use crate::error::{Error, Location, Result};
@@ -63,6 +63,7 @@ pub struct ObjectLines {
     line: u64,
     offset: u64,
     chunk_lines: usize,
+    rejects: Rejects,
 }
 
 impl ObjectLines {
@@ -74,6 +75,7 @@ impl ObjectLines {
         live_fd: Option<RawFd>,
         name: String,
         chunk_lines: usize,
+        rejects: Rejects,
     ) -> Self {
         ObjectLines {
             reader,
@@ -83,6 +85,7 @@ impl ObjectLines {
             line: 0,
             offset: 0,
             chunk_lines: chunk_lines.max(1),
+            rejects,
         }
     }
 
@@ -108,10 +111,10 @@ impl ObjectLines {
                                 offset: Some(offset + lead + col),
                                 field: None,
                             };
-                            if !rejects::skipping() {
+                            if !self.rejects.skipping() {
                                 return Err(Error::data(at, msg));
                             }
-                            rejects::reject(&at, &msg, line)?;
+                            self.rejects.reject(&at, &msg, line)?;
                         } else {
                             out.push(text);
                         }
@@ -164,6 +167,7 @@ mod tests {
             None,
             "t.ndjson".into(),
             chunk,
+            Rejects::default(),
         );
         let mut chunks = Vec::new();
         let mut out = LineChunk::default();

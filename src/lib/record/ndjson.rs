@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::decode::decoders;
 use super::infer::{check_value, Inference};
 use super::parallel::Pool;
-use super::rejects;
+use super::rejects::Reporting;
 use super::schema::type_to_string;
 use super::source::wait_readable;
 use super::window::Window;
@@ -74,6 +74,16 @@ pub struct NdjsonSource {
     /// Bumped whenever the schema widens, so stale chunks are decoded again.
     version: u64,
     shared_state: Arc<SchemaState>,
+    reporting: Reporting,
+}
+
+/// How an NDJSON stream is read: records per batch, records the schema is inferred from,
+/// and where bad records and warnings go.
+#[derive(Debug, Clone, Default)]
+pub struct NdjsonOptions {
+    pub batch_size: usize,
+    pub infer_rows: usize,
+    pub reporting: Reporting,
 }
 
 impl NdjsonSource {
@@ -85,9 +95,13 @@ impl NdjsonSource {
         live_fd: Option<RawFd>,
         name: String,
         state: Option<SchemaState>,
-        batch_size: usize,
-        infer_rows: usize,
+        opts: NdjsonOptions,
     ) -> Result<Self> {
+        let NdjsonOptions {
+            batch_size,
+            infer_rows,
+            reporting,
+        } = opts;
         let state = state.unwrap_or_else(|| SchemaState::Inferred(Inference::default()));
         let schema = state.schema();
         let decoder = build_decoder(&state, batch_size)?;
@@ -112,6 +126,7 @@ impl NdjsonSource {
             shared_state: Arc::new(SchemaState::Given(Arc::new(
                 arrow::datatypes::Schema::empty(),
             ))),
+            reporting,
         };
         if matches!(&src.state, SchemaState::Inferred(i) if *i == Inference::default()) {
             src.infer()?;
@@ -177,7 +192,7 @@ impl NdjsonSource {
             seen += 1;
             // Under --on-error skip a bad record is set aside when it is decoded; here
             // it only must not shape the schema.
-            let skipping = rejects::skipping();
+            let skipping = self.reporting.rejects.skipping();
             let value = match parse_line(line) {
                 Ok(v) => v,
                 Err(_) if skipping => continue,
@@ -238,7 +253,7 @@ impl NdjsonSource {
                         }
                         Err(e) => {
                             let region = region.to_vec();
-                            if !rejects::skipping() {
+                            if !self.reporting.rejects.skipping() {
                                 return Err(self.diagnose(&region, e));
                             }
                             self.win.start += region.len();
@@ -297,7 +312,7 @@ impl NdjsonSource {
                     self.batch_bytes = done.job.bytes;
                     self.decoder = build_decoder(&self.state, self.batch_size)?;
                     if let Err(e) = self.decoder.decode(&self.batch_bytes) {
-                        if !rejects::skipping() {
+                        if !self.reporting.rejects.skipping() {
                             return Err(self.diagnose(&[], e));
                         }
                         let bytes = std::mem::take(&mut self.batch_bytes);
@@ -340,7 +355,7 @@ impl NdjsonSource {
 
     fn flush(&mut self) -> Result<Option<RecordBatch>> {
         if self.win.eof && self.decoder.has_partial_record() {
-            if rejects::skipping() {
+            if self.reporting.rejects.skipping() {
                 let bytes = std::mem::take(&mut self.batch_bytes);
                 return self.salvage(bytes);
             }
@@ -381,7 +396,7 @@ impl NdjsonSource {
             self.advance();
             return Ok(batch);
         }
-        if rejects::skipping() {
+        if self.reporting.rejects.skipping() {
             let bytes = std::mem::take(&mut self.batch_bytes);
             return self.salvage(bytes);
         }
@@ -415,7 +430,7 @@ impl NdjsonSource {
                     self.state = state;
                     self.schema = self.state.schema();
                     self.decoder = decoder;
-                    crate::cli::warn(&format!(
+                    self.reporting.report.warn(&format!(
                         "{}:{}: schema widened from {} to {}",
                         self.name,
                         self.line + 1,
@@ -452,11 +467,17 @@ impl NdjsonSource {
             let map = match parse_line(line) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => {
-                    rejects::reject(&self.at(line_no, offset), "expected a JSON object", line)?;
+                    self.reporting.rejects.reject(
+                        &self.at(line_no, offset),
+                        "expected a JSON object",
+                        line,
+                    )?;
                     continue;
                 }
                 Err((col, msg)) => {
-                    rejects::reject(&self.at(line_no, offset + col), &msg, line)?;
+                    self.reporting
+                        .rejects
+                        .reject(&self.at(line_no, offset + col), &msg, line)?;
                     continue;
                 }
             };
@@ -467,7 +488,7 @@ impl NdjsonSource {
                         field: Some(c.field.clone()),
                         ..self.at(line_no, offset)
                     };
-                    rejects::reject(
+                    self.reporting.rejects.reject(
                         &at,
                         &format!("type changes from {} to {}", c.was, c.now),
                         line,
@@ -533,7 +554,7 @@ impl NdjsonSource {
                     field,
                     ..self.at(line_no, offset)
                 };
-                rejects::reject(&at, &msg, line)?;
+                self.reporting.rejects.reject(&at, &msg, line)?;
             }
         }
         decoder.flush().map_err(|e| {
@@ -675,8 +696,11 @@ mod tests {
             None,
             "t.ndjson".into(),
             None,
-            batch,
-            infer,
+            NdjsonOptions {
+                batch_size: batch,
+                infer_rows: infer,
+                ..Default::default()
+            },
         )
     }
 
@@ -724,6 +748,39 @@ mod tests {
     }
 
     #[test]
+    fn a_widening_is_told_to_the_reporter_it_was_given() {
+        #[derive(Default)]
+        struct Heard(std::sync::Mutex<Vec<String>>);
+        impl crate::record::rejects::Report for Heard {
+            fn warn(&self, message: &str) {
+                self.0.lock().unwrap().push(message.to_string());
+            }
+        }
+        let heard = Arc::new(Heard::default());
+        let mut src = NdjsonSource::new(
+            Box::new(Cursor::new(b"{\"a\":1}\n{\"a\":2.5}\n".to_vec())),
+            Vec::new(),
+            None,
+            "w.ndjson".into(),
+            None,
+            NdjsonOptions {
+                batch_size: 1,
+                infer_rows: 1,
+                reporting: Reporting {
+                    report: heard.clone(),
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+        drain(&mut src).unwrap();
+        assert_eq!(
+            *heard.0.lock().unwrap(),
+            ["w.ndjson:2: schema widened from struct<a:int64> to struct<a:float64>"]
+        );
+    }
+
+    #[test]
     fn incompatible_later_value_names_line_and_field() {
         let mut src = source("{\"a\":{\"b\":1}}\n{\"a\":{\"b\":\"x\"}}\n", 10, 1).unwrap();
         let text = drain(&mut src).unwrap_err().to_string();
@@ -743,8 +800,11 @@ mod tests {
             None,
             "s".into(),
             Some(state),
-            10,
-            10,
+            NdjsonOptions {
+                batch_size: 10,
+                infer_rows: 10,
+                ..Default::default()
+            },
         )
         .unwrap();
         let b = drain(&mut src).unwrap();

@@ -17,7 +17,8 @@ use arrow::datatypes::{DataType, Field};
 use super::compress::{self, Codec, Failure};
 use super::json::{JsonLines, SharedLineMap};
 use super::lines::{LineChunk, ObjectLines};
-use super::ndjson::{NdjsonSource, SchemaState};
+use super::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
+use super::rejects::Reporting;
 use super::source::{read_more, read_prefix, sniff, sniff_delimiter, InputFormat, Sniffed, Source};
 use super::{partition, union};
 use crate::error::{Error, Result};
@@ -37,6 +38,8 @@ pub struct ReadOptions {
     pub union_by_name: bool,
     /// Add a column of this name holding each record's source.
     pub filename_column: Option<String>,
+    /// Where bad records (under `--on-error skip`) and warnings go.
+    pub reporting: Reporting,
 }
 
 /// The CSV/TSV dialect: `--delimiter`, `--quote`, `--no-header`, `--comment`.
@@ -71,6 +74,7 @@ impl Default for ReadOptions {
             csv: CsvOptions::default(),
             union_by_name: false,
             filename_column: None,
+            reporting: Reporting::default(),
         }
     }
 }
@@ -277,6 +281,7 @@ impl RecordReader {
                 live_fd,
                 name.clone(),
                 self.opts.batch_size,
+                self.opts.reporting.rejects.clone(),
             )))
         } else if format == InputFormat::Ndjson {
             let src = NdjsonSource::new(
@@ -285,8 +290,11 @@ impl RecordReader {
                 live_fd,
                 name.clone(),
                 self.ndjson_state.take(),
-                self.opts.batch_size,
-                self.opts.infer_rows,
+                NdjsonOptions {
+                    batch_size: self.opts.batch_size,
+                    infer_rows: self.opts.infer_rows,
+                    reporting: self.opts.reporting.clone(),
+                },
             )
             .map_err(|e| relocate(&self.line_map, e))?;
             Batches::Ndjson(Box::new(src))

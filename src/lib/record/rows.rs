@@ -12,7 +12,6 @@ use arrow::json::ReaderBuilder;
 use arrow::record_batch::RecordBatch;
 use serde::Serialize;
 
-use crate::cli::OutputArgs;
 use crate::error::{Error, Result};
 use crate::record::schema::timestamp_type;
 use crate::record::{LazySink, SinkOptions};
@@ -83,15 +82,17 @@ pub struct Records {
 }
 
 impl Records {
-    pub fn new(output: &OutputArgs, schema: SchemaRef) -> Self {
-        Self::with_options(output.sink_options(), schema)
+    /// `output`: the sink options, or what gives them (`cli::OutputArgs`).
+    pub fn new(output: impl Into<SinkOptions>, schema: SchemaRef) -> Self {
+        Self::with_options(output.into(), schema)
     }
 
     /// Like `new`, after checking the output options (e.g. Arrow to a terminal), so a
     /// bad `-o` fails before any device work.
-    pub fn checked(output: &OutputArgs, schema: SchemaRef) -> Result<Self> {
-        Self::check(output)?;
-        Ok(Self::new(output, schema))
+    pub fn checked(output: impl Into<SinkOptions>, schema: SchemaRef) -> Result<Self> {
+        let opts = output.into();
+        opts.resolve()?;
+        Ok(Self::with_options(opts, schema))
     }
 
     pub fn with_options(opts: SinkOptions, schema: SchemaRef) -> Self {
@@ -102,8 +103,8 @@ impl Records {
     }
 
     /// Checks the output options before any device work.
-    pub fn check(output: &OutputArgs) -> Result<()> {
-        output.sink_options().resolve().map(|_| ())
+    pub fn check(output: impl Into<SinkOptions>) -> Result<()> {
+        output.into().resolve().map(|_| ())
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
@@ -124,14 +125,18 @@ impl Records {
 }
 
 /// Writes one batch as the whole output.
-pub fn write_all(output: &OutputArgs, batch: &RecordBatch) -> Result<()> {
+pub fn write_all(output: impl Into<SinkOptions>, batch: &RecordBatch) -> Result<()> {
     let mut r = Records::new(output, batch.schema());
     r.write(batch)?;
     r.finish()
 }
 
 /// Writes serde rows as the whole output.
-pub fn write_rows<T: Serialize>(output: &OutputArgs, schema: SchemaRef, rows: &[T]) -> Result<()> {
+pub fn write_rows<T: Serialize>(
+    output: impl Into<SinkOptions>,
+    schema: SchemaRef,
+    rows: &[T],
+) -> Result<()> {
     let mut r = Records::checked(output, schema)?;
     r.write_rows(rows)?;
     r.finish()

@@ -13,16 +13,36 @@ use crate::error::{Error, Result};
 const MIN_WIDTH: usize = 4;
 const GAP: &str = "  ";
 
+/// How the table is laid out; the command says what its terminal allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableStyle {
+    /// Columns of the terminal the table is shrunk to fit.
+    pub width: usize,
+    /// Bold header (a colour terminal without NO_COLOR).
+    pub bold: bool,
+}
+
+impl Default for TableStyle {
+    fn default() -> Self {
+        TableStyle {
+            width: 80,
+            bold: false,
+        }
+    }
+}
+
 pub struct TableSink<W: Write> {
     out: W,
+    style: TableStyle,
     widths: Vec<usize>,
     columns: Vec<String>,
 }
 
 impl<W: Write> TableSink<W> {
-    pub fn new(out: W) -> Self {
+    pub fn new(out: W, style: TableStyle) -> Self {
         TableSink {
             out,
+            style,
             widths: Vec::new(),
             columns: Vec::new(),
         }
@@ -48,8 +68,10 @@ impl<W: Write> TableSink<W> {
                     .unwrap_or(MIN_WIDTH)
             })
             .collect();
-        let budget =
-            crate::cli::terminal_width().saturating_sub(GAP.len() * widths.len().saturating_sub(1));
+        let budget = self
+            .style
+            .width
+            .saturating_sub(GAP.len() * widths.len().saturating_sub(1));
         // Shrink the widest column until the row fits (or every column is at the minimum).
         while widths.iter().sum::<usize>() > budget {
             let (i, &w) = widths.iter().enumerate().max_by_key(|(_, w)| **w).unwrap();
@@ -75,7 +97,7 @@ impl<W: Write> TableSink<W> {
                 line.push_str(&text);
             }
         }
-        if bold && crate::cli::color_enabled() {
+        if bold && self.style.bold {
             writeln!(self.out, "\x1b[1m{line}\x1b[0m")
         } else {
             writeln!(self.out, "{line}")
@@ -147,7 +169,6 @@ mod tests {
 
     #[test]
     fn aligns_and_truncates() {
-        std::env::set_var("COLUMNS", "20");
         let schema = Arc::new(Schema::new(vec![
             Field::new("id", DataType::Int64, true),
             Field::new("text", DataType::Utf8, true),
@@ -164,14 +185,25 @@ mod tests {
         )
         .unwrap();
         let mut buf = Vec::new();
-        TableSink::new(&mut buf).write(&batch).unwrap();
+        let style = TableStyle {
+            width: 20,
+            bold: false,
+        };
+        TableSink::new(&mut buf, style).write(&batch).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("id  text"), "{text}");
+        // A colour terminal gets a bold header; the rows stay plain.
+        let mut bold = Vec::new();
+        let style = TableStyle {
+            bold: true,
+            ..style
+        };
+        TableSink::new(&mut bold, style).write(&batch).unwrap();
+        let bold = String::from_utf8(bold).unwrap();
         assert!(
-            lines[0]
-                .trim_start_matches("\x1b[1m")
-                .starts_with("id  text"),
-            "{text}"
+            bold.starts_with("\x1b[1mid  text") && !bold.lines().nth(2).unwrap().contains('\x1b'),
+            "{bold}"
         );
         assert!(
             lines[2].ends_with('…') && lines[2].chars().count() <= 20,

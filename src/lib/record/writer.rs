@@ -16,7 +16,7 @@ use arrow::json::writer::{Encoder, EncoderFactory, EncoderOptions, NullableEncod
 use arrow::record_batch::RecordBatch;
 
 use super::compress::{split_level, Codec, Compression, Encoder as StreamEncoder};
-use super::table::TableSink;
+use super::table::{TableSink, TableStyle};
 use super::text::{TS_NAIVE_FORMAT, TS_TZ_FORMAT, TS_UTC_FORMAT};
 use crate::error::{Error, Result};
 
@@ -71,6 +71,8 @@ pub struct SinkOptions {
     pub parquet: ParquetOptions,
     /// Arrow IPC: buffer compression.
     pub ipc_compression: Option<IpcCompression>,
+    /// `-o table`: the terminal's width and whether the header may be bold.
+    pub table: TableStyle,
 }
 
 /// `--ipc-compression`: the buffer compressions the Arrow IPC format defines.
@@ -150,7 +152,7 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
                 "a table is for reading on a terminal: compress ndjson, csv, arrow or parquet output instead".into(),
             ))
         }
-        OutputFormat::Table => Box::new(TableSink::new(out)),
+        OutputFormat::Table => Box::new(TableSink::new(out, opts.table)),
         OutputFormat::Csv | OutputFormat::Tsv => {
             reject_nested(schema, "CSV")?;
             let w = arrow::csv::WriterBuilder::new()

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::distance::Space;
 use crate::error::{Error, Location, Result};
-use crate::record::ndjson::NdjsonSource;
+use crate::record::ndjson::{NdjsonOptions, NdjsonSource};
 use crate::record::schema::type_to_string;
 use crate::record::text::{TS_NAIVE_FORMAT, TS_UTC_FORMAT};
 
@@ -292,8 +292,11 @@ pub fn decode_ndjson(bytes: Vec<u8>, lines: usize) -> Result<Option<RecordBatch>
         None,
         "vidx results".into(),
         None,
-        lines.max(1),
-        lines.max(1),
+        NdjsonOptions {
+            batch_size: lines.max(1),
+            infer_rows: lines.max(1),
+            ..Default::default()
+        },
     )?;
     let mut batches = Vec::new();
     while let Some(b) = src.next_batch()? {

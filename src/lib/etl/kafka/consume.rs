@@ -27,7 +27,8 @@ use super::message::{describe, LineEncoder, Raw};
 use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
-use crate::record::ndjson::{NdjsonSource, SchemaState};
+use crate::record::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
+use crate::record::rejects::{Rejects, Reporting};
 use crate::record::schema::parse_schema_arg;
 use crate::record::writer::{close, open_output, writing};
 use crate::record::{LazySink, OutputFormat, SinkOptions};
@@ -416,8 +417,16 @@ pub fn for_each_batch(
                 Some(fd),
                 name.clone(),
                 feed.schema.clone(),
-                feed.batch_size,
-                1000,
+                NdjsonOptions {
+                    batch_size: feed.batch_size,
+                    infer_rows: 1000,
+                    // No --on-error here yet: a record that does not decode stops the
+                    // consumer (offsets are matched to rows by position).
+                    reporting: Reporting {
+                        rejects: Rejects::default(),
+                        report: crate::cli::stderr_report(),
+                    },
+                },
             )
             .map_err(|e| locate(e, &pending, topic, 0))?;
             let mut done = 0usize;
