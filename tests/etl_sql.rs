@@ -285,16 +285,21 @@ fn a_schema_that_widens_under_a_sort_or_query_is_named_not_mis_sorted() {
         "{\"k\":\"a\",\"x\":1}\n{\"k\":\"b\",\"x\":2.5}\n{\"k\":\"c\",\"x\":0}\n",
     )
     .unwrap();
+    let path = path.to_str().unwrap();
     for args in [
         vec!["sort", "--by", "x", "--memory", "1M"],
         vec!["sql", "SELECT sum(x) FROM input"],
     ] {
-        let out = Command::new(ETL)
-            .args(&args)
-            .args(["--infer-rows", "1", "--batch-size", "1", "-o", "ndjson"])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let narrow = [
+            "--infer-rows",
+            "1",
+            "--batch-size",
+            "1",
+            "-o",
+            "ndjson",
+            path,
+        ];
+        let out = etl(&[&args[..], &narrow].concat());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?}");
         assert!(
@@ -308,12 +313,7 @@ fn a_schema_that_widens_under_a_sort_or_query_is_named_not_mis_sorted() {
             "{args:?}: {stderr}"
         );
         // With the whole input inferred, the same command answers.
-        let out = Command::new(ETL)
-            .args(&args)
-            .args(["--infer-rows", "10", "-o", "ndjson"])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let out = etl(&[&args[..], &["--infer-rows", "10", "-o", "ndjson", path]].concat());
         assert!(
             out.status.success(),
             "{args:?}: {}",

@@ -211,12 +211,10 @@ impl Plan {
                 *n += 1;
             }
             (Acc::MinMaxInt(m), Input::Int(a)) if a.is_valid(row) => {
-                let v = a.value(row);
-                *m = Some(m.map_or(v, |c| if is_max { c.max(v) } else { c.min(v) }));
+                *m = extreme(is_max, *m, Some(a.value(row)));
             }
             (Acc::MinMaxFloat(m), Input::Float(a)) if a.is_valid(row) && !a.value(row).is_nan() => {
-                let v = a.value(row);
-                *m = Some(m.map_or(v, |c| if is_max { c.max(v) } else { c.min(v) }));
+                *m = extreme(is_max, *m, Some(a.value(row)));
             }
             (Acc::Distinct(set), Input::Rows(rows)) => {
                 let r = rows.row(row);
@@ -236,7 +234,6 @@ impl Plan {
     /// widened (two integers beyond 2^53 that are one float) are one group.
     fn merge(&self, acc: &mut Acc, other: Acc) {
         let is_max = self.spec.func == Func::Max;
-        let pick = |a: f64, b: f64| if is_max { a.max(b) } else { a.min(b) };
         let mut other = other;
         if matches!(acc, Acc::SumFloat(..) | Acc::MinMaxFloat(_))
             || matches!(other, Acc::SumFloat(..) | Acc::MinMaxFloat(_))
@@ -249,22 +246,22 @@ impl Plan {
             (Acc::SumInt(a, x), Acc::SumInt(b, y)) => (*a, *x) = (*a + b, *x || y),
             (Acc::SumFloat(a, x), Acc::SumFloat(b, y)) => (*a, *x) = (*a + b, *x || y),
             (Acc::Avg(s, n), Acc::Avg(t, m)) => (*s, *n) = (*s + t, *n + m),
-            (Acc::MinMaxInt(a), Acc::MinMaxInt(b)) => {
-                *a = match (*a, b) {
-                    (Some(x), Some(y)) => Some(if is_max { x.max(y) } else { x.min(y) }),
-                    (x, y) => x.or(y),
-                }
-            }
-            (Acc::MinMaxFloat(a), Acc::MinMaxFloat(b)) => {
-                *a = match (*a, b) {
-                    (Some(x), Some(y)) => Some(pick(x, y)),
-                    (x, y) => x.or(y),
-                }
-            }
+            (Acc::MinMaxInt(a), Acc::MinMaxInt(b)) => *a = extreme(is_max, *a, b),
+            (Acc::MinMaxFloat(a), Acc::MinMaxFloat(b)) => *a = extreme(is_max, *a, b),
             (Acc::Distinct(a), Acc::Distinct(b)) => a.extend(b),
             (Acc::Values(a), Acc::Values(b)) => a.extend(b),
             (acc, other) => unreachable!("one aggregate's accumulators differ: {acc:?} {other:?}"),
         }
+    }
+}
+
+/// The larger (`max`) or smaller of two running extremes, either possibly unset. NaN
+/// never reaches here (`update` leaves it out), so `>`/`<` order floats fully.
+fn extreme<T: PartialOrd>(max: bool, a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) if (max && y > x) || (!max && y < x) => Some(y),
+        (Some(x), _) => Some(x),
+        (None, y) => y,
     }
 }
 
@@ -337,8 +334,29 @@ impl RowCodec {
         Ok(RowCodec { conv, types })
     }
 
-    /// The codec for `cols`' types: this one, or a wider one when a column widened;
-    /// `names` says which columns in the error when no type holds both.
+    /// The codec for `cols`: made from their types on the first batch (`current` is
+    /// None); when a column widened, a wider one, after `recode` has moved what the old
+    /// one encoded so far into it. `names` name the columns in the error when no type
+    /// holds both.
+    fn fitted(
+        current: Option<RowCodec>,
+        cols: &[ArrayRef],
+        names: &[&str],
+        recode: impl FnOnce(&RowCodec, &RowCodec) -> Result<()>,
+    ) -> Result<RowCodec> {
+        let Some(codec) = current else {
+            return RowCodec::new(cols.iter().map(|c| c.data_type().clone()).collect());
+        };
+        match codec.widened_for(cols, names)? {
+            Some(wider) => {
+                recode(&codec, &wider)?;
+                Ok(wider)
+            }
+            None => Ok(codec),
+        }
+    }
+
+    /// A wider codec when a column of `cols` widened, else None.
     fn widened_for(&self, cols: &[ArrayRef], names: &[&str]) -> Result<Option<RowCodec>> {
         let mut types = self.types.clone();
         for ((t, col), name) in types.iter_mut().zip(cols).zip(names) {
@@ -401,6 +419,33 @@ struct Group {
     accs: Vec<Acc>,
 }
 
+/// Every group's key encoded again by `wider`; groups whose keys became equal merge.
+fn rekey(
+    windows: &mut BTreeMap<i64, HashMap<Box<[u8]>, Group>>,
+    plans: &[Plan],
+    old: &RowCodec,
+    wider: &RowCodec,
+) -> Result<()> {
+    for groups in windows.values_mut() {
+        let entries: Vec<(Box<[u8]>, Group)> = groups.drain().collect();
+        let keys = old.recode(wider, entries.iter().map(|(k, _)| &k[..]))?;
+        for (key, (_, group)) in keys.into_iter().zip(entries) {
+            match groups.entry(key) {
+                Entry::Vacant(v) => {
+                    v.insert(group);
+                }
+                Entry::Occupied(mut o) => {
+                    let accs = &mut o.get_mut().accs;
+                    for ((plan, acc), other) in plans.iter().zip(accs).zip(group.accs) {
+                        plan.merge(acc, other);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 struct Windowing {
     size: i64,
     slide: i64,
@@ -434,44 +479,20 @@ impl Aggregator {
             .iter()
             .map(|k| column(batch, k))
             .collect::<Result<Vec<ArrayRef>>>()?;
-        let codec = match self.keys.take() {
-            None => RowCodec::new(cols.iter().map(|c| c.data_type().clone()).collect())?,
-            Some(codec) => {
-                let names: Vec<&str> = self.by.iter().map(String::as_str).collect();
-                match codec.widened_for(&cols, &names)? {
-                    Some(wider) => {
-                        self.rekey(&codec, &wider)?;
-                        wider
-                    }
-                    None => codec,
-                }
-            }
-        };
+        let Aggregator {
+            keys,
+            by,
+            windows,
+            plans,
+            ..
+        } = self;
+        let names: Vec<&str> = by.iter().map(String::as_str).collect();
+        let codec = RowCodec::fitted(keys.take(), &cols, &names, |old, wider| {
+            rekey(windows, plans, old, wider)
+        })?;
         let rows = codec.encode(&cols)?;
-        self.keys = Some(codec);
+        *keys = Some(codec);
         Ok(Some(rows))
-    }
-
-    /// Every group's key encoded again by `wider`; groups whose keys became equal merge.
-    fn rekey(&mut self, old: &RowCodec, wider: &RowCodec) -> Result<()> {
-        for groups in self.windows.values_mut() {
-            let entries: Vec<(Box<[u8]>, Group)> = groups.drain().collect();
-            let keys = old.recode(wider, entries.iter().map(|(k, _)| &k[..]))?;
-            for (key, (_, group)) in keys.into_iter().zip(entries) {
-                match groups.entry(key) {
-                    Entry::Vacant(v) => {
-                        v.insert(group);
-                    }
-                    Entry::Occupied(mut o) => {
-                        let accs = &mut o.get_mut().accs;
-                        for ((plan, acc), other) in self.plans.iter().zip(accs).zip(group.accs) {
-                            plan.merge(acc, other);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 
     /// count_distinct's rows for aggregate `i`, widening the values kept so far when
@@ -480,27 +501,38 @@ impl Aggregator {
         if self.distinct.len() <= i {
             self.distinct.resize_with(i + 1, || None);
         }
-        let name = self.plans[i].spec.column.as_deref().unwrap_or_default();
-        let codec = match self.distinct[i].take() {
-            None => RowCodec::new(vec![col.data_type().clone()])?,
-            Some((codec, _)) => match codec.widened_for(std::slice::from_ref(col), &[name])? {
-                Some(wider) => {
-                    for groups in self.windows.values_mut() {
-                        for group in groups.values_mut() {
-                            if let Acc::Distinct(set) = &mut group.accs[i] {
-                                let values = codec.recode(&wider, set.iter().map(|v| &v[..]))?;
-                                *set = values.into_iter().collect();
-                            }
-                        }
-                    }
-                    wider
-                }
-                None => codec,
-            },
+        let Aggregator {
+            distinct,
+            plans,
+            windows,
+            ..
+        } = self;
+        let name = plans[i].spec.column.as_deref().unwrap_or_default();
+        let col = std::slice::from_ref(col);
+        let (current, null) = match distinct[i].take() {
+            Some((codec, null)) => (Some(codec), Some(null)),
+            None => (None, None),
         };
-        let rows = codec.encode(std::slice::from_ref(col))?;
-        let null = codec.null_row()?;
-        self.distinct[i] = Some((codec, null));
+        let mut widened = false;
+        let codec = RowCodec::fitted(current, col, &[name], |old, wider| {
+            widened = true;
+            for group in windows.values_mut().flat_map(|g| g.values_mut()) {
+                if let Acc::Distinct(set) = &mut group.accs[i] {
+                    *set = old
+                        .recode(wider, set.iter().map(|v| &v[..]))?
+                        .into_iter()
+                        .collect();
+                }
+            }
+            Ok(())
+        })?;
+        let rows = codec.encode(col)?;
+        // The null row changes only with the codec.
+        let null = match null {
+            Some(null) if !widened => null,
+            _ => codec.null_row()?,
+        };
+        distinct[i] = Some((codec, null));
         Ok(rows)
     }
 
