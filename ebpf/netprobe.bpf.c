@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// netprobe: TCP lifecycle events from the sock:inet_sock_set_state tracepoint.
+// netprobe: TCP lifecycle events from the inet_sock_set_state tracepoint (attached raw).
 //
 // The tracepoint fires on every TCP state change, often in softirq context where the
 // current task is not the socket's owner. So the owner (pid, comm, start time) is
@@ -16,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -119,21 +120,30 @@ static __always_inline int comm_matches(const char *comm)
 	return 1;
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+// A raw tracepoint: the arguments (sk, oldstate, newstate) as the kernel passes them,
+// and the fields read from the socket as the tracepoint's own TP_fast_assign does. No
+// perf buffer is involved, and a run the kernel has to skip (this program already
+// running on the CPU) is counted in the program's recursion_misses, which userspace
+// reports as lost.
+SEC("raw_tracepoint/inet_sock_set_state")
+int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u16 protocol = BPF_CORE_READ(ctx, protocol);
+	// The context is the argument array itself, read at fixed offsets: vmlinux.h
+	// declares `args` as a zero-length array, which a CO-RE access would relocate.
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	struct inet_sock *inet = (struct inet_sock *)s;
+	__u16 protocol = BPF_CORE_READ(s, sk_protocol);
 	if (protocol != IPPROTO_TCP)
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns();
-	__u64 sk = (__u64)BPF_CORE_READ(ctx, skaddr);
-	int oldstate = BPF_CORE_READ(ctx, oldstate);
-	int newstate = BPF_CORE_READ(ctx, newstate);
-	__u16 family = BPF_CORE_READ(ctx, family);
-	__u16 sport = BPF_CORE_READ(ctx, sport);
-	__u16 dport = BPF_CORE_READ(ctx, dport);
-	struct sock *s = (struct sock *)sk;
+	__u64 sk = (__u64)s;
+	int oldstate = (int)args[1];
+	int newstate = (int)args[2];
+	__u16 family = BPF_CORE_READ(s, __sk_common.skc_family);
+	__u16 sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(s, __sk_common.skc_dport));
 	__u32 netns = BPF_CORE_READ(s, __sk_common.skc_net.net, ns.inum);
 	struct owner o = {};
 	struct owner *known = 0;
@@ -223,13 +233,13 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->tx_bytes = 0;
 	e->srtt_us = 0;
 	if (family == AF_INET6) {
-		bpf_core_read(e->saddr, 16, &ctx->saddr_v6);
-		bpf_core_read(e->daddr, 16, &ctx->daddr_v6);
+		bpf_core_read(e->saddr, 16, &s->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &s->__sk_common.skc_v6_daddr);
 	} else {
 		__builtin_memset(e->saddr, 0, 16);
 		__builtin_memset(e->daddr, 0, 16);
-		bpf_core_read(e->saddr, 4, &ctx->saddr);
-		bpf_core_read(e->daddr, 4, &ctx->daddr);
+		bpf_core_read(e->saddr, 4, &inet->inet_saddr);
+		bpf_core_read(e->daddr, 4, &s->__sk_common.skc_daddr);
 	}
 	if (kind == KIND_CLOSE) {
 		struct tcp_sock *tp = (struct tcp_sock *)sk;

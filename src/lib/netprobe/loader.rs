@@ -1,10 +1,11 @@
 //! Loading the kernel-side program: preflight checks that turn the usual failures (not
-//! root, no BTF, no tracefs, old kernel) into one-line errors, then aya load and attach.
+//! root, no BTF, old kernel) into one-line errors, then aya load and attach.
 
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::TracePoint;
+use aya::programs::RawTracePoint;
 use aya::{include_bytes_aligned, Ebpf, EbpfLoader};
 
 use super::filter::Filters;
@@ -13,7 +14,6 @@ use crate::error::{Error, Result};
 /// The BPF object built by build.rs from ebpf/netprobe.bpf.c.
 static BPF_OBJECT: &[u8] = include_bytes_aligned!(concat!(env!("OUT_DIR"), "/netprobe.bpf.o"));
 
-const TRACEFS: &str = "/sys/kernel/tracing";
 const BTF: &str = "/sys/kernel/btf/vmlinux";
 
 /// Capability bits (linux/capability.h).
@@ -82,35 +82,6 @@ fn check_kernel_version() -> Result<()> {
     Ok(())
 }
 
-/// aya finds tracepoint ids through tracefs; mount it when it is not there yet.
-fn ensure_tracefs() -> Result<()> {
-    let have = |p: &str| Path::new(p).join("events").is_dir();
-    if have(TRACEFS) || have("/sys/kernel/debug/tracing") {
-        return Ok(());
-    }
-    let c = |s: &str| std::ffi::CString::new(s).expect("no NUL");
-    let (src, target, fstype) = (c("tracefs"), c(TRACEFS), c("tracefs"));
-    // SAFETY: all pointers are valid NUL-terminated strings; data may be NULL.
-    let rc = unsafe {
-        libc::mount(
-            src.as_ptr(),
-            target.as_ptr(),
-            fstype.as_ptr(),
-            0,
-            std::ptr::null(),
-        )
-    };
-    if rc != 0 && !have(TRACEFS) {
-        let err = std::io::Error::last_os_error();
-        return Err(Error::device(
-            TRACEFS,
-            format!("tracefs is not mounted and mounting it failed: {err}"),
-        )
-        .with_hint("mount -t tracefs tracefs /sys/kernel/tracing"));
-    }
-    Ok(())
-}
-
 /// Older kernels charge BPF maps to RLIMIT_MEMLOCK; newer ones use memcg accounting.
 /// Raising the limit fails without CAP_SYS_RESOURCE, which is fine on the latter.
 fn raise_memlock() {
@@ -122,32 +93,59 @@ fn raise_memlock() {
     let _ = unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &lim) };
 }
 
+/// The program's name in the object.
+const PROGRAM: &str = "inet_sock_set_state";
+
 /// A loaded and attached probe. Dropping it detaches the program.
 pub struct Probe {
     pub ring: RingBuf<MapData>,
     pub lost: PerCpuArray<MapData, u64>,
-    _ebpf: Ebpf,
+    ebpf: Ebpf,
 }
 
 impl Probe {
-    /// Events the kernel dropped because the ring buffer was full, since load.
+    /// Events lost since load: the ring buffer was full (counted by the program), or
+    /// the program could not run at all because another BPF program was running on the
+    /// same CPU, e.g. a softirq's state change arriving while a syscall's ran (the
+    /// kernel's `recursion_misses` for the program). The latter are counted before any
+    /// filter, so they may include events the filters would have dropped: an upper
+    /// bound, never an undercount.
     pub fn lost_total(&self) -> Result<u64> {
         let v = self
             .lost
             .get(&0, 0)
             .map_err(|e| Error::device("netprobe lost-event map", e.to_string()))?;
-        Ok(v.iter().sum())
+        Ok(v.iter().sum::<u64>() + self.recursion_misses()?)
+    }
+
+    /// The kernel's count of this program's skipped runs, from its fd's fdinfo (kernel
+    /// 5.12 and later; older kernels do not count them, and give 0).
+    fn recursion_misses(&self) -> Result<u64> {
+        let fd = self
+            .ebpf
+            .program(PROGRAM)
+            .ok_or_else(|| Error::device("netprobe", "the loaded program is gone"))?
+            .fd()
+            .map_err(|e| Error::device("netprobe", e.to_string()))?
+            .as_fd()
+            .as_raw_fd();
+        let path = format!("/proc/self/fdinfo/{fd}");
+        let info = std::fs::read_to_string(&path).map_err(|e| Error::io(path.clone(), e))?;
+        Ok(info
+            .lines()
+            .find_map(|l| l.strip_prefix("recursion_misses:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0))
     }
 }
 
 /// Loads the program with `filters` baked in and attaches it to
-/// `sock:inet_sock_set_state`. `ring_bytes` must be a power of two multiple of the page
+/// the `inet_sock_set_state` tracepoint (raw: no tracefs needed). `ring_bytes` must be a power of two multiple of the page
 /// size. `states` also emits transitions other than connect, accept and close.
 pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
     check_privileges()?;
     check_btf()?;
     check_kernel_version()?;
-    ensure_tracefs()?;
     raise_memlock();
 
     let pid = filters.pid.unwrap_or(0);
@@ -172,9 +170,17 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
         .override_global("emit_states", &states, true)
         .map_max_entries("events", ring_bytes)
         .load(BPF_OBJECT)
-        .map_err(|e| Error::device("netprobe", format!("loading the eBPF program failed: {e}")))?;
-    let prog: &mut TracePoint = ebpf
-        .program_mut("inet_sock_set_state")
+        .map_err(|e| {
+            Error::device(
+                "netprobe",
+                format!(
+                    "loading the eBPF program failed: {:#}",
+                    anyhow::Error::new(e)
+                ),
+            )
+        })?;
+    let prog: &mut RawTracePoint = ebpf
+        .program_mut(PROGRAM)
         .ok_or_else(|| {
             Error::device(
                 "netprobe",
@@ -185,9 +191,9 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
         .map_err(|e| Error::device("netprobe", format!("{e}")))?;
     prog.load()
         .map_err(|e| Error::device("netprobe", format!("the kernel rejected the probe: {e}")))?;
-    prog.attach("sock", "inet_sock_set_state").map_err(|e| {
+    prog.attach("inet_sock_set_state").map_err(|e| {
         Error::device(
-            "tracepoint sock:inet_sock_set_state",
+            "raw tracepoint inet_sock_set_state",
             format!("attach failed: {e}"),
         )
     })?;
@@ -204,9 +210,5 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
             PerCpuArray::try_from(m)
                 .map_err(|e| Error::device("netprobe lost-event map", e.to_string()))
         })?;
-    Ok(Probe {
-        ring,
-        lost,
-        _ebpf: ebpf,
-    })
+    Ok(Probe { ring, lost, ebpf })
 }

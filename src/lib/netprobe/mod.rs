@@ -32,7 +32,9 @@ Examples:
   sudo netprobe serve --listen 127.0.0.1:9464       Prometheus metrics on /metrics
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but events were lost (each
-loss is reported as a {\"type\":\"lost\",\"count\":N} record).";
+loss is reported as a {\"type\":\"lost\",\"count\":N} record: events the full ring buffer
+could not take, and runs of the probe the kernel skipped because another BPF program was
+running on that CPU, counted before any filter).";
 
 /// Trace TCP connections from the kernel (eBPF) and stream them as records or metrics.
 #[derive(Debug, Parser)]
