@@ -18,8 +18,8 @@ use futures::StreamExt;
 use super::convert::stream;
 use crate::cli::{warn, InputArgs, Outcome, OutputArgs};
 use crate::error::{Error, Result};
-use crate::expr::bridge;
 use crate::expr::table::{self, Failure};
+use crate::expr::with_schema;
 use crate::expr::{session, Predicate, Projection, SessionOptions};
 use crate::record::{LazySink, Source};
 
@@ -186,10 +186,9 @@ impl BatchQuery {
 
     /// The query's result over this batch (possibly no rows).
     pub fn run(&self, batch: &RecordBatch) -> Result<Vec<RecordBatch>> {
-        let df_schema = bridge::schema_to_df(&batch.schema())?;
-        let input = bridge::batch_to_df(batch, &df_schema)?;
-        let table = datafusion::datasource::MemTable::try_new(df_schema, vec![vec![input]])
-            .map_err(|e| Error::sql("table 'input'", e))?;
+        let table =
+            datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch.clone()]])
+                .map_err(|e| Error::sql("table 'input'", e))?;
         self.ctx
             .deregister_table("input")
             .map_err(|e| Error::sql("table 'input'", e))?;
@@ -198,7 +197,7 @@ impl BatchQuery {
             .map_err(|e| Error::sql("table 'input'", e))?;
         self.rt.block_on(async {
             let plan = plan_query(&self.ctx, &self.query).await?;
-            let schema = bridge::schema_from_df(&plan.schema())?;
+            let schema = plan.schema();
             let stream = execute_stream(plan, self.ctx.task_ctx())
                 .map_err(|e| Error::sql("running the query", e))?;
             let mut out = Vec::new();
@@ -250,7 +249,7 @@ fn run_query(
     let rt = runtime(ctx.copied_config().target_partitions())?;
     let result = rt.block_on(async {
         let plan = plan_query(ctx, query).await?;
-        let schema = bridge::schema_from_df(&plan.schema())?;
+        let schema = plan.schema();
         let stream = execute_stream(plan.clone(), ctx.task_ctx())
             .map_err(|e| Error::sql("running the query", e))?;
         let mut sink = LazySink::new(output.sink_options());
@@ -266,7 +265,7 @@ fn run_query(
     result.map(|()| Outcome::Complete)
 }
 
-/// Hands each non-empty result batch, converted back to our arrow, to `each`.
+/// Hands each non-empty result batch, under the plan's schema, to `each`.
 async fn drain(
     mut stream: SendableRecordBatchStream,
     schema: &SchemaRef,
@@ -275,7 +274,7 @@ async fn drain(
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|e| Error::sql("running the query", e))?;
         if batch.num_rows() > 0 {
-            each(bridge::batch_from_df(&batch, schema)?)?;
+            each(with_schema(batch, schema)?)?;
         }
     }
     Ok(())

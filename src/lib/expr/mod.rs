@@ -6,18 +6,15 @@
 //! query plan: a plan coalesces small batches into large ones, which would hold back
 //! the records of a live pipe until thousands have arrived.
 
-pub mod bridge;
 pub mod table;
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, BooleanArray};
 use arrow::compute::prep_null_mask_filter;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
-use datafusion::arrow::datatypes::{
-    DataType as DfDataType, Field as DfField, Schema as DfSchema, SchemaRef as DfSchemaRef,
-};
+use arrow::record_batch::RecordBatchOptions;
 use datafusion::common::DFSchema;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_expr::PhysicalExpr;
@@ -80,7 +77,7 @@ fn expression_session() -> SessionContext {
     SessionContext::new_with_config(base_config(1))
 }
 
-fn plan(ctx: &SessionContext, sql: &str, schema: &DfSchemaRef) -> Result<Arc<dyn PhysicalExpr>> {
+fn plan(ctx: &SessionContext, sql: &str, schema: &SchemaRef) -> Result<Arc<dyn PhysicalExpr>> {
     let dfs = DFSchema::try_from(schema.as_ref().clone())
         .map_err(|e| Error::sql("reading the input schema", e))?;
     let what = || format!("in expression '{sql}'");
@@ -97,27 +94,29 @@ fn usage(what: String, e: datafusion::error::DataFusionError) -> Error {
     Error::Usage(format!("{what}: {}", e.strip_backtrace()))
 }
 
-/// The input batch as DataFusion sees it, converted once for all of a batch's
-/// expressions, against the schema they were planned for (converted once, at parse).
-struct DfInput {
-    batch: datafusion::arrow::record_batch::RecordBatch,
+/// `batch` under `schema`: the schema a plan was made for, or the one a plan returns.
+/// The columns are checked against it (type and nullability); a batch that already has
+/// it is passed as it is.
+pub fn with_schema(batch: RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    if batch.schema_ref() == schema {
+        return Ok(batch);
+    }
+    let opts = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    RecordBatch::try_new_with_options(schema.clone(), batch.columns().to_vec(), &opts).map_err(
+        |e| {
+            Error::arrow(
+                "the records do not have the schema the query was planned for",
+                e,
+            )
+        },
+    )
 }
 
-impl DfInput {
-    fn new(batch: &RecordBatch, schema: &DfSchemaRef) -> Result<DfInput> {
-        Ok(DfInput {
-            batch: bridge::batch_to_df(batch, schema)?,
-        })
-    }
-
-    fn evaluate(&self, expr: &Arc<dyn PhysicalExpr>, sql: &str) -> Result<ArrayRef> {
-        let b = &self.batch;
-        let array = expr
-            .evaluate(b)
-            .and_then(|v| v.into_array(b.num_rows()))
-            .map_err(|e| Error::sql(format!("evaluating '{sql}'"), e))?;
-        bridge::array_from_df(&array)
-    }
+/// One expression's value for every row of `batch`.
+fn evaluate(batch: &RecordBatch, expr: &Arc<dyn PhysicalExpr>, sql: &str) -> Result<ArrayRef> {
+    expr.evaluate(batch)
+        .and_then(|v| v.into_array(batch.num_rows()))
+        .map_err(|e| Error::sql(format!("evaluating '{sql}'"), e))
 }
 
 /// A SQL boolean expression (`status >= 500 AND path LIKE '/api/%'`).
@@ -125,20 +124,19 @@ impl DfInput {
 pub struct Predicate {
     sql: String,
     expr: Arc<dyn PhysicalExpr>,
-    /// The input schema, as DataFusion sees it.
-    input: DfSchemaRef,
+    /// The input schema the expression was planned for.
+    input: SchemaRef,
 }
 
 impl Predicate {
     /// Parses `sql` against `schema`; unknown columns and non-boolean expressions are
     /// usage errors.
     pub fn parse(sql: &str, schema: SchemaRef) -> Result<Predicate> {
-        let schema = bridge::schema_to_df(&schema)?;
         let expr = plan(&expression_session(), sql, &schema)?;
         let kind = expr
             .data_type(&schema)
             .map_err(|e| usage(format!("in expression '{sql}'"), e))?;
-        if kind != DfDataType::Boolean {
+        if kind != DataType::Boolean {
             return Err(Error::Usage(format!(
                 "'{sql}' is a {kind} expression, not a condition; compare it with something (e.g. {sql} > 0)"
             )));
@@ -152,7 +150,8 @@ impl Predicate {
 
     /// Which rows match. A NULL result (a comparison with a missing value) does not.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<BooleanArray> {
-        let array = DfInput::new(batch, &self.input)?.evaluate(&self.expr, &self.sql)?;
+        let batch = with_schema(batch.clone(), &self.input)?;
+        let array = evaluate(&batch, &self.expr, &self.sql)?;
         let mask = array
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -182,13 +181,13 @@ impl Predicate {
 pub struct Projection {
     columns: Vec<(String, Arc<dyn PhysicalExpr>)>,
     schema: SchemaRef,
-    /// The input schema, as DataFusion sees it.
-    input: DfSchemaRef,
+    /// The input schema the expression was planned for.
+    input: SchemaRef,
 }
 
 impl Projection {
     pub fn parse(list: &str, input: SchemaRef) -> Result<Projection> {
-        let df_input = bridge::schema_to_df(&input)?;
+        let df_input = input.clone();
         let items = Parser::new(&GenericDialect {})
             .try_with_sql(list)
             .and_then(|mut p| p.parse_projection())
@@ -229,12 +228,12 @@ impl Projection {
                 .data_type(&df_input)
                 .map_err(|e| usage(format!("in expression '{sql}'"), e))?;
             let nullable = expr.nullable(&df_input).unwrap_or(true);
-            fields.push(DfField::new(&name, kind, nullable));
+            fields.push(Field::new(&name, kind, nullable));
             columns.push((sql, expr));
         }
         Ok(Projection {
             columns,
-            schema: bridge::schema_from_df(&DfSchema::new(fields))?,
+            schema: Arc::new(Schema::new(fields)),
             input: df_input,
         })
     }
@@ -244,11 +243,11 @@ impl Projection {
     }
 
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<RecordBatch> {
-        let input = DfInput::new(batch, &self.input)?;
+        let input = with_schema(batch.clone(), &self.input)?;
         let arrays = self
             .columns
             .iter()
-            .map(|(sql, expr)| input.evaluate(expr, sql))
+            .map(|(sql, expr)| evaluate(&input, expr, sql))
             .collect::<Result<Vec<_>>>()?;
         RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| Error::arrow("building the selected columns", e))

@@ -6,8 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use arrow::datatypes::SchemaRef;
-use datafusion::arrow::datatypes::SchemaRef as DfSchemaRef;
-use datafusion::arrow::record_batch::RecordBatch as DfBatch;
+use arrow::record_batch::RecordBatch;
 use datafusion::catalog::streaming::StreamingTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
@@ -15,7 +14,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 
-use super::bridge;
+use super::with_schema;
 use crate::error::{Error, Result};
 use crate::record::{ReadOptions, RecordReader, Source};
 
@@ -35,16 +34,14 @@ pub fn register(
     let reader = RecordReader::open(sources.clone(), opts.clone())?;
     let schema = reader.schema();
     let rescannable = !sources.iter().any(|s| matches!(s, Source::Stdin));
-    let df_schema = bridge::schema_to_df(&schema)?;
     let partition = ReaderPartition {
         name: name.to_string(),
         schema: schema.clone(),
-        df_schema: df_schema.clone(),
         first: Mutex::new(Some(reader)),
         reopen: rescannable.then_some((sources, opts)),
         failure: failure.clone(),
     };
-    let table = StreamingTable::try_new(df_schema, vec![Arc::new(partition)])
+    let table = StreamingTable::try_new(schema.clone(), vec![Arc::new(partition)])
         .map_err(|e| Error::sql(format!("table '{name}'"), e))?;
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| Error::sql(format!("registering table '{name}'"), e))?;
@@ -53,9 +50,8 @@ pub fn register(
 
 struct ReaderPartition {
     name: String,
-    /// The records' schema, and the same for DataFusion.
+    /// The records' schema.
     schema: SchemaRef,
-    df_schema: DfSchemaRef,
     first: Mutex<Option<RecordReader>>,
     reopen: Option<(Vec<Source>, ReadOptions)>,
     failure: Failure,
@@ -92,24 +88,23 @@ fn fail(failure: &Failure, table: &str, e: Error) -> DataFusionError {
 }
 
 impl PartitionStream for ReaderPartition {
-    fn schema(&self) -> &DfSchemaRef {
-        &self.df_schema
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
     }
 
     fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
         // Two batches in flight: decoding overlaps the query, memory stays bounded.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<DfBatch, DataFusionError>>(2);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch, DataFusionError>>(2);
         match self.reader() {
             Ok(mut reader) => {
                 let schema = self.schema.clone();
-                let df_schema = self.df_schema.clone();
                 let name = self.name.clone();
                 let failure = self.failure.clone();
                 std::thread::spawn(move || loop {
                     let item = match reader.next_batch() {
                         Ok(None) => break,
                         Ok(Some(b)) if b.schema().fields() == schema.fields() => {
-                            bridge::batch_to_df(&b, &df_schema)
+                            with_schema(b, &schema)
                         }
                         Ok(Some(b)) => Err(Error::Usage(format!(
                             "table '{name}': the input's schema changed while it was read ({}); \
@@ -133,10 +128,7 @@ impl PartitionStream for ReaderPartition {
         let stream = futures::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         });
-        Box::pin(RecordBatchStreamAdapter::new(
-            self.df_schema.clone(),
-            stream,
-        ))
+        Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), stream))
     }
 }
 

@@ -1,90 +1,153 @@
-//! Decoder hooks for arrow-json: integer columns that stay exact, and a fast path for
-//! the contract's timestamps.
+//! The NDJSON batch decoder: whole lines in, record batches out.
 //!
-//! arrow-json's own integer decoder accepts `1.5` for an int64 column (it goes through
-//! f64 and truncates) and `"12"` (a string). For an inferred schema that would lose data
-//! silently, so integer columns use this decoder: JSON integers only. A non-integer makes
-//! the batch fail, and the reader then widens the column or names the line and field.
+//! arrow-json coerces: a `1.5` or a `"12"` in an integer column becomes `1` or `12`, a
+//! `"2.5"` in a float column becomes `2.5`. Under `--schema` that is what the user asked
+//! for. Under an inferred schema it would lose data silently (the schema was a guess from
+//! the first records), so there the lines are decoded exactly: `direct.rs` where it can,
+//! and otherwise arrow-json only after every line was checked to hold nothing but values
+//! of its column's type (`infer::check_value`). A batch that fails makes the reader widen
+//! the schema or name the line and field (`ndjson.rs`).
 
-use std::sync::Arc;
-
-use arrow::array::{ArrayRef, PrimitiveBuilder, TimestampNanosecondBuilder};
-use arrow::datatypes::{ArrowPrimitiveType, DataType, FieldRef, Int64Type, TimeUnit, UInt64Type};
+use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
-use arrow::json::reader::{ArrayDecoder, DecoderContext, DecoderFactory, Tape, TapeElement};
+use arrow::json::ReaderBuilder;
+use arrow::record_batch::RecordBatch;
+use serde::de::IgnoredAny;
+use serde_json::Value;
 
-#[derive(Debug, Default)]
-pub struct Decoders {
-    exact_integers: bool,
+use super::direct::DirectDecoder;
+use super::infer::check_value;
+
+/// Decodes NDJSON lines into batches of at most `batch_size` records.
+pub enum Decoder {
+    /// A given schema: arrow-json, coercing values into the column types.
+    Coercing(arrow::json::reader::Decoder),
+    /// An inferred schema: the lines are kept and decoded exactly at `flush`.
+    Exact(Exact),
 }
 
-impl DecoderFactory for Decoders {
-    fn make_default_decoder(
-        &self,
-        _ctx: &DecoderContext,
-        field: &FieldRef,
-        _is_nullable: bool,
-    ) -> Result<Option<Box<dyn ArrayDecoder>>, ArrowError> {
-        Ok(match field.data_type() {
-            DataType::Int64 if self.exact_integers => {
-                Some(Box::new(ExactInt::<Int64Type>::default()))
+pub struct Exact {
+    schema: SchemaRef,
+    batch_size: usize,
+    direct: Option<DirectDecoder>,
+    bytes: Vec<u8>,
+    records: usize,
+}
+
+impl Decoder {
+    /// `exact` for an inferred schema (see the module docs).
+    pub fn new(schema: SchemaRef, batch_size: usize, exact: bool) -> Result<Decoder, ArrowError> {
+        let batch_size = batch_size.max(1);
+        if exact {
+            return Ok(Decoder::Exact(Exact {
+                direct: DirectDecoder::new(schema.clone(), batch_size),
+                schema,
+                batch_size,
+                bytes: Vec::new(),
+                records: 0,
+            }));
+        }
+        ReaderBuilder::new(schema)
+            .with_batch_size(batch_size)
+            .with_strict_mode(true)
+            .with_coerce_primitive(true)
+            .build_decoder()
+            .map(Decoder::Coercing)
+    }
+
+    /// Takes whole lines from `bytes` (at the end of the input the last may lack its
+    /// newline) until the batch is full; returns how many bytes it took.
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<usize, ArrowError> {
+        let exact = match self {
+            Decoder::Coercing(d) => return d.decode(bytes),
+            Decoder::Exact(e) => e,
+        };
+        let mut taken = 0;
+        while taken < bytes.len() && exact.records < exact.batch_size {
+            let end = memchr::memchr(b'\n', &bytes[taken..]).map_or(bytes.len(), |i| taken + i + 1);
+            if !bytes[taken..end].iter().all(u8::is_ascii_whitespace) {
+                exact.records += 1;
             }
-            DataType::UInt64 if self.exact_integers => {
-                Some(Box::new(ExactInt::<UInt64Type>::default()))
+            taken = end;
+        }
+        exact.bytes.extend_from_slice(&bytes[..taken]);
+        Ok(taken)
+    }
+
+    /// Records taken and not flushed yet.
+    pub fn len(&self) -> usize {
+        match self {
+            Decoder::Coercing(d) => d.len(),
+            Decoder::Exact(e) => e.records,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the bytes taken end inside a record (a record cut short at the end of
+    /// the input).
+    pub fn has_partial_record(&self) -> bool {
+        match self {
+            Decoder::Coercing(d) => d.has_partial_record(),
+            Decoder::Exact(e) => {
+                let text = e.bytes.trim_ascii_end();
+                let last = memchr::memrchr(b'\n', text).map_or(text, |i| &text[i + 1..]);
+                !last.is_empty()
+                    && matches!(serde_json::from_slice::<IgnoredAny>(last), Err(err) if err.is_eof())
             }
-            DataType::Timestamp(TimeUnit::Nanosecond, tz) => Some(Box::new(TimestampNs {
-                data_type: DataType::Timestamp(TimeUnit::Nanosecond, tz.clone()),
-            })),
-            _ => None,
-        })
+        }
+    }
+
+    /// The batch of the records taken so far (`None` if there were none).
+    pub fn flush(&mut self) -> Result<Option<RecordBatch>, ArrowError> {
+        let exact = match self {
+            Decoder::Coercing(d) => return d.flush(),
+            Decoder::Exact(e) => e,
+        };
+        let bytes = std::mem::take(&mut exact.bytes);
+        exact.records = 0;
+        if let Some(batch) = exact.direct.as_mut().and_then(|d| d.decode(&bytes)) {
+            return Ok(Some(batch));
+        }
+        exact.checked(&bytes)
     }
 }
 
-/// The decoders for an inferred schema (`exact_integers`) or a given one.
-pub fn decoders(exact_integers: bool) -> Arc<dyn DecoderFactory> {
-    Arc::new(Decoders { exact_integers })
-}
-
-/// Timestamp(ns) from RFC 3339 strings (fast path for `...T..:..:..[.fffffffff]Z`, the
-/// form every pipekit tool writes; any other form goes through arrow's own parser) or
-/// from integers (nanoseconds since the epoch).
-struct TimestampNs {
-    data_type: DataType,
-}
-
-impl ArrayDecoder for TimestampNs {
-    fn decode(&mut self, tape: &Tape<'_>, pos: &[u32]) -> Result<ArrayRef, ArrowError> {
-        let mut builder = TimestampNanosecondBuilder::with_capacity(pos.len());
-        for &p in pos {
-            match tape.get(p) {
-                TapeElement::Null => builder.append_null(),
-                TapeElement::String(idx) => {
-                    let s = tape.get_string(idx);
-                    let ns = match parse_utc_z(s.as_bytes()) {
-                        Some(ns) => ns,
-                        None => arrow::compute::kernels::cast_utils::string_to_timestamp_nanos(s)?,
-                    };
-                    builder.append_value(ns);
-                }
-                TapeElement::Number(idx) => {
-                    let s = tape.get_string(idx);
-                    builder.append_value(s.parse().map_err(|_| {
-                        ArrowError::JsonError(format!("expected a timestamp, found {s}"))
-                    })?);
-                }
-                TapeElement::I32(v) => builder.append_value(v as i64),
-                TapeElement::I64(high) => match tape.get(p + 1) {
-                    TapeElement::I32(low) => {
-                        builder.append_value(((high as i64) << 32) | (low as u32) as i64)
-                    }
-                    _ => return Err(ArrowError::JsonError("malformed integer".into())),
-                },
-                _ => return Err(ArrowError::JsonError("expected a timestamp string".into())),
+impl Exact {
+    /// arrow-json, after checking that it has nothing to coerce.
+    fn checked(&self, bytes: &[u8]) -> Result<Option<RecordBatch>, ArrowError> {
+        let root = arrow::datatypes::DataType::Struct(self.schema.fields().clone());
+        let mut records = 0;
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
             }
+            let value: Value = serde_json::from_slice(line)
+                .map_err(|e| ArrowError::JsonError(format!("line {} of the batch: {e}", i + 1)))?;
+            if !value.is_object() {
+                return Err(ArrowError::JsonError(format!(
+                    "line {} of the batch: expected a JSON object",
+                    i + 1
+                )));
+            }
+            check_value(&value, &root, "").map_err(|(field, msg)| {
+                ArrowError::JsonError(format!("line {} of the batch, field {field}: {msg}", i + 1))
+            })?;
+            records += 1;
         }
-        Ok(Arc::new(
-            builder.finish().with_data_type(self.data_type.clone()),
-        ))
+        let mut decoder = ReaderBuilder::new(self.schema.clone())
+            .with_batch_size(records.max(1))
+            .with_strict_mode(true)
+            .build_decoder()?;
+        let n = decoder.decode(bytes)?;
+        if n != bytes.len() || decoder.has_partial_record() {
+            return Err(ArrowError::JsonError(
+                "the lines did not decode as whole records".into(),
+            ));
+        }
+        decoder.flush()
     }
 }
 
@@ -128,59 +191,62 @@ pub fn parse_utc_z(s: &[u8]) -> Option<i64> {
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
-struct ExactInt<P>(std::marker::PhantomData<fn(P) -> P>);
-
-impl<P> Default for ExactInt<P> {
-    fn default() -> Self {
-        ExactInt(std::marker::PhantomData)
-    }
-}
-
-impl<P> ArrayDecoder for ExactInt<P>
-where
-    P: ArrowPrimitiveType,
-    P::Native: std::str::FromStr + TryFrom<i64>,
-{
-    fn decode(&mut self, tape: &Tape<'_>, pos: &[u32]) -> Result<ArrayRef, ArrowError> {
-        let mut builder = PrimitiveBuilder::<P>::with_capacity(pos.len());
-        let not_int = |what: &str| {
-            ArrowError::JsonError(format!("expected {} integer, found {what}", P::DATA_TYPE))
-        };
-        for &p in pos {
-            match tape.get(p) {
-                TapeElement::Null => builder.append_null(),
-                TapeElement::Number(idx) => {
-                    let s = tape.get_string(idx);
-                    builder.append_value(s.parse().map_err(|_| not_int(s))?);
-                }
-                TapeElement::I32(v) => builder.append_value(
-                    P::Native::try_from(v as i64).map_err(|_| not_int(&v.to_string()))?,
-                ),
-                TapeElement::I64(high) => match tape.get(p + 1) {
-                    TapeElement::I32(low) => {
-                        let v = ((high as i64) << 32) | (low as u32) as i64;
-                        builder.append_value(
-                            P::Native::try_from(v).map_err(|_| not_int(&v.to_string()))?,
-                        )
-                    }
-                    _ => return Err(not_int("a malformed integer")),
-                },
-                TapeElement::String(idx) => {
-                    return Err(not_int(&format!("the string {:?}", tape.get_string(idx))))
-                }
-                TapeElement::True | TapeElement::False => return Err(not_int("a boolean")),
-                TapeElement::StartObject(_) => return Err(not_int("an object")),
-                TapeElement::StartList(_) => return Err(not_int("a list")),
-                _ => return Err(not_int("a float")),
-            }
-        }
-        Ok(Arc::new(builder.finish()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn int_and_string() -> SchemaRef {
+        crate::record::schema::parse_schema_arg("a:int64,b:utf8").unwrap()
+    }
+
+    fn exact(text: &str) -> Result<Option<RecordBatch>, ArrowError> {
+        let mut d = Decoder::new(int_and_string(), 100, true).unwrap();
+        assert_eq!(d.decode(text.as_bytes()).unwrap(), text.len());
+        d.flush()
+    }
+
+    #[test]
+    fn exact_refuses_what_arrow_json_would_coerce() {
+        for text in [
+            "{\"a\":1}\n{\"a\":1.5}\n",
+            "{\"a\":\"12\"}\n",
+            // an escaped key makes the fast path give up: the checked path still refuses
+            "{\"\\u0061\":2.5}\n",
+            "{\"b\":7}\n",
+        ] {
+            assert!(exact(text).is_err(), "{text}");
+        }
+        let batch = exact("{\"\\u0061\":2,\"b\":\"x\"}\n\n{\"a\":null}\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(batch.num_rows(), 2);
+    }
+
+    #[test]
+    fn coercing_takes_what_the_given_schema_asks() {
+        let mut d = Decoder::new(int_and_string(), 100, false).unwrap();
+        d.decode(b"{\"a\":\"12\",\"b\":\"x\"}\n").unwrap();
+        let batch = d.flush().unwrap().unwrap();
+        let a = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow::array::Int64Array>();
+        assert_eq!(a.unwrap().value(0), 12);
+    }
+
+    #[test]
+    fn takes_whole_lines_up_to_a_batch() {
+        let mut d = Decoder::new(int_and_string(), 2, true).unwrap();
+        let text = b"{\"a\":1}\n\n{\"a\":2}\n{\"a\":3}\n";
+        assert_eq!(d.decode(text).unwrap(), 17);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d.flush().unwrap().unwrap().num_rows(), 2);
+        assert_eq!(d.decode(&text[17..]).unwrap(), 8);
+        assert!(!d.has_partial_record());
+        d.flush().unwrap();
+        d.decode(b"{\"a\":4}\n{\"a\":").unwrap();
+        assert!(d.has_partial_record());
+    }
 
     #[test]
     fn fast_timestamps_match_chrono() {

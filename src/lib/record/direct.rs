@@ -8,12 +8,12 @@
 //! next before any lookup.
 //!
 //! It is deliberately narrow. It gives up on the whole chunk (`None`) at anything it is
-//! not certain to decode exactly as arrow-json does with pipekit's decoder hooks
-//! (`decode.rs`): an unknown or repeated key, a value of another type, a number outside
-//! JSON's grammar or not exact for its column, an escaped key, a lone surrogate, invalid
-//! UTF-8, a record that is not an object. The chunk then goes through arrow-json, where
-//! widening and line-exact errors live, so giving up never changes a result. The tests
-//! decode the same chunks both ways and require equal batches.
+//! not certain to decode exactly as arrow-json does: an unknown or repeated key, a value
+//! of another type, a number outside JSON's grammar or not exact for its column, an
+//! escaped key, a lone surrogate, invalid UTF-8, a record that is not an object. The
+//! chunk then goes through the checked arrow-json path (`decode.rs`), where widening and
+//! line-exact errors live, so giving up never changes a result. The tests decode the same
+//! chunks both ways and require equal batches.
 
 use std::sync::Arc;
 
@@ -565,7 +565,7 @@ impl<'a> Cursor<'a> {
 mod tests {
     use super::*;
     use crate::record::infer::Inference;
-    use crate::record::ndjson::{build_decoder, SchemaState};
+    use crate::record::ndjson::SchemaState;
 
     /// The schema the reader infers from the records of `text`.
     fn inferred(text: &str) -> SchemaState {
@@ -587,7 +587,10 @@ mod tests {
 
     fn both_with(infer_from: &str, text: &str) -> (Option<RecordBatch>, Option<RecordBatch>) {
         let state = inferred(infer_from);
-        let mut arrow = build_decoder(&state, 8192).unwrap();
+        let mut arrow = arrow::json::ReaderBuilder::new(state.schema())
+            .with_strict_mode(true)
+            .build_decoder()
+            .unwrap();
         let arrow_batch = match arrow.decode(text.as_bytes()) {
             Ok(n) if n == text.len() => arrow.flush().ok().flatten(),
             _ => None,
@@ -658,7 +661,7 @@ mod tests {
         }
     }
 
-    /// arrow-json 60 joins a surrogate pair with `|` where it must add, so every
+    /// arrow-json (59 and 60) joins a surrogate pair with `|` where it must add, so every
     /// escaped character from U+20000 up comes out as another one (U+2F800 as
     /// U+1F800). This decoder adds.
     #[test]

@@ -1,9 +1,11 @@
 //! NDJSON → Arrow record batches, streaming and bounded in memory.
 //!
-//! The fast path is arrow-json's tape decoder fed whole lines. The bytes of the batch in
-//! progress are kept so that, when a batch fails, the reader can either widen the schema
-//! losslessly (int → float, null → anything, a new field) and decode the batch again, or
-//! re-read its lines one by one to name the exact line, byte offset and field.
+//! Whole lines go to the batch decoder (`decode.rs`: exact for an inferred schema,
+//! arrow-json's coercion for a given one); bulk inputs are decoded in parallel
+//! (`parallel.rs`). The bytes of the batch in progress are kept so that, when a batch
+//! fails, the reader can either widen the schema losslessly (int → float, null →
+//! anything, a new field) and decode the batch again, or re-read its lines one by one to
+//! name the exact line, byte offset and field.
 //!
 //! On live inputs (pipes, terminals) a batch is handed on as soon as no more input is
 //! waiting, so `producer | etl ...` streams record by record instead of waiting for a
@@ -14,12 +16,10 @@ use std::os::fd::RawFd;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, SchemaRef};
-use arrow::json::reader::Decoder;
-use arrow::json::ReaderBuilder;
 use arrow::record_batch::RecordBatch;
 use serde_json::Value;
 
-use super::decode::decoders;
+use super::decode::Decoder;
 use super::infer::{check_value, Inference};
 use super::parallel::Pool;
 use super::rejects::Reporting;
@@ -609,17 +609,8 @@ impl NdjsonSource {
 }
 
 pub(super) fn build_decoder(state: &SchemaState, batch_size: usize) -> Result<Decoder> {
-    let builder = ReaderBuilder::new(state.schema())
-        .with_batch_size(batch_size.max(1))
-        .with_strict_mode(true);
-    let builder = match state {
-        SchemaState::Given(_) => builder
-            .with_coerce_primitive(true)
-            .with_decoder_factory(decoders(false)),
-        SchemaState::Inferred(_) => builder.with_decoder_factory(decoders(true)),
-    };
-    builder
-        .build_decoder()
+    let exact = matches!(state, SchemaState::Inferred(_));
+    Decoder::new(state.schema(), batch_size, exact)
         .map_err(|e| Error::arrow("building the NDJSON decoder", e))
 }
 

@@ -3,11 +3,10 @@
 //! batches are handed on in input order. Live inputs never come here: they are decoded
 //! as they arrive.
 //!
-//! Workers only take the fast paths: `direct.rs` where the schema was inferred, and
-//! arrow-json for the chunks it gives up on or when the schema was given. A chunk that
-//! fails, or that was decoded with a schema the reader has since widened, is handed back
-//! with its bytes, and the reading thread decodes it itself, with the widening and
-//! line-exact error reporting of `ndjson.rs`.
+//! Workers decode with the same batch decoder as the reading thread (`decode.rs`). A
+//! chunk that fails, or that was decoded with a schema the reader has since widened, is
+//! handed back with its bytes, and the reading thread decodes it itself, with the
+//! widening and line-exact error reporting of `ndjson.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -17,7 +16,7 @@ use std::thread::JoinHandle;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
-use super::direct::DirectDecoder;
+use super::decode::Decoder;
 use super::ndjson::{build_decoder, SchemaState};
 
 /// A chunk of whole lines to decode.
@@ -122,9 +121,6 @@ impl Drop for Pool {
 
 fn worker(jobs: Arc<Mutex<Receiver<Job>>>, done: Sender<Done>, batch_size: usize) {
     let mut decoder = None;
-    // Inferred schemas only: a given schema coerces values (`"12"` into an integer
-    // column), which only arrow-json does.
-    let mut direct: Option<DirectDecoder> = None;
     let mut decoder_version = u64::MAX;
     loop {
         let job = match jobs.lock() {
@@ -136,23 +132,7 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, done: Sender<Done>, batch_size: usize
         };
         if decoder_version != job.version {
             decoder = build_decoder(&job.state, batch_size).ok();
-            direct = match job.state.as_ref() {
-                SchemaState::Inferred(_) => DirectDecoder::new(job.state.schema(), batch_size),
-                SchemaState::Given(_) => None,
-            };
             decoder_version = job.version;
-        }
-        if let Some(batch) = direct.as_mut().and_then(|d| d.decode(&job.bytes)) {
-            if done
-                .send(Done {
-                    job,
-                    result: Ok(Some(batch)),
-                })
-                .is_err()
-            {
-                return;
-            }
-            continue;
         }
         let result = match decoder.as_mut() {
             Some(d) => decode_all(d, &job.bytes),
@@ -168,10 +148,7 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, done: Sender<Done>, batch_size: usize
     }
 }
 
-fn decode_all(
-    decoder: &mut arrow::json::reader::Decoder,
-    bytes: &[u8],
-) -> Result<Option<RecordBatch>, ArrowError> {
+fn decode_all(decoder: &mut Decoder, bytes: &[u8]) -> Result<Option<RecordBatch>, ArrowError> {
     let n = decoder.decode(bytes)?;
     if n != bytes.len() || decoder.has_partial_record() {
         return Err(ArrowError::JsonError(
