@@ -227,14 +227,23 @@ pub fn check_value(value: &Value, dt: &DataType, path: &str) -> Result<(), (Stri
                 bad("a hex string")
             }
         }
+        // What the decoder itself reads: arrow's timestamp parser (RFC 3339, and also
+        // `2024-01-02 03:04:05` or a bare date), or integer nanoseconds. A float would be
+        // truncated.
         (Value::String(s), DataType::Timestamp(..)) => {
-            if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
+            if arrow::compute::kernels::cast_utils::string_to_timestamp_nanos(s).is_ok() {
                 Ok(())
             } else {
-                bad("an RFC 3339 timestamp")
+                bad("a timestamp")
             }
         }
-        (Value::Number(_), DataType::Timestamp(..)) => Ok(()),
+        (Value::Number(n), DataType::Timestamp(..)) => {
+            if n.is_i64() {
+                Ok(())
+            } else {
+                bad("a timestamp (integer nanoseconds)")
+            }
+        }
         (Value::Array(items), DataType::List(f) | DataType::LargeList(f)) => {
             for (i, v) in items.iter().enumerate() {
                 check_value(v, f.data_type(), &format!("{path}[{i}]"))?;
