@@ -928,3 +928,124 @@ fn run_windows_and_sql_to_stdout() {
         );
     }
 }
+
+/// Runs etl and returns its records, asserting the exit status.
+fn exits(args: &[&str], code: i32, what: &str) -> (Vec<serde_json::Value>, String) {
+    let out = etl(args, b"");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{what}: {err}");
+    let records = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (records, err)
+}
+
+/// A topic with three poison messages among 100 good ones, on one partition: an Arrow
+/// IPC message (not a JSON object) at offset 50, `{"n":"oops"}` (a string where the
+/// schema has an integer) at 51, and another Arrow message last, at 102.
+fn poisoned_topic(broker: &Broker, topic: &str) {
+    broker.create_topic(topic, 1);
+    let b = broker.addr();
+    let good = |from: usize, to: usize| -> Vec<u8> {
+        (from..to)
+            .map(|n| format!("{{\"n\":{n}}}\n"))
+            .collect::<String>()
+            .into_bytes()
+    };
+    let produce = |format: &str, input: &[u8]| {
+        let args = ["kafka", "produce", "-b", &b, "-t", topic, "--format", format];
+        ok(&etl(&args, input), "produce");
+    };
+    produce("json", &good(0, 50));
+    produce("arrow", b"{\"a\":1}\n");
+    produce("json", b"{\"n\":\"oops\"}\n");
+    produce("json", &good(50, 100));
+    produce("arrow", b"{\"a\":2}\n");
+}
+
+#[test]
+fn poison_messages_are_set_aside_dead_lettered_and_committed() {
+    let broker = Broker::start();
+    poisoned_topic(&broker, "mixed");
+    broker.create_topic("mixed-dlq", 1);
+    let b = broker.addr();
+    let ns = |records: &[serde_json::Value]| -> Vec<i64> {
+        records.iter().map(|r| r["n"].as_i64().unwrap()).collect()
+    };
+    let all: Vec<i64> = (0..100).collect();
+
+    // By default the first poison message stops the consumer, naming it.
+    let base = ["kafka", "consume", "-b", &b, "-t", "mixed", "--until-end"];
+    let (_, err) = exits(&base, 1, "consume --on-error fail");
+    assert!(err.contains("partition 0 offset 50"), "{err}");
+
+    // skip: every good record, the three counted, exit status 3.
+    let mut skip = base.to_vec();
+    skip.extend(["-o", "ndjson", "--on-error", "skip"]);
+    let (got, err) = exits(&skip, 3, "consume --on-error skip");
+    assert_eq!(ns(&got), all);
+    assert!(err.contains("skipped 3 bad input records"), "{err}");
+
+    // dead-letter=FILE: where, why and the message itself.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.ndjson");
+    let policy = format!("dead-letter={}", file.display());
+    let mut to_file = base.to_vec();
+    to_file.extend(["-o", "ndjson", "--on-error", &policy]);
+    let (got, _) = exits(&to_file, 3, "consume --on-error dead-letter=FILE");
+    assert_eq!(ns(&got), all);
+    let letters: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let offsets: Vec<i64> = letters
+        .iter()
+        .map(|l| l["offset"].as_i64().unwrap())
+        .collect();
+    assert_eq!(offsets, [50, 51, 102], "{letters:?}");
+    assert!(letters.iter().all(|l| l["topic"] == "mixed"));
+    assert_eq!(letters[1]["record"], "{\"n\":\"oops\"}");
+    assert_eq!(letters[0]["record_encoding"], "hex", "{:?}", letters[0]);
+
+    // dead-letter=kafka:TOPIC with a group: the group commits past every message,
+    // set aside or not, and the dead-letter topic holds the originals.
+    let mut grouped = base.to_vec();
+    grouped.extend(["--group", "g-mixed", "-o", "ndjson"]);
+    grouped.extend(GROUP_PROPS);
+    let mut to_topic = grouped.clone();
+    to_topic.extend(["--on-error", "dead-letter=kafka:mixed-dlq"]);
+    let (got, err) = exits(&to_topic, 3, "consume --on-error dead-letter=kafka:");
+    assert_eq!(ns(&got), all);
+    assert!(err.contains("they are in kafka topic mixed-dlq"), "{err}");
+    let (again, _) = exits(&grouped, 0, "consume again with the group");
+    assert!(again.is_empty(), "read again: {again:?}");
+
+    let originals = drain_topic(&b, "mixed", &["--raw", "hex"]);
+    let letters = drain_topic(&b, "mixed-dlq", &["--raw", "hex"]);
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    for (letter, offset) in letters.iter().zip([50usize, 51, 102]) {
+        assert_eq!(letter["payload"], originals[offset]["payload"]);
+        let h = &letter["headers"];
+        assert_eq!(h["pipekit.source.topic"], "mixed");
+        assert_eq!(h["pipekit.source.partition"], "0");
+        assert_eq!(h["pipekit.source.offset"], offset.to_string());
+        assert!(h["pipekit.error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+
+    // etl run: the same policy, the same commits.
+    let from = format!("kafka://{b}/mixed?group=r-mixed");
+    let mut run = vec!["run", "--from", &from, "--to", "-", "--until-end"];
+    run.extend(["-o", "ndjson", "--select", "n", "--on-error", "skip"]);
+    run.extend(GROUP_PROPS);
+    let (got, _) = exits(&run, 3, "etl run --on-error skip");
+    assert_eq!(ns(&got), all);
+    let (again, _) = exits(&run, 0, "etl run again");
+    assert!(again.is_empty(), "read again: {again:?}");
+
+    // A dead-letter topic must not be the topic being read.
+    let mut same = base.to_vec();
+    same.extend(["--on-error", "dead-letter=kafka:mixed"]);
+    exits(&same, 2, "dead-letter to the source topic");
+}

@@ -110,11 +110,20 @@ impl Report for Stderr {
 /// The reporting readers are given: this command's rejects under `policy` (the first
 /// call decides; later calls must ask for the same) and warnings on stderr.
 pub fn reporting(policy: &OnError) -> Result<Reporting> {
+    reporting_with(policy, || Rejects::new(policy))
+}
+
+/// [`reporting`] for a command that brings its own place for bad records (etl's Kafka
+/// consumer: a ledger of set-aside messages and a dead-letter topic).
+pub fn reporting_with(
+    policy: &OnError,
+    make: impl FnOnce() -> Result<Rejects>,
+) -> Result<Reporting> {
     let rejects = match REJECTS.get() {
         Some(r) if r.policy() == *policy => r.clone(),
         Some(_) => return Err(Error::Usage("one --on-error per command".into())),
         None => {
-            let made = Rejects::new(policy)?;
+            let made = make()?;
             REJECTS.get_or_init(|| made).clone()
         }
     };

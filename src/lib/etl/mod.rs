@@ -211,9 +211,11 @@ Examples:
   etl run --from 'kafka://localhost:9092/events?group=minute' --window 1m --by host --agg 'count(*), p99(latency_ms)' --to kafka://localhost:9092/per-minute
   etl run --from 'kafka://localhost:9092/events?group=peek&from=end' --sql 'SELECT host, count(*) AS n FROM input GROUP BY host' --to - -o table
   etl run --from 'kafka://localhost:9092/events?group=once' --select 'host, status' --to - --until-end > snapshot.ndjson
+  etl run --from 'kafka://localhost:9092/events?group=ok' --filter 'status >= 500' --to kafka://localhost:9092/errors --on-error dead-letter=kafka:events-bad
 
 Exit status: 0 success, 1 failure (broker, topic, payload or delivery), 2 usage error,
-3 finished but late or untimed records were left out of windows.")]
+3 finished but late or untimed records were left out of windows, or source messages were
+set aside (--on-error).")]
     Run(kafka::run::RunArgs),
     /// Read records from and write records to Kafka topics
     #[cfg(feature = "kafka")]

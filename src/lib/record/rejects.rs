@@ -12,7 +12,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +28,9 @@ pub enum OnError {
     Skip,
     /// Like skip, and append it to this NDJSON file.
     DeadLetter(PathBuf),
+    /// Like skip, and produce it to this Kafka topic (`dead-letter=kafka:TOPIC`): only
+    /// for commands that read from Kafka, which bring the producer ([`Rejects::with`]).
+    DeadLetterTopic(String),
 }
 
 impl FromStr for OnError {
@@ -37,10 +40,75 @@ impl FromStr for OnError {
             "fail" => Ok(OnError::Fail),
             "skip" => Ok(OnError::Skip),
             _ => match s.strip_prefix("dead-letter=") {
-                Some(p) if !p.is_empty() => Ok(OnError::DeadLetter(PathBuf::from(p))),
-                _ => Err(format!("'{s}': expected fail, skip or dead-letter=PATH")),
+                Some(t) if t.strip_prefix("kafka:").is_some_and(|t| !t.is_empty()) => {
+                    Ok(OnError::DeadLetterTopic(t["kafka:".len()..].to_string()))
+                }
+                Some(p) if !p.is_empty() && !p.starts_with("kafka:") => {
+                    Ok(OnError::DeadLetter(PathBuf::from(p)))
+                }
+                _ => Err(format!(
+                    "'{s}': expected fail, skip, dead-letter=PATH or dead-letter=kafka:TOPIC"
+                )),
             },
         }
+    }
+}
+
+/// Where a set-aside record goes besides the count: the dead-letter file, or what a
+/// command brings (etl's Kafka consumer: a topic, with the message's own key and
+/// headers, and a ledger of which messages were set aside so their offsets are
+/// committed).
+pub trait SetAside: Send {
+    /// Takes one bad record: `at` says where it was read, `raw` is its text.
+    fn put(&mut self, at: &Location, reason: &str, raw: &[u8]) -> Result<()>;
+    /// Where the records went, for the summary ("they are in ..."); None when they
+    /// were only counted.
+    fn place(&self) -> Option<String>;
+}
+
+/// `dead-letter=PATH`: one NDJSON record per bad record, saying where and why, with its
+/// original text, flushed as it is written.
+struct DeadLetterFile {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl DeadLetterFile {
+    fn create(path: &Path) -> Result<DeadLetterFile> {
+        let file = File::create(path).map_err(|e| {
+            Error::io(
+                format!("cannot create the dead-letter file {}", path.display()),
+                e,
+            )
+        })?;
+        Ok(DeadLetterFile {
+            path: path.to_path_buf(),
+            out: BufWriter::new(file),
+        })
+    }
+}
+
+impl SetAside for DeadLetterFile {
+    fn put(&mut self, at: &Location, reason: &str, raw: &[u8]) -> Result<()> {
+        let record = serde_json::json!({
+            "source": at.source,
+            "line": at.line,
+            "offset": at.offset,
+            "field": at.field,
+            "error": reason,
+            "record": String::from_utf8_lossy(raw),
+        });
+        writeln!(self.out, "{record}")
+            .and_then(|_| self.out.flush())
+            .map_err(|e| {
+                Error::io(
+                    format!("writing the dead-letter file {}", self.path.display()),
+                    e,
+                )
+            })
+    }
+    fn place(&self) -> Option<String> {
+        Some(self.path.display().to_string())
     }
 }
 
@@ -48,7 +116,7 @@ struct Log {
     policy: OnError,
     count: u64,
     first: Option<String>,
-    dead_letter: Option<BufWriter<File>>,
+    aside: Option<Box<dyn SetAside>>,
 }
 
 /// Where bad records go under one policy; clones share the count and the file. The
@@ -65,24 +133,31 @@ impl fmt::Debug for Rejects {
 impl Rejects {
     /// Sets bad records aside under `policy` (creating the dead-letter file).
     pub fn new(policy: &OnError) -> Result<Rejects> {
-        if *policy == OnError::Fail {
-            return Ok(Rejects(None));
-        }
-        let dead_letter = match policy {
-            OnError::DeadLetter(path) => Some(BufWriter::new(File::create(path).map_err(|e| {
-                Error::io(
-                    format!("cannot create the dead-letter file {}", path.display()),
-                    e,
-                )
-            })?)),
-            _ => None,
+        let aside = match policy {
+            OnError::Fail => return Ok(Rejects(None)),
+            OnError::Skip => None,
+            OnError::DeadLetter(path) => Some(Box::new(DeadLetterFile::create(path)?) as _),
+            OnError::DeadLetterTopic(topic) => {
+                return Err(Error::Usage(format!(
+                    "--on-error dead-letter=kafka:{topic}: only a command that reads from Kafka can dead-letter to a topic; give a file: dead-letter=PATH"
+                )))
+            }
         };
-        Ok(Rejects(Some(Arc::new(Mutex::new(Log {
+        Ok(Rejects::with(policy, aside))
+    }
+
+    /// Sets bad records aside under `policy`, handing each to `aside` (None: only
+    /// counted). Under `fail` nothing is set aside and `aside` is dropped.
+    pub fn with(policy: &OnError, aside: Option<Box<dyn SetAside>>) -> Rejects {
+        if *policy == OnError::Fail {
+            return Rejects(None);
+        }
+        Rejects(Some(Arc::new(Mutex::new(Log {
             policy: policy.clone(),
             count: 0,
             first: None,
-            dead_letter,
-        })))))
+            aside,
+        }))))
     }
 
     pub fn policy(&self) -> OnError {
@@ -106,20 +181,10 @@ impl Rejects {
         if log.first.is_none() {
             log.first = Some(format!("{at}: {reason}"));
         }
-        if let Some(out) = log.dead_letter.as_mut() {
-            let record = serde_json::json!({
-                "source": at.source,
-                "line": at.line,
-                "offset": at.offset,
-                "field": at.field,
-                "error": reason,
-                "record": String::from_utf8_lossy(raw),
-            });
-            writeln!(out, "{record}")
-                .and_then(|_| out.flush())
-                .map_err(|e| Error::io("writing the dead-letter file", e))?;
+        match log.aside.as_mut() {
+            Some(aside) => aside.put(at, reason, raw),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// How many records were set aside so far.
@@ -140,8 +205,8 @@ impl Rejects {
             log.count,
             log.first.as_deref().unwrap_or("?")
         );
-        if let OnError::DeadLetter(path) = &log.policy {
-            text += &format!("; they are in {}", path.display());
+        if let Some(place) = log.aside.as_ref().and_then(|a| a.place()) {
+            text += &format!("; they are in {place}");
         }
         Some(text)
     }
@@ -218,7 +283,13 @@ mod tests {
             "dead-letter=bad.ndjson".parse::<OnError>(),
             Ok(OnError::DeadLetter("bad.ndjson".into()))
         );
+        assert_eq!(
+            "dead-letter=kafka:bad".parse::<OnError>(),
+            Ok(OnError::DeadLetterTopic("bad".into()))
+        );
+        assert!(Rejects::new(&OnError::DeadLetterTopic("bad".into())).is_err());
         assert!("dead-letter=".parse::<OnError>().is_err());
+        assert!("dead-letter=kafka:".parse::<OnError>().is_err());
         assert!("ignore".parse::<OnError>().is_err());
     }
 }

@@ -5,13 +5,14 @@
 //! payload schemas are inferred and widened exactly as for any other input, and writes
 //! the batches to the output. Offsets are stored for commit only after the batch that
 //! holds their records was written: with a group, what was committed was delivered.
+//! Under `--on-error skip|dead-letter` a message that cannot become a record is set
+//! aside and committed with the batch it would have been in (see `aside`).
 //! `--raw` to NDJSON skips the decoder: the lines are the output (`consume_lines`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
@@ -21,6 +22,7 @@ use rdkafka::message::Message;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
+use super::aside::{Aside, Entry, Kept, Ledger};
 use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
 use super::fetch::{FetchQueue, Fetched, BATCH};
 use super::message::{describe, LineEncoder, Raw};
@@ -28,7 +30,7 @@ use super::{install_stop_handler, stopped, METADATA_TIMEOUT};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
 use crate::record::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
-use crate::record::rejects::{Rejects, Reporting};
+use crate::record::rejects::OnError;
 use crate::record::schema::parse_schema_arg;
 use crate::record::writer::{close, open_output, writing};
 use crate::record::{LazySink, OutputFormat, SinkOptions};
@@ -80,6 +82,16 @@ pub struct ConsumeArgs {
     /// Rows per Arrow batch (batches are also cut whenever no message is waiting)
     #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_size: u32,
+
+    /// A message that is not a JSON object, or does not parse or fit the schema: fail
+    /// (stop, naming its partition and offset), skip (leave it out and count it; exit
+    /// status 3), dead-letter=PATH (skip, and append it with where and why to PATH as
+    /// NDJSON) or dead-letter=kafka:TOPIC (skip, and produce it with its own key and
+    /// headers plus pipekit.error and pipekit.source.* headers to TOPIC on the same
+    /// brokers). With --group, a message set aside is committed like one written: only
+    /// after it reached the dead-letter file or topic
+    #[arg(long, value_name = "POLICY", default_value = "fail")]
+    pub on_error: OnError,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -328,9 +340,6 @@ fn partitions_of(marks: &Watermarks) -> Vec<i32> {
     partitions
 }
 
-/// Records handed to the reader, in order, that no batch has taken yet.
-pub type Pending = Mutex<VecDeque<(i32, i64)>>;
-
 /// Stores the offsets after these records (they were delivered) for the next commit.
 pub fn store_offsets(consumer: &KafkaConsumer, topic: &str, records: &[(i32, i64)]) {
     let mut latest: HashMap<i32, i64> = HashMap::new();
@@ -370,16 +379,20 @@ pub struct Feed<'a> {
     pub until_end: bool,
     pub batch_size: usize,
     pub schema: Option<SchemaState>,
+    /// `--on-error`: where messages that cannot become records go.
+    pub aside: &'a Aside,
 }
 
 /// Reads the consumer's messages as record batches until the end (`--until-end`,
 /// `--count`, a signal, or an error) and hands each batch to `each` with the
-/// (partition, offset) of its rows, in order. Returns the records' final schema.
+/// (partition, offset) of the messages it covers, in order: its rows and the messages
+/// set aside around them. Messages set aside after the last batch come last, with no
+/// batch. Returns the records' final schema.
 pub fn for_each_batch(
     consumer: &KafkaConsumer,
     feed: Feed<'_>,
     marks: Watermarks,
-    mut each: impl FnMut(&RecordBatch, Vec<(i32, i64)>) -> Result<()>,
+    mut each: impl FnMut(Option<&RecordBatch>, Vec<(i32, i64)>) -> Result<()>,
 ) -> Result<SchemaRef> {
     let (reader, writer) =
         std::io::pipe().map_err(|e| Error::io("creating a pipe for the consumer", e))?;
@@ -388,7 +401,7 @@ pub fn for_each_batch(
     unsafe {
         libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20);
     }
-    let pending: Pending = Mutex::new(VecDeque::new());
+    let ledger = &feed.aside.ledger;
     let quit = AtomicBool::new(false);
     let partitions = partitions_of(&marks);
     let name = format!("kafka topic {}", feed.topic);
@@ -405,7 +418,6 @@ pub fn for_each_batch(
                 UntilEnd::new(marks),
                 LineEncoder::new(feed.topic, feed.raw),
                 &mut put,
-                &pending,
                 &quit,
             )
         });
@@ -420,27 +432,17 @@ pub fn for_each_batch(
                 NdjsonOptions {
                     batch_size: feed.batch_size,
                     infer_rows: 1000,
-                    // No --on-error here yet: a record that does not decode stops the
-                    // consumer (offsets are matched to rows by position).
-                    reporting: Reporting {
-                        rejects: Rejects::default(),
-                        report: crate::cli::stderr_report(),
-                    },
+                    reporting: feed.aside.reporting.clone(),
                 },
             )
-            .map_err(|e| locate(e, &pending, topic, 0))?;
-            let mut done = 0usize;
-            while let Some(batch) = src
-                .next_batch()
-                .map_err(|e| locate(e, &pending, topic, done))?
-            {
-                let rows: Vec<(i32, i64)> = {
-                    let mut q = pending.lock().unwrap_or_else(|p| p.into_inner());
-                    let n = batch.num_rows().min(q.len());
-                    q.drain(..n).collect()
-                };
-                done += batch.num_rows();
-                each(&batch, rows)?;
+            .map_err(|e| locate(e, ledger, topic))?;
+            while let Some(batch) = src.next_batch().map_err(|e| locate(e, ledger, topic))? {
+                let covered = feed.aside.done(batch.num_rows())?;
+                each(Some(&batch), covered)?;
+            }
+            let rest = feed.aside.done(0)?;
+            if !rest.is_empty() {
+                each(None, rest)?;
             }
             Ok(src.schema())
         })();
@@ -458,6 +460,7 @@ pub fn for_each_batch(
 pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
     install_stop_handler();
     let from = parse_from(&args.from)?;
+    let aside = Aside::open(&args.on_error, &args.conn, &args.topic)?;
     let (consumer, marks) = open_consumer(
         &args.conn,
         &args.topic,
@@ -478,6 +481,7 @@ pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
             .map(parse_schema_arg)
             .transpose()?
             .map(SchemaState::Given),
+        aside: &aside,
     };
     let group = args.group.is_some();
     let options = args.output.sink_options();
@@ -486,7 +490,9 @@ pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
     } else {
         let mut sink = LazySink::new(options);
         let schema = for_each_batch(&consumer, feed, marks, |batch, rows| {
-            sink.write(batch)?;
+            if let Some(batch) = batch {
+                sink.write(batch)?;
+            }
             if group {
                 store_offsets(&consumer, &args.topic, &rows);
             }
@@ -513,16 +519,11 @@ fn consume_lines(
 ) -> Result<()> {
     let mut dest = open_output(options)?;
     let what = writing(options.path.as_deref());
-    let pending: Pending = Mutex::new(VecDeque::new());
     let mut put = |lines: &[u8]| -> Result<bool> {
         dest.write_all(lines)
             .and_then(|()| dest.flush())
             .map_err(|e| Error::io(what.clone(), e))?;
-        let written: Vec<(i32, i64)> = pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-            .collect();
+        let written = feed.aside.all_done()?;
         if group {
             store_offsets(consumer, feed.topic, &written);
         }
@@ -535,21 +536,17 @@ fn consume_lines(
         UntilEnd::new(marks),
         LineEncoder::new(feed.topic, feed.raw).omitting_nulls(),
         &mut put,
-        &pending,
         &AtomicBool::new(false),
     )?;
     close(dest).map_err(|e| Error::io(what, e))
 }
 
 /// Names the message behind a reader error at line N of the consumed stream.
-fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
+fn locate(e: Error, ledger: &Ledger, topic: &str) -> Error {
     match e {
         Error::Data { at, msg, hint } if at.line.is_some() => {
-            let line = at.line.unwrap_or(1) as usize;
-            let q = pending.lock().unwrap_or_else(|p| p.into_inner());
-            // The queue holds the records after the `done` already taken by batches.
-            let source = match line.checked_sub(1 + done).and_then(|i| q.get(i)) {
-                Some((p, o)) => describe(topic, *p, *o),
+            let source = match at.line.and_then(|line| ledger.at_line(line)) {
+                Some((p, o)) => describe(topic, p, o),
                 None => at.source.clone(),
             };
             Error::Data {
@@ -569,7 +566,7 @@ fn locate(e: Error, pending: &Pending, topic: &str, done: usize) -> Error {
 
 /// Polls messages, encodes each as a line with `enc` and hands the lines to `out` in
 /// chunks (whenever the consumer is caught up, and every 256 KiB), noting the chunk's
-/// (partition, offset) pairs in `pending` first. `out` answers false to stop quietly.
+/// messages in the ledger (`args.aside`) first. `out` answers false to stop quietly.
 /// Messages come in batches from the topic's redirected partition queues (`fetch`);
 /// the consumer queue is served between batches for rebalances and errors.
 #[allow(clippy::too_many_arguments)]
@@ -580,7 +577,6 @@ fn poll_loop(
     until: UntilEnd,
     enc: LineEncoder,
     out: &mut dyn FnMut(&[u8]) -> Result<bool>,
-    pending: &Pending,
     quit: &AtomicBool,
 ) -> Result<()> {
     let mut lines = Lines {
@@ -590,6 +586,7 @@ fn poll_loop(
         enc,
         buf: Vec::with_capacity(1 << 18),
         rows: Vec::new(),
+        lines: 0,
         seen: 0,
     };
     let limit = args.count.unwrap_or(u64::MAX);
@@ -605,7 +602,7 @@ fn poll_loop(
         let left = |seen: u64| usize::try_from(limit - seen).unwrap_or(usize::MAX);
         let n = fetch.poll(0, left(lines.seen), |f| lines.take(f))?;
         if n == 0 {
-            if !lines.flush(out, pending)? {
+            if !lines.flush(out)? {
                 return Ok(());
             }
             if args.until_end && lines.until.done(consumer) {
@@ -614,11 +611,11 @@ fn poll_loop(
             fetch.redirect();
             fetch.poll(100, left(lines.seen), |f| lines.take(f))?;
         }
-        if lines.buf.len() >= 1 << 18 && !lines.flush(out, pending)? {
+        if lines.buf.len() >= 1 << 18 && !lines.flush(out)? {
             return Ok(());
         }
     }
-    lines.flush(out, pending)?;
+    lines.flush(out)?;
     Ok(())
 }
 
@@ -629,8 +626,10 @@ struct Lines<'a> {
     until: UntilEnd,
     enc: LineEncoder,
     buf: Vec<u8>,
-    /// (partition, offset) of each line in `buf`.
-    rows: Vec<(i32, i64)>,
+    /// The messages of the lines in `buf`, and those set aside among them.
+    rows: Vec<Entry>,
+    /// Lines encoded so far: the reader's line numbers.
+    lines: u64,
     seen: u64,
 }
 
@@ -648,8 +647,19 @@ impl Lines<'_> {
 
     fn message(&mut self, m: &impl Message) -> Result<()> {
         let (p, o) = (m.partition(), m.offset());
-        self.enc.encode(m, &mut self.buf)?;
-        self.rows.push((p, o));
+        let start = self.buf.len();
+        match self.enc.encode(m, &mut self.buf) {
+            Ok(()) => {
+                self.lines += 1;
+                let aside = self.args.aside;
+                let kept = aside.keeps_messages().then(|| Box::new(Kept::of(m)));
+                self.rows.push(Entry::line(p, o, self.lines, kept));
+            }
+            Err(e) => {
+                self.buf.truncate(start);
+                self.rows.push(self.args.aside.poller_reject(m, e)?);
+            }
+        }
         let (consumer, topic) = (self.consumer, self.args.topic);
         self.until
             .record(p, o, || fetched_high_watermark(consumer, topic, p));
@@ -704,19 +714,15 @@ impl Lines<'_> {
         Ok(())
     }
 
-    /// Notes the lines' records in `pending`, then hands the lines to `out`.
-    fn flush(
-        &mut self,
-        out: &mut dyn FnMut(&[u8]) -> Result<bool>,
-        pending: &Pending,
-    ) -> Result<bool> {
+    /// Notes the lines' messages in the ledger, then hands the lines to `out`.
+    fn flush(&mut self, out: &mut dyn FnMut(&[u8]) -> Result<bool>) -> Result<bool> {
+        if self.buf.is_empty() && self.rows.is_empty() {
+            return Ok(true);
+        }
+        self.args.aside.ledger.extend(self.rows.drain(..));
         if self.buf.is_empty() {
             return Ok(true);
         }
-        pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(self.rows.drain(..));
         let ok = out(&self.buf)?;
         self.buf.clear();
         Ok(ok)

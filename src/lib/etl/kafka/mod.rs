@@ -2,9 +2,11 @@
 //!
 //! `client` holds the connection flags and error reporting, `fetch` reads messages
 //! from librdkafka in batches, `message` turns a message into an NDJSON line for the
-//! shared reader, `consume` and `produce` are the two
+//! shared reader, `aside` sets unfit messages aside (`--on-error`), `consume` and
+//! `produce` are the two
 //! commands, and `run` is the continuous topic-to-topic pipeline (`etl run`).
 
+pub mod aside;
 pub mod client;
 pub mod consume;
 pub mod fetch;
@@ -39,8 +41,10 @@ Examples:
   etl kafka consume -b localhost:9092 -t events --from -100 --raw
   etl kafka consume -b localhost:9092 -t events --from 2026-01-31T12:00:00Z --count 10
   etl kafka consume -b broker:9093 -t events -X security.protocol=ssl -X ssl.ca.location=ca.pem
+  etl kafka consume -b localhost:9092 -t events --group etl --on-error dead-letter=kafka:events-dlq
 
-Exit status: 0 success, 1 failure (broker, topic or payload), 2 usage error.")]
+Exit status: 0 success, 1 failure (broker, topic or payload), 2 usage error, 3 messages were set
+aside (--on-error skip or dead-letter).")]
     Consume(consume::ConsumeArgs),
     /// Write records as messages: one JSON message per record, or one Arrow IPC message per batch
     ///

@@ -90,14 +90,14 @@ impl Deliveries {
 
     /// Counts `n` messages about to be handed over under `tag`, all at once: before
     /// the first of them can be answered, and once per batch rather than per message.
-    fn expect(&self, tag: usize, n: u64) {
+    pub(super) fn expect(&self, tag: usize, n: u64) {
         self.sent.fetch_add(n, Ordering::Relaxed);
         let mut open = self.unanswered.lock().unwrap_or_else(|p| p.into_inner());
         *open.entry(tag).or_default() += n;
     }
 
     /// Takes back `n` expected messages that were never handed over (a send failed).
-    fn retract(&self, tag: usize, n: u64) {
+    pub(super) fn retract(&self, tag: usize, n: u64) {
         if n == 0 {
             return;
         }

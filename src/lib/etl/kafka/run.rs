@@ -24,11 +24,13 @@ use super::consume::{
 use super::produce::{
     open_producer, partition_count, send_json_batch, settle, Dest, KafkaProducer,
 };
+use super::aside::Aside;
 use super::{install_stop_handler, stopped};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::etl::agg::{AggSpec, Aggregator};
 use crate::etl::sql::{BatchQuery, StreamFilter, StreamSelect};
+use crate::record::rejects::OnError;
 use crate::record::LazySink;
 
 #[derive(Debug, Args)]
@@ -68,6 +70,12 @@ pub struct RunArgs {
     /// Largest micro-batch (batches are also cut whenever no message is waiting)
     #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_size: u32,
+
+    /// A source message that is not a JSON object or does not fit the schema: fail,
+    /// skip, dead-letter=PATH or dead-letter=kafka:TOPIC (as for 'etl kafka consume');
+    /// a message set aside is committed once it reached its dead-letter place
+    #[arg(long, value_name = "POLICY", default_value = "fail")]
+    pub on_error: OnError,
 
     /// Any librdkafka property for both ends, repeatable (see 'etl kafka consume --help')
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property)]
@@ -379,6 +387,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     let mut sink = Sink::open(args)?;
     install_stop_handler();
     let conn = source.conn(&args.properties);
+    let aside = Aside::open(&args.on_error, &conn, &source.topic)?;
     let (consumer, marks) = open_consumer(&conn, &source.topic, Some(group), from, args.until_end)?;
     let feed = Feed {
         conn: &conn,
@@ -388,13 +397,17 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         until_end: args.until_end,
         batch_size: args.batch_size as usize,
         schema: None,
+        aside: &aside,
     };
     let mut unfinished = Unfinished::default();
     let mut seq = 0usize;
     for_each_batch(&consumer, feed, marks, |batch, rows| {
-        let done_at = stage.done_at(batch)?;
-        let results = stage.apply(batch)?;
-        sink.send(&results, seq)?;
+        let mut done_at = None;
+        if let Some(batch) = batch {
+            done_at = stage.done_at(batch)?;
+            let results = stage.apply(batch)?;
+            sink.send(&results, seq)?;
+        }
         unfinished.batches.push_back(Pending { seq, done_at, rows });
         seq += 1;
         let below = sink.delivered_below(false)?;
