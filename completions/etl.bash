@@ -981,7 +981,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__kafka__subcmd__consume)
-            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1036,6 +1036,10 @@ _etl() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-error)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1241,7 +1245,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__run)
-            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1296,10 @@ _etl() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-error)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -455,6 +455,7 @@ complete -c etl -n "__fish_etl_using_subcommand run" -l slide -d 'Start a window
 complete -c etl -n "__fish_etl_using_subcommand run" -l time -d 'The event-time field (a timestamp, an RFC 3339 string, or integer nanoseconds)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l lateness -d 'How late a record may arrive: a window closes when the largest time seen passes its end by this much. Later records are counted as late, not aggregated' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l batch-size -d 'Largest micro-batch (batches are also cut whenever no message is waiting)' -r
+complete -c etl -n "__fish_etl_using_subcommand run" -l on-error -d 'A source message that is not a JSON object or does not fit the schema: fail, skip, dead-letter=PATH or dead-letter=kafka:TOPIC (as for \'etl kafka consume\'); a message set aside is committed once it reached its dead-letter place' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -s X -d 'Any librdkafka property for both ends, repeatable (see \'etl kafka consume --help\')' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
@@ -494,6 +495,7 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 hex\t'A `payload` column of lowercase hex'"
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l schema -d 'Payload schema instead of inference: \'name:type,...\' or a JSON file from \'etl schema\' (it must include the message columns too)' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l batch-size -d 'Rows per Arrow batch (batches are also cut whenever no message is waiting)' -r
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l on-error -d 'A message that is not a JSON object, or does not parse or fit the schema: fail (stop, naming its partition and offset), skip (leave it out and count it; exit status 3), dead-letter=PATH (skip, and append it with where and why to PATH as NDJSON) or dead-letter=kafka:TOPIC (skip, and produce it with its own key and headers plus pipekit.error and pipekit.source.* headers to TOPIC on the same brokers). With --group, a message set aside is committed like one written: only after it reached the dead-letter file or topic' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'

@@ -80,16 +80,35 @@ fn malformed_third_line_is_named() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
+fn usage_errors_exit_2_and_bad_input_1() {
     assert_eq!(sh("etl convert --bogus").code, 2);
     assert_eq!(sh("etl convert --schema 'a:int65' < /dev/null").code, 2);
+    // Exit status 2 is for the command line only: what the input holds is a failure (1).
     // Text with no delimiter to sniff (CSV with one is read as CSV).
     let r = sh("printf 'hello world\\nagain\\n' | etl convert");
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("--input csv"), "{}", r.stderr);
     let r = sh("etl convert /nonexistent.ndjson");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("/nonexistent.ndjson"), "{}", r.stderr);
+    let d = tmp();
+    let dir = d.path().display();
+    // Two Parquet inputs whose schemas differ, without --union-by-name.
+    let r = sh(&format!(
+        "echo '{{\"a\":1}}' | etl convert -o parquet --out {dir}/a.parquet && \
+         echo '{{\"b\":\"x\"}}' | etl convert -o parquet --out {dir}/b.parquet && \
+         etl convert {dir}/a.parquet {dir}/b.parquet"
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("--union-by-name"), "{}", r.stderr);
+    // A sum past int64.
+    let r = sh("printf '{\"x\":9223372036854775807}\\n{\"x\":1}\\n' | etl agg --agg 'sum(x)'");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("overflows int64"), "{}", r.stderr);
+    // An empty directory and a pattern that matches nothing are missing files.
+    std::fs::create_dir(d.path().join("empty")).unwrap();
+    assert_eq!(sh(&format!("etl convert {dir}/empty")).code, 1);
+    assert_eq!(sh(&format!("etl convert '{dir}/*.csv'")).code, 1);
 }
 
 #[test]
@@ -219,7 +238,7 @@ fn widening_is_reported_and_lossless_on_ndjson() {
     assert!(r.stderr.contains("schema widened"), "{}", r.stderr);
     // Arrow cannot change its schema mid-stream: a clear error instead of silent loss.
     let r = sh("printf '{\"a\":1}\\n{\"a\":2.5}\\n' | etl convert --infer-rows 1 --batch-size 1 -o arrow > /dev/null");
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("--infer-rows"), "{}", r.stderr);
 }
 
@@ -480,4 +499,77 @@ fn compress_on_stdout_and_corrupt_input() {
         text.starts_with(&r.stdout),
         "only whole records from before the damage"
     );
+}
+
+#[path = "support/small_disk.rs"]
+mod small_disk;
+
+/// NDJSON records that do not compress: `n` records of a 64-character pseudo-random string.
+fn incompressible(n: usize) -> String {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut s = String::new();
+    for i in 0..n {
+        let mut text = String::new();
+        for _ in 0..4 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(&format!("{seed:016x}"));
+        }
+        s.push_str(&format!("{{\"n\":{i},\"s\":\"{text}\"}}\n"));
+    }
+    s
+}
+
+#[test]
+fn a_full_disk_leaves_no_cut_output_and_the_old_file_whole() {
+    let src = tmp();
+    let input = src.path().join("in.ndjson");
+    std::fs::write(&input, incompressible(40_000)).unwrap(); // ~3.5 MB
+    let disk = small_disk::SmallDisk::mount(512 << 10);
+    let d = disk.path();
+    std::fs::write(d.join("old.parquet"), b"the old output").unwrap();
+    for (out, format) in [("old.parquet", "parquet"), ("new.ndjson", "ndjson")] {
+        let r = sh(&format!(
+            "etl convert {} -o {format} --out {}",
+            input.display(),
+            d.join(out).display()
+        ));
+        assert_eq!(r.code, 1, "{out}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(out) && r.stderr.contains("No space left"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+    }
+    assert_eq!(
+        std::fs::read(d.join("old.parquet")).unwrap(),
+        b"the old output"
+    );
+    assert_eq!(disk.names(), ["old.parquet"], "no partial file left");
+
+    // A sort that spills onto the full disk: a clear error, no spill files left.
+    let r = sh(&format!(
+        "etl sort --by s --memory 3M --temp-dir {} {} > /dev/null",
+        d.display(),
+        input.display()
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("No space left") && r.stderr.contains("--temp-dir"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(disk.names(), ["old.parquet"], "no spill file left");
+
+    // The same commands where there is room write whole files.
+    let r = sh(&format!(
+        "etl convert {} -o parquet --out {}/ok.parquet && etl count {}/ok.parquet",
+        input.display(),
+        src.path().display(),
+        src.path().display()
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("40000"), "{}", r.stdout);
 }

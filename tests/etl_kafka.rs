@@ -954,7 +954,9 @@ fn poisoned_topic(broker: &Broker, topic: &str) {
             .into_bytes()
     };
     let produce = |format: &str, input: &[u8]| {
-        let args = ["kafka", "produce", "-b", &b, "-t", topic, "--format", format];
+        let args = [
+            "kafka", "produce", "-b", &b, "-t", topic, "--format", format,
+        ];
         ok(&etl(&args, input), "produce");
     };
     produce("json", &good(0, 50));

@@ -756,3 +756,27 @@ fn help_and_man_page_cover_every_command() {
     }
     assert!(man.contains("hid:"), "man page names the HID bridge bus");
 }
+
+#[path = "support/small_disk.rs"]
+mod small_disk;
+
+#[test]
+fn a_flash_read_onto_a_full_disk_leaves_no_cut_image() {
+    let disk = small_disk::SmallDisk::mount(256 << 10);
+    let d = disk.path();
+    std::fs::write(d.join("old.bin"), b"the old image").unwrap();
+    // 1 MiB of a 16 MiB chip does not fit in 256 KiB.
+    let out = sh(
+        d,
+        "$SPICTL -d sim:w25q128 flash read --length 1M old.bin && echo done",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("old.bin") && err.contains("No space left"),
+        "{err}"
+    );
+    // The old file is untouched and the partial one is gone.
+    assert_eq!(std::fs::read(d.join("old.bin")).unwrap(), b"the old image");
+    assert_eq!(disk.names(), ["old.bin"]);
+}

@@ -222,19 +222,7 @@ fn sigkill_during_add_keeps_every_committed_record() {
     let all = clustered(n, 200, dim, 40, 77);
     let (base, qs) = all.split_at(n);
     // A small memtable, so flushes (segment writes + manifest swaps) happen during the add.
-    ok(
-        &[
-            "create",
-            idx,
-            "--dim",
-            "16",
-            "--metric",
-            "l2",
-            "--memtable",
-            "30000",
-        ],
-        None,
-    );
+    create_l2_16(idx, 30_000);
     let mut child = Command::new(VIDX)
         .args(["add", idx, "--batch-size", "2000"])
         .env("NO_COLOR", "1")
@@ -266,18 +254,8 @@ fn sigkill_during_add_keeps_every_committed_record() {
         "killed before the end ({committed} committed)"
     );
     assert!(committed >= 60_000 && committed < n as u64, "{committed}");
-    // Reopens without repair: a reader straight away.
-    let stats = ok(&["stats", idx], None);
-    let live = stats[0]["records"].as_u64().unwrap();
-    assert!(live >= committed, "{live} live < {committed} committed");
-    // Every committed id is there.
-    let ids: Vec<String> = (0..committed).map(|i| format!("v{i}")).collect();
-    for chunk in ids.chunks(4000) {
-        let mut args = vec!["get", idx, "--no-vector"];
-        args.extend(chunk.iter().map(String::as_str));
-        let got = ok(&args, None);
-        assert_eq!(got.len(), chunk.len());
-    }
+    // Reopens without repair: a reader straight away, with every committed id.
+    let live = assert_committed(idx, committed as usize, "after SIGKILL") as u64;
     // The writer reopens (cutting any torn tail) and takes the rest; recall holds.
     let rest = ndjson(&base[live as usize..], live as usize, false);
     let out = vidx(&["add", idx], Some(&rest));
@@ -292,6 +270,39 @@ fn sigkill_during_add_keeps_every_committed_record() {
     let r = recall(&hits, &truth(base, &|_| true, qs, 10), 10);
     eprintln!("recall@10 after crash and reopen: {r:.4}");
     assert!(r >= 0.95, "recall {r}");
+}
+
+/// An empty 16-dimensional L2 index flushing its memtable every `memtable` records.
+fn create_l2_16(idx: &str, memtable: usize) {
+    let memtable = memtable.to_string();
+    let args = [
+        "create",
+        idx,
+        "--dim",
+        "16",
+        "--metric",
+        "l2",
+        "--memtable",
+        &memtable,
+    ];
+    ok(&args, None);
+}
+
+/// The index opens and holds ids v0..v`committed`; returns how many records are live.
+fn assert_committed(idx: &str, committed: usize, what: &str) -> usize {
+    let stats = ok(&["stats", idx], None);
+    let live = stats[0]["records"].as_u64().unwrap() as usize;
+    assert!(
+        live >= committed,
+        "{what}: {live} live < {committed} committed"
+    );
+    let ids: Vec<String> = (0..committed).map(|i| format!("v{i}")).collect();
+    for chunk in ids.chunks(4000) {
+        let mut args = vec!["get", idx, "--no-vector"];
+        args.extend(chunk.iter().map(String::as_str));
+        assert_eq!(ok(&args, None).len(), chunk.len(), "{what}");
+    }
+    live
 }
 
 extern "C" {
@@ -480,7 +491,10 @@ fn bad_input_gets_clear_errors_naming_the_record_or_file() {
         &["search", t.path().join("nope").to_str().unwrap()],
         Some(b""),
     );
-    assert_eq!(code, 2);
+    assert_eq!(
+        code, 1,
+        "a missing index is a missing file, not a usage error"
+    );
     assert!(e.contains("not a vidx index"), "{e}");
 
     // A torn WAL tail (a crash mid-write): cut and reported by the next writer, not fatal.
@@ -561,7 +575,7 @@ fn one_writer_at_a_time_and_readers_are_not_blocked() {
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert_eq!(first["records"], 1);
     let (code, e) = err(&["delete", idx, "1"], None);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1, "a busy index is a failure, not a usage error");
     assert!(
         e.contains("locked by another vidx writer") && e.contains("pid"),
         "{e}"
@@ -624,4 +638,55 @@ fn filtered_search_at_1_percent_selectivity_keeps_recall() {
     );
     assert!(code == 1 || code == 2);
     assert!(e.contains("nosuch"), "{e}");
+}
+
+#[path = "support/small_disk.rs"]
+mod small_disk;
+
+#[test]
+fn a_full_disk_fails_adds_and_compaction_clearly_and_loses_no_commit() {
+    let disk = small_disk::SmallDisk::mount(3 << 20);
+    let idx = disk.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let dim = 16;
+    create_l2_16(idx, 2000);
+    let all = clustered(200_000, 0, dim, 40, 5);
+    let mut committed = 0;
+    let mut failed = None;
+    for batch in all.chunks(1000) {
+        let out = vidx(&["add", idx], Some(&ndjson(batch, committed, false)));
+        if out.status.success() {
+            committed += batch.len();
+            continue;
+        }
+        failed = Some((
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+        break;
+    }
+    let (code, err) = failed.expect("the disk filled up");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("No space left"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        committed >= 2000,
+        "{committed} committed before the disk was full"
+    );
+
+    let check = |what: &str| {
+        assert_committed(idx, committed, what);
+        let q = query_ndjson(&all[..1]);
+        let hits = ok(&["search", idx, "--k", "1"], Some(&q));
+        assert_eq!(hits[0]["id"], "v0", "{what}");
+    };
+    check("after the failed add");
+    // Compaction needs room for the merged segment: it fails or succeeds, never loses.
+    let out = vidx(&["compact", idx], None);
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("No space left"), "{err}");
+    }
+    check("after compacting on a full disk");
 }

@@ -17,6 +17,16 @@ pub struct Location {
     pub field: Option<String>,
 }
 
+impl Location {
+    /// A whole source (file, topic, device) with no finer position.
+    pub fn of(source: impl Into<String>) -> Location {
+        Location {
+            source: source.into(),
+            ..Default::default()
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.source)?;
@@ -77,6 +87,10 @@ pub enum Error {
         msg: String,
         hint: Option<String>,
     },
+    /// Something pipekit itself got wrong (a thread panicked, an invariant broke): exit
+    /// status 1, and the message asks for a report.
+    #[error("internal error, please report it: {0}")]
+    Internal(String),
 }
 
 fn hint_suffix(hint: &Option<String>) -> String {
@@ -147,16 +161,30 @@ impl Error {
 /// (arrow and parquet wrap the writer's `io::Error`, sometimes in each other). By kind,
 /// never by message: the text is the C library's and a data error could contain it.
 fn caused_by_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    io_kind_in(e) == Some(io::ErrorKind::BrokenPipe)
+}
+
+/// The kind of the first I/O error in `e`'s chain of causes (arrow, parquet and
+/// DataFusion wrap the `io::Error` of a full disk or a closed pipe), if there is one.
+pub fn io_kind_in(e: &(dyn std::error::Error + 'static)) -> Option<io::ErrorKind> {
+    let mut found = None;
     let mut next = Some(e);
     while let Some(e) = next {
-        if e.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-        {
-            return true;
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            // An OS error, or a kind that says something, is the answer; a wrapper of
+            // kind Other may hold the real one inside.
+            if io.raw_os_error().is_some() || io.kind() != io::ErrorKind::Other {
+                return Some(io.kind());
+            }
+            found.get_or_insert(io.kind());
+            if let Some(inner) = io.get_ref() {
+                next = Some(inner as &(dyn std::error::Error + 'static));
+                continue;
+            }
         }
         next = e.source();
     }
-    false
+    found
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -19,7 +19,7 @@ use arrow::row::{RowConverter, Rows, SortField};
 
 use crate::cli::args::parse_duration;
 use crate::cli::{InputArgs, Outcome, OutputArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::schema::{timestamp_type, type_to_string};
 use crate::record::union::widen;
 use crate::record::LazySink;
@@ -282,9 +282,10 @@ fn finish_column(plan: &Plan, accs: Vec<&mut Acc>, null_row: &[u8]) -> Result<Ar
                     Acc::SumInt(s, any) => match (any, i64::try_from(*s)) {
                         (false, _) => Ok(None),
                         (true, Ok(v)) => Ok(Some(v)),
-                        (true, Err(_)) => {
-                            Err(Error::Usage(format!("{} overflows int64", plan.spec.name)))
-                        }
+                        (true, Err(_)) => Err(Error::data(
+                            Location::of("the input"),
+                            format!("{} overflows int64", plan.spec.name),
+                        )),
                     },
                     Acc::MinMaxInt(m) => Ok(*m),
                     _ => Ok(None),
@@ -361,12 +362,18 @@ impl RowCodec {
         let mut types = self.types.clone();
         for ((t, col), name) in types.iter_mut().zip(cols).zip(names) {
             *t = widen(t, col.data_type()).ok_or_else(|| {
-                Error::Usage(format!(
-                    "field '{name}' changed type mid-stream from {} to {}, and no type holds both; \
-                     give the input a --schema",
-                    type_to_string(t),
-                    type_to_string(col.data_type())
-                ))
+                Error::data(
+                    Location {
+                        field: Some(name.to_string()),
+                        ..Location::of("the input")
+                    },
+                    format!(
+                        "changed type mid-stream from {} to {}, and no type holds both",
+                        type_to_string(t),
+                        type_to_string(col.data_type())
+                    ),
+                )
+                .with_hint("give the input a --schema")
             })?;
         }
         Ok(if types == self.types {
@@ -557,11 +564,17 @@ impl Aggregator {
                     ..Default::default()
                 };
                 arrow::compute::cast_with_options(&col, dt, &opts).map_err(|e| {
-                    Error::Usage(format!(
-                        "{}: field '{name}' ({}) does not fit {dt}: {e}",
-                        plan.spec.name,
-                        type_to_string(col.data_type())
-                    ))
+                    Error::data(
+                        Location {
+                            field: Some(name.to_string()),
+                            ..Location::of("the input")
+                        },
+                        format!(
+                            "{}: a {} value does not fit {dt}: {e}",
+                            plan.spec.name,
+                            type_to_string(col.data_type())
+                        ),
+                    )
                 })
             };
             if !(col.data_type().is_numeric()
@@ -1096,6 +1109,10 @@ mod tests {
         engine.add(&batch(vec![("k", ints(&[Some(1)]))])).unwrap();
         let s: ArrayRef = Arc::new(arrow::array::StringArray::from(vec!["a"]));
         let err = engine.add(&batch(vec![("k", s)])).unwrap_err();
-        assert!(err.to_string().contains("field 'k' changed type"), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.contains("field 'k'") && err.contains("changed type"),
+            "{err}"
+        );
     }
 }

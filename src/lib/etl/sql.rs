@@ -226,7 +226,7 @@ async fn plan_query(
         .map_err(|e| Error::Usage(format!("in query: {}", e.strip_backtrace())))?;
     df.create_physical_plan()
         .await
-        .map_err(|e| Error::Usage(format!("planning the query: {}", e.strip_backtrace())))
+        .map_err(|e| Error::sql("planning the query", e))
 }
 
 fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
@@ -265,6 +265,17 @@ fn run_query(
     result.map(|()| Outcome::Complete)
 }
 
+/// A query that failed while running; a full spill directory says what to do.
+fn query_failed(e: datafusion::error::DataFusionError) -> Error {
+    if crate::error::io_kind_in(&e) == Some(std::io::ErrorKind::StorageFull) {
+        return Error::sql(
+            "running the query: the disk it spills to is full (give --temp-dir on a larger disk, or more --memory)",
+            e,
+        );
+    }
+    Error::sql("running the query", e)
+}
+
 /// Hands each non-empty result batch, under the plan's schema, to `each`.
 async fn drain(
     mut stream: SendableRecordBatchStream,
@@ -272,7 +283,7 @@ async fn drain(
     mut each: impl FnMut(RecordBatch) -> Result<()>,
 ) -> Result<()> {
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| Error::sql("running the query", e))?;
+        let batch = batch.map_err(query_failed)?;
         if batch.num_rows() > 0 {
             each(with_schema(batch, schema)?)?;
         }

@@ -155,7 +155,7 @@ impl Predicate {
         let mask = array
             .as_any()
             .downcast_ref::<BooleanArray>()
-            .ok_or_else(|| Error::Usage(format!("'{}' did not give true/false", self.sql)))?;
+            .ok_or_else(|| Error::Internal(format!("'{}' did not give true/false", self.sql)))?;
         Ok(if mask.null_count() > 0 {
             prep_null_mask_filter(mask)
         } else {

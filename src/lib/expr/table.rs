@@ -15,7 +15,7 @@ use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 
 use super::with_schema;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::{ReadOptions, RecordReader, Source};
 
 /// The first error a table's reader hit, kept in our own type so the command reports
@@ -106,11 +106,14 @@ impl PartitionStream for ReaderPartition {
                         Ok(Some(b)) if b.schema().fields() == schema.fields() => {
                             with_schema(b, &schema)
                         }
-                        Ok(Some(b)) => Err(Error::Usage(format!(
-                            "table '{name}': the input's schema changed while it was read ({}); \
-                             give --schema or a larger --infer-rows",
-                            describe_change(&schema, &b.schema())
-                        ))),
+                        Ok(Some(b)) => Err(Error::data(
+                            Location::of(format!("table '{name}'")),
+                            format!(
+                                "the input's schema changed while it was read ({})",
+                                describe_change(&schema, &b.schema())
+                            ),
+                        )
+                        .with_hint("give --schema or a larger --infer-rows")),
                         Err(e) => Err(e),
                     };
                     let item = item.map_err(|e| fail(&failure, &name, e));

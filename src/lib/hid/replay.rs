@@ -183,7 +183,10 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         pid,
     }) = events.first()
     else {
-        return Err(Error::Usage("empty recording".into()));
+        return Err(Error::data(
+            Location::of("the recording"),
+            "it holds no device (no descriptor event)",
+        ));
     };
     stop_on_signals();
     let uhid = Uhid::create(&CreateParams {

@@ -7,7 +7,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 pub const UHID_DESTROY: u32 = 1;
 pub const UHID_START: u32 = 2;
@@ -173,10 +173,13 @@ pub struct CreateParams {
 
 pub fn create2_event(p: &CreateParams) -> Result<RawEvent> {
     if p.descriptor.is_empty() || p.descriptor.len() > HID_MAX_DESCRIPTOR_SIZE {
-        return Err(Error::Usage(format!(
-            "a report descriptor of {} bytes; uhid takes 1 to {HID_MAX_DESCRIPTOR_SIZE}",
-            p.descriptor.len()
-        )));
+        return Err(Error::data(
+            Location::of("the report descriptor"),
+            format!(
+                "{} bytes; uhid takes 1 to {HID_MAX_DESCRIPTOR_SIZE}",
+                p.descriptor.len()
+            ),
+        ));
     }
     let mut e = RawEvent::zeroed(UHID_CREATE2);
     // SAFETY: writing the create2 member of a zeroed union.
@@ -196,10 +199,10 @@ pub fn create2_event(p: &CreateParams) -> Result<RawEvent> {
 
 pub fn input2_event(data: &[u8]) -> Result<RawEvent> {
     if data.len() > UHID_DATA_MAX {
-        return Err(Error::Usage(format!(
-            "an input report of {} bytes; uhid takes at most {UHID_DATA_MAX}",
-            data.len()
-        )));
+        return Err(Error::data(
+            Location::of("an input report"),
+            format!("{} bytes; uhid takes at most {UHID_DATA_MAX}", data.len()),
+        ));
     }
     let mut e = RawEvent::zeroed(UHID_INPUT2);
     // SAFETY: writing the input2 member of a zeroed union.

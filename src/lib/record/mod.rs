@@ -15,6 +15,7 @@ pub mod rejects;
 pub mod rows;
 pub mod schema;
 pub mod source;
+pub mod staged;
 pub mod table;
 pub mod text;
 pub mod union;

@@ -15,7 +15,7 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use super::writer::{
     open_destination, writing, ParquetOptions, ParquetSink, RecordSink, SinkOptions,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 /// What hive writes for a null partition value.
 pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
@@ -120,11 +120,11 @@ impl PartitionedSink {
 impl RecordSink for PartitionedSink {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         if batch.schema().fields() != self.schema.fields() {
-            return Err(Error::Usage(
-                "the input's schema widened after the first Parquet partition was opened; \
-                 give --schema, or a larger --infer-rows"
-                    .into(),
-            ));
+            return Err(Error::data(
+                Location::of("the input"),
+                "its schema widened after the first Parquet partition was opened",
+            )
+            .with_hint("give --schema, or a larger --infer-rows"));
         }
         let opts = FormatOptions::default().with_null(NULL_PARTITION);
         let formatters = self

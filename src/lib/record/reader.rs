@@ -21,7 +21,7 @@ use super::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
 use super::rejects::Reporting;
 use super::source::{read_more, read_prefix, sniff, sniff_delimiter, InputFormat, Sniffed, Source};
 use super::{partition, union};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 /// How to read the input; built from the shared `InputArgs`.
 #[derive(Debug, Clone)]
@@ -256,7 +256,7 @@ impl RecordReader {
             Some(f) => f,
             None => loop {
                 match sniff(&prefix, eof, source.path())
-                    .map_err(|m| Error::Usage(format!("{name}: {m}")))?
+                    .map_err(|m| Error::data(Location::of(name.as_str()), m))?
                 {
                     Sniffed::Format(f) => break f,
                     Sniffed::NeedMore => {
@@ -307,10 +307,16 @@ impl RecordReader {
                 self.first_schema = schema.clone();
                 self.schema = schema.clone();
             } else if self.union.is_none() && schema.fields() != self.first_schema.fields() {
-                return Err(Error::Usage(format!(
-                    "{name}: its schema differs from the first input's ({}); add --union-by-name to merge them by column name, or convert them separately",
-                    self.current_name
-                )));
+                return Err(Error::data(
+                    Location::of(name.as_str()),
+                    format!(
+                        "its schema differs from the first input's ({})",
+                        self.current_name
+                    ),
+                )
+                .with_hint(
+                    "add --union-by-name to merge them by column name, or convert them separately",
+                ));
             }
         }
         if self.current_name.is_empty() {
@@ -473,7 +479,7 @@ impl RecordReader {
         match self.next_chunk(&mut LineChunk::default())? {
             None => Ok(None),
             Some(Chunk::Records(b)) => Ok(Some(b)),
-            Some(Chunk::Lines) => Err(Error::Usage(format!(
+            Some(Chunk::Lines) => Err(Error::Internal(format!(
                 "{}: opened for object lines, read with next_chunk",
                 self.current_name
             ))),

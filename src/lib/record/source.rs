@@ -57,18 +57,18 @@ impl Source {
                 let before = out.len();
                 walk(p, p, &mut out)?;
                 if out.len() == before {
-                    return Err(Error::Usage(format!(
-                        "{}: the directory holds no files",
-                        p.display()
-                    )));
+                    return Err(Error::io(
+                        format!("{}: the directory holds no files", p.display()),
+                        std::io::Error::from(std::io::ErrorKind::NotFound),
+                    ));
                 }
             } else if !p.exists() && is_glob(p) {
                 let matches = expand_glob(p)?;
                 if matches.is_empty() {
-                    return Err(Error::Usage(format!(
-                        "{}: no file matches the pattern",
-                        p.display()
-                    )));
+                    return Err(Error::io(
+                        format!("{}: no file matches the pattern", p.display()),
+                        std::io::Error::from(std::io::ErrorKind::NotFound),
+                    ));
                 }
                 out.extend(matches);
             } else {

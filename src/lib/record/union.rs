@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
 
 use super::schema::type_to_string;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 /// A type that holds every value of `a` and of `b`, if there is one.
 pub fn widen(a: &DataType, b: &DataType) -> Option<DataType> {
@@ -65,12 +65,19 @@ pub fn merge(union: &mut Vec<Field>, next: &Schema, name: &str, first: &str) -> 
         match union.iter_mut().find(|u| u.name() == f.name()) {
             Some(u) => {
                 let t = widen(u.data_type(), f.data_type()).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--union-by-name: column '{}' is {} in {first} but {} in {name}, and no type \
-                         holds both without loss; cast it first (etl select 'CAST({} AS VARCHAR) AS {}, ...')",
-                        f.name(),
-                        type_to_string(u.data_type()),
-                        type_to_string(f.data_type()),
+                    Error::data(
+                        Location {
+                            field: Some(f.name().to_string()),
+                            ..Location::of(name)
+                        },
+                        format!(
+                            "--union-by-name: the column is {} here but {} in {first}, and no type holds both without loss",
+                            type_to_string(f.data_type()),
+                            type_to_string(u.data_type()),
+                        ),
+                    )
+                    .with_hint(format!(
+                        "cast it first (etl select 'CAST({} AS VARCHAR) AS {}, ...')",
                         f.name(),
                         f.name()
                     ))
@@ -164,6 +171,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("'x' is int64 in a but utf8 in c"), "{err}");
+        assert!(
+            err.contains("c, field 'x'") && err.contains("utf8 here but int64 in a"),
+            "{err}"
+        );
     }
 }

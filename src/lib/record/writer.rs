@@ -3,7 +3,6 @@
 //! (whose batches are small) reaches the next program record by record while bulk
 //! conversion writes large blocks.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,9 +15,10 @@ use arrow::json::writer::{Encoder, EncoderFactory, EncoderOptions, NullableEncod
 use arrow::record_batch::RecordBatch;
 
 use super::compress::{split_level, Codec, Compression, Encoder as StreamEncoder};
+use super::staged::StagedFile;
 use super::table::{TableSink, TableStyle};
 use super::text::{TS_NAIVE_FORMAT, TS_TZ_FORMAT, TS_UTC_FORMAT};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -146,7 +146,7 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
     let out = open_output(opts)?;
     let what = || writing(opts.path.as_deref());
     Ok(match format {
-        OutputFormat::Ndjson => Box::new(NdjsonSink::new(out, schema)),
+        OutputFormat::Ndjson => Box::new(NdjsonSink::new(out, schema, what())),
         OutputFormat::Table if opts.compression().is_some() => {
             return Err(Error::Usage(
                 "a table is for reading on a terminal: compress ndjson, csv, arrow or parquet output instead".into(),
@@ -164,6 +164,7 @@ pub fn open_sink(opts: &SinkOptions, schema: &SchemaRef) -> Result<Box<dyn Recor
             Box::new(CsvSink {
                 w,
                 schema: schema.clone(),
+                what: what(),
             })
         }
         OutputFormat::Arrow => {
@@ -242,8 +243,8 @@ pub type Out = BufWriter<Destination>;
 
 /// Where output bytes go: a file or stdout, compressed or not.
 pub enum Destination {
-    Plain(Box<dyn Write + Send>),
-    Compressed(Box<StreamEncoder<Box<dyn Write + Send>>>),
+    Plain(RawOut),
+    Compressed(Box<StreamEncoder<RawOut>>),
 }
 
 impl Write for Destination {
@@ -261,12 +262,14 @@ impl Write for Destination {
     }
 }
 
-/// Flushes `out` and ends its compressed stream, if any: the last step of every sink.
+/// Flushes `out`, ends its compressed stream, if any, and gives an output file its
+/// name (see `staged`): the last step of every sink. An `Out` dropped without it
+/// leaves no output file.
 pub fn close(out: Out) -> io::Result<()> {
     let dest = out.into_inner().map_err(|e| e.into_error())?;
     match dest {
-        Destination::Plain(mut w) => w.flush(),
-        Destination::Compressed(e) => e.finish()?.flush(),
+        Destination::Plain(w) => w.commit(),
+        Destination::Compressed(e) => e.finish()?.commit(),
     }
 }
 
@@ -300,18 +303,49 @@ pub fn open_destination(path: Option<&Path>) -> Result<Out> {
     ))
 }
 
-/// The file at `path` (created), or stdout, unbuffered.
-fn raw_destination(path: Option<&Path>) -> Result<Box<dyn Write + Send>> {
+/// The file at `path` (staged: it appears when closed), or stdout, unbuffered.
+fn raw_destination(path: Option<&Path>) -> Result<RawOut> {
     Ok(match path {
-        None => Box::new(StdoutRaw),
-        Some(p) => Box::new(
-            File::create(p).map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?,
+        None => RawOut::Stdout(StdoutRaw),
+        Some(p) => RawOut::File(
+            StagedFile::create(p)
+                .map_err(|e| Error::io(format!("cannot create {}", p.display()), e))?,
         ),
     })
 }
 
+/// Stdout, or an output file that takes its name only when complete.
+pub enum RawOut {
+    Stdout(StdoutRaw),
+    File(StagedFile),
+}
+
+impl RawOut {
+    fn commit(self) -> io::Result<()> {
+        match self {
+            RawOut::Stdout(mut w) => w.flush(),
+            RawOut::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for RawOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            RawOut::Stdout(w) => w.write(buf),
+            RawOut::File(f) => f.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            RawOut::Stdout(w) => w.flush(),
+            RawOut::File(f) => f.flush(),
+        }
+    }
+}
+
 /// Stdout without std's line buffering: we decide when to flush.
-struct StdoutRaw;
+pub struct StdoutRaw;
 
 impl Write for StdoutRaw {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -350,15 +384,20 @@ fn same_schema(expected: &SchemaRef, batch: &RecordBatch, format: &str) -> Resul
     if expected.fields() == batch.schema().fields() {
         return Ok(());
     }
-    Err(Error::Usage(format!(
-        "the input's schema widened after the {format} header was written (now {}); \
-         give --schema, or a larger --infer-rows, or write NDJSON",
-        super::schema::type_to_string(&DataType::Struct(batch.schema().fields().clone()))
-    )))
+    Err(Error::data(
+        Location::of("the input"),
+        format!(
+            "its schema widened after the {format} header was written (now {})",
+            super::schema::type_to_string(&DataType::Struct(batch.schema().fields().clone()))
+        ),
+    )
+    .with_hint("give --schema, or a larger --infer-rows, or write NDJSON"))
 }
 
 struct NdjsonSink {
     w: arrow::json::Writer<Out, arrow::json::writer::LineDelimited>,
+    /// "writing PATH" (or stdout), for errors.
+    what: String,
 }
 
 /// arrow-json configured with pipekit's NDJSON conventions (RFC 3339 timestamps with
@@ -420,9 +459,9 @@ impl Encoder for UtcTimestampEncoder {
 }
 
 impl NdjsonSink {
-    fn new(out: Out, schema: &SchemaRef) -> Self {
+    fn new(out: Out, schema: &SchemaRef, what: String) -> Self {
         let w = ndjson_writer_builder(schema).build(out);
-        NdjsonSink { w }
+        NdjsonSink { w, what }
     }
 }
 
@@ -430,35 +469,34 @@ impl RecordSink for NdjsonSink {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.w
             .write(batch)
-            .map_err(|e| Error::arrow("writing NDJSON", e))?;
+            .map_err(|e| Error::arrow(&self.what, e))?;
         self.w
             .get_mut()
             .flush()
-            .map_err(|e| Error::io("writing NDJSON", e))
+            .map_err(|e| Error::io(&self.what, e))
     }
     fn finish(mut self: Box<Self>) -> Result<()> {
-        self.w
-            .finish()
-            .map_err(|e| Error::arrow("writing NDJSON", e))?;
-        close(self.w.into_inner()).map_err(|e| Error::io("writing NDJSON", e))
+        self.w.finish().map_err(|e| Error::arrow(&self.what, e))?;
+        let what = self.what;
+        close(self.w.into_inner()).map_err(|e| Error::io(what, e))
     }
 }
 
 struct CsvSink {
     w: arrow::csv::Writer<Out>,
     schema: SchemaRef,
+    what: String,
 }
 
 impl RecordSink for CsvSink {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         same_schema(&self.schema, batch, "CSV")?;
         // arrow's CSV writer flushes its destination after every batch.
-        self.w
-            .write(batch)
-            .map_err(|e| Error::arrow("writing CSV", e))
+        self.w.write(batch).map_err(|e| Error::arrow(&self.what, e))
     }
     fn finish(self: Box<Self>) -> Result<()> {
-        close(self.w.into_inner()).map_err(|e| Error::io("writing CSV", e))
+        let what = self.what;
+        close(self.w.into_inner()).map_err(|e| Error::io(what, e))
     }
 }
 

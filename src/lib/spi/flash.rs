@@ -32,10 +32,10 @@ use super::bus::{BusInfo, SpiBus};
 use super::num::size_arg;
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
-use crate::record::writer::{open_destination, writing};
+use crate::record::writer::{close, open_destination, writing};
 
 pub const PAGE: usize = 256;
 pub const SECTOR: usize = 4 << 10;
@@ -419,7 +419,10 @@ fn read_image(path: &std::path::Path) -> Result<Vec<u8>> {
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?
     };
     if data.is_empty() {
-        return Err(Error::Usage(format!("image {} is empty", path.display())));
+        return Err(Error::data(
+            Location::of(path.display().to_string()),
+            "the image is empty",
+        ));
     }
     Ok(data)
 }
@@ -660,7 +663,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 done += n;
                 bar.inc(n as u64);
             }
-            out.flush().map_err(|e| Error::io(what, e))?;
+            close(out).map_err(|e| Error::io(what, e))?;
             bar.finish_and_clear();
         }
         FlashCommand::Write {

@@ -385,7 +385,7 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
     let elapsed = t0.elapsed();
     let written = writer
         .join()
-        .unwrap_or_else(|_| Err(Error::Usage("the record writer panicked".into())));
+        .unwrap_or_else(|_| Err(Error::Internal("the record writer panicked".into())));
     result?;
     written?;
     eprintln!("spictl: {}", stats.summary(slot, args.rate, elapsed));

@@ -12,7 +12,7 @@ use clap::Args;
 use super::bus::Segment;
 use super::BusArgs;
 use crate::cli::{Outcome, OutputArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{from_hex, now_ns};
 
@@ -89,10 +89,10 @@ pub fn xfer(bus_args: &BusArgs, args: &XferArgs) -> Result<Outcome> {
         Some(path) => {
             let data = read_input(path)?;
             if data.is_empty() {
-                return Err(Error::Usage(format!(
-                    "xfer --file {}: the file is empty",
-                    path.display()
-                )));
+                return Err(Error::data(
+                    Location::of(path.display().to_string()),
+                    "xfer --file: the file is empty",
+                ));
             }
             vec![Segment::new(data)]
         }

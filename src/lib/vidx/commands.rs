@@ -12,7 +12,7 @@ use super::store::{self, Index};
 use super::wal::{Op, SyncMode};
 use super::{AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, SearchArgs, StatsArgs};
 use crate::cli::{warn, Outcome, OutputArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::{LazySink, ReadOptions, RecordReader, Source};
 
 /// Records written as one batch each (small reports) or in groups (hits).
@@ -306,10 +306,13 @@ pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
                 match id {
                     Some(id) => ids.push(id),
                     None => {
-                        return Err(Error::Usage(format!(
-                            "<stdin>: record {}: the id is missing (null)",
-                            first + i as u64
-                        )))
+                        return Err(Error::data(
+                            Location {
+                                field: Some("id".into()),
+                                ..Location::of("<stdin>")
+                            },
+                            format!("record {}: the id is missing (null)", first + i as u64),
+                        ))
                     }
                 }
             }

@@ -40,10 +40,18 @@ impl Metric {
     }
 }
 
+/// A float distance kernel.
+///
+/// # Safety
+/// Both slices have the same length, and the CPU has the features the kernel was
+/// compiled for (`kernels()` only hands out those it detected).
 type Kernel = unsafe fn(&[f32], &[f32]) -> f32;
 
-/// Dot product of 8-bit codes with an 8-bit signed query (`quant`'s graph walk). Both
-/// slices have the same length, a multiple of [`CODE_ALIGN`].
+/// Dot product of 8-bit codes with an 8-bit signed query (`quant`'s graph walk).
+///
+/// # Safety
+/// Both slices have the same length, a multiple of [`CODE_ALIGN`], and the CPU has the
+/// features the kernel was compiled for (`kernels()` only hands out those it detected).
 pub type CodeKernel = unsafe fn(&[u8], &[i8]) -> i32;
 
 /// Code rows are padded with zeros to a multiple of this many bytes, so the integer
@@ -202,6 +210,10 @@ fn l2sq_portable(a: &[f32], b: &[f32]) -> f32 {
 mod x86 {
     use std::arch::x86_64::*;
 
+    /// The sum of the eight lanes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA (callers are kernels that require the same).
     #[target_feature(enable = "avx2,fma")]
     unsafe fn hsum256(v: __m256) -> f32 {
         let lo = _mm256_castps256_ps128(v);
@@ -468,6 +480,7 @@ mod tests {
             // The extremes: 255 * -127 in every lane must not saturate anywhere.
             let (hi, lo) = (vec![255u8; n], vec![-127i8; n]);
             assert_eq!(
+                // SAFETY: as above: the detected kernel, equal lengths, multiples of 64.
                 unsafe { (kernels().codes)(&hi, &lo) },
                 -255 * 127 * n as i32
             );

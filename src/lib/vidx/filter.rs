@@ -82,7 +82,7 @@ pub fn evaluate(idx: &Index, sql: &str) -> Result<Filtered> {
     let total = idx.mem.len() + idx.segments.iter().map(|s| s.n_vec).sum::<usize>();
     if !any_ok && total > 0 {
         return Err(first_err
-            .unwrap_or_else(|| Error::Usage(format!("--filter '{sql}' cannot be evaluated"))));
+            .unwrap_or_else(|| Error::Internal(format!("--filter '{sql}' cannot be evaluated"))));
     }
     Ok(Filtered { mem, segments })
 }

@@ -86,11 +86,14 @@ impl Manifest {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::Usage(format!(
+                return Err(Error::io(
+                    format!(
                     "{} is not a vidx index (no {FILE}); create one with 'vidx create {} --dim D'",
                     dir.display(),
                     dir.display()
-                )))
+                ),
+                    e,
+                ))
             }
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };

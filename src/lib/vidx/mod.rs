@@ -39,8 +39,8 @@ segments with their HNSW graphs, memory-mapped by searches), wal-*.log (the
 write-ahead log of what is not in a segment yet) and LOCK (held by the one writer).
 Searches need no lock and see a consistent snapshot while a writer works.
 
-Exit status: 0 success, 1 failure, 2 usage error (e.g. the index is locked by a
-writer), 3 finished but something asked for was not there (get of a missing id).";
+Exit status: 0 success, 1 failure (e.g. the index is locked by another writer), 2 usage
+error, 3 finished but something asked for was not there (get of a missing id).";
 
 /// A vector index: LSM storage (WAL, memtable, memory-mapped segments) with HNSW search
 #[derive(Debug, Parser)]

@@ -256,11 +256,11 @@ fn meta_lines(batch: &RecordBatch, skip: &[&str]) -> Result<Vec<String>> {
     w.finish()
         .map_err(|e| Error::arrow("encoding metadata", e))?;
     let bytes = w.into_inner();
-    let text =
-        String::from_utf8(bytes).map_err(|_| Error::Usage("metadata is not valid UTF-8".into()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Internal("metadata is not valid UTF-8".into()))?;
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     if lines.len() != batch.num_rows() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Internal(format!(
             "metadata encoding produced {} lines for {} records",
             lines.len(),
             batch.num_rows()

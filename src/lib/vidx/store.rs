@@ -122,10 +122,13 @@ fn lock(dir: &Path) -> Result<File> {
                 "" => String::new(),
                 p => format!(" (pid {p})"),
             };
-            return Err(Error::Usage(format!(
-                "{} is locked by another vidx writer{who}; only one add/delete/compact runs at a time — wait for it to finish (searches need no lock)",
-                dir.display()
-            )));
+            return Err(Error::io(
+                format!(
+                    "{} is locked by another vidx writer{who}; only one add/delete/compact runs at a time — wait for it to finish (searches need no lock)",
+                    dir.display()
+                ),
+                err,
+            ));
         }
         return Err(Error::io(format!("locking {}", path.display()), err));
     }
@@ -166,10 +169,10 @@ impl Index {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         Err(last_err.unwrap_or_else(|| {
-            Error::Usage(format!(
-                "{} kept changing while being opened; try again",
-                dir.display()
-            ))
+            Error::io(
+                format!("opening {}", dir.display()),
+                std::io::Error::other("it kept changing while being opened; try again"),
+            )
         }))
     }
 

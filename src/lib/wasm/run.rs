@@ -198,12 +198,15 @@ pub fn run(args: &RunArgs) -> Result<std::convert::Infallible> {
             FsPerms::ReadWrite
         };
         wasi.preopened_dir(&d.host, &d.guest, perms).map_err(|e| {
-            Error::Usage(format!(
-                "--dir {}::{}: cannot open {}: {e:#}",
-                d.host.display(),
-                d.guest,
-                d.host.display()
-            ))
+            Error::io(
+                format!(
+                    "--dir {}::{}: cannot open {}",
+                    d.host.display(),
+                    d.guest,
+                    d.host.display()
+                ),
+                std::io::Error::other(format!("{e:#}")),
+            )
         })?;
     }
     let host = Host {

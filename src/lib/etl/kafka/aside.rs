@@ -151,7 +151,11 @@ impl Ledger {
         e.aside = Some(Box::new(Why {
             reason: reason.to_string(),
             field: at.field.clone(),
-            raw: if kept.is_some() { Vec::new() } else { raw.to_vec() },
+            raw: if kept.is_some() {
+                Vec::new()
+            } else {
+                raw.to_vec()
+            },
             kept,
         }));
         true
@@ -195,7 +199,10 @@ impl Place {
                     "field": why.field,
                     "error": why.reason,
                 });
-                let payload = why.kept.as_ref().map_or(Some(&why.raw[..]), |k| k.payload.as_deref());
+                let payload = why
+                    .kept
+                    .as_ref()
+                    .map_or(Some(&why.raw[..]), |k| k.payload.as_deref());
                 let key = why.kept.as_ref().and_then(|k| k.key.as_deref());
                 for (name, bytes) in [("key", key), ("record", payload)] {
                     let Some(bytes) = bytes else { continue };
@@ -208,12 +215,14 @@ impl Place {
                     };
                     record[name] = value;
                 }
-                writeln!(out, "{record}").and_then(|()| out.flush()).map_err(|e| {
-                    Error::io(
-                        format!("writing the dead-letter file {}", path.display()),
-                        e,
-                    )
-                })
+                writeln!(out, "{record}")
+                    .and_then(|()| out.flush())
+                    .map_err(|e| {
+                        Error::io(
+                            format!("writing the dead-letter file {}", path.display()),
+                            e,
+                        )
+                    })
             }
             Place::Topic { producer, topic } => {
                 send(producer, topic, why, (source, partition, offset))
@@ -395,7 +404,11 @@ impl Aside {
             aside: Some(Box::new(Why {
                 reason: msg.clone(),
                 field: at.field.clone(),
-                raw: if kept.is_some() { Vec::new() } else { payload.to_vec() },
+                raw: if kept.is_some() {
+                    Vec::new()
+                } else {
+                    payload.to_vec()
+                },
                 kept,
             })),
             kept: None,

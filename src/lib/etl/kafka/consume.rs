@@ -450,7 +450,7 @@ pub fn for_each_batch(
         quit.store(true, Ordering::Relaxed);
         let polled = poller
             .join()
-            .unwrap_or_else(|_| Err(Error::Usage("the Kafka poller panicked".into())));
+            .unwrap_or_else(|_| Err(Error::Internal("the Kafka poller panicked".into())));
         let schema = result?;
         polled?;
         Ok(schema)

@@ -198,6 +198,9 @@ impl Message for FetchedMessage<'_> {
     fn payload(&self) -> Option<&[u8]> {
         bytes(self.m.payload, self.m.len)
     }
+    /// # Safety
+    /// Never hands out the payload (the message is librdkafka's, borrowed read-only),
+    /// so there is nothing for the caller to uphold.
     unsafe fn payload_mut(&mut self) -> Option<&mut [u8]> {
         None
     }
@@ -251,6 +254,8 @@ impl Headers for FetchedHeaders {
         }
         // Header names are strings in the Kafka protocol; a name that is not UTF-8
         // ends the list, as it would end rust-rdkafka's own iteration (by a panic).
+        // SAFETY: on success librdkafka set `name` to the header's NUL-terminated name,
+        // which lives as long as the message (and so as `self`).
         let key = unsafe { CStr::from_ptr(name) }.to_str().ok()?;
         Some(Header {
             key,

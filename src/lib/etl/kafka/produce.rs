@@ -20,7 +20,7 @@ use rdkafka::{ClientContext, IntoOpaque};
 use super::client::{kafka_error, topic_partitions, ConnArgs, Quiet};
 use super::{install_stop_handler, stopped};
 use crate::cli::{InputArgs, Outcome};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::record::lines::LineChunk;
 use crate::record::reader::Chunk;
 use crate::record::writer::ndjson_writer_builder;
@@ -525,7 +525,15 @@ pub fn send_object_lines(
             .iter()
             .map(|l| top_field(l, field))
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::Usage(format!("reading field '{field}': {e}")))?;
+            .map_err(|e| {
+                Error::data(
+                    Location {
+                        field: Some(field.to_string()),
+                        ..Location::of("the input")
+                    },
+                    format!("reading the field: {e}"),
+                )
+            })?;
         if first && values.iter().all(Option::is_none) {
             return Err(Error::Usage(format!(
                 "no field '{field}' in the first {} records of the input",
@@ -615,10 +623,16 @@ fn partition_of_value(v: Option<&Value>, field: &str, count: i32) -> Result<Opti
 
 fn check_partition(p: i64, field: &str, count: i32) -> Result<i32> {
     if p < 0 || p >= i64::from(count) {
-        return Err(Error::Usage(format!(
-            "--partition-by {field}: value {p} is not a partition of the topic (0..{})",
-            count - 1
-        )));
+        return Err(Error::data(
+            Location {
+                field: Some(field.to_string()),
+                ..Location::of("the input")
+            },
+            format!(
+                "--partition-by: value {p} is not a partition of the topic (0..{})",
+                count - 1
+            ),
+        ));
     }
     Ok(p as i32)
 }
@@ -735,10 +749,14 @@ pub fn produce(args: &ProduceArgs) -> Result<Outcome> {
     fed?;
     settled?;
     if interrupted {
-        return Err(Error::Usage(format!(
-            "interrupted: {} records acknowledged; the rest of the input was not sent",
-            deliveries.acked.load(Ordering::Relaxed)
-        )));
+        return Err(Error::io(
+            format!(
+                "producing to {}: {} records acknowledged; the rest of the input was not sent",
+                args.topic,
+                deliveries.acked.load(Ordering::Relaxed)
+            ),
+            std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped by a signal"),
+        ));
     }
     Ok(Outcome::Complete)
 }

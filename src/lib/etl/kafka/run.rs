@@ -17,6 +17,7 @@ use rdkafka::producer::Producer;
 use arrow::record_batch::RecordBatch;
 use clap::Args;
 
+use super::aside::Aside;
 use super::client::{parse_property, ConnArgs};
 use super::consume::{
     commit_stored, for_each_batch, open_consumer, parse_from, store_offsets, Feed, StartAt,
@@ -24,7 +25,6 @@ use super::consume::{
 use super::produce::{
     open_producer, partition_count, send_json_batch, settle, Dest, KafkaProducer,
 };
-use super::aside::Aside;
 use super::{install_stop_handler, stopped};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};

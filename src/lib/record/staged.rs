@@ -1,0 +1,159 @@
+//! Output files that appear whole or not at all.
+//!
+//! `--out FILE` is written under a temporary name beside FILE (`.FILE.pipekit-PID-N`)
+//! and renamed over FILE only by [`StagedFile::commit`], once everything was written.
+//! A command that fails (bad input, a full disk, a closed broker) drops the file and
+//! the temporary name is removed; one killed outright leaves only the hidden temporary
+//! file. Either way FILE is never a cut-off output that looks complete, and an older
+//! FILE stays as it was. A destination that is not a regular file (a FIFO,
+//! `/dev/stdout`, a character device) is written in place: it cannot be renamed over.
+//!
+//! The commit is a rename without fsync: it makes the output appear atomically, not
+//! durably across a power cut (that is vidx's job for its own files).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// A file being written for `dest`; see the module documentation.
+#[derive(Debug)]
+pub struct StagedFile {
+    file: File,
+    /// (temporary path, destination) while staged; None when written in place or done.
+    staged: Option<(PathBuf, PathBuf)>,
+}
+
+impl StagedFile {
+    /// Starts writing `dest`: beside it under a temporary name when it is (or will be) a
+    /// regular file, else in place.
+    pub fn create(dest: &Path) -> io::Result<StagedFile> {
+        let existing = std::fs::metadata(dest).ok();
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            return Ok(StagedFile {
+                file: File::create(dest)?,
+                staged: None,
+            });
+        }
+        let name = dest
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        // A name no other output of this process (or any other) holds: the clock's
+        // nanoseconds, then the next number while one exists.
+        let mut n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let (tmp, file) = loop {
+            let tmp = dest.with_file_name(format!(
+                ".{}.pipekit-{}-{n}",
+                name.to_string_lossy(),
+                std::process::id(),
+            ));
+            // A new file gets the mode File::create would give it (0666 less the
+            // umask); a replaced one keeps its permissions (below).
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o666)
+                .open(&tmp)
+            {
+                Ok(file) => break (tmp, file),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n = n.wrapping_add(1),
+                Err(e) => return Err(e),
+            }
+        };
+        let staged = StagedFile {
+            file,
+            staged: Some((tmp, dest.to_path_buf())),
+        };
+        if let Some(m) = existing {
+            let keep = std::fs::Permissions::from_mode(m.mode() & 0o7777);
+            staged.file.set_permissions(keep)?;
+        }
+        Ok(staged)
+    }
+
+    /// Everything was written: the file takes its destination's name.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.file.flush()?;
+        if let Some((tmp, dest)) = self.staged.take() {
+            if let Err(e) = std::fs::rename(&tmp, &dest) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for StagedFile {
+    /// Not committed: the output is incomplete, and its temporary file goes.
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.staged.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn appears_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.ndjson");
+        let mut f = StagedFile::create(&dest).unwrap();
+        f.write_all(b"{}\n").unwrap();
+        assert!(!dest.exists());
+        assert_eq!(names(dir.path()).len(), 1, "one temporary file");
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"{}\n");
+        assert_eq!(names(dir.path()), ["out.ndjson"]);
+    }
+
+    #[test]
+    fn a_dropped_output_leaves_the_old_file_and_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.ndjson");
+        std::fs::write(&dest, b"old\n").unwrap();
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let mut f = StagedFile::create(&dest).unwrap();
+        f.write_all(b"half a rec").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old\n");
+        assert_eq!(names(dir.path()), ["out.ndjson"]);
+        // A replacement keeps the permissions of the file it replaces.
+        let mut f = StagedFile::create(&dest).unwrap();
+        f.write_all(b"new\n").unwrap();
+        f.commit().unwrap();
+        let mode = std::fs::metadata(&dest).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn a_device_is_written_in_place() {
+        let mut f = StagedFile::create(Path::new("/dev/null")).unwrap();
+        assert!(f.staged.is_none());
+        f.write_all(b"x").unwrap();
+        f.commit().unwrap();
+    }
+}
