@@ -247,9 +247,9 @@ impl SetAside for Marker {
             Some(line) if self.ledger.mark(line, at, reason, raw) => Ok(()),
             // Not one of our messages' lines: nothing to commit it with; stop rather
             // than commit past a record nobody has.
-            Some(_) => Err(Error::data(at.clone(), reason).with_hint(
-                "this is a bug in etl: the set-aside record has no message; please report it",
-            )),
+            Some(line) => Err(Error::Internal(format!(
+                "{at}: line {line} was set aside ({reason}) but no consumed message became it"
+            ))),
         }
     }
 
