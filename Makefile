@@ -5,7 +5,7 @@ TARGET  ?= x86_64-unknown-linux-musl
 BINS    := $(basename $(notdir $(wildcard src/bin/*.rs)))
 RELEASE := target/release
 
-.PHONY: all deps build test demo man completions docs install install-dist bench lint clean dist
+.PHONY: all deps build test demo man completions docs install install-dist bench lint clean dist fuzz
 
 all: build
 
@@ -62,6 +62,11 @@ install-dist:
 
 bench: deps build
 	bash bench/run.sh
+
+## fuzz: the cargo-fuzz targets under libFuzzer + AddressSanitizer, FUZZ_SECONDS each
+## (default 600); FUZZ_TARGETS= and FUZZ_FEATURES= narrow it (scripts/fuzz.sh)
+fuzz: deps
+	FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_FEATURES="$(FUZZ_FEATURES)" bash scripts/fuzz.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,6 +5,10 @@ pub mod cli;
 pub mod error;
 pub mod record;
 
+/// The fuzz targets (`fuzz/` and `make fuzz` run them; `make test` replays their corpus).
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(feature = "sql")]
 pub mod expr;
 

@@ -5,6 +5,7 @@ pub mod compress;
 pub mod decode;
 pub mod direct;
 pub mod infer;
+pub mod ipc;
 pub mod json;
 pub mod lines;
 pub mod ndjson;

@@ -335,12 +335,14 @@ impl RecordReader {
         name: &str,
     ) -> Result<Batches> {
         let arrow_err = |e: ArrowError| Error::arrow(format!("reading {name}"), e);
+        let checked_err = |e: std::io::Error| Error::io(format!("reading {name}"), e);
         let name = name.to_string();
         Ok(match format {
             InputFormat::Ndjson | InputFormat::Json => unreachable!("JSON has its own source"),
             InputFormat::Arrow => {
+                let checked = super::ipc::CheckedStream::new(input);
                 let r =
-                    arrow::ipc::reader::StreamReader::try_new(input, None).map_err(arrow_err)?;
+                    arrow::ipc::reader::StreamReader::try_new(checked, None).map_err(arrow_err)?;
                 let schema = r.schema();
                 Batches::Arrow {
                     name: name.clone(),
@@ -352,8 +354,9 @@ impl RecordReader {
                 let r: ArrowBatches;
                 let schema;
                 if let Some(path) = seekable {
-                    let f = File::open(path)
+                    let mut f = File::open(path)
                         .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
+                    super::ipc::check_file(&mut f).map_err(checked_err)?;
                     let fr = arrow::ipc::reader::FileReader::try_new(f, None).map_err(arrow_err)?;
                     schema = fr.schema();
                     r = Box::new(fr);
@@ -363,8 +366,10 @@ impl RecordReader {
                     input
                         .read_to_end(&mut all)
                         .map_err(|e| Error::io(format!("reading {name}"), e))?;
-                    let fr = arrow::ipc::reader::FileReader::try_new(Cursor::new(all), None)
-                        .map_err(arrow_err)?;
+                    let mut all = Cursor::new(all);
+                    super::ipc::check_file(&mut all).map_err(checked_err)?;
+                    let fr =
+                        arrow::ipc::reader::FileReader::try_new(all, None).map_err(arrow_err)?;
                     schema = fr.schema();
                     r = Box::new(fr);
                 }

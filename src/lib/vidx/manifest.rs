@@ -3,6 +3,11 @@
 //! file is current. It is replaced atomically (write a temporary file, fsync it,
 //! rename it over `MANIFEST`, fsync the directory), so a reader or a restart sees
 //! either the old or the new set of segments, never a mix.
+//!
+//! It carries a CRC32 of its own contents (format 2): a damaged manifest that is still
+//! valid JSON (a digit of `flushed_seq` or of the WAL generation changed) would
+//! otherwise open as an index that silently lacks or repeats records. Format 1
+//! manifests, written before the checksum, are still read; the next write seals them.
 
 use std::fs::File;
 use std::io::Write;
@@ -14,7 +19,26 @@ use super::distance::Metric;
 use crate::error::{Error, Location, Result};
 
 pub const FILE: &str = "MANIFEST";
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+/// Manifests written before the checksum.
+const FORMAT_UNSEALED: u32 = 1;
+/// The key of the checksum beside the manifest's own fields.
+const CRC_KEY: &str = "crc32";
+
+/// The checksum of a manifest: CRC32 of its canonical text (pretty JSON, without the
+/// checksum key), which serde_json writes the same way for equal values.
+fn checksum(m: &Manifest) -> String {
+    let text = serde_json::to_vec_pretty(m).expect("manifest serialises");
+    format!("{:08x}", crc32fast::hash(&text))
+}
+
+/// What is written: the manifest's fields and its checksum.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    #[serde(flatten)]
+    manifest: &'a Manifest,
+    crc32: String,
+}
 
 /// Settings fixed at `vidx create` (the search-time ones can be overridden per command).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -97,17 +121,33 @@ impl Manifest {
             }
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };
-        let m: Manifest = serde_json::from_str(&text).map_err(|e| {
+        let corrupt = |line: Option<u64>, what: String| {
             Error::data(
                 Location {
                     source: path.display().to_string(),
-                    line: Some(e.line() as u64),
+                    line,
                     ..Default::default()
                 },
-                format!("corrupt manifest: {e}"),
+                format!("corrupt manifest: {what}"),
             )
-        })?;
-        if m.format != FORMAT {
+            .with_hint("restore MANIFEST from a backup or a snapshot of the index")
+        };
+        let mut value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| corrupt(Some(e.line() as u64), e.to_string()))?;
+        let stored = value
+            .as_object_mut()
+            .and_then(|o| o.remove(CRC_KEY))
+            .map(|c| c.as_str().map(str::to_string).unwrap_or_default());
+        let m: Manifest =
+            serde_json::from_value(value).map_err(|e| corrupt(None, e.to_string()))?;
+        match (m.format, stored) {
+            (FORMAT | FORMAT_UNSEALED, Some(crc)) if crc != checksum(&m) => {
+                return Err(corrupt(None, "checksum mismatch".into()))
+            }
+            (FORMAT, None) => return Err(corrupt(None, "its checksum is missing".into())),
+            _ => {}
+        }
+        if m.format != FORMAT && m.format != FORMAT_UNSEALED {
             return Err(Error::data(
                 Location {
                     source: path.display().to_string(),
@@ -124,7 +164,15 @@ impl Manifest {
         let tmp = dir.join("MANIFEST.tmp");
         let what = |e| Error::io(format!("writing {}", tmp.display()), e);
         let mut f = File::create(&tmp).map_err(what)?;
-        let text = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        let manifest = &Manifest {
+            format: FORMAT,
+            ..self.clone()
+        };
+        let sealed = Sealed {
+            manifest,
+            crc32: checksum(manifest),
+        };
+        let text = serde_json::to_vec_pretty(&sealed).expect("manifest serialises");
         f.write_all(&text).map_err(what)?;
         f.write_all(b"\n").map_err(what)?;
         f.sync_all().map_err(what)?;
@@ -140,4 +188,80 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(format!("syncing directory {}", dir.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: FORMAT,
+            config: Config {
+                dim: 8,
+                metric: Metric::Cosine,
+                m: 16,
+                ef_construction: 100,
+                ef_search: 64,
+                memtable_records: 1000,
+                compact_at: 8,
+                exact_below: 0.05,
+                quantize: Quantize::Sq8,
+            },
+            generation: 7,
+            segments: vec![SegmentEntry {
+                file: "seg-00000001.vseg".into(),
+                records: 40,
+                vectors: 38,
+                max_seq: 40,
+            }],
+            flushed_seq: 40,
+            next_segment: 2,
+            wal: 3,
+        }
+    }
+
+    #[test]
+    fn a_changed_value_that_is_still_json_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        manifest().write(dir.path()).unwrap();
+        assert_eq!(Manifest::read(dir.path()).unwrap(), manifest());
+        let path = dir.path().join(FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("\"flushed_seq\": 40", "\"flushed_seq\": 48"),
+        )
+        .unwrap();
+        let err = Manifest::read(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("checksum mismatch") && err.contains(FILE),
+            "{err}"
+        );
+        // Without its checksum a format 2 manifest is refused too.
+        let unsealed = serde_json::to_string_pretty(&manifest()).unwrap();
+        std::fs::write(&path, unsealed).unwrap();
+        let err = Manifest::read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("checksum is missing"), "{err}");
+    }
+
+    #[test]
+    fn format_1_manifests_are_read_and_sealed_on_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Manifest {
+            format: 1,
+            ..manifest()
+        };
+        let path = dir.path().join(FILE);
+        std::fs::write(&path, serde_json::to_string_pretty(&old).unwrap()).unwrap();
+        let read = Manifest::read(dir.path()).unwrap();
+        assert_eq!(read, old);
+        read.write(dir.path()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"format\": 2") && text.contains("\"crc32\""),
+            "{text}"
+        );
+        assert_eq!(Manifest::read(dir.path()).unwrap(), manifest());
+    }
 }

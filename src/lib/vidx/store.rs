@@ -157,13 +157,21 @@ impl Index {
     pub fn open_read(dir: &Path) -> Result<Index> {
         let mut last_err = None;
         for _ in 0..20 {
+            let before = Manifest::read(dir)?.generation;
             match Self::load(dir) {
                 Ok((idx, gen)) => {
                     if Manifest::read(dir)?.generation == gen {
                         return Ok(idx);
                     }
                 }
-                Err(e @ Error::Io { .. }) => last_err = Some(e),
+                // A file the manifest names went missing: a writer replaced it (the
+                // manifest moved on: retry), or it is gone for good (it did not: say so).
+                Err(e @ Error::Io { .. }) => {
+                    if Manifest::read(dir)?.generation == before {
+                        return Err(e);
+                    }
+                    last_err = Some(e);
+                }
                 Err(e) => return Err(e),
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
