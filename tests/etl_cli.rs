@@ -573,3 +573,78 @@ fn a_full_disk_leaves_no_cut_output_and_the_old_file_whole() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("40000"), "{}", r.stdout);
 }
+
+#[test]
+fn signals_at_any_point_leave_the_old_output_or_the_whole_new_one() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tmp();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, incompressible(300_000)).unwrap(); // ~26 MB
+    let out = dir.path().join("out.parquet");
+    std::fs::write(&out, b"the old output").unwrap();
+    let mut before = std::fs::read(&out).unwrap();
+    let count = |path: &std::path::Path| sh(&format!("etl count {}", path.display()));
+    // Points spread over the run (reading, encoding, the footer, the rename), each
+    // signal a command meets: Ctrl-C, a service stop, the OOM killer.
+    for (signal, after_ms) in [
+        ("INT", 20),
+        ("TERM", 150),
+        ("INT", 300),
+        ("KILL", 450),
+        ("TERM", 600),
+        ("INT", 900),
+        ("TERM", 1400),
+        ("INT", 2500),
+    ] {
+        let child = Command::new(ETL)
+            .args(["convert", "-o", "parquet", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(after_ms));
+        Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        let done = child.wait_with_output().unwrap();
+        if done.status.success() {
+            // Finished before the signal: the new output, whole.
+            let r = count(&out);
+            assert!(r.stdout.contains("300000"), "{signal}: {}", r.stdout);
+            before = std::fs::read(&out).unwrap();
+        } else {
+            assert!(
+                done.status.signal().is_some(),
+                "{signal}: {:?}",
+                done.status
+            );
+            assert!(
+                done.stderr.is_empty(),
+                "{signal}: not quiet: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+            assert!(
+                std::fs::read(&out).unwrap() == before,
+                "{signal} after {after_ms} ms: the output changed"
+            );
+        }
+    }
+    // The next output to the same file clears what the killed ones left behind.
+    let r = sh(&format!(
+        "etl convert -o parquet --out {} {}",
+        out.display(),
+        input.display()
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(count(&out).stdout.contains("300000"));
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["in.ndjson", "out.parquet"]);
+}

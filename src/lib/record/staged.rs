@@ -3,9 +3,10 @@
 //! `--out FILE` is written under a temporary name beside FILE (`.FILE.pipekit-PID-N`)
 //! and renamed over FILE only by [`StagedFile::commit`], once everything was written.
 //! A command that fails (bad input, a full disk, a closed broker) drops the file and
-//! the temporary name is removed; one killed outright leaves only the hidden temporary
-//! file. Either way FILE is never a cut-off output that looks complete, and an older
-//! FILE stays as it was. A destination that is not a regular file (a FIFO,
+//! the temporary name is removed; one killed outright (SIGINT, SIGTERM, SIGKILL) leaves
+//! only the hidden temporary file, which the next output to the same FILE removes once
+//! its process is gone. Either way FILE is never a cut-off output that looks complete,
+//! and an older FILE stays as it was. A destination that is not a regular file (a FIFO,
 //! `/dev/stdout`, a character device) is written in place: it cannot be renamed over.
 //!
 //! The commit is a rename without fsync: it makes the output appear atomically, not
@@ -38,6 +39,7 @@ impl StagedFile {
         let name = dest
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        remove_leftovers(dest, &name.to_string_lossy());
         // A name no other output of this process (or any other) holds: the clock's
         // nanoseconds, then the next number while one exists.
         let mut n = std::time::SystemTime::now()
@@ -83,6 +85,35 @@ impl StagedFile {
             }
         }
         Ok(())
+    }
+}
+
+/// Removes the temporary files of earlier outputs to `dest` whose process is gone (a
+/// killed command cannot remove its own). Those of running processes stay: they may
+/// still commit. Best effort: an output is not refused because litter could not go.
+fn remove_leftovers(dest: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return; // no way to tell a live process from a gone one
+    }
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{name}.pipekit-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -147,6 +178,25 @@ mod tests {
         f.commit().unwrap();
         let mode = std::fs::metadata(&dest).unwrap().mode() & 0o777;
         assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn leftovers_of_gone_processes_are_removed_by_the_next_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.parquet");
+        // A process that is gone (pid_max is at most 2^22) and this one (still writing).
+        let gone = dir.path().join(".out.parquet.pipekit-4194305-17");
+        let mine = dir
+            .path()
+            .join(format!(".out.parquet.pipekit-{}-1", std::process::id()));
+        let other = dir.path().join(".other.parquet.pipekit-4194305-17");
+        for f in [&gone, &mine, &other] {
+            std::fs::write(f, b"cut").unwrap();
+        }
+        let f = StagedFile::create(&dest).unwrap();
+        assert!(!gone.exists(), "a dead process's temporary file stays");
+        assert!(mine.exists() && other.exists());
+        f.commit().unwrap();
     }
 
     #[test]

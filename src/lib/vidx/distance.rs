@@ -467,6 +467,77 @@ mod tests {
         }
     }
 
+    /// Every kernel this CPU has (the detected ones and each x86 level it supports).
+    fn float_kernels() -> Vec<(&'static str, Kernel, Kernel)> {
+        let k = kernels();
+        let mut all = vec![(k.name, k.dot, k.l2sq)];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            all.push(("avx2", x86::dot_avx2 as Kernel, x86::l2sq_avx2 as Kernel));
+        }
+        all
+    }
+
+    fn code_kernels() -> Vec<(&'static str, CodeKernel)> {
+        let mut all = vec![(kernels().name, kernels().codes)];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            all.push(("avx2", x86::codes_avx2 as CodeKernel));
+        }
+        all
+    }
+
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Random lengths (every tail length) and values, with the edges mixed in:
+            /// zeros of both signs, subnormals, and magnitudes whose products are huge.
+            /// The float kernels sum in another order, so they agree within rounding of
+            /// the sum of magnitudes; the code kernels are integer and agree exactly.
+            #[test]
+            fn simd_kernels_agree_with_the_portable_ones_on_random_and_edge_inputs(
+                pairs in proptest::collection::vec(
+                    (edge_or_random(), edge_or_random()),
+                    0..700,
+                ),
+                codes in (1usize..8).prop_flat_map(|blocks| {
+                    proptest::collection::vec((any::<u8>(), -127i8..=127), blocks * 64)
+                }),
+            ) {
+                let (a, b): (Vec<f32>, Vec<f32>) = pairs.into_iter().unzip();
+                let scale_dot: f32 = a.iter().zip(&b).map(|(x, y)| (x * y).abs()).sum();
+                let scale_l2: f32 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
+                let (d, l) = (dot_portable(&a, &b), l2sq_portable(&a, &b));
+                for (name, dot, l2sq) in float_kernels() {
+                    // SAFETY: each kernel was detected or its features checked above.
+                    let (kd, kl) = unsafe { (dot(&a, &b), l2sq(&a, &b)) };
+                    prop_assert!((d - kd).abs() <= 5e-5 * scale_dot + 1e-30, "{} dot: {} vs {}", name, d, kd);
+                    prop_assert!((l - kl).abs() <= 5e-5 * scale_l2 + 1e-30, "{} l2: {} vs {}", name, l, kl);
+                }
+                let (ca, cb): (Vec<u8>, Vec<i8>) = codes.into_iter().unzip();
+                let want = codes_portable(&ca, &cb);
+                for (name, kernel) in code_kernels() {
+                    // SAFETY: as above; lengths are equal multiples of 64.
+                    prop_assert_eq!(unsafe { kernel(&ca, &cb) }, want, "{}", name);
+                }
+            }
+        }
+
+        fn edge_or_random() -> impl Strategy<Value = f32> {
+            prop_oneof![
+                8 => -1e3f32..1e3,
+                1 => Just(0.0f32),
+                1 => Just(-0.0f32),
+                1 => Just(f32::MIN_POSITIVE / 4.0),
+                1 => Just(1e15f32),
+                1 => Just(-1e15f32),
+            ]
+        }
+    }
+
     #[test]
     fn every_code_kernel_agrees_with_the_portable_one() {
         for n in [64, 128, 384, 448] {

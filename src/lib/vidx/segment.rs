@@ -232,10 +232,11 @@ impl Segment {
         // to a published segment, it only replaces it with a new file.
         let map = unsafe { Mmap::map(&file) }
             .map_err(|e| Error::io(format!("mapping segment {}", path.display()), e))?;
-        let bad = |msg: String| {
+        let bad = |offset: usize, msg: String| {
             Error::data(
                 Location {
                     source: path.display().to_string(),
+                    offset: Some(offset as u64),
                     ..Default::default()
                 },
                 msg,
@@ -243,29 +244,35 @@ impl Segment {
             .with_hint("the segment is corrupt or truncated; restore it from a backup or remove it from MANIFEST and re-add its records")
         };
         if map.len() < 12 || &map[..8] != MAGIC {
-            return Err(bad("not a vidx segment (bad magic)".into()));
+            return Err(bad(0, "not a vidx segment (bad magic)".into()));
         }
         let version = u32::from_le_bytes(map[8..12].try_into().unwrap());
         let sections = match version {
             1 => NSECT_V1,
             VERSION => NSECT,
             v => {
-                return Err(bad(format!(
+                return Err(bad(
+                    8,
+                    format!(
                     "segment format version {v} is not supported (this vidx reads 1 and {VERSION})"
-                )))
+                ),
+                ))
             }
         };
         let header = header_len(sections);
         if map.len() < header {
-            return Err(bad(format!(
-                "truncated: {} bytes, shorter than the {header}-byte header",
-                map.len()
-            )));
+            return Err(bad(
+                map.len(),
+                format!(
+                    "truncated: {} bytes, shorter than the {header}-byte header",
+                    map.len()
+                ),
+            ));
         }
         let h = &map[..header];
         let stored = u32::from_le_bytes(h[header - 4..].try_into().unwrap());
         if crc32fast::hash(&h[..header - 4]) != stored {
-            return Err(bad("header checksum mismatch".into()));
+            return Err(bad(header - 4, "header checksum mismatch".into()));
         }
         let u32_at = |i: usize| u32::from_le_bytes(h[8 + i * 4..12 + i * 4].try_into().unwrap());
         let u64_at = |o: usize| u64::from_le_bytes(h[o..o + 8].try_into().unwrap());
@@ -289,11 +296,14 @@ impl Segment {
             if !off.is_multiple_of(ALIGN as usize)
                 || off.checked_add(len).is_none_or(|e| e > map.len())
             {
-                return Err(bad(format!(
-                    "truncated: section {i} needs bytes {off}..{} but the file has {}",
-                    off.saturating_add(len),
-                    map.len()
-                )));
+                return Err(bad(
+                    o,
+                    format!(
+                        "truncated: section {i} needs bytes {off}..{} but the file has {}",
+                        off.saturating_add(len),
+                        map.len()
+                    ),
+                ));
             }
             *s = (off, len, crc);
         }
@@ -320,14 +330,14 @@ impl Segment {
         );
         for (i, len) in expect {
             if sect[i].1 != len {
-                return Err(bad(format!(
-                    "section {i} has {} bytes, expected {len}",
-                    sect[i].1
-                )));
+                return Err(bad(
+                    56 + i * 24 + 8,
+                    format!("section {i} has {} bytes, expected {len}", sect[i].1),
+                ));
             }
         }
         if n_vec > count || (n_vec > 0 && entry as usize >= n_vec) || m0 < m {
-            return Err(bad("inconsistent header".into()));
+            return Err(bad(8, "inconsistent header".into()));
         }
         let seg = Segment {
             path: path.to_path_buf(),
@@ -345,9 +355,9 @@ impl Segment {
         for i in [
             SEQS, ID_OFF, ID_BYTES, META_OFF, LINKS0, UPPER_OFF, UPPER, CODEBOOK, NORMS,
         ] {
-            seg.check_crc(i).map_err(bad)?;
+            seg.check_crc(i).map_err(|m| bad(seg.sect[i].0, m))?;
         }
-        seg.check_structure().map_err(bad)?;
+        seg.check_structure().map_err(|(at, m)| bad(at, m))?;
         Ok(seg)
     }
 
@@ -365,7 +375,7 @@ impl Segment {
 
     /// Offsets ascending and in range, ids UTF-8, graph links in range: what indexing
     /// relies on not to panic.
-    fn check_structure(&self) -> std::result::Result<(), String> {
+    fn check_structure(&self) -> std::result::Result<(), (usize, String)> {
         for (off, bytes) in [(ID_OFF, ID_BYTES), (META_OFF, META_BYTES)] {
             let o = self.words::<u64>(off);
             let total = self.sect[bytes].1 as u64;
@@ -373,12 +383,15 @@ impl Segment {
                 || o.windows(2).any(|w| w[0] > w[1])
                 || o.last() != Some(&total)
             {
-                return Err(format!("section {off} offsets are out of order"));
+                return Err((
+                    self.sect[off].0,
+                    format!("section {off} offsets are out of order"),
+                ));
             }
         }
         for i in 0..self.count {
             if std::str::from_utf8(self.id_bytes(i)).is_err() {
-                return Err(format!("row {i}: id is not UTF-8"));
+                return Err((self.sect[ID_BYTES].0, format!("row {i}: id is not UTF-8")));
             }
         }
         let upper_len = self.words::<u32>(UPPER).len();
@@ -386,23 +399,26 @@ impl Segment {
         for block in links0.chunks_exact(self.m0 + 1) {
             let n = block[0] as usize;
             if n > self.m0 || block[1..1 + n].iter().any(|&x| x as usize >= self.n_vec) {
-                return Err("graph links out of range".into());
+                return Err((self.sect[LINKS0].0, "graph links out of range".into()));
             }
         }
         for &o in self.words::<u32>(UPPER_OFF) {
             if o as usize > upper_len {
-                return Err("graph upper offsets out of range".into());
+                return Err((
+                    self.sect[UPPER_OFF].0,
+                    "graph upper offsets out of range".into(),
+                ));
             }
         }
         let upper = self.words::<u32>(UPPER);
         for block in upper.chunks_exact(self.m + 1) {
             let n = block[0] as usize;
             if n > self.m || block[1..1 + n].iter().any(|&x| x as usize >= self.n_vec) {
-                return Err("graph upper links out of range".into());
+                return Err((self.sect[UPPER].0, "graph upper links out of range".into()));
             }
         }
         if !upper.len().is_multiple_of(self.m + 1) || self.max_level > 16 {
-            return Err("graph upper levels malformed".into());
+            return Err((self.sect[UPPER].0, "graph upper levels malformed".into()));
         }
         Ok(())
     }
@@ -414,6 +430,7 @@ impl Segment {
                 Error::data(
                     Location {
                         source: self.path.display().to_string(),
+                        offset: Some(self.sect[i].0 as u64),
                         ..Default::default()
                     },
                     m,

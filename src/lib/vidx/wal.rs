@@ -8,6 +8,11 @@
 //! (group commit). Replay applies operations only up to the last commit marker, so a
 //! group is all or nothing. Anything after it — a torn frame, a bad checksum, an
 //! unfinished group — is the tail of a crash: the writer truncates it and says so.
+//!
+//! Unless it is not a tail: a crash tears at most the group being written (the next
+//! one is written only after this one is on disk), so complete commit markers of two
+//! or more groups after the damage mean acknowledged records behind a damaged frame.
+//! That is an error naming the offset, not a tail to cut.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -231,11 +236,33 @@ pub fn read(path: &Path) -> Result<Replay> {
         }
         at += 8 + len;
     }
+    let after = committed_groups_in(&bytes[at.min(bytes.len())..]);
+    if after >= 2 {
+        return Err(Error::data(
+            crate::error::Location {
+                source: path.display().to_string(),
+                offset: Some(at as u64),
+                ..Default::default()
+            },
+            format!("the log is damaged here, and {after} committed groups of records follow"),
+        )
+        .with_hint("restore the index from a backup; moving this file aside opens the index without the records logged after its last flush"));
+    }
     Ok(Replay {
         ops,
         good_len: good_len as u64,
         torn_bytes: (bytes.len() - good_len) as u64,
     })
+}
+
+/// The complete commit markers in `bytes` (a commit frame is always the same 9 bytes).
+fn committed_groups_in(bytes: &[u8]) -> usize {
+    let mut marker = Vec::with_capacity(9);
+    encode_commit(&mut marker);
+    bytes
+        .windows(marker.len())
+        .filter(|w| *w == marker.as_slice())
+        .count()
 }
 
 /// The open log a writer appends to.
@@ -338,6 +365,41 @@ impl Wal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damage_with_committed_groups_after_it_is_an_error_not_a_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(file_name(1));
+        let mut w = Wal::create(&p, SyncMode::Batch).unwrap();
+        for seq in 1..=4 {
+            w.append(&[Op::Delete {
+                seq,
+                id: format!("id{seq}"),
+            }])
+            .unwrap();
+        }
+        drop(w);
+        let clean = std::fs::read(&p).unwrap();
+        // A flipped bit in the second group's operation: groups 3 and 4 follow it.
+        let mut damaged = clean.clone();
+        let second = 8 + (clean.len() - 8) / 4;
+        damaged[second + 12] ^= 0x20;
+        std::fs::write(&p, &damaged).unwrap();
+        let err = read(&p)
+            .err()
+            .expect("damage before committed groups is an error");
+        let text = err.to_string();
+        assert!(
+            text.contains(&p.display().to_string()) && text.contains(&second.to_string()),
+            "{text}"
+        );
+        // The same bit in the last group is a torn tail: the first three replay.
+        let mut torn = clean.clone();
+        let last = 8 + 3 * (clean.len() - 8) / 4;
+        torn[last + 12] ^= 0x20;
+        std::fs::write(&p, &torn).unwrap();
+        assert_eq!(read(&p).unwrap().ops.len(), 3);
+    }
 
     #[test]
     fn groups_replay_and_a_torn_tail_is_cut() {
