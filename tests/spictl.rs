@@ -406,6 +406,52 @@ fn endless_sample_stops_cleanly_on_sigterm() {
     );
 }
 
+/// An endless capture into a file ended by Ctrl-C or a service stop is a whole file
+/// (Parquet needs its footer) holding what was sampled; one killed outright leaves the
+/// previous capture as it was.
+#[test]
+fn a_capture_to_a_file_ended_by_a_signal_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for (signal, after) in [("INT", "0.3"), ("TERM", "0.7")] {
+        let out = sh(
+            dir.path(),
+            &format!(
+                // Job control on, as in an interactive shell: without it bash starts
+                // `cmd &` with SIGINT ignored, and spictl keeps an ignored signal ignored.
+                r#"set -m; "$SPICTL" --device sim:mcp3008 sample --rate 500 --align 0 --out cap.parquet & pid=$!; sleep {after}; kill -{signal} $pid; wait $pid"#
+            ),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(0 | 3)), "{signal}: {err}");
+        let count = ok(dir.path(), r#""$ETL" count cap.parquet"#);
+        let n = records(&count)[0]["count"].as_u64().unwrap_or(0);
+        assert!(
+            n > 20,
+            "{signal} after {after} s: {n} records in the file: {count}"
+        );
+    }
+    let before = std::fs::read(dir.path().join("cap.parquet")).unwrap();
+    let out = sh(
+        dir.path(),
+        r#""$SPICTL" --device sim:mcp3008 sample --rate 500 --align 0 --out cap.parquet & pid=$!; sleep 0.3; kill -KILL $pid; wait $pid"#,
+    );
+    assert_eq!(out.status.code(), Some(137), "killed by SIGKILL");
+    assert!(
+        std::fs::read(dir.path().join("cap.parquet")).unwrap() == before,
+        "the previous capture changed"
+    );
+    // The next capture clears what the killed one left and commits its own file.
+    ok(
+        dir.path(),
+        r#""$SPICTL" --device sim:mcp3008 sample --rate 500 --count 50 --align 0 --out cap.parquet"#,
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["cap.parquet"]);
+}
+
 #[test]
 fn sample_reads_the_signal_file_exactly() {
     let dir = tempfile::tempdir().unwrap();

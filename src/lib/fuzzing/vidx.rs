@@ -132,7 +132,14 @@ fn damaged(part: Part, data: &[u8]) {
         let entry = entry.expect("listing the base index");
         let name = entry.file_name().to_string_lossy().into_owned();
         let to = work.join(&name);
-        std::fs::copy(entry.path(), &to).expect("copying the base index");
+        // libFuzzer's timers interrupt system calls; a copy cut by one is retried.
+        while let Err(e) = std::fs::copy(entry.path(), &to) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::Interrupted,
+                "copying the base index: {e}"
+            );
+        }
         let is_target = match part {
             Part::Segment => name.starts_with("seg-"),
             Part::Wal => name.starts_with("wal-"),

@@ -9,7 +9,10 @@
 //! inside the bounds that hold it. What passes is decoded by arrow-ipc, which validates
 //! the arrays themselves.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
+
+use arrow::datatypes::{DataType, Field as ArrowField};
 
 use arrow::ipc::{
     root_as_footer, root_as_message, DateUnit, Endianness, Field, IntervalUnit, Message,
@@ -107,7 +110,7 @@ pub struct CheckedStream<R> {
     at: u64,
     finished: bool,
     /// The stream's schema, once its schema message passed.
-    schema: Option<arrow::datatypes::Schema>,
+    schema: Option<Known>,
 }
 
 impl<R: Read> CheckedStream<R> {
@@ -179,7 +182,7 @@ impl<R: Read> CheckedStream<R> {
             .map_err(|e| invalid(at, format!("message metadata: {e}")))?;
         check_message(&message, body_len, at)?;
         if let Some(schema) = message.header_as_schema() {
-            self.schema = Some(arrow::ipc::convert::fb_to_schema(schema));
+            self.schema = Some(Known::of(schema));
         } else if let Some(schema) = &self.schema {
             let body = &self.message[body_start..];
             let mut prefix = |off: u64| {
@@ -237,21 +240,13 @@ pub fn check_file<F: Read + Seek>(file: &mut F) -> io::Result<()> {
     let schema = match footer.schema() {
         Some(schema) => {
             check_schema(&schema).map_err(|e| invalid(footer_start, e))?;
-            Some(arrow::ipc::convert::fb_to_schema(schema))
+            Some(Known::of(schema))
         }
         None => None,
     };
-    let dictionaries = footer
-        .dictionaries()
-        .into_iter()
-        .flatten()
-        .map(|b| (b, false));
-    let batches = footer
-        .recordBatches()
-        .into_iter()
-        .flatten()
-        .map(|b| (b, true));
-    for (block, is_batch) in dictionaries.chain(batches) {
+    let dictionaries = footer.dictionaries().into_iter().flatten();
+    let batches = footer.recordBatches().into_iter().flatten();
+    for block in dictionaries.chain(batches) {
         let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
         let end = (offset as u64)
             .checked_add(meta as u64)
@@ -275,7 +270,7 @@ pub fn check_file<F: Read + Seek>(file: &mut F) -> io::Result<()> {
         let message = root_as_message(&metadata[skip..])
             .map_err(|e| invalid(offset, format!("message metadata: {e}")))?;
         check_message(&message, body as u64, offset)?;
-        if let (true, Some(schema)) = (is_batch, &schema) {
+        if let Some(schema) = &schema {
             let body_at = offset + meta as u64;
             let mut prefix = |off: u64| {
                 let mut b = [0u8; 8];
@@ -552,7 +547,7 @@ impl Layout<'_, '_> {
                 }
                 self.take(1, len, true)?;
                 if *mode == arrow::datatypes::UnionMode::Dense {
-                    self.take(1, len * 4, true)?;
+                    self.take(1, len.saturating_mul(4), true)?;
                 }
                 fields
                     .iter()
@@ -564,16 +559,80 @@ impl Layout<'_, '_> {
     }
 }
 
-/// Checks a record batch message's layout against `schema` (see [`Layout`]).
-fn check_layout(
-    message: &Message,
-    schema: &arrow::datatypes::Schema,
-    prefix: &mut Prefix,
-    at: u64,
-) -> io::Result<()> {
-    let Some(batch) = message.header_as_record_batch() else {
-        return Ok(());
+/// What a schema says batches hold: its columns, and the value type of each
+/// dictionary id (dictionary batches carry one column of it).
+struct Known {
+    schema: arrow::datatypes::Schema,
+    dictionaries: HashMap<i64, DataType>,
+}
+
+impl Known {
+    /// From a schema that passed [`check_schema`] (arrow-ipc's conversion panics on
+    /// the rest).
+    fn of(fb: Schema) -> Known {
+        let schema = arrow::ipc::convert::fb_to_schema(fb);
+        let mut dictionaries = HashMap::new();
+        for (f, a) in fb
+            .fields()
+            .into_iter()
+            .flatten()
+            .zip(schema.fields().iter())
+        {
+            dictionary_types(&f, a, &mut dictionaries);
+        }
+        Known {
+            schema,
+            dictionaries,
+        }
+    }
+}
+
+fn dictionary_types(fb: &Field, field: &ArrowField, out: &mut HashMap<i64, DataType>) {
+    let mut dt = field.data_type();
+    if let (Some(d), DataType::Dictionary(_, values)) = (fb.dictionary(), dt) {
+        out.insert(d.id(), (**values).clone());
+        dt = values;
+    }
+    let children: Vec<&ArrowField> = match dt {
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::Map(f, _) => vec![f.as_ref()],
+        DataType::Struct(fs) => fs.iter().map(|f| f.as_ref()).collect(),
+        DataType::Union(fs, _) => fs.iter().map(|(_, f)| f.as_ref()).collect(),
+        DataType::RunEndEncoded(a, b) => vec![a.as_ref(), b.as_ref()],
+        _ => Vec::new(),
     };
+    for (c, a) in fb.children().into_iter().flatten().zip(children) {
+        dictionary_types(&c, a, out);
+    }
+}
+
+/// Checks a record or dictionary batch message's layout against what the schema says
+/// it holds (see [`Layout`]).
+fn check_layout(message: &Message, known: &Known, prefix: &mut Prefix, at: u64) -> io::Result<()> {
+    let (batch, columns): (_, Vec<(String, DataType)>) =
+        if let Some(batch) = message.header_as_record_batch() {
+            let columns = known.schema.fields().iter();
+            (
+                batch,
+                columns
+                    .map(|f| (f.name().clone(), f.data_type().clone()))
+                    .collect(),
+            )
+        } else if let Some(d) = message.header_as_dictionary_batch() {
+            let (Some(batch), Some(values)) = (d.data(), known.dictionaries.get(&d.id())) else {
+                return Ok(());
+            };
+            (
+                batch,
+                vec![(format!("dictionary {}", d.id()), values.clone())],
+            )
+        } else {
+            return Ok(());
+        };
     let mut layout = Layout {
         nodes: batch
             .nodes()
@@ -593,10 +652,10 @@ fn check_layout(
         v4: message.version() < arrow::ipc::MetadataVersion::V5,
         prefix,
     };
-    for field in schema.fields() {
+    for (name, dt) in &columns {
         layout
-            .field(field.data_type())
-            .map_err(|e| invalid(at, format!("column {:?}: {e}", field.name())))?;
+            .field(dt)
+            .map_err(|e| invalid(at, format!("column {name:?}: {e}")))?;
     }
     Ok(())
 }

@@ -284,8 +284,22 @@ impl RegMap {
             field,
             ..Location::default()
         };
-        let file: MapFile =
-            toml::from_str(text).map_err(|e| Error::data(at(None), e.message().to_string()))?;
+        let file: MapFile = toml::from_str(text).map_err(|e| {
+            // Where in the file: the line and byte offset of the span toml points at.
+            let offset = e.span().map(|s| s.start);
+            let line = offset.map(|o| {
+                let before = &text.as_bytes()[..o.min(text.len())];
+                before.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+            });
+            Error::data(
+                Location {
+                    line,
+                    offset: offset.map(|o| o as u64),
+                    ..at(None)
+                },
+                e.message().to_string(),
+            )
+        })?;
         let endian = file.endian.as_deref().unwrap_or("big");
         let little_endian = match endian {
             "big" => false,
@@ -409,6 +423,13 @@ fn parse_bits(s: &str) -> std::result::Result<(u32, u32), String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_syntax_error_names_its_line_and_byte() {
+        let text = "name = \"X\"\n\n[registers.A]\naddress = = 1\n";
+        let err = RegMap::parse(text, "map.toml").unwrap_err().to_string();
+        assert!(err.starts_with("map.toml:4 (byte "), "{err}");
+    }
 
     pub const BME280: &str = r#"
 name = "BME280"

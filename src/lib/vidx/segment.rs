@@ -34,9 +34,9 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
-use super::distance::Metric;
+use super::distance::{Metric, CODE_ALIGN};
 use super::hnsw::{Graph, GraphRef, Vectors};
-use super::quant::{self, Codes, Quantized};
+use super::quant::{Codes, Quantized};
 use crate::error::{Error, Location, Result};
 
 #[cfg(target_endian = "big")]
@@ -307,28 +307,46 @@ impl Segment {
             }
             *s = (off, len, crc);
         }
+        // Section sizes from header fields: with a damaged header that still passes its
+        // checksum they overflow, which is an inconsistent header, not a panic.
+        let product = |parts: &[usize]| parts.iter().try_fold(1usize, |a, &b| a.checked_mul(b));
+        let rows = count.checked_add(1);
+        let stride = dim.checked_next_multiple_of(CODE_ALIGN);
         let expect = [
-            (VECTORS, n_vec * dim * 4),
-            (SEQS, count * 8),
-            (ID_OFF, (count + 1) * 8),
-            (META_OFF, (count + 1) * 8),
-            (LINKS0, n_vec * (m0 + 1) * 4),
-            (UPPER_OFF, n_vec * 4),
+            (VECTORS, product(&[n_vec, dim, 4])),
+            (SEQS, product(&[count, 8])),
+            (ID_OFF, rows.and_then(|r| r.checked_mul(8))),
+            (META_OFF, rows.and_then(|r| r.checked_mul(8))),
+            (
+                LINKS0,
+                m0.checked_add(1).and_then(|w| product(&[n_vec, w, 4])),
+            ),
+            (UPPER_OFF, product(&[n_vec, 4])),
         ];
         // The codebook marks a quantized segment. A segment with no vectors (tombstones
         // only) is written without one, like an unquantized segment.
         let coded = sect[CODEBOOK].1 > 0;
         let code_sections = [
-            (CODEBOOK, 2 * dim * 4),
-            (CODES, n_vec * quant::stride(dim)),
-            (NORMS, n_vec * 4),
+            (CODEBOOK, product(&[2, dim, 4])),
+            (CODES, stride.and_then(|s| n_vec.checked_mul(s))),
+            (NORMS, product(&[n_vec, 4])),
         ];
         let expect = expect.into_iter().chain(
             code_sections
                 .into_iter()
-                .map(|(i, len)| (i, if coded { len } else { 0 })),
+                .map(|(i, len)| (i, if coded { len } else { Some(0) })),
         );
+        let mut checked = Vec::with_capacity(NSECT);
         for (i, len) in expect {
+            let Some(len) = len else {
+                return Err(bad(
+                    8,
+                    format!("inconsistent header: section {i}'s size overflows"),
+                ));
+            };
+            checked.push((i, len));
+        }
+        for (i, len) in checked {
             if sect[i].1 != len {
                 return Err(bad(
                     56 + i * 24 + 8,
@@ -402,23 +420,45 @@ impl Segment {
                 return Err((self.sect[LINKS0].0, "graph links out of range".into()));
             }
         }
-        for &o in self.words::<u32>(UPPER_OFF) {
-            if o as usize > upper_len {
-                return Err((
-                    self.sect[UPPER_OFF].0,
-                    "graph upper offsets out of range".into(),
-                ));
-            }
-        }
         let upper = self.words::<u32>(UPPER);
-        for block in upper.chunks_exact(self.m + 1) {
-            let n = block[0] as usize;
-            if n > self.m || block[1..1 + n].iter().any(|&x| x as usize >= self.n_vec) {
-                return Err((self.sect[UPPER].0, "graph upper links out of range".into()));
-            }
-        }
         if !upper.len().is_multiple_of(self.m + 1) || self.max_level > 16 {
             return Err((self.sect[UPPER].0, "graph upper levels malformed".into()));
+        }
+        // Each node's upper blocks run from its offset to the next node's (the last to
+        // the end): offsets ascending from 0, whole blocks, at most 16 levels. A search
+        // follows a level-l link only to a node that has level l, and starts at the
+        // entry node's top level: both are checked, so no walk leaves the arrays.
+        let offsets = self.words::<u32>(UPPER_OFF);
+        let block = self.m + 1;
+        let levels: Vec<usize> = (0..offsets.len())
+            .map(|i| {
+                let start = offsets[i] as usize;
+                let end = offsets.get(i + 1).map_or(upper_len, |&o| o as usize);
+                let ok = start <= end && end <= upper_len && (end - start).is_multiple_of(block);
+                if ok && (end - start) / block <= 16 {
+                    Some((end - start) / block)
+                } else {
+                    None
+                }
+            })
+            .collect::<Option<_>>()
+            .filter(|_| offsets.first().is_none_or(|&o| o == 0))
+            .ok_or((
+                self.sect[UPPER_OFF].0,
+                "graph upper offsets out of order".into(),
+            ))?;
+        if self.n_vec > 0 && levels[self.entry as usize] < self.max_level {
+            return Err((8, "the graph's entry node lacks its top level".into()));
+        }
+        for (node, &top) in levels.iter().enumerate() {
+            for level in 1..=top {
+                let at = offsets[node] as usize + (level - 1) * block;
+                let n = upper[at] as usize;
+                let bad_link = |&x: &u32| levels.get(x as usize).is_none_or(|&l| l < level);
+                if n > self.m || upper[at + 1..at + 1 + n].iter().any(bad_link) {
+                    return Err((self.sect[UPPER].0, "graph upper links out of range".into()));
+                }
+            }
         }
         Ok(())
     }
