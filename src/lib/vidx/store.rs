@@ -293,9 +293,20 @@ impl Index {
                         vector,
                         meta,
                     } => {
-                        if vector.len() == manifest.config.dim {
-                            mem.put(seq, &id, &vector, &meta)
+                        // `vidx add` checks every vector before logging it: another
+                        // dimension here is a log that is not this index's.
+                        if vector.len() != manifest.config.dim {
+                            return Err(Error::data(
+                                crate::error::Location::of(path.display().to_string()),
+                                format!(
+                                    "record {id:?} (sequence {seq}) has {} dimensions, the index {}",
+                                    vector.len(),
+                                    manifest.config.dim
+                                ),
+                            )
+                            .with_hint("this log belongs to another index; restore the index's own from a backup"));
                         }
+                        mem.put(seq, &id, &vector, &meta)
                     }
                     Op::Delete { seq, id } => mem.delete(seq, &id),
                 }
@@ -785,4 +796,61 @@ fn dir_bytes(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vidx::distance::Metric;
+
+    #[test]
+    fn a_logged_record_of_another_dimension_is_an_error_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            dim: 4,
+            metric: Metric::L2,
+            m: 4,
+            ef_construction: 16,
+            ef_search: 16,
+            memtable_records: 1000,
+            compact_at: 8,
+            exact_below: 0.1,
+            quantize: Quantize::None,
+        };
+        create(dir.path(), config).unwrap();
+        let put = |id: &str, dim: usize| Op::Put {
+            seq: 0,
+            id: id.into(),
+            vector: vec![1.0; dim],
+            meta: "{}".into(),
+        };
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply(vec![put("a", 4)]).unwrap();
+        drop(idx);
+        // Another index's log (dimension 3) where this one's is.
+        let wal_path = dir.path().join(wal::file_name(1));
+        let mut other = Wal::reopen(
+            &wal_path,
+            std::fs::metadata(&wal_path).unwrap().len(),
+            SyncMode::None,
+        )
+        .unwrap();
+        other
+            .append(&[Op::Put {
+                seq: 2,
+                id: "b".into(),
+                vector: vec![1.0; 3],
+                meta: "{}".into(),
+            }])
+            .unwrap();
+        drop(other);
+        let err = Index::open_read(dir.path())
+            .err()
+            .expect("a wrong dimension is an error")
+            .to_string();
+        assert!(
+            err.contains("\"b\"") && err.contains("3 dimensions") && err.contains("wal-"),
+            "{err}"
+        );
+    }
 }
