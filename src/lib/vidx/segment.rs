@@ -412,7 +412,6 @@ impl Segment {
                 return Err((self.sect[ID_BYTES].0, format!("row {i}: id is not UTF-8")));
             }
         }
-        let upper_len = self.words::<u32>(UPPER).len();
         let links0 = self.words::<u32>(LINKS0);
         for block in links0.chunks_exact(self.m0 + 1) {
             let n = block[0] as usize;
@@ -421,7 +420,8 @@ impl Segment {
             }
         }
         let upper = self.words::<u32>(UPPER);
-        if !upper.len().is_multiple_of(self.m + 1) || self.max_level > 16 {
+        let upper_len = upper.len();
+        if !upper_len.is_multiple_of(self.m + 1) || self.max_level > 16 {
             return Err((self.sect[UPPER].0, "graph upper levels malformed".into()));
         }
         // Each node's upper blocks run from its offset to the next node's (the last to

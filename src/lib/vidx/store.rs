@@ -157,9 +157,10 @@ impl Index {
     pub fn open_read(dir: &Path) -> Result<Index> {
         let mut last_err = None;
         for _ in 0..20 {
-            let before = Manifest::read(dir)?.generation;
-            match Self::load(dir) {
-                Ok((idx, gen)) => {
+            let manifest = Manifest::read(dir)?;
+            let gen = manifest.generation;
+            match Self::load(dir, manifest) {
+                Ok(idx) => {
                     if Manifest::read(dir)?.generation == gen {
                         return Ok(idx);
                     }
@@ -167,7 +168,7 @@ impl Index {
                 // A file the manifest names went missing: a writer replaced it (the
                 // manifest moved on: retry), or it is gone for good (it did not: say so).
                 Err(e @ Error::Io { .. }) => {
-                    if Manifest::read(dir)?.generation == before {
+                    if Manifest::read(dir)?.generation == gen {
                         return Err(e);
                     }
                     last_err = Some(e);
@@ -191,7 +192,7 @@ impl Index {
             Manifest::read(dir)?;
         }
         let lock = lock(dir)?;
-        let (mut idx, _) = Self::load(dir)?;
+        let mut idx = Self::load(dir, Manifest::read(dir)?)?;
         // Leftovers of an interrupted flush or compaction: files no manifest names.
         let named: Vec<&str> = idx
             .manifest
@@ -238,9 +239,8 @@ impl Index {
         Ok(idx)
     }
 
-    fn load(dir: &Path) -> Result<(Index, u64)> {
-        let manifest = Manifest::read(dir)?;
-        let gen = manifest.generation;
+    /// The index `manifest` (just read from `dir`) describes.
+    fn load(dir: &Path, manifest: Manifest) -> Result<Index> {
         let mut segments = Vec::with_capacity(manifest.segments.len());
         for s in &manifest.segments {
             let seg = Segment::open(&dir.join(&s.file))?;
@@ -312,21 +312,18 @@ impl Index {
                 }
             }
         }
-        Ok((
-            Index {
-                dir: dir.to_path_buf(),
-                manifest,
-                space,
-                segments,
-                mem,
-                loc: None,
-                live: None,
-                next_seq,
-                writer: None,
-                torn,
-            },
-            gen,
-        ))
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            manifest,
+            space,
+            segments,
+            mem,
+            loc: None,
+            live: None,
+            next_seq,
+            writer: None,
+            torn,
+        })
     }
 
     pub fn config(&self) -> &Config {
