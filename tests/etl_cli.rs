@@ -504,6 +504,9 @@ fn compress_on_stdout_and_corrupt_input() {
 #[path = "support/small_disk.rs"]
 mod small_disk;
 
+#[path = "support/signals.rs"]
+mod signals;
+
 /// NDJSON records that do not compress: `n` records of a 64-character pseudo-random string.
 fn incompressible(n: usize) -> String {
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -596,7 +599,7 @@ fn signals_at_any_point_leave_the_old_output_or_the_whole_new_one() {
         ("TERM", 1400),
         ("INT", 2500),
     ] {
-        let child = Command::new(ETL)
+        let child = signals::default_signals(&mut Command::new(ETL))
             .args(["convert", "-o", "parquet", "--out"])
             .arg(&out)
             .arg(&input)

@@ -12,7 +12,8 @@ const ETL: &str = env!("CARGO_BIN_EXE_etl");
 
 /// Runs a shell pipeline in `dir` with $SPICTL and $ETL set.
 fn sh(dir: &Path, script: &str) -> Output {
-    Command::new("bash")
+    let mut bash = Command::new("bash");
+    signals::default_signals(&mut bash)
         .arg("-c")
         .arg(format!("set -o pipefail; {script}"))
         .current_dir(dir)
@@ -418,7 +419,8 @@ fn a_capture_to_a_file_ended_by_a_signal_is_whole() {
             &format!(
                 // Job control on, as in an interactive shell: without it bash starts
                 // `cmd &` with SIGINT ignored, and spictl keeps an ignored signal ignored.
-                r#"set -m; "$SPICTL" --device sim:mcp3008 sample --rate 500 --align 0 --out cap.parquet & pid=$!; sleep {after}; kill -{signal} $pid; wait $pid"#
+                // At most 30 s (15,000 samples) if the signal went unseen.
+                r#"set -m; "$SPICTL" --device sim:mcp3008 sample --rate 500 --count 15000 --align 0 --out cap.parquet & pid=$!; sleep {after}; kill -{signal} $pid; wait $pid"#
             ),
         );
         let err = String::from_utf8_lossy(&out.stderr);
@@ -426,7 +428,7 @@ fn a_capture_to_a_file_ended_by_a_signal_is_whole() {
         let count = ok(dir.path(), r#""$ETL" count cap.parquet"#);
         let n = records(&count)[0]["count"].as_u64().unwrap_or(0);
         assert!(
-            n > 20,
+            n > 20 && n < 15000,
             "{signal} after {after} s: {n} records in the file: {count}"
         );
     }
@@ -805,6 +807,9 @@ fn help_and_man_page_cover_every_command() {
 
 #[path = "support/small_disk.rs"]
 mod small_disk;
+
+#[path = "support/signals.rs"]
+mod signals;
 
 #[test]
 fn a_flash_read_onto_a_full_disk_leaves_no_cut_image() {

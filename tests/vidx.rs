@@ -214,7 +214,8 @@ fn recall_at_default_ef(create_args: &[&str], quantize: &str) {
 }
 
 #[test]
-fn sigkill_during_add_keeps_every_committed_record() {
+fn signals_during_add_keep_every_committed_record() {
+    use std::os::unix::process::ExitStatusExt;
     let t = tempfile::tempdir().unwrap();
     let idx = t.path().join("idx");
     let idx = idx.to_str().unwrap();
@@ -223,41 +224,52 @@ fn sigkill_during_add_keeps_every_committed_record() {
     let (base, qs) = all.split_at(n);
     // A small memtable, so flushes (segment writes + manifest swaps) happen during the add.
     create_l2_16(idx, 30_000);
-    let mut child = Command::new(VIDX)
-        .args(["add", idx, "--batch-size", "2000"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = ndjson(base, 0, false);
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let mut committed = 0u64;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(Ok(line)) = lines.next() {
-        let v: Value = serde_json::from_str(&line).unwrap();
-        committed = v["records"].as_u64().unwrap();
-        if committed >= 60_000 {
-            break;
+    // Each add resumes where the last one was stopped and is stopped in turn, once the
+    // index holds `until` committed records: by Ctrl-C, a service stop, the OOM killer.
+    let mut live = 0usize;
+    for (signal, until) in [(2, 20_000), (15, 45_000), (9, 75_000)] {
+        let mut child = signals::default_signals(&mut Command::new(VIDX))
+            .args(["add", idx, "--batch-size", "2000"])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let data = ndjson(&base[live..], live, false);
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+        let mut committed = live as u64;
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        while let Some(Ok(line)) = lines.next() {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            committed = live as u64 + v["records"].as_u64().unwrap();
+            if committed >= until {
+                break;
+            }
         }
+        unsafe { libc_kill(child.id() as i32, signal) };
+        drop(lines);
+        let out = child.wait_with_output().unwrap();
+        let _ = feeder.join();
+        assert_eq!(
+            out.status.signal(),
+            Some(signal),
+            "stopped by signal {signal} before the end ({committed} committed)"
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "signal {signal}: not quiet: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(committed >= until && committed < n as u64, "{committed}");
+        // Reopens without repair: a reader straight away, with every committed id.
+        live = assert_committed(idx, committed as usize, &format!("after signal {signal}"));
     }
-    // SIGKILL: no chance to clean up.
-    unsafe { libc_kill(child.id() as i32, 9) };
-    let status = child.wait().unwrap();
-    let _ = feeder.join();
-    assert!(
-        !status.success(),
-        "killed before the end ({committed} committed)"
-    );
-    assert!(committed >= 60_000 && committed < n as u64, "{committed}");
-    // Reopens without repair: a reader straight away, with every committed id.
-    let live = assert_committed(idx, committed as usize, "after SIGKILL") as u64;
     // The writer reopens (cutting any torn tail) and takes the rest; recall holds.
-    let rest = ndjson(&base[live as usize..], live as usize, false);
+    let rest = ndjson(&base[live..], live, false);
     let out = vidx(&["add", idx], Some(&rest));
     assert!(
         out.status.success(),
@@ -268,7 +280,7 @@ fn sigkill_during_add_keeps_every_committed_record() {
     assert_eq!(stats[0]["records"], n as u64);
     let hits = ok(&["search", idx, "--k", "10"], Some(&query_ndjson(qs)));
     let r = recall(&hits, &truth(base, &|_| true, qs, 10), 10);
-    eprintln!("recall@10 after crash and reopen: {r:.4}");
+    eprintln!("recall@10 after three stops and reopens: {r:.4}");
     assert!(r >= 0.95, "recall {r}");
 }
 
@@ -642,6 +654,9 @@ fn filtered_search_at_1_percent_selectivity_keeps_recall() {
 
 #[path = "support/small_disk.rs"]
 mod small_disk;
+
+#[path = "support/signals.rs"]
+mod signals;
 
 #[test]
 fn a_full_disk_fails_adds_and_compaction_clearly_and_loses_no_commit() {

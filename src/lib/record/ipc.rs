@@ -15,8 +15,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use arrow::datatypes::{DataType, Field as ArrowField};
 
 use arrow::ipc::{
-    root_as_footer, root_as_message, DateUnit, Endianness, Field, IntervalUnit, Message,
-    MessageHeader, Precision, Schema, TimeUnit, Type, UnionMode,
+    root_as_footer, root_as_message, CompressionType, DateUnit, Endianness, Field, IntervalUnit,
+    Message, MessageHeader, Precision, Schema, TimeUnit, Type, UnionMode,
 };
 
 const CONTINUATION: [u8; 4] = [0xff; 4];
@@ -460,6 +460,17 @@ fn check_unit(unit: TimeUnit) -> Result<(), String> {
     }
 }
 
+/// The most bytes one byte of a codec's output can decompress to. LZ4 frame: a match
+/// grows by at most 255 bytes per length byte. Zstandard: a block makes at most 128 KiB
+/// and takes at least 4 bytes (an RLE block: 3 of header, 1 of data).
+fn max_ratio(codec: CompressionType) -> u64 {
+    if codec == CompressionType::ZSTD {
+        (128 << 10) / 4
+    } else {
+        255
+    }
+}
+
 /// Reads the 8 bytes at an offset of a message body (a compressed buffer's
 /// uncompressed length).
 type Prefix<'p> = dyn FnMut(u64) -> io::Result<[u8; 8]> + 'p;
@@ -471,39 +482,49 @@ type Prefix<'p> = dyn FnMut(u64) -> io::Result<[u8; 8]> + 'p;
 struct Layout<'a, 'p> {
     nodes: std::vec::IntoIter<arrow::ipc::FieldNode>,
     buffers: std::vec::IntoIter<arrow::ipc::Buffer>,
-    compressed: bool,
+    /// The data buffers of each view column after its views, in the walk's order.
+    variadic: std::vec::IntoIter<i64>,
+    codec: Option<CompressionType>,
     v4: bool,
     prefix: &'a mut Prefix<'p>,
 }
 
 impl Layout<'_, '_> {
-    /// The bytes `buffer` holds once decompressed (None when it cannot be told).
-    fn size(&mut self, b: &arrow::ipc::Buffer) -> io::Result<Option<u64>> {
-        if !self.compressed || b.length() == 0 {
-            return Ok(Some(b.length() as u64));
-        }
-        let n = i64::from_le_bytes((self.prefix)(b.offset() as u64)?);
+    /// The bytes `buffer` holds once decompressed. arrow-ipc allocates a compressed
+    /// buffer's declared length before it decompresses, so a length its codec cannot
+    /// produce from the bytes there (a few bytes claiming terabytes) is refused here:
+    /// the memory a file can make us allocate stays proportional to its size.
+    fn size(&mut self, b: &arrow::ipc::Buffer) -> Result<u64, String> {
+        let stored = b.length() as u64;
+        let Some(codec) = self.codec.filter(|_| stored > 0) else {
+            return Ok(stored);
+        };
+        let n = i64::from_le_bytes((self.prefix)(b.offset() as u64).map_err(|e| e.to_string())?);
         // -1: stored uncompressed after the prefix.
-        Ok(Some(if n == -1 {
-            b.length() as u64 - 8
-        } else {
-            n.max(0) as u64
-        }))
+        if n == -1 {
+            return Ok(stored - 8);
+        }
+        let most = (stored - 8).saturating_mul(max_ratio(codec));
+        if n < 0 || n as u64 > most {
+            return Err(format!(
+                "a compressed buffer of {stored} bytes declares {n} bytes uncompressed \
+                 (at most {most} can come from it)"
+            ));
+        }
+        Ok(n as u64)
     }
 
-    /// Takes `n` buffers; the first must hold `need(len)` bytes when `used`.
+    /// Takes `n` buffers; the first must hold `need` bytes when `used`.
     fn take(&mut self, n: usize, need: u64, used: bool) -> Result<(), String> {
         for i in 0..n {
             let Some(b) = self.buffers.next() else {
                 return Ok(());
             };
-            if i == 0 && used {
-                let have = self.size(&b).map_err(|e| e.to_string())?;
-                if have.is_some_and(|have| have < need) {
-                    return Err(format!(
-                        "a buffer of {have:?} bytes for {need} bytes of values"
-                    ));
-                }
+            let have = self.size(&b)?;
+            if i == 0 && used && have < need {
+                return Err(format!(
+                    "a buffer of {have} bytes for {need} bytes of values"
+                ));
             }
         }
         Ok(())
@@ -520,7 +541,15 @@ impl Layout<'_, '_> {
         match dt {
             D::Null => Ok(()),
             D::Utf8 | D::Binary | D::LargeUtf8 | D::LargeBinary => self.take(3, bitmap, nulls),
-            D::BinaryView | D::Utf8View => self.take(2, bitmap, nulls),
+            // Validity, views, then as many data buffers as the batch says.
+            D::BinaryView | D::Utf8View => {
+                let data = self
+                    .variadic
+                    .next()
+                    .ok_or("a view column without its buffer count")?;
+                let data = usize::try_from(data).map_err(|_| format!("{data} data buffers"))?;
+                self.take(2usize.saturating_add(data), bitmap, nulls)
+            }
             D::List(f) | D::LargeList(f) | D::Map(f, _) => {
                 self.take(2, bitmap, nulls)?;
                 self.field(f.data_type())
@@ -648,7 +677,13 @@ fn check_layout(message: &Message, known: &Known, prefix: &mut Prefix, at: u64) 
             .copied()
             .collect::<Vec<_>>()
             .into_iter(),
-        compressed: batch.compression().is_some(),
+        variadic: batch
+            .variadicBufferCounts()
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .into_iter(),
+        codec: batch.compression().map(|c| c.codec()),
         v4: message.version() < arrow::ipc::MetadataVersion::V5,
         prefix,
     };
@@ -658,4 +693,103 @@ fn check_layout(message: &Message, known: &Known, prefix: &mut Prefix, at: u64) 
             .map_err(|e| invalid(at, format!("column {name:?}: {e}")))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringViewArray};
+    use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
+    use std::io::Cursor;
+    use std::sync::Arc;
+
+    fn batch() -> RecordBatch {
+        // A view column whose one long string is its only data buffer (16 bytes), then
+        // an integer column with nulls: its validity bitmap needs 125 bytes.
+        let mut views = vec![None; 1000];
+        views[0] = Some("a string of 21 bytes.");
+        let ints: Int64Array = (0..1000).map(|i| (i % 7 != 0).then_some(0)).collect();
+        RecordBatch::try_from_iter([
+            ("v", Arc::new(StringViewArray::from(views)) as ArrayRef),
+            ("n", Arc::new(ints) as ArrayRef),
+        ])
+        .unwrap()
+    }
+
+    fn options(codec: Option<CompressionType>) -> IpcWriteOptions {
+        IpcWriteOptions::default()
+            .try_with_compression(codec)
+            .unwrap()
+    }
+
+    fn stream(codec: Option<CompressionType>) -> Vec<u8> {
+        let b = batch();
+        let mut w =
+            StreamWriter::try_new_with_options(Vec::new(), &b.schema(), options(codec)).unwrap();
+        w.write(&b).unwrap();
+        w.into_inner().unwrap()
+    }
+
+    fn file(codec: Option<CompressionType>) -> Vec<u8> {
+        let b = batch();
+        let mut w =
+            FileWriter::try_new_with_options(Vec::new(), &b.schema(), options(codec)).unwrap();
+        w.write(&b).unwrap();
+        w.into_inner().unwrap()
+    }
+
+    fn read_stream(bytes: &[u8]) -> Result<Vec<RecordBatch>, String> {
+        let reader = arrow::ipc::reader::StreamReader::try_new(CheckedStream::new(bytes), None)
+            .map_err(|e| e.to_string())?;
+        reader.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    }
+
+    fn read_file(bytes: &[u8]) -> Result<Vec<RecordBatch>, String> {
+        let mut cursor = Cursor::new(bytes);
+        check_file(&mut cursor).map_err(|e| e.to_string())?;
+        let reader =
+            arrow::ipc::reader::FileReader::try_new(cursor, None).map_err(|e| e.to_string())?;
+        reader.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    }
+
+    /// The body's bytes of the integer column's values: 1000 eight-byte values.
+    const VALUES_LEN: [u8; 8] = 8000u64.to_le_bytes();
+
+    #[test]
+    fn view_columns_take_their_data_buffers_before_the_next_column() {
+        for codec in [
+            None,
+            Some(CompressionType::LZ4_FRAME),
+            Some(CompressionType::ZSTD),
+        ] {
+            assert_eq!(
+                read_stream(&stream(codec)).unwrap(),
+                vec![batch()],
+                "{codec:?}"
+            );
+            assert_eq!(read_file(&file(codec)).unwrap(), vec![batch()], "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn a_compressed_buffer_cannot_claim_more_than_its_codec_makes() {
+        for codec in [CompressionType::LZ4_FRAME, CompressionType::ZSTD] {
+            for (bytes, read) in [
+                (stream(Some(codec)), read_stream as fn(&[u8]) -> _),
+                (file(Some(codec)), read_file),
+            ] {
+                let at = bytes
+                    .windows(8)
+                    .position(|w| w == VALUES_LEN)
+                    .expect("the values' uncompressed length");
+                for claim in [1u64 << 40, i64::MAX as u64, -2i64 as u64] {
+                    let mut bomb = bytes.clone();
+                    bomb[at..at + 8].copy_from_slice(&claim.to_le_bytes());
+                    let err = read(&bomb).unwrap_err();
+                    assert!(err.contains("declares"), "{codec:?} {claim}: {err}");
+                    assert!(err.contains("corrupt Arrow IPC data at byte"), "{err}");
+                }
+            }
+        }
+    }
 }
