@@ -22,11 +22,13 @@ build:
 ## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
 ## first would build the dependencies twice (dev-dependencies change their features).
 ## The static aarch64 device tools are built first: tests/dist_aarch64.rs runs them
-## under qemu-user beside this machine's build.
+## under qemu-user beside this machine's build. Then Miri (scripts/miri.sh) interprets
+## the unit tests of the unsafe kernels it can run.
 test: deps
 	bash scripts/build-space.sh
 	TARGETS=aarch64-unknown-linux-musl TOOLS="spictl hidctl" bash scripts/dist.sh
 	$(CARGO) test --release --locked
+	bash scripts/miri.sh
 
 ## dist: static (musl) binaries per tool, each with only its features, for TARGETS,
 ## packed as dist/pipekit-VERSION-TARGET.tar.gz; TARGETS= and TOOLS= narrow it.

@@ -488,6 +488,8 @@ mod tests {
         all
     }
 
+    // Hundreds of generated cases: more than an interpreter gets through in make test.
+    #[cfg(not(miri))]
     mod random {
         use super::*;
         use proptest::prelude::*;
