@@ -1283,3 +1283,82 @@ fn the_broker_killed_and_restarted_mid_run_loses_no_result() {
         "{duplicates} duplicates: offsets were not committed"
     );
 }
+
+#[path = "support/signals.rs"]
+mod signals;
+
+#[test]
+fn a_consumer_stopped_by_a_signal_commits_exactly_what_it_wrote() {
+    let broker = Broker::start();
+    broker.create_topic("stop", 2);
+    let b = broker.addr();
+    const TOTAL: usize = 40_000;
+    let produced = etl(
+        &["kafka", "produce", "-b", &b, "-t", "stop"],
+        &records(TOTAL),
+    );
+    ok(&produced, "produce");
+    let mut args = vec![
+        "kafka", "consume", "-b", &b, "-t", "stop", "--group", "g-stop", "-o", "ndjson",
+    ];
+    args.extend(GROUP_PROPS);
+    let mut seen: Vec<i64> = Vec::new();
+    for (signal, after) in [(libc::SIGINT, 5_000), (libc::SIGTERM, 5_000)] {
+        let mut child = signals::default_signals(&mut Command::new(ETL))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read slowly enough that the pipe fills: the consumer is mid-topic, blocked on
+        // its output, when the signal comes; then read everything it still writes.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut got = 0;
+        for line in lines.by_ref() {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            seen.push(v["n"].as_i64().unwrap());
+            got += 1;
+            if got == after {
+                unsafe { libc::kill(child.id() as i32, signal) };
+                break;
+            }
+            if got % 500 == 0 {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            seen.push(v["n"].as_i64().unwrap());
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "signal {signal}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(seen.len() < TOTAL, "stopped mid-topic: {} read", seen.len());
+        assert!(
+            out.stderr.is_empty(),
+            "signal {signal}: not quiet: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // It writes out the messages it had fetched, then commits them and stops.
+        eprintln!(
+            "signal {signal} after {after} lines: {} read so far",
+            seen.len()
+        );
+    }
+    // The group goes on from what the stopped consumers committed: every record once.
+    args.push("--until-end");
+    let rest = ok(&etl(&args, b""), "the rest");
+    seen.extend(rest.iter().map(|r| r["n"].as_i64().unwrap()));
+    let unique: HashSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), TOTAL, "every record read");
+    assert_eq!(
+        seen.len(),
+        TOTAL,
+        "{} records read twice: the commits did not match what was written",
+        seen.len() - TOTAL
+    );
+}
