@@ -85,8 +85,9 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
-/// SIGINT and SIGTERM ask the command to stop at the next message and finish cleanly
-/// (commit what was written, settle what was sent); a second signal kills as usual.
+/// SIGINT and SIGTERM ask the command to stop once the messages it already fetched are
+/// handled, and to finish cleanly (commit what was written, settle what was sent); a
+/// second signal kills as usual.
 pub fn install_stop_handler() {
     // SAFETY: the handler only stores to an atomic; SA_RESETHAND restores the default
     // action so a second signal terminates.
