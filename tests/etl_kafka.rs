@@ -1292,15 +1292,34 @@ fn a_consumer_stopped_by_a_signal_commits_exactly_what_it_wrote() {
     let broker = Broker::start();
     broker.create_topic("stop", 2);
     let b = broker.addr();
-    const TOTAL: usize = 40_000;
-    let produced = etl(
-        &["kafka", "produce", "-b", &b, "-t", "stop"],
-        &records(TOTAL),
-    );
-    ok(&produced, "produce");
-    let mut args = vec![
-        "kafka", "consume", "-b", &b, "-t", "stop", "--group", "g-stop", "-o", "ndjson",
+    let args = [
+        "kafka", "consume", "-b", &b, "-t", "stop", "--group", "g-stop",
     ];
+    stopped_by_signals_then_resumed(&b, "stop", &args);
+}
+
+#[test]
+fn a_pipeline_stopped_by_a_signal_commits_exactly_what_it_wrote() {
+    let broker = Broker::start();
+    broker.create_topic("stop-run", 2);
+    let b = broker.addr();
+    let from = format!("kafka://{b}/stop-run?group=g-stop-run");
+    let args = ["run", "--from", &from, "--select", "n, name", "--to", "-"];
+    stopped_by_signals_then_resumed(&b, "stop-run", &args);
+}
+
+/// Fills `topic` with 80,000 records, then runs `args` (a group's reader writing NDJSON
+/// to stdout) twice, stopping it by SIGINT and then SIGTERM mid-topic while it is
+/// blocked on a full output pipe: each exits 0 with nothing on stderr, having written
+/// what it fetched and committed that. A last run with `--until-end` reads the rest:
+/// every record exactly once across the three.
+fn stopped_by_signals_then_resumed(b: &str, topic: &str, args: &[&str]) {
+    // Each stop goes on through what it had fetched (up to ~16k records): room for two.
+    const TOTAL: usize = 80_000;
+    let produced = etl(&["kafka", "produce", "-b", b, "-t", topic], &records(TOTAL));
+    ok(&produced, "produce");
+    let mut args: Vec<&str> = args.to_vec();
+    args.extend(["-o", "ndjson"]);
     args.extend(GROUP_PROPS);
     let mut seen: Vec<i64> = Vec::new();
     for (signal, after) in [(libc::SIGINT, 5_000), (libc::SIGTERM, 5_000)] {
@@ -1310,7 +1329,7 @@ fn a_consumer_stopped_by_a_signal_commits_exactly_what_it_wrote() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // Read slowly enough that the pipe fills: the consumer is mid-topic, blocked on
+        // Read slowly enough that the pipe fills: the reader is mid-topic, blocked on
         // its output, when the signal comes; then read everything it still writes.
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut got = 0;
@@ -1331,34 +1350,33 @@ fn a_consumer_stopped_by_a_signal_commits_exactly_what_it_wrote() {
             seen.push(v["n"].as_i64().unwrap());
         }
         let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(
             out.status.code(),
             Some(0),
-            "signal {signal}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "{args:?} signal {signal}: {stderr}"
         );
         assert!(seen.len() < TOTAL, "stopped mid-topic: {} read", seen.len());
         assert!(
-            out.stderr.is_empty(),
-            "signal {signal}: not quiet: {}",
-            String::from_utf8_lossy(&out.stderr)
+            stderr.is_empty(),
+            "{args:?} signal {signal}: not quiet: {stderr}"
         );
         // It writes out the messages it had fetched, then commits them and stops.
         eprintln!(
-            "signal {signal} after {after} lines: {} read so far",
+            "{} signal {signal} after {after} lines: {} read so far",
+            args[0],
             seen.len()
         );
     }
-    // The group goes on from what the stopped consumers committed: every record once.
     args.push("--until-end");
     let rest = ok(&etl(&args, b""), "the rest");
     seen.extend(rest.iter().map(|r| r["n"].as_i64().unwrap()));
     let unique: HashSet<i64> = seen.iter().copied().collect();
-    assert_eq!(unique.len(), TOTAL, "every record read");
+    assert_eq!(unique.len(), TOTAL, "{args:?}: every record read");
     assert_eq!(
         seen.len(),
         TOTAL,
-        "{} records read twice: the commits did not match what was written",
+        "{args:?}: {} records read twice: the commits did not match what was written",
         seen.len() - TOTAL
     );
 }
