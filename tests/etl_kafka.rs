@@ -1259,14 +1259,8 @@ fn the_broker_killed_and_restarted_mid_run_loses_no_result() {
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(90) {
         let out = drain(&b, "dur-out", &[]);
-        if out.status.success() {
-            let results: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
-            if numbers_and_duplicates(&results).0.len() == TOTAL {
-                break;
-            }
+        if out.status.success() && numbers_and_duplicates(&ok(&out, "dur-out")).0.len() == TOTAL {
+            break;
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -1344,23 +1338,15 @@ fn stopped_by_signals_then_resumed(b: &str, topic: &str, args: &[&str]) {
             .unwrap();
         // Read slowly enough that the pipe fills: the reader is mid-topic, blocked on
         // its output, when the signal comes; then read everything it still writes.
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut got = 0;
-        for line in lines.by_ref() {
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for (got, line) in (1..).zip(lines) {
             let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
             seen.push(v["n"].as_i64().unwrap());
-            got += 1;
             if got == after {
                 unsafe { libc::kill(child.id() as i32, signal) };
-                break;
-            }
-            if got % 500 == 0 {
+            } else if got < after && got % 500 == 0 {
                 std::thread::sleep(Duration::from_millis(10));
             }
-        }
-        for line in lines {
-            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-            seen.push(v["n"].as_i64().unwrap());
         }
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
