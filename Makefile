@@ -4,6 +4,12 @@ PREFIX  ?= /usr/local
 TARGET  ?= x86_64-unknown-linux-musl
 BINS    := $(basename $(notdir $(wildcard src/bin/*.rs)))
 RELEASE := target/release
+# The release build is also the lint: clippy's driver wraps rustc for pipekit's own
+# crates only (RUSTC_WORKSPACE_WRAPPER), so the dependencies are the ones the build
+# compiles anyway, and pipekit's code is compiled once, with clippy's lints denied as
+# errors. A separate `cargo clippy` type-checks every dependency again; this costs only
+# the lint passes over pipekit's own code.
+LINTED  := RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
 
 .PHONY: all deps build test demo man completions docs install install-dist bench lint clean dist fuzz
 
@@ -16,18 +22,20 @@ deps:
 ## build-space.sh: room for the ~3 GB build, on tmpfs when the disk is short (see the script)
 build:
 	bash scripts/build-space.sh
-	$(CARGO) build --release --locked
+	$(LINTED) $(CARGO) build --release --locked
 
 ## test: install what the tests need, build once (release), run every test.
 ## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
 ## first would build the dependencies twice (dev-dependencies change their features).
 ## The static aarch64 device tools are built first: tests/dist_aarch64.rs runs them
-## under qemu-user beside this machine's build. Then Miri (scripts/miri.sh) interprets
-## the unit tests of the unsafe kernels it can run.
+## under qemu-user beside this machine's build. The test build is linted (rustfmt's
+## check first; clippy as the build's wrapper, see LINTED). Then Miri (scripts/miri.sh)
+## interprets the unit tests of the unsafe kernels it can run.
 test: deps
 	bash scripts/build-space.sh
+	$(CARGO) fmt --all -- --check
 	TARGETS=aarch64-unknown-linux-musl TOOLS="spictl hidctl" bash scripts/dist.sh
-	$(CARGO) test --release --locked
+	$(LINTED) $(CARGO) test --release --locked
 	bash scripts/miri.sh
 
 ## dist: static (musl) binaries per tool, each with only its features, for TARGETS,
@@ -70,6 +78,8 @@ bench: deps build
 fuzz: deps
 	FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_FEATURES="$(FUZZ_FEATURES)" bash scripts/fuzz.sh
 
+## lint: what `make test` checks as it builds (rustfmt, clippy -D warnings), alone;
+## `cargo clippy` type-checks the dependencies separately from the release build
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --all-targets -- -D warnings

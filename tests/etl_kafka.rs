@@ -1163,6 +1163,25 @@ fn most_unacknowledged(stderr: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The first few of `0..total` not in `seen`.
+fn first_missing(seen: &HashSet<i64>, total: usize) -> Vec<usize> {
+    (0..total)
+        .filter(|n| !seen.contains(&(*n as i64)))
+        .take(5)
+        .collect()
+}
+
+/// `topic` holds the results for `0..total`, each exactly once.
+fn every_result_once(b: &str, topic: &str, total: usize) {
+    let (seen, duplicates) = numbers_and_duplicates(&drain_topic(b, topic, &[]));
+    let missing = first_missing(&seen, total);
+    assert!(missing.is_empty(), "results lost, e.g. {missing:?}");
+    assert_eq!(
+        duplicates, 0,
+        "results written twice: the commits did not match what was delivered"
+    );
+}
+
 /// `n` of every record, with how many appear more than once.
 fn numbers_and_duplicates(records: &[serde_json::Value]) -> (HashSet<i64>, usize) {
     let seen: HashSet<i64> = records.iter().map(|r| r["n"].as_i64().unwrap()).collect();
@@ -1196,10 +1215,7 @@ fn the_broker_killed_and_restarted_mid_produce_loses_no_record() {
     );
     assert!(stderr.contains("delivery resumed"), "{stderr}");
     let (seen, duplicates) = numbers_and_duplicates(&drain_topic(&b, "durable", &[]));
-    let missing: Vec<usize> = (0..TOTAL)
-        .filter(|n| !seen.contains(&(*n as i64)))
-        .take(5)
-        .collect();
+    let missing = first_missing(&seen, TOTAL);
     assert!(
         missing.is_empty(),
         "lost across the restart, e.g. {missing:?}"
@@ -1269,10 +1285,7 @@ fn the_broker_killed_and_restarted_mid_run_loses_no_result() {
     unsafe { libc::kill(run.id() as i32, libc::SIGTERM) };
     let out = run.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let missing: Vec<usize> = (0..TOTAL)
-        .filter(|n| !seen.contains(&(*n as i64)))
-        .take(5)
-        .collect();
+    let missing = first_missing(&seen, TOTAL);
     assert!(
         missing.is_empty(),
         "results lost across the restart, e.g. {missing:?}: {stderr}"
@@ -1378,4 +1391,117 @@ fn stopped_by_signals_then_resumed(b: &str, topic: &str, args: &[&str]) {
         "{args:?}: {} records read twice: the commits did not match what was written",
         seen.len() - TOTAL
     );
+}
+
+/// A signal that lands while `etl run` writes to a topic, at whatever point of fetching,
+/// transforming or producing it is: the run delivers what it produced, commits the
+/// input behind it, and exits 0 quietly; the next run goes on from there. With the
+/// input arriving live (so each stop is mid-topic) and two stops, every result is in
+/// the output topic exactly once.
+#[test]
+fn a_pipeline_to_a_topic_stopped_by_signals_delivers_every_result_once() {
+    let broker = Broker::start();
+    broker.create_topic("sig-in", 2);
+    broker.create_topic("sig-out", 2);
+    let b = broker.addr();
+    const TOTAL: usize = 60_000;
+    let (producer, feeder) = trickled_produce(&b, "sig-in", &[], TOTAL);
+    let from = format!("kafka://{b}/sig-in?group=g-sig");
+    let to = format!("kafka://{b}/sig-out");
+    let mut args = vec!["run", "--from", &from, "--select", "n, name", "--to", &to];
+    args.extend(GROUP_PROPS);
+    // Stop at a third and at two thirds of the input: SIGINT, then SIGTERM.
+    for (signal, mark) in [(libc::SIGINT, TOTAL / 3), (libc::SIGTERM, 2 * TOTAL / 3)] {
+        let mut run = signals::default_signals(&mut Command::new(ETL))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while drain_topic(&b, "sig-out", &[]).len() < mark {
+            assert!(
+                run.try_wait().unwrap().is_none(),
+                "etl run ended early: {:?}",
+                run.wait_with_output().unwrap()
+            );
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "{mark} results not in 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        unsafe { libc::kill(run.id() as i32, signal) };
+        let out = run.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "signal {signal}: {stderr}");
+        assert!(stderr.is_empty(), "signal {signal}: not quiet: {stderr}");
+        let written = drain_topic(&b, "sig-out", &[]).len();
+        assert!(written < TOTAL, "stopped mid-topic: {written} results");
+        eprintln!("etl run to a topic, signal {signal}: {written} results so far");
+    }
+    feeder.join().unwrap();
+    ok(&producer.wait_with_output().unwrap(), "produce");
+    args.push("--until-end");
+    ok(&etl(&args, b""), "the rest");
+    every_result_once(&b, "sig-out", TOTAL);
+}
+
+/// A pipeline paused past its group's session timeout (SIGSTOP: a stalled host, a
+/// debugger, a VM migration) has been dropped from the group when it resumes. Stopped
+/// by SIGTERM as it resumes, its final commit is refused until it rejoins: it rejoins,
+/// commits what it delivered, and exits 0; the next run finds nothing left to do and
+/// nothing is written twice.
+#[test]
+fn a_pipeline_dropped_from_its_group_rejoins_to_commit_when_stopped() {
+    let broker = Broker::start();
+    broker.create_topic("rj-in", 2);
+    broker.create_topic("rj-out", 2);
+    let b = broker.addr();
+    const TOTAL: usize = 20_000;
+    ok(
+        &etl(
+            &["kafka", "produce", "-b", &b, "-t", "rj-in"],
+            &records(TOTAL),
+        ),
+        "produce",
+    );
+    let from = format!("kafka://{b}/rj-in?group=g-rj");
+    let to = format!("kafka://{b}/rj-out");
+    // No periodic commit: what the run did is committed only when it stops.
+    let mut args = vec![
+        "run",
+        "--from",
+        &from,
+        "--select",
+        "n, name",
+        "--to",
+        &to,
+        "-X",
+        "enable.auto.commit=false",
+    ];
+    args.extend(GROUP_PROPS);
+    let run = signals::default_signals(&mut Command::new(ETL))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while drain_topic(&b, "rj-out", &[]).len() < TOTAL {
+        assert!(t.elapsed() < Duration::from_secs(60), "results not in 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pid = run.id() as i32;
+    // Paused for longer than session.timeout.ms (6 s in GROUP_PROPS).
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    std::thread::sleep(Duration::from_secs(9));
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "etl run: {stderr}");
+    args.push("--until-end");
+    ok(&etl(&args, b""), "the next run");
+    every_result_once(&b, "rj-out", TOTAL);
 }

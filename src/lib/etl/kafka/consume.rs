@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use clap::Args;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::message::Message;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
@@ -340,34 +340,130 @@ fn partitions_of(marks: &Watermarks) -> Vec<i32> {
     partitions
 }
 
-/// Stores the offsets after these records (they were delivered) for the next commit.
-pub fn store_offsets(consumer: &KafkaConsumer, topic: &str, records: &[(i32, i64)]) {
-    let mut latest: HashMap<i32, i64> = HashMap::new();
-    for &(p, o) in records {
-        latest.insert(p, o);
-    }
-    if latest.is_empty() {
-        return;
-    }
-    let mut tpl = TopicPartitionList::new();
-    for (p, o) in latest {
-        let _ = tpl.add_partition_offset(topic, p, Offset::Offset(o + 1));
-    }
-    // A partition revoked meanwhile cannot be stored; its new owner reads those
-    // records again (at least once), so this is not an error.
-    let _ = consumer.store_offsets(&tpl);
+/// How long a stopping group reader waits for its group to take it back before the
+/// final commit gives up (see [`Progress::commit`]).
+const REJOIN_WAIT: Duration = Duration::from_secs(15);
+
+/// Where a group reader is in each partition: the offset after the last record it
+/// finished with (written, or delivered downstream). Stored in librdkafka for its
+/// periodic auto-commits, and kept here too: a group that forgets its members (its
+/// coordinator restarted) takes back their partitions with their stored offsets, and
+/// the final commit must still say how far this reader got.
+#[derive(Default)]
+pub struct Progress {
+    next: HashMap<i32, i64>,
 }
 
-/// Commits the stored offsets now (at the end of a run), synchronously.
-pub fn commit_stored(consumer: &KafkaConsumer, conn: &ConnArgs) -> Result<()> {
-    match consumer.commit_consumer_state(CommitMode::Sync) {
-        Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
-        Err(e) => Err(kafka_error(
-            "committing offsets (records were delivered; they may be read again)",
-            &conn.brokers,
-            e,
-        )),
+impl Progress {
+    /// Records that these records are finished, and stores their offsets for the next
+    /// commit.
+    pub fn store(&mut self, consumer: &KafkaConsumer, topic: &str, records: &[(i32, i64)]) {
+        let mut latest: HashMap<i32, i64> = HashMap::new();
+        for &(p, o) in records {
+            latest.insert(p, o + 1);
+        }
+        if latest.is_empty() {
+            return;
+        }
+        self.next.extend(&latest);
+        // A partition revoked meanwhile cannot be stored; its new owner reads those
+        // records again (at least once), so this is not an error.
+        let _ = consumer.store_offsets(&offsets_list(topic, &latest));
     }
+
+    /// Commits the stored offsets now (at the end of a run), synchronously. When the
+    /// group no longer knows this member (it was dropped after missing heartbeats, or
+    /// a restarted coordinator forgot it) or is rebalancing, the consumer is served
+    /// until it rejoins, for up to [`REJOIN_WAIT`], and this reader's offsets for the
+    /// partitions it holds again are committed, never below what the group committed
+    /// meanwhile. Messages fetched while waiting are dropped uncommitted: the next run
+    /// reads them.
+    pub fn commit(&self, consumer: &KafkaConsumer, topic: &str, conn: &ConnArgs) -> Result<()> {
+        let deadline = std::time::Instant::now() + REJOIN_WAIT;
+        let mut attempt = consumer.commit_consumer_state(CommitMode::Sync);
+        loop {
+            let e = match attempt {
+                Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {
+                    return Ok(())
+                }
+                Err(e) => e,
+            };
+            if !group_in_flux(&e) || std::time::Instant::now() >= deadline {
+                return Err(kafka_error(
+                    "committing offsets (records were delivered; they may be read again)",
+                    &conn.brokers,
+                    e,
+                ));
+            }
+            let _ = consumer.poll(Duration::from_millis(200));
+            attempt = self.commit_held(consumer, topic).unwrap_or(Err(e));
+        }
+    }
+
+    /// Commits this reader's offsets for the partitions the consumer holds, where they
+    /// are past the group's committed offset; `None` while it holds none (rejoining).
+    fn commit_held(&self, consumer: &KafkaConsumer, topic: &str) -> Option<KafkaResult<()>> {
+        let held = consumer.assignment().ok()?;
+        if consumer.assignment_lost() || held.count() == 0 {
+            return None;
+        }
+        let mine: HashMap<i32, i64> = held
+            .elements_for_topic(topic)
+            .iter()
+            .filter_map(|e| Some((e.partition(), *self.next.get(&e.partition())?)))
+            .collect();
+        if mine.is_empty() {
+            return Some(Ok(()));
+        }
+        let committed =
+            match consumer.committed_offsets(offsets_list(topic, &mine), METADATA_TIMEOUT) {
+                Ok(c) => c,
+                Err(e) => return Some(Err(e)),
+            };
+        let ahead: HashMap<i32, i64> = committed
+            .elements_for_topic(topic)
+            .iter()
+            .filter_map(|e| {
+                let next = mine[&e.partition()];
+                match e.offset() {
+                    Offset::Offset(c) if c >= next => None,
+                    _ => Some((e.partition(), next)),
+                }
+            })
+            .collect();
+        if ahead.is_empty() {
+            return Some(Ok(()));
+        }
+        Some(consumer.commit(&offsets_list(topic, &ahead), CommitMode::Sync))
+    }
+}
+
+/// A commit failed because the group is between generations: it forgot this member,
+/// is rebalancing, or its coordinator is moving or loading. Rejoining fixes these.
+fn group_in_flux(e: &KafkaError) -> bool {
+    matches!(
+        e,
+        KafkaError::ConsumerCommit(
+            RDKafkaErrorCode::UnknownMemberId
+                | RDKafkaErrorCode::IllegalGeneration
+                | RDKafkaErrorCode::RebalanceInProgress
+                | RDKafkaErrorCode::NotCoordinator
+                | RDKafkaErrorCode::CoordinatorNotAvailable
+                | RDKafkaErrorCode::CoordinatorLoadInProgress
+                | RDKafkaErrorCode::WaitingForCoordinator
+                | RDKafkaErrorCode::AssignmentLost
+                | RDKafkaErrorCode::State
+        )
+    )
+}
+
+/// `topic`'s partitions at these offsets.
+fn offsets_list(topic: &str, offsets: &HashMap<i32, i64>) -> TopicPartitionList {
+    let mut tpl = TopicPartitionList::new();
+    for (&p, &o) in offsets {
+        let _ = tpl.add_partition_offset(topic, p, Offset::Offset(o));
+    }
+    tpl
 }
 
 /// What to read from an open consumer and how to decode it.
@@ -484,9 +580,11 @@ pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
         aside: &aside,
     };
     let group = args.group.is_some();
+    let mut progress = Progress::default();
     let options = args.output.sink_options();
     if feed.raw.is_some() && feed.schema.is_none() && options.resolve()? == OutputFormat::Ndjson {
-        consume_lines(&consumer, &feed, marks, group, &options)?;
+        let progress = group.then_some(&mut progress);
+        consume_lines(&consumer, &feed, marks, progress, &options)?;
     } else {
         let mut sink = LazySink::new(options);
         let schema = for_each_batch(&consumer, feed, marks, |batch, rows| {
@@ -494,14 +592,14 @@ pub fn consume(args: &ConsumeArgs) -> Result<Outcome> {
                 sink.write(batch)?;
             }
             if group {
-                store_offsets(&consumer, &args.topic, &rows);
+                progress.store(&consumer, &args.topic, &rows);
             }
             Ok(())
         })?;
         sink.finish(Some(&schema))?;
     }
     if group {
-        commit_stored(&consumer, &args.conn)?;
+        progress.commit(&consumer, &args.topic, &args.conn)?;
     }
     Ok(Outcome::Complete)
 }
@@ -514,7 +612,7 @@ fn consume_lines(
     consumer: &KafkaConsumer,
     feed: &Feed<'_>,
     marks: Watermarks,
-    group: bool,
+    mut group: Option<&mut Progress>,
     options: &SinkOptions,
 ) -> Result<()> {
     let mut dest = open_output(options)?;
@@ -524,8 +622,8 @@ fn consume_lines(
             .and_then(|()| dest.flush())
             .map_err(|e| Error::io(what.clone(), e))?;
         let written = feed.aside.all_done()?;
-        if group {
-            store_offsets(consumer, feed.topic, &written);
+        if let Some(progress) = group.as_deref_mut() {
+            progress.store(consumer, feed.topic, &written);
         }
         Ok(true)
     };

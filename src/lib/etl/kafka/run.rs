@@ -19,9 +19,7 @@ use clap::Args;
 
 use super::aside::Aside;
 use super::client::{parse_property, ConnArgs};
-use super::consume::{
-    commit_stored, for_each_batch, open_consumer, parse_from, store_offsets, Feed, StartAt,
-};
+use super::consume::{for_each_batch, open_consumer, parse_from, Feed, Progress, StartAt};
 use super::produce::{
     open_producer, partition_count, send_json_batch, settle, Dest, KafkaProducer,
 };
@@ -400,6 +398,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         aside: &aside,
     };
     let mut unfinished = Unfinished::default();
+    let mut progress = Progress::default();
     let mut seq = 0usize;
     for_each_batch(&consumer, feed, marks, |batch, rows| {
         let mut done_at = None;
@@ -412,7 +411,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         seq += 1;
         let below = sink.delivered_below(false)?;
         let done = unfinished.take_done(below, stage.watermark());
-        store_offsets(&consumer, &source.topic, &done);
+        progress.store(&consumer, &source.topic, &done);
         Ok(())
     })?;
     // At the end of the input the open windows are complete; after a signal they are
@@ -426,9 +425,9 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         sink.delivered_below(true)?;
         unfinished.take_all()
     };
-    store_offsets(&consumer, &source.topic, &done);
+    progress.store(&consumer, &source.topic, &done);
     sink.finish()?;
-    commit_stored(&consumer, &conn)?;
+    progress.commit(&consumer, &source.topic, &conn)?;
     Ok(stage.outcome())
 }
 
