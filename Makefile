@@ -9,7 +9,7 @@ RELEASE := target/release
 # compiles anyway, and pipekit's code is compiled once, with clippy's lints denied as
 # errors. A separate `cargo clippy` type-checks every dependency again; this costs only
 # the lint passes over pipekit's own code.
-LINTED  := RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
+LINTED  := RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver || echo clippy-driver-missing)" CLIPPY_ARGS=-Dwarnings
 
 .PHONY: all deps build test demo man completions docs install install-dist bench lint clean dist fuzz
 
