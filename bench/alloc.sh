@@ -58,7 +58,7 @@ if has etl; then
     row "etl convert NDJSON → Parquet (900k records)" "BIN/etl convert $SRC --out $tmp/out.parquet"
     row "etl sql group-by (900k records)" "BIN/etl sql '$SQL' $SRC -o ndjson"
     # String and date functions: built for size in the dist profile (Cargo.toml).
-    row "etl sql string and date functions (900k records)" "BIN/etl sql '$FUNCS' $SRC -o ndjson"
+    row "etl sql string and date functions (900k records)" "BIN/etl sql \"$FUNCS\" $SRC -o ndjson"
 fi
 has vidx || exit 1
 row "vidx add 50k × 128 (HNSW build)" "rm -rf $tmp/idx && BIN/vidx create $tmp/idx --dim 128 --metric cosine && BIN/vidx add $tmp/idx --id id --vector vector $VECS && BIN/vidx compact $tmp/idx"
