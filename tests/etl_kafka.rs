@@ -6,7 +6,7 @@
 #![cfg(feature = "kafka")]
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -837,20 +837,7 @@ fn run_killed_mid_stream_and_restarted_misses_nothing() {
         .spawn()
         .unwrap();
     // Kill it once a third of the results, not all, have reached the output topic.
-    let t = Instant::now();
-    let at_kill = loop {
-        let n = drain_topic(&b, "run-out", &[]).len() as i64;
-        if n >= TOTAL / 3 {
-            break n;
-        }
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "etl run ended early: {:?}",
-            first.wait_with_output().unwrap()
-        );
-        assert!(t.elapsed() < Duration::from_secs(60), "no output in 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let at_kill = wait_for_results(&b, "run-out", TOTAL as usize / 3, &mut first) as i64;
     first.kill().unwrap();
     first.wait().unwrap();
     assert!(
@@ -1163,6 +1150,30 @@ fn most_unacknowledged(stderr: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Waits, up to 60 s, until `topic` holds at least `n` records while `run` (the
+/// pipeline writing them) keeps running; returns how many it holds.
+fn wait_for_results(b: &str, topic: &str, n: usize, run: &mut Child) -> usize {
+    let t = Instant::now();
+    loop {
+        let got = drain_topic(b, topic, &[]).len();
+        if got >= n {
+            return got;
+        }
+        if let Some(status) = run.try_wait().unwrap() {
+            let mut stderr = String::new();
+            if let Some(mut e) = run.stderr.take() {
+                let _ = e.read_to_string(&mut stderr);
+            }
+            panic!("etl run ended early ({status}): {stderr}");
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{n} results in {topic} not in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// The first few of `0..total` not in `seen`.
 fn first_missing(seen: &HashSet<i64>, total: usize) -> Vec<usize> {
     (0..total)
@@ -1250,18 +1261,14 @@ fn the_broker_killed_and_restarted_mid_run_loses_no_result() {
         "auto.commit.interval.ms=500",
     ];
     args.extend(GROUP_PROPS);
-    let run = Command::new(ETL)
+    let mut run = Command::new(ETL)
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // Results are flowing, then the broker dies and comes back on the same storage.
-    let t = Instant::now();
-    while drain_topic(&b, "dur-out", &[]).len() < 3_000 {
-        assert!(t.elapsed() < Duration::from_secs(60), "no results in 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for_results(&b, "dur-out", 3_000, &mut run);
     broker.stop();
     std::thread::sleep(Duration::from_millis(1500));
     broker.launch();
@@ -1418,19 +1425,7 @@ fn a_pipeline_to_a_topic_stopped_by_signals_delivers_every_result_once() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let t = Instant::now();
-        while drain_topic(&b, "sig-out", &[]).len() < mark {
-            assert!(
-                run.try_wait().unwrap().is_none(),
-                "etl run ended early: {:?}",
-                run.wait_with_output().unwrap()
-            );
-            assert!(
-                t.elapsed() < Duration::from_secs(60),
-                "{mark} results not in 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_results(&b, "sig-out", mark, &mut run);
         unsafe { libc::kill(run.id() as i32, signal) };
         let out = run.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1481,17 +1476,13 @@ fn a_pipeline_dropped_from_its_group_rejoins_to_commit_when_stopped() {
         "enable.auto.commit=false",
     ];
     args.extend(GROUP_PROPS);
-    let run = signals::default_signals(&mut Command::new(ETL))
+    let mut run = signals::default_signals(&mut Command::new(ETL))
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let t = Instant::now();
-    while drain_topic(&b, "rj-out", &[]).len() < TOTAL {
-        assert!(t.elapsed() < Duration::from_secs(60), "results not in 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for_results(&b, "rj-out", TOTAL, &mut run);
     let pid = run.id() as i32;
     // Paused for longer than session.timeout.ms (6 s in GROUP_PROPS).
     unsafe { libc::kill(pid, libc::SIGSTOP) };
