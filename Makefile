@@ -31,11 +31,12 @@ build:
 ## under qemu-user beside this machine's build. The test build is linted (rustfmt's
 ## check first; clippy as the build's wrapper, see LINTED). Then Miri (scripts/miri.sh)
 ## interprets the unit tests of the unsafe kernels it can run.
+## CARGO_TEST_FLAGS=--timings writes where the build's time went (target/cargo-timings).
 test: deps
 	bash scripts/build-space.sh
 	$(CARGO) fmt --all -- --check
 	TARGETS=aarch64-unknown-linux-musl TOOLS="spictl hidctl" bash scripts/dist.sh
-	$(LINTED) $(CARGO) test --release --locked
+	$(LINTED) $(CARGO) test --release --locked $(CARGO_TEST_FLAGS)
 	bash scripts/miri.sh
 
 ## dist: static (musl) binaries per tool, each with only its features, for TARGETS,

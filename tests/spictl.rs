@@ -442,10 +442,16 @@ fn a_capture_to_a_file_ended_by_a_signal_is_whole() {
         std::fs::read(dir.path().join("cap.parquet")).unwrap() == before,
         "the previous capture changed"
     );
-    // The next capture clears what the killed one left and commits its own file.
-    ok(
+    // The next capture clears what the killed one left and commits its own file. On a
+    // loaded machine a slot may be missed: that is reported (exit 3), not an error.
+    let out = sh(
         dir.path(),
         r#""$SPICTL" --device sim:mcp3008 sample --rate 500 --count 50 --align 0 --out cap.parquet"#,
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
