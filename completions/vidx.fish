@@ -35,6 +35,9 @@ complete -c vidx -n "__fish_vidx_needs_command" -f -a "add" -d 'Add records (NDJ
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -194,6 +197,72 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l stdin -d 'Read the ids from records on stdin (NDJSON or Arrow), field --id'
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l filter -d 'Only records whose metadata passes this SQL condition (the syntax of \'etl filter\')' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l order -d 'Record order' -r -f -a "id\t'By id: integer ids by value first, then the others byte-wise'
+insertion\t'In the order the records were last written'"
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l after -d 'Start after this id (the last one of the previous page)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l limit -d 'At most N records' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l id -d 'Name of the id field in the output' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l vector -d 'Name of the vector field in the output' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l vectors -d 'Also output each record\'s vector (as stored: cosine vectors are normalised)'
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l force -d 'Replace the index already in DIR'
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vidx -n "__fish_vidx_using_subcommand compact" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -233,11 +302,14 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l verify -d 'Also checksum every segment\'s vectors and metadata'
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

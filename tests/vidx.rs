@@ -223,7 +223,7 @@ fn signals_during_add_keep_every_committed_record() {
     let all = clustered(n, 200, dim, 40, 77);
     let (base, qs) = all.split_at(n);
     // A small memtable, so flushes (segment writes + manifest swaps) happen during the add.
-    create_l2_16(idx, 30_000);
+    create_l2_16(idx, 30_000, &[]);
     // Each add resumes where the last one was stopped and is stopped in turn, once the
     // index holds `until` committed records: by Ctrl-C, a service stop, the OOM killer.
     let mut live = 0usize;
@@ -284,10 +284,11 @@ fn signals_during_add_keep_every_committed_record() {
     assert!(r >= 0.95, "recall {r}");
 }
 
-/// An empty 16-dimensional L2 index flushing its memtable every `memtable` records.
-fn create_l2_16(idx: &str, memtable: usize) {
+/// An empty 16-dimensional L2 index flushing its memtable every `memtable` records,
+/// with `more` create options.
+fn create_l2_16(idx: &str, memtable: usize, more: &[&str]) {
     let memtable = memtable.to_string();
-    let args = [
+    let mut args = vec![
         "create",
         idx,
         "--dim",
@@ -297,6 +298,7 @@ fn create_l2_16(idx: &str, memtable: usize) {
         "--memtable",
         &memtable,
     ];
+    args.extend(more);
     ok(&args, None);
 }
 
@@ -664,7 +666,7 @@ fn a_full_disk_fails_adds_and_compaction_clearly_and_loses_no_commit() {
     let idx = disk.path().join("idx");
     let idx = idx.to_str().unwrap();
     let dim = 16;
-    create_l2_16(idx, 2000);
+    create_l2_16(idx, 2000, &[]);
     let all = clustered(200_000, 0, dim, 40, 5);
     let mut committed = 0;
     let mut failed = None;
@@ -704,4 +706,264 @@ fn a_full_disk_fails_adds_and_compaction_clearly_and_loses_no_commit() {
         assert!(err.contains("No space left"), "{err}");
     }
     check("after compacting on a full disk");
+}
+
+/// Records with metadata of every kind scan has to type: integers, floats, text,
+/// booleans, nested objects, lists, a timestamp, fields some records lack.
+fn rich_ndjson(vs: &[Vec<f32>], first_id: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, v) in vs.iter().enumerate() {
+        let id = first_id + i;
+        let lang = ["en", "de", "fr"][id % 3];
+        let mut rec = serde_json::json!({"id": id, "vector": v, "n": id, "score": id as f64 / 8.0,
+            "lang": lang, "ok": id.is_multiple_of(2),
+            "where": {"shelf": id % 7, "room": format!("r{}", id % 4)},
+            "tags": [format!("t{}", id % 5), "all"],
+            "ts": format!("2026-12-0{}T10:00:00.{:09}Z", 1 + id % 3, id)});
+        if id.is_multiple_of(10) {
+            rec.as_object_mut().unwrap().remove("lang");
+        }
+        serde_json::to_writer(&mut out, &rec).unwrap();
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A cosine index of 3,000 records spread over two segments and the memtable, with
+/// some records deleted and some written twice.
+fn scanned_index(dir: &Path) -> (String, Vec<Vec<f32>>) {
+    let idx = dir.join("idx").to_str().unwrap().to_string();
+    let all = clustered(3_000, 20, 24, 12, 0x5ca7);
+    let args = ["create", &idx, "--dim", "24", "--memtable", "1200"];
+    ok(&args, None);
+    ok(&["add", &idx], Some(&rich_ndjson(&all[..2_600], 0)));
+    ok(
+        &["add", &idx],
+        Some(&rich_ndjson(&all[2_600..3_000], 2_600)),
+    );
+    // Overwritten (newest copy in the memtable) and deleted records, across sources.
+    ok(&["add", &idx], Some(&rich_ndjson(&all[3_000..], 100)));
+    ok(&["delete", &idx, "5", "1500", "2999"], None);
+    (idx, all)
+}
+
+#[test]
+fn scan_to_parquet_and_add_rebuild_an_equal_index() {
+    let t = tempfile::tempdir().unwrap();
+    let (idx, all) = scanned_index(t.path());
+    let dump = t.path().join("dump.parquet");
+    let dump = dump.to_str().unwrap();
+    ok(&["scan", &idx, "--vectors", "--out", dump], None);
+    let copy = t.path().join("copy");
+    let copy = copy.to_str().unwrap();
+    ok(&["create", copy, "--dim", "24"], None);
+    ok(&["add", copy, dump], None);
+    // Same ids, metadata and vectors, bit for bit (f32 printed in full either way).
+    let a = vidx(&["scan", &idx, "--vectors", "-o", "ndjson"], None);
+    let b = vidx(&["scan", copy, "--vectors", "-o", "ndjson"], None);
+    assert!(a.status.success() && b.status.success());
+    let recs = records(&a.stdout);
+    assert_eq!(recs.len(), 3_000 - 3);
+    assert!(a.stdout == b.stdout, "the rebuilt index scans differently");
+    // Integer ids come back in numeric order, every field typed as it was added.
+    assert_eq!(recs[0]["id"], "0");
+    assert_eq!(recs[9]["id"], "10");
+    assert_eq!(recs[9]["where"]["room"], "r2");
+    assert_eq!(recs[9]["tags"][1], "all");
+    assert!(recs[9].get("lang").is_none(), "{}", recs[9]);
+    assert_eq!(recs[1]["lang"], "de");
+    assert_eq!(recs[1]["ts"], "2026-12-02T10:00:00.000000001Z");
+    assert_eq!(recs[1]["score"], 0.125);
+    // The stored vectors are unit length and the written-twice records kept their
+    // newer vector.
+    let v100: Vec<f32> = recs
+        .iter()
+        .find(|r| r["id"] == "100")
+        .map(|r| serde_json::from_value(r["vector"].clone()).unwrap())
+        .unwrap();
+    let want: f32 = all[3_000].iter().map(|x| x * x).sum::<f32>().sqrt();
+    for (got, x) in v100.iter().zip(&all[3_000]) {
+        assert!((got - x / want).abs() < 1e-6);
+    }
+    // The same search results, exactly.
+    let q = query_ndjson(&all[2_990..]);
+    let sa = vidx(&["search", &idx, "--exact", "-o", "ndjson"], Some(&q));
+    let sb = vidx(&["search", copy, "--exact", "-o", "ndjson"], Some(&q));
+    assert!(sa.status.success() && sa.stdout == sb.stdout);
+    assert_eq!(records(&sa.stdout).len(), 30 * 10);
+}
+
+#[test]
+fn scan_pages_orders_and_filters() {
+    let t = tempfile::tempdir().unwrap();
+    let (idx, _) = scanned_index(t.path());
+    let ids = |args: &[&str]| -> Vec<String> {
+        ok(args, None)
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for order in ["id", "insertion"] {
+        let all = ids(&["scan", &idx, "--order", order]);
+        assert_eq!(all.len(), 2_997);
+        // Pages of 400, each after the last id of the one before.
+        let mut paged: Vec<String> = Vec::new();
+        loop {
+            let mut args = vec!["scan", idx.as_str(), "--order", order, "--limit", "400"];
+            let last = paged.last().cloned().unwrap_or_default();
+            if !paged.is_empty() {
+                args.extend(["--after", last.as_str()]);
+            }
+            let page = ids(&args);
+            if page.is_empty() {
+                break;
+            }
+            paged.extend(page);
+        }
+        assert_eq!(paged, all, "{order}");
+        if order == "insertion" {
+            // The records written again (ids 100..119) come last, in their new order.
+            let tail: Vec<String> = (100..120).map(|i| i.to_string()).collect();
+            assert_eq!(&all[all.len() - 20..], tail.as_slice());
+        } else {
+            let nums: Vec<u64> = all.iter().map(|s| s.parse().unwrap()).collect();
+            assert!(nums.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+    let de = ok(&["scan", &idx, "--filter", "lang = 'de' AND n < 300"], None);
+    let want: Vec<String> = (0..300)
+        .filter(|i| i % 3 == 1 && i % 10 != 0 && *i != 5)
+        .map(|i| i.to_string())
+        .collect();
+    let got: Vec<&str> = de.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(got, want);
+    // A metadata field named like the output's id field is a usage error, not a loss.
+    let (code, e) = err(&["scan", &idx, "--id", "lang"], None);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("'lang'"), "{e}");
+    let (code, e) = err(
+        &["scan", &idx, "--order", "insertion", "--after", "5"],
+        None,
+    );
+    assert_eq!(code, 2, "{e}");
+}
+
+/// Ten snapshots taken while `vidx add` writes (flushing and compacting meanwhile):
+/// each opens, passes `stats --verify`, and holds exactly the first N records added,
+/// N at least the commits acknowledged before it started.
+#[test]
+fn snapshots_of_a_live_index_are_consistent_and_restore() {
+    let t = tempfile::tempdir().unwrap();
+    let idx = t.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let (n, dim) = (60_000, 16);
+    let all = clustered(n, 0, dim, 20, 0x5a9);
+    // Flushes every 6,000 records, compaction at 3 segments.
+    create_l2_16(idx, 6000, &["--compact-at", "3"]);
+    let mut writer = Command::new(VIDX)
+        .args(["add", idx, "--batch-size", "500", "-o", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = writer.stdin.take().unwrap();
+    let data = ndjson(&all, 0, true);
+    // Fed at about 20,000 records a second, so the snapshots see it at work.
+    let feeder = std::thread::spawn(move || {
+        for chunk in data.chunks(data.len() / 60) {
+            if stdin.write_all(chunk).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reader = {
+        let acked = acked.clone();
+        let out = writer.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+                acked.store(
+                    v["records"].as_u64().unwrap(),
+                    std::sync::atomic::Ordering::SeqCst,
+                );
+            }
+        })
+    };
+    let mut seen = Vec::new();
+    for i in 0..10 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        let before = acked.load(std::sync::atomic::Ordering::SeqCst);
+        let snap = t.path().join(format!("snap{i}"));
+        let snap = snap.to_str().unwrap();
+        let rep = ok(&["snapshot", idx, snap], None);
+        let held = rep[0]["records"].as_u64().unwrap();
+        assert!(
+            held >= before,
+            "snapshot {i} holds {held} < {before} acknowledged"
+        );
+        let stats = ok(&["stats", snap, "--verify"], None);
+        assert_eq!(stats[0]["records"].as_u64(), Some(held));
+        // Exactly the first `held` records, in the order they were added.
+        let ids: Vec<String> = ok(&["scan", snap, "--order", "insertion"], None)
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let want: Vec<String> = (0..held).map(|i| format!("v{i}")).collect();
+        assert!(ids == want, "snapshot {i}: not the first {held} records");
+        seen.push((held, rep[0]["segments"].as_u64().unwrap()));
+    }
+    feeder.join().unwrap();
+    let status = writer.wait().unwrap();
+    reader.join().unwrap();
+    assert!(status.success());
+    eprintln!("snapshots (records, segments): {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "snapshots taken in turn hold more and more: {seen:?}"
+    );
+    assert!(seen.iter().any(|s| s.0 > 0 && s.0 < n as u64), "{seen:?}");
+
+    // Restore: into a new directory; over an index only with --force and no writer.
+    let copy = t.path().join("copy");
+    let copy = copy.to_str().unwrap();
+    let snap0 = t.path().join("snap0");
+    let snap0 = snap0.to_str().unwrap();
+    let rep = ok(&["restore", snap0, copy], None);
+    assert_eq!(rep[0]["replaced"], false);
+    let (code, e) = err(&["restore", snap0, idx], None);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("--force"), "{e}");
+    let mut held = Command::new(VIDX)
+        .args(["add", idx])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, e) = err(&["restore", snap0, idx, "--force"], None);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("locked"), "{e}");
+    drop(held.stdin.take());
+    assert!(held.wait().unwrap().success());
+    let rep = ok(&["restore", snap0, idx, "--force"], None);
+    assert_eq!(rep[0]["replaced"], true);
+    let first = ok(&["stats", snap0], None)[0]["records"].clone();
+    assert_eq!(ok(&["stats", idx, "--verify"], None)[0]["records"], first);
+    // The restored index takes writes; the snapshot it came from is unchanged.
+    ok(&["add", idx], Some(&ndjson(&all[..10], 100_000, true)));
+    assert_eq!(ok(&["stats", snap0], None)[0]["records"], first);
+    // Only the index's own files were left beside it.
+    let names: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+    // Into a non-empty directory that is not an index: refused.
+    let (code, _) = err(&["snapshot", idx, t.path().to_str().unwrap()], None);
+    assert_eq!(code, 2);
 }

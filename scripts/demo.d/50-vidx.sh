@@ -20,3 +20,11 @@ vidx delete "$d/idx" p0 p1 | etl convert -o table
 { vidx get "$d/idx" p0 p2 --no-vector -o table || test $? -eq 3; }   # p0 is gone: exit status 3
 vidx compact "$d/idx" -o table
 vidx stats "$d/idx" | etl convert -o table
+# Back up while it is in use, then give every record back: paged, and as Parquet that
+# rebuilds an equal index.
+vidx snapshot "$d/idx" "$d/snap" -o table
+vidx scan "$d/snap" --order insertion --limit 5 -o table
+vidx scan "$d/idx" --vectors --vector vec --out "$d/dump.parquet"
+vidx create "$d/idx2" --dim 16 --metric l2 >/dev/null
+vidx add "$d/idx2" "$d/dump.parquet" --vector vec >/dev/null
+cmp <(vidx scan "$d/idx" --vectors) <(vidx scan "$d/idx2" --vectors) && echo "vidx: the index rebuilt from its scan is equal"

@@ -10,7 +10,10 @@ use super::manifest::Config;
 use super::records::{extract, id_strings, meta_map, to_batch, Fields, Origin};
 use super::store::{self, Index};
 use super::wal::{Op, SyncMode};
-use super::{AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, SearchArgs, StatsArgs};
+use super::{
+    AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, RestoreArgs, SearchArgs, SnapshotArgs,
+    StatsArgs,
+};
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
 use crate::record::{LazySink, ReadOptions, RecordReader, Source};
@@ -350,6 +353,45 @@ pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
         "deleted": deleted,
         "not_found": not_found,
         "seq": seq,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn snapshot(a: &SnapshotArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let s = super::snapshot::take(&a.dir, &a.dest)?;
+    // The copy opens as an index of its own: what it holds, from the copy itself.
+    let mut copy = Index::open_read(&a.dest)?;
+    out.write(&[obj(json!({
+        "type": "snapshot",
+        "dir": a.dest.display().to_string(),
+        "from": a.dir.display().to_string(),
+        "records": copy.live_count(),
+        "seq": copy.last_seq(),
+        "generation": s.generation,
+        "segments": s.segments,
+        "linked": s.linked,
+        "copied_bytes": s.copied_bytes,
+        "wal_bytes": s.wal_bytes,
+        "attempts": s.attempts,
+    }))])?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+pub fn restore(a: &RestoreArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let r = super::snapshot::restore(&a.snapshot, &a.dir, a.force)?;
+    let mut idx = Index::open_read(&a.dir)?;
+    out.write(&[obj(json!({
+        "type": "restore",
+        "dir": a.dir.display().to_string(),
+        "from": a.snapshot.display().to_string(),
+        "records": idx.live_count(),
+        "seq": idx.last_seq(),
+        "segments": idx.segments.len(),
+        "replaced": r.replaced,
     }))])?;
     out.finish()?;
     Ok(Outcome::Complete)

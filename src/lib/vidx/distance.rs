@@ -151,15 +151,28 @@ impl Space {
 
     /// Prepares a vector for storage or as a query: cosine normalises it. `None` for a
     /// zero vector under cosine, which has no direction.
+    ///
+    /// Normalising is idempotent, bit for bit: a vector already of unit length (within
+    /// the rounding of storing it as f32) is kept as it is. So a stored vector read back
+    /// (`vidx scan --vectors`, `get`) and added again is stored identically, and
+    /// embeddings a model already normalised are kept exactly as given. The norm is
+    /// summed in f64 so that "unit length" can be judged to within f32 rounding.
     pub fn prepare(&self, v: &mut [f32]) -> Option<()> {
         if self.metric == Metric::Cosine {
-            // SAFETY: as above.
-            let n = unsafe { (self.dot)(v, v) }.sqrt();
+            let n = v
+                .iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
+                .sqrt();
             if n == 0.0 || !n.is_finite() {
                 return None;
             }
-            let inv = 1.0 / n;
-            v.iter_mut().for_each(|x| *x *= inv);
+            // Each component of a normalised f32 vector is within half an f32 epsilon
+            // (relative) of exact, so its norm is too.
+            if (n - 1.0).abs() > f64::from(f32::EPSILON) {
+                let inv = 1.0 / n;
+                v.iter_mut().for_each(|x| *x = (f64::from(*x) * inv) as f32);
+            }
         }
         Some(())
     }
@@ -574,5 +587,35 @@ mod tests {
         assert!((a[0] - 0.6).abs() < 1e-6);
         assert!(s.distance(&a, &a).abs() < 1e-6);
         assert!(s.prepare(&mut [0.0, 0.0]).is_none());
+    }
+
+    /// A stored (normalised) vector added again is stored bit for bit the same: what
+    /// makes `vidx scan --vectors` into `vidx add` an exact copy.
+    #[test]
+    fn cosine_normalising_twice_changes_no_bit() {
+        let s = Space::new(Metric::Cosine);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for dim in [1usize, 2, 3, 7, 16, 100, 384, 1536, 4096] {
+            for scale in [1e-3f32, 0.7, 1.0, 3.0, 1e4] {
+                let mut v: Vec<f32> = (0..dim)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        ((seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * scale
+                    })
+                    .collect();
+                s.prepare(&mut v).unwrap();
+                let once = v.clone();
+                s.prepare(&mut v).unwrap();
+                assert_eq!(
+                    once.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    "dim {dim}, scale {scale}"
+                );
+                let n: f64 = v.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt();
+                assert!((n - 1.0).abs() < 1e-6, "dim {dim}: norm {n}");
+            }
+        }
     }
 }

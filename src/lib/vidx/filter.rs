@@ -7,7 +7,7 @@
 use arrow::array::Array;
 
 use super::bitset::Bitset;
-use super::records::decode_ndjson;
+use super::records::{decode_ndjson, meta_ndjson};
 use super::store::{Filtered, Index};
 use crate::error::{Error, Result};
 use crate::expr::Predicate;
@@ -16,13 +16,7 @@ use crate::expr::Predicate;
 fn meta_batch<'a>(
     metas: impl Iterator<Item = &'a str>,
 ) -> Result<(Option<arrow::record_batch::RecordBatch>, usize)> {
-    let mut bytes = Vec::new();
-    let mut n = 0;
-    for m in metas {
-        bytes.extend_from_slice(if m.is_empty() { b"{}" } else { m.as_bytes() });
-        bytes.push(b'\n');
-        n += 1;
-    }
+    let (bytes, n) = meta_ndjson(metas);
     if n == 0 {
         return Ok((None, 0));
     }

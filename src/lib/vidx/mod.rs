@@ -12,7 +12,9 @@ pub mod manifest;
 pub mod memtable;
 pub mod quant;
 pub mod records;
+pub mod scan;
 pub mod segment;
+pub mod snapshot;
 pub mod store;
 pub mod wal;
 
@@ -33,6 +35,8 @@ Examples:
   vidx get idx doc-17 doc-18 -o table
   vidx delete idx doc-17
   vidx compact idx && vidx stats idx -o table
+  vidx scan idx --vectors --out dump.parquet && vidx add idx2 dump.parquet
+  vidx snapshot idx backup/idx-$(date +%F)
 
 An index is a directory: MANIFEST (settings and live segments), seg-*.vseg (immutable
 segments with their HNSW graphs, memory-mapped by searches), wal-*.log (the
@@ -113,6 +117,46 @@ Examples:
   vidx delete idx doc-17 doc-18
   etl filter 'stale' old.ndjson | vidx delete idx --stdin --id doc_id")]
     Delete(DeleteArgs),
+    /// Every current record: id, metadata and (--vectors) the vector, in id or insertion order
+    ///
+    /// Reads a consistent view without a lock, like search. The output read by `vidx
+    /// add` (into an index of the same dimension and metric) rebuilds an equal index:
+    /// the same ids, metadata and vectors, bit for bit, so the same search results. Page
+    /// through a large index with --limit and --after (the last id of the previous page).
+    /// The metadata columns are typed from every record scanned, so Arrow and Parquet
+    /// output have one schema.
+    #[command(after_help = "\
+Examples:
+  vidx scan idx -o table --limit 20
+  vidx scan idx --vectors --out dump.parquet && vidx add new-idx dump.parquet
+  vidx scan idx --filter \"lang = 'en'\" --order insertion
+  vidx scan idx --limit 1000 --after doc-01999")]
+    Scan(ScanArgs),
+    /// Copy a live index consistently into a new directory, while its writer runs
+    ///
+    /// The copy holds every commit up to one point and nothing after it, and opens as an
+    /// index of its own. Segments are hard-linked (copied across file systems), so a
+    /// snapshot takes little time and space; the committed part of the write-ahead log
+    /// is copied. A plain `cp -r` of a live index is not safe: cp copies file by file
+    /// while flushes and compactions add and remove files, so the copy can lack a
+    /// segment or the log its manifest names (vidx then refuses to open it, naming the
+    /// missing file). A copy of an index no writer is using is complete.
+    #[command(after_help = "\
+Examples:
+  vidx snapshot idx /backup/idx-$(date +%F)
+  vidx snapshot idx snap && vidx stats snap --verify")]
+    Snapshot(SnapshotArgs),
+    /// Put a snapshot in place of an index (checked first: it opens and its checksums match)
+    ///
+    /// Into a new or empty directory the snapshot is copied; an index already there is
+    /// replaced only with --force and while no writer holds it, in one step (a search
+    /// starting meanwhile opens the old index or the new one; one already running
+    /// finishes on the old files).
+    #[command(after_help = "\
+Examples:
+  vidx restore /backup/idx-2026-12-01 idx --force
+  vidx restore snap idx-copy")]
+    Restore(RestoreArgs),
     /// Merge all segments into one: drop deleted and overwritten records, rebuild the graph
     #[command(after_help = "\
 Examples:
@@ -241,6 +285,67 @@ pub struct DeleteArgs {
     pub output: OutputArgs,
 }
 
+/// The order `vidx scan` returns records in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanOrder {
+    /// By id: integer ids by value first, then the others byte-wise
+    Id,
+    /// In the order the records were last written
+    Insertion,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    /// Also output each record's vector (as stored: cosine vectors are normalised)
+    #[arg(long)]
+    pub vectors: bool,
+    /// Only records whose metadata passes this SQL condition (the syntax of 'etl filter')
+    #[arg(long, value_name = "CONDITION")]
+    pub filter: Option<String>,
+    /// Record order
+    #[arg(long, value_enum, default_value = "id")]
+    pub order: ScanOrder,
+    /// Start after this id (the last one of the previous page)
+    #[arg(long, value_name = "ID")]
+    pub after: Option<String>,
+    /// At most N records
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Name of the id field in the output
+    #[arg(long = "id", default_value = "id", value_name = "FIELD")]
+    pub id_field: String,
+    /// Name of the vector field in the output
+    #[arg(long = "vector", default_value = "vector", value_name = "FIELD")]
+    pub vector_field: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    /// Where the copy goes: a new or empty directory
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The snapshot (any copy of an index)
+    pub snapshot: PathBuf,
+    /// The index directory to restore into
+    pub dir: PathBuf,
+    /// Replace the index already in DIR
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DirOutput {
     /// The index directory
@@ -278,6 +383,9 @@ impl Tool for Cli {
             Command::Search(a) => commands::search(&a)?,
             Command::Get(a) => commands::get(&a)?,
             Command::Delete(a) => commands::delete(&a)?,
+            Command::Scan(a) => scan::run(&a)?,
+            Command::Snapshot(a) => commands::snapshot(&a)?,
+            Command::Restore(a) => commands::restore(&a)?,
             Command::Compact(a) => commands::compact(&a)?,
             Command::Stats(a) => commands::stats(&a)?,
         })

@@ -6,13 +6,13 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray};
-use arrow::datatypes::{DataType, Field, Float32Type};
+use arrow::datatypes::{DataType, Field, Float32Type, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
 
 use super::distance::Space;
 use crate::error::{Error, Location, Result};
-use crate::record::ndjson::{NdjsonOptions, NdjsonSource};
+use crate::record::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
 use crate::record::schema::type_to_string;
 use crate::record::text::{TS_NAIVE_FORMAT, TS_UTC_FORMAT};
 
@@ -286,12 +286,45 @@ pub fn to_batch(rows: &[Map<String, Value>]) -> Result<Option<RecordBatch>> {
 /// Decodes NDJSON held in memory (e.g. stored metadata) into one batch, inferring the
 /// schema from every line.
 pub fn decode_ndjson(bytes: Vec<u8>, lines: usize) -> Result<Option<RecordBatch>> {
+    decode_ndjson_as(bytes, lines, None)
+}
+
+/// Stored metadata objects (an empty string is no metadata) as one batch in `schema`,
+/// which was inferred from them (see `vidx scan`): every batch of a scan has the same
+/// columns, as Arrow and Parquet output need.
+pub fn meta_batch_as<'a>(
+    metas: impl Iterator<Item = &'a str>,
+    schema: &SchemaRef,
+) -> Result<RecordBatch> {
+    let (bytes, n) = meta_ndjson(metas);
+    let batch = decode_ndjson_as(bytes, n, Some(SchemaState::Given(schema.clone())))?;
+    batch.ok_or_else(|| Error::Internal("stored metadata decoded to no records".into()))
+}
+
+/// Stored metadata objects as NDJSON lines (an empty string, no metadata, as `{}`), and
+/// how many lines.
+pub fn meta_ndjson<'a>(metas: impl Iterator<Item = &'a str>) -> (Vec<u8>, usize) {
+    let mut bytes = Vec::new();
+    let mut n = 0;
+    for m in metas {
+        bytes.extend_from_slice(if m.is_empty() { b"{}" } else { m.as_bytes() });
+        bytes.push(b'\n');
+        n += 1;
+    }
+    (bytes, n)
+}
+
+fn decode_ndjson_as(
+    bytes: Vec<u8>,
+    lines: usize,
+    schema: Option<SchemaState>,
+) -> Result<Option<RecordBatch>> {
     let mut src = NdjsonSource::new(
         Box::new(Cursor::new(bytes)),
         Vec::new(),
         None,
         "vidx results".into(),
-        None,
+        schema,
         NdjsonOptions {
             batch_size: lines.max(1),
             infer_rows: lines.max(1),

@@ -102,7 +102,7 @@ pub fn create(dir: &Path, config: Config) -> Result<()> {
 
 /// Takes the writer lock (an flock on `DIR/LOCK`, released by the kernel when the
 /// process ends, however it ends — so a crash never leaves a stale lock behind).
-fn lock(dir: &Path) -> Result<File> {
+pub fn lock(dir: &Path) -> Result<File> {
     let path = dir.join(LOCK);
     let mut f = OpenOptions::new()
         .create(true)
@@ -138,7 +138,8 @@ fn lock(dir: &Path) -> Result<File> {
     Ok(f)
 }
 
-fn wal_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+/// The write-ahead log files in `dir`, oldest first.
+pub fn wal_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     let mut out = Vec::new();
     let rd =
         std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
@@ -222,6 +223,12 @@ impl Index {
             let r = wal::read(path)?;
             if *g == current {
                 wal = Some(Wal::reopen(path, r.good_len, sync)?);
+            } else if r.ops.is_empty() {
+                // A flush created the next log and stopped (a crash) before the manifest
+                // named it, so nothing was written to it: remove it, or that flush could
+                // never create it again.
+                std::fs::remove_file(path)
+                    .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
             } else {
                 // Should not exist; keep its committed records by truncating only.
                 Wal::reopen(path, r.good_len, sync)?;
@@ -265,7 +272,22 @@ impl Index {
             next_seq = next_seq.max(s.max_seq + 1);
         }
         let mut torn = Vec::new();
-        for (g, path) in wal_files(dir)? {
+        let wals = wal_files(dir)?;
+        // The log the manifest names is created (and its directory entry synced) before
+        // the manifest names it, and removed only after a newer manifest replaced this
+        // one. Missing, it held records that are in no segment: a partial copy of an
+        // index (see `vidx snapshot --help`), or a file removed by hand.
+        if !wals.iter().any(|(g, _)| *g == manifest.wal) {
+            let path = dir.join(wal::file_name(manifest.wal));
+            return Err(Error::io(
+                format!("opening {}", path.display()),
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the write-ahead log the manifest names is missing, and with it any records not yet in a segment (a partial copy of an index? copy a live index with 'vidx snapshot')",
+                ),
+            ));
+        }
+        for (g, path) in wals {
             if g < manifest.wal {
                 continue;
             }
@@ -411,6 +433,22 @@ impl Index {
             .map(|(b, n)| b.as_ref().map_or(n, Bitset::count))
             .sum();
         mem_live + segs
+    }
+
+    /// Every current record: the newest copy of each id that is not deleted, in no
+    /// particular order.
+    pub fn current(&mut self) -> Vec<Loc> {
+        let mut out: Vec<Loc> = self.locations().values().copied().collect();
+        out.retain(|&l| !self.is_deleted(l));
+        out
+    }
+
+    /// The sequence number of the write that stored the copy at `l` (insertion order).
+    pub fn seq_of(&self, l: Loc) -> u64 {
+        match l {
+            Loc::Mem(i) => self.mem.seqs[i as usize],
+            Loc::Seg(s, r) => self.segments[s as usize].seqs()[r as usize],
+        }
     }
 
     pub fn id_of(&self, l: Loc) -> &str {
@@ -774,6 +812,15 @@ pub struct Filtered {
     pub segments: Vec<Bitset>,
 }
 
+impl Filtered {
+    pub fn admits(&self, l: Loc) -> bool {
+        match l {
+            Loc::Mem(i) => self.mem.get(i),
+            Loc::Seg(s, r) => self.segments[s as usize].get(r),
+        }
+    }
+}
+
 impl Writer {
     fn wal_sync(&self) -> SyncMode {
         self.wal.sync_mode()
@@ -800,10 +847,8 @@ mod tests {
     use super::*;
     use crate::vidx::distance::Metric;
 
-    #[test]
-    fn a_logged_record_of_another_dimension_is_an_error_not_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+    fn small_config() -> Config {
+        Config {
             dim: 4,
             metric: Metric::L2,
             m: 4,
@@ -813,14 +858,59 @@ mod tests {
             compact_at: 8,
             exact_below: 0.1,
             quantize: Quantize::None,
-        };
-        create(dir.path(), config).unwrap();
-        let put = |id: &str, dim: usize| Op::Put {
+        }
+    }
+
+    fn put(id: &str, dim: usize) -> Op {
+        Op::Put {
             seq: 0,
             id: id.into(),
             vector: vec![1.0; dim],
             meta: "{}".into(),
-        };
+        }
+    }
+
+    /// A crash inside a flush, after it created the next log and before the manifest
+    /// named it: the next writer flushes again (it failed with "File exists" before).
+    #[test]
+    fn a_flush_interrupted_after_creating_the_next_log_is_redone() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply(vec![put("a", 4), put("b", 4)]).unwrap();
+        drop(idx);
+        drop(Wal::create(&dir.path().join(wal::file_name(2)), SyncMode::None).unwrap());
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        assert!(idx.flush().unwrap().is_some());
+        drop(idx);
+        let mut idx = Index::open_read(dir.path()).unwrap();
+        assert_eq!(idx.live_count(), 2);
+        assert_eq!(idx.segments.len(), 1);
+    }
+
+    /// The log the manifest names, missing (a partial copy): an error naming it, not an
+    /// index without its newest records.
+    #[test]
+    fn a_missing_log_is_an_error_not_lost_records() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply(vec![put("a", 4)]).unwrap();
+        drop(idx);
+        std::fs::remove_file(dir.path().join(wal::file_name(1))).unwrap();
+        for err in [
+            Index::open_read(dir.path()).err(),
+            Index::open_write(dir.path(), SyncMode::None).err(),
+        ] {
+            let err = err.expect("a missing log is an error").to_string();
+            assert!(err.contains("wal-") && err.contains("missing"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_logged_record_of_another_dimension_is_an_error_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
         let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
         idx.apply(vec![put("a", 4)]).unwrap();
         drop(idx);

@@ -192,8 +192,19 @@ pub struct Replay {
 /// Reads a WAL file, stopping at the first frame that is incomplete or fails its
 /// checksum, and keeping only operations followed by a commit marker.
 pub fn read(path: &Path) -> Result<Replay> {
+    read_with_bytes(path).map(|(replay, _)| replay)
+}
+
+/// [`read`], also returning the bytes read: their first `good_len` bytes are the
+/// committed log as it stood, which is what a snapshot copies.
+pub fn read_with_bytes(path: &Path) -> Result<(Replay, Vec<u8>)> {
     let bytes =
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let replay = parse(path, &bytes)?;
+    Ok((replay, bytes))
+}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<Replay> {
     if bytes.len() < MAGIC.len() {
         // A crash right after creating the file, before the magic reached the disk.
         return Ok(Replay {
