@@ -34,7 +34,8 @@ complete -c vidx -n "__fish_vidx_needs_command" -f -a "create" -d 'Create an emp
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
-complete -c vidx -n "__fish_vidx_needs_command" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "update" -d 'Change records\' metadata by id, keeping their vectors'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "delete" -d 'Delete records by id (arguments, or records on stdin with --stdin) or by --filter'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
@@ -176,6 +177,50 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand get" -l no-vector -d 'Leave the vector out of the output'
 complete -c vidx -n "__fish_vidx_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand update" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l id -d 'Field holding the record id (a string or an integer)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l vector -d 'The index\'s vector field: records carrying it are refused (use add to replace vectors)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l unset -d 'Remove these metadata fields from every record updated' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l sync -d 'When the log is forced to disk (as for add)' -r -f -a "always\t'fdatasync after every record (slowest; one record per commit)'
+batch\t'fdatasync once per group of records (group commit)'
+none\t'Never sync: survives a killed process, not a power cut'"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l replace -d 'Make the given fields the whole metadata instead of merging them in'
+complete -c vidx -n "__fish_vidx_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l filter -d 'Delete every record whose metadata passes this SQL condition (the syntax of \'etl filter\'), evaluated under the writer lock' -r
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l id -d 'Field holding the id when reading records' -r
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
@@ -302,14 +347,15 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l verify -d 'Also checksum every segment\'s vectors and metadata'
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "delete" -d 'Delete records by id (from the arguments, or records on stdin with --stdin)'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get delete scan snapshot restore compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "create" -d 'Create an empty index directory with its dimension, metric and graph settings'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "add" -d 'Add records (NDJSON or Arrow) to the index; an existing id is replaced'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "search" -d 'Nearest neighbours for query records: one output record per hit'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "get" -d 'Look records up by id: id, vector (as stored; cosine vectors are normalised) and metadata'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "update" -d 'Change records\' metadata by id, keeping their vectors'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "delete" -d 'Delete records by id (arguments, or records on stdin with --stdin) or by --filter'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -967,3 +967,78 @@ fn snapshots_of_a_live_index_are_consistent_and_restore() {
     let (code, _) = err(&["snapshot", idx, t.path().to_str().unwrap()], None);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn update_changes_metadata_only_and_delete_takes_a_filter() {
+    let t = tempfile::tempdir().unwrap();
+    let (idx, _) = scanned_index(t.path());
+    let get = |id: &str| ok(&["get", &idx, id], None).remove(0);
+    let before: Vec<Value> = ["1", "2", "3", "4", "2000"]
+        .iter()
+        .map(|i| get(i))
+        .collect();
+    // Merged in, twice in one group; replaced; fields removed; one in a segment.
+    let input = br#"{"id":1,"lang":"it","extra":5}
+{"id":4,"a":1}
+{"id":4,"b":2,"n":40}
+{"id":2000,"lang":"it"}
+"#;
+    let rep = ok(&["update", &idx], Some(input));
+    assert_eq!(rep.last().unwrap()["updated"], 3);
+    ok(
+        &["update", &idx, "--replace"],
+        Some(br#"{"id":2,"only":true}"#),
+    );
+    ok(
+        &["update", &idx, "--unset", "tags,where"],
+        Some(br#"{"id":3}"#),
+    );
+    let after: Vec<Value> = ["1", "2", "3", "4", "2000"]
+        .iter()
+        .map(|i| get(i))
+        .collect();
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b["vector"], a["vector"], "the vector is kept: {a}");
+    }
+    assert_eq!(after[0]["lang"], "it");
+    assert_eq!(after[0]["extra"], 5);
+    assert_eq!(after[0]["n"], 1);
+    assert_eq!(after[0]["where"], before[0]["where"]);
+    let fields = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(fields(&after[1]), ["id", "only", "vector"]);
+    assert!(after[2].get("tags").is_none() && after[2].get("where").is_none());
+    assert_eq!(after[2]["lang"], before[2]["lang"]);
+    assert_eq!(
+        (after[3]["a"].clone(), after[3]["b"].clone()),
+        (1.into(), 2.into())
+    );
+    assert_eq!(after[3]["n"], 40);
+    // Filters see the new metadata, in the memtable and over a segment's record.
+    let it = ok(&["scan", &idx, "--filter", "lang = 'it'"], None);
+    let ids: Vec<&str> = it.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2000"]);
+    // An id the index does not hold: reported, exit 3; a vector: refused.
+    let out = vidx(&["update", &idx], Some(br#"{"id":999999,"x":1}"#));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'999999'"));
+    let (code, e) = err(&["update", &idx], Some(br#"{"id":1,"vector":[1,2]}"#));
+    assert_eq!(code, 2, "{e}");
+
+    // Delete by filter: exactly the records that pass.
+    let de = ok(&["scan", &idx, "--filter", "lang = 'de'"], None).len();
+    // Ids with id % 3 == 1, less those without a lang (id % 10 == 0) and id 1, now 'it'.
+    assert_eq!(de, 1_000 - 100 - 1);
+    let rep = ok(&["delete", &idx, "--filter", "lang = 'de'"], None);
+    assert_eq!(rep[0]["deleted"], de as u64);
+    assert!(ok(&["scan", &idx, "--filter", "lang = 'de'"], None).is_empty());
+    assert_eq!(
+        ok(&["stats", &idx], None)[0]["records"],
+        (2_997 - de) as u64
+    );
+    let out = vidx(&["delete", &idx, "--filter", "lang = 'de'", "7"], None);
+    assert_eq!(out.status.code(), Some(2), "ids and --filter together");
+}

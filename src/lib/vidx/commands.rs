@@ -7,12 +7,12 @@ use serde_json::{json, Map, Value};
 
 use super::hnsw::Scratch;
 use super::manifest::Config;
-use super::records::{extract, id_strings, meta_map, to_batch, Fields, Origin};
+use super::records::{extract, extract_meta, id_strings, meta_map, to_batch, Fields, Origin};
 use super::store::{self, Index};
 use super::wal::{Op, SyncMode};
 use super::{
     AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, RestoreArgs, SearchArgs, SnapshotArgs,
-    StatsArgs,
+    StatsArgs, UpdateArgs,
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
@@ -157,14 +157,101 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
         }))])?;
         idx.maybe_flush()?;
     }
+    flush_at_end(&mut idx)?;
+    out.finish()?;
+    Ok(Outcome::Complete)
+}
+
+/// At the end of a stream of writes, a memtable of at least `FLUSH_AT_END` records is
+/// written as a segment, so the next search maps it instead of replaying the log.
+fn flush_at_end(idx: &mut Index) -> Result<()> {
     if idx.mem.len() >= FLUSH_AT_END {
         idx.flush()?;
         if idx.segments.len() >= idx.config().compact_at.max(2) {
             idx.compact()?;
         }
     }
+    Ok(())
+}
+
+pub fn update(a: &UpdateArgs) -> Result<Outcome> {
+    let mut out = Out::new(&a.output)?;
+    let mut idx = Index::open_write(&a.dir, a.sync)?;
+    report_torn(&idx);
+    let mut reader = a.input.open_reader()?;
+    let name = source_name(&a.input);
+    let (mut seen, mut updated, mut not_found) = (0u64, 0u64, 0u64);
+    while let Some(batch) = reader.next_batch()? {
+        let origin = Origin {
+            source: &name,
+            first: seen + 1,
+        };
+        let rows = extract_meta(&batch, &a.id, &a.vector, &origin)?;
+        seen += rows.len() as u64;
+        // One put per id, merging every update of it in this group in order.
+        let mut puts: Vec<(String, Vec<f32>, Map<String, Value>)> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = Default::default();
+        for (id, fields) in rows {
+            let i = match at.get(&id) {
+                Some(&i) => i,
+                None => {
+                    let Some(l) = idx.find(&id) else {
+                        not_found += 1;
+                        warn(&format!(
+                            "id '{id}' is not in {}; nothing to update",
+                            a.dir.display()
+                        ));
+                        continue;
+                    };
+                    puts.push((
+                        id.clone(),
+                        idx.vector_of(l).to_vec(),
+                        meta_map(idx.meta_of(l)),
+                    ));
+                    at.insert(id, puts.len() - 1);
+                    puts.len() - 1
+                }
+            };
+            let meta = &mut puts[i].2;
+            if a.replace {
+                meta.clear();
+            }
+            meta.extend(meta_map(&fields));
+            for key in &a.unset {
+                meta.shift_remove(key);
+            }
+        }
+        updated += puts.len() as u64;
+        let seq = if puts.is_empty() {
+            idx.last_seq()
+        } else {
+            let ops = puts
+                .into_iter()
+                .map(|(id, vector, meta)| Op::Put {
+                    seq: 0,
+                    id,
+                    vector,
+                    meta: Value::Object(meta).to_string(),
+                })
+                .collect();
+            idx.apply(ops)?
+        };
+        out.write(&[obj(json!({
+            "type": "commit",
+            "records": seen,
+            "updated": updated,
+            "not_found": not_found,
+            "seq": seq,
+        }))])?;
+        idx.maybe_flush()?;
+    }
+    flush_at_end(&mut idx)?;
     out.finish()?;
-    Ok(Outcome::Complete)
+    Ok(if not_found > 0 {
+        Outcome::Lossy
+    } else {
+        Outcome::Complete
+    })
 }
 
 pub fn search(a: &SearchArgs) -> Result<Outcome> {
@@ -324,6 +411,13 @@ pub fn delete(a: &DeleteArgs) -> Result<Outcome> {
     }
     let mut idx = Index::open_write(&a.dir, SyncMode::Batch)?;
     report_torn(&idx);
+    if let Some(sql) = &a.filter {
+        // Under the lock: exactly the records that pass now.
+        let admitted = super::filter::evaluate(&idx, sql)?;
+        let mut locs = idx.current();
+        locs.retain(|&l| admitted.admits(l));
+        ids.extend(locs.into_iter().map(|l| idx.id_of(l).to_string()));
+    }
     let mut ops = Vec::new();
     let mut not_found = 0;
     let mut seen = std::collections::HashSet::new();

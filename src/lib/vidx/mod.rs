@@ -111,11 +111,26 @@ Examples:
   vidx get idx doc-17 doc-18
   vidx get idx doc-17 --no-vector -o table")]
     Get(GetArgs),
-    /// Delete records by id (from the arguments, or records on stdin with --stdin)
+    /// Change records' metadata by id, keeping their vectors
+    ///
+    /// Each input record names an id (--id) and gives metadata fields, which are merged
+    /// into the record's metadata: a given field replaces the one of the same name, the
+    /// others stay (--replace: the given fields become the whole metadata; --unset
+    /// removes fields). The vector stays as stored. An id the index does not hold is
+    /// reported on stderr and counted (exit status 3). As with add, each input batch is
+    /// one durable group, acknowledged with a `commit` record.
+    #[command(after_help = "\
+Examples:
+  echo '{\"id\":\"doc-17\",\"lang\":\"de\"}' | vidx update idx
+  etl sql \"SELECT doc_id, 'archived' AS state FROM 'old.parquet'\" | vidx update idx --id doc_id
+  vidx update idx --unset draft ids.ndjson")]
+    Update(UpdateArgs),
+    /// Delete records by id (arguments, or records on stdin with --stdin) or by --filter
     #[command(after_help = "\
 Examples:
   vidx delete idx doc-17 doc-18
-  etl filter 'stale' old.ndjson | vidx delete idx --stdin --id doc_id")]
+  etl filter 'stale' old.ndjson | vidx delete idx --stdin --id doc_id
+  vidx delete idx --filter \"year < 2015 OR lang IS NULL\"")]
     Delete(DeleteArgs),
     /// Every current record: id, metadata and (--vectors) the vector, in id or insertion order
     ///
@@ -269,15 +284,44 @@ pub struct GetArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The index directory
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Field holding the record id (a string or an integer)
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id: String,
+    /// The index's vector field: records carrying it are refused (use add to replace vectors)
+    #[arg(long, default_value = "vector", value_name = "FIELD")]
+    pub vector: String,
+    /// Make the given fields the whole metadata instead of merging them in
+    #[arg(long)]
+    pub replace: bool,
+    /// Remove these metadata fields from every record updated
+    #[arg(long, value_name = "FIELD[,FIELD]", value_delimiter = ',')]
+    pub unset: Vec<String>,
+    /// When the log is forced to disk (as for add)
+    #[arg(long, value_enum, default_value = "batch")]
+    pub sync: SyncMode,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The index directory
     pub dir: PathBuf,
     /// Ids to delete
-    #[arg(required_unless_present = "stdin")]
+    #[arg(required_unless_present_any = ["stdin", "filter"])]
     pub ids: Vec<String>,
     /// Read the ids from records on stdin (NDJSON or Arrow), field --id
     #[arg(long, conflicts_with = "ids")]
     pub stdin: bool,
+    /// Delete every record whose metadata passes this SQL condition (the syntax of
+    /// 'etl filter'), evaluated under the writer lock
+    #[arg(long, value_name = "CONDITION", conflicts_with_all = ["ids", "stdin"])]
+    pub filter: Option<String>,
     /// Field holding the id when reading records
     #[arg(long, default_value = "id", value_name = "FIELD")]
     pub id: String,
@@ -382,6 +426,7 @@ impl Tool for Cli {
             Command::Add(a) => commands::add(&a)?,
             Command::Search(a) => commands::search(&a)?,
             Command::Get(a) => commands::get(&a)?,
+            Command::Update(a) => commands::update(&a)?,
             Command::Delete(a) => commands::delete(&a)?,
             Command::Scan(a) => scan::run(&a)?,
             Command::Snapshot(a) => commands::snapshot(&a)?,

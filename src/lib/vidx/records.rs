@@ -197,6 +197,42 @@ pub fn extract(
     Ok(rows)
 }
 
+/// Each record's id and its other fields as one JSON object (`vidx update`: metadata
+/// only). A record without an id, or a batch carrying `vector` (a field update does
+/// not change), is an error naming it.
+pub fn extract_meta(
+    batch: &RecordBatch,
+    id: &str,
+    vector: &str,
+    origin: &Origin,
+) -> Result<Vec<(String, String)>> {
+    let schema = batch.schema();
+    let Ok(i) = schema.index_of(id) else {
+        return Err(origin.at(
+            0,
+            None,
+            id,
+            format!("no '{id}' field; name the id field with --id FIELD"),
+        ));
+    };
+    if schema.index_of(vector).is_ok() {
+        return Err(Error::Usage(format!(
+            "{}: the records have a '{vector}' field; update changes metadata only (use vidx add to replace records with their vectors)",
+            origin.source
+        )));
+    }
+    let ids = id_strings(batch.column(i), id, origin)?;
+    let metas = meta_lines(batch, &[id])?;
+    ids.into_iter()
+        .zip(metas)
+        .enumerate()
+        .map(|(r, (i, m))| match i {
+            Some(i) => Ok((i, m)),
+            None => Err(origin.at(r, None, id, "the id is missing (null)".into())),
+        })
+        .collect()
+}
+
 /// The id column as strings (strings as they are, integers in decimal).
 pub fn id_strings(col: &dyn Array, name: &str, origin: &Origin) -> Result<Vec<Option<String>>> {
     let ok = matches!(
