@@ -1042,3 +1042,33 @@ fn update_changes_metadata_only_and_delete_takes_a_filter() {
     let out = vidx(&["delete", &idx, "--filter", "lang = 'de'", "7"], None);
     assert_eq!(out.status.code(), Some(2), "ids and --filter together");
 }
+
+/// Hits are built as columns: query, rank, id, distance, then the metadata, typed; a
+/// metadata field named like one of the first four comes out as `meta_NAME`.
+#[test]
+fn search_hits_carry_typed_metadata_beside_their_own_fields() {
+    let t = tempfile::tempdir().unwrap();
+    let idx = t.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    ok(&["create", idx, "--dim", "2", "--metric", "l2"], None);
+    let docs =
+        br#"{"id":"a","vector":[0,0],"distance":"far","rank":7,"ts":"2026-12-01T00:00:00Z","w":1.5}
+{"id":"b","vector":[1,0],"w":2}
+{"id":"c","vector":[5,5]}
+"#;
+    ok(&["add", idx], Some(docs));
+    let hits = ok(
+        &["search", idx, "--k", "3", "-o", "ndjson"],
+        Some(br#"{"id":"q","vector":[0.1,0]}"#),
+    );
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[0]["id"], "a");
+    assert_eq!(hits[0]["rank"], 1);
+    assert_eq!(hits[0]["meta_rank"], 7);
+    assert_eq!(hits[0]["meta_distance"], "far");
+    assert!((hits[0]["distance"].as_f64().unwrap() - 0.1).abs() < 1e-6);
+    assert_eq!(hits[0]["ts"], "2026-12-01T00:00:00.000000000Z");
+    assert_eq!(hits[1]["w"], 2.0);
+    assert!(hits[2].get("w").is_none(), "{}", hits[2]);
+    assert_eq!(hits[2]["query"], "q");
+}
