@@ -943,7 +943,17 @@ fn snapshots_of_a_live_index_are_consistent_and_restore() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The writer holds the lock once its pid is in LOCK.
+    let lock = Path::new(idx).join("LOCK");
+    let pid = held.id().to_string();
+    let t0 = std::time::Instant::now();
+    while std::fs::read_to_string(&lock).unwrap_or_default().trim() != pid {
+        assert!(
+            t0.elapsed().as_secs() < 30,
+            "the writer never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let (code, e) = err(&["restore", snap0, idx, "--force"], None);
     assert_eq!(code, 1, "{e}");
     assert!(e.contains("locked"), "{e}");
