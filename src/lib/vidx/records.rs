@@ -58,6 +58,30 @@ impl Origin<'_> {
             format!("{which}: {msg}"),
         )
     }
+
+    fn null_id(&self, row: usize, field: &str) -> Error {
+        self.at(row, None, field, "the id is missing (null)".into())
+    }
+}
+
+/// The id column of `batch` as strings. Without the field: `None` for every record if
+/// the id is `optional` (queries are numbered instead), else an error naming it.
+fn ids_of(
+    batch: &RecordBatch,
+    id: &str,
+    optional: bool,
+    origin: &Origin,
+) -> Result<Vec<Option<String>>> {
+    match batch.schema().index_of(id) {
+        Ok(i) => id_strings(batch.column(i), id, origin),
+        Err(_) if optional => Ok(vec![None; batch.num_rows()]),
+        Err(_) => Err(origin.at(
+            0,
+            None,
+            id,
+            format!("no '{id}' field; name the id field with --id FIELD"),
+        )),
+    }
 }
 
 /// Extracts and checks every record of a batch. The first bad record fails the whole
@@ -71,18 +95,7 @@ pub fn extract(
 ) -> Result<Vec<Row>> {
     let n = batch.num_rows();
     let schema = batch.schema();
-    let ids: Vec<Option<String>> = match schema.index_of(f.id) {
-        Ok(i) => id_strings(batch.column(i), f.id, origin)?,
-        Err(_) if f.id_optional => vec![None; n],
-        Err(_) => {
-            return Err(origin.at(
-                0,
-                None,
-                f.id,
-                format!("no '{}' field; name the id field with --id FIELD", f.id),
-            ))
-        }
-    };
+    let ids = ids_of(batch, f.id, f.id_optional, origin)?;
     let vi = schema.index_of(f.vector).map_err(|_| {
         origin.at(
             0,
@@ -137,7 +150,7 @@ pub fn extract(
         let id = match id {
             Some(id) => id,
             None if f.id_optional => (origin.first + r as u64).to_string(),
-            None => return Err(origin.at(r, None, f.id, "the id is missing (null)".into())),
+            None => return Err(origin.null_id(r, f.id)),
         };
         if list.is_null(r) {
             return Err(origin.at(
@@ -206,29 +219,20 @@ pub fn extract_meta(
     vector: &str,
     origin: &Origin,
 ) -> Result<Vec<(String, String)>> {
-    let schema = batch.schema();
-    let Ok(i) = schema.index_of(id) else {
-        return Err(origin.at(
-            0,
-            None,
-            id,
-            format!("no '{id}' field; name the id field with --id FIELD"),
-        ));
-    };
-    if schema.index_of(vector).is_ok() {
+    let ids = ids_of(batch, id, false, origin)?;
+    if batch.schema().index_of(vector).is_ok() {
         return Err(Error::Usage(format!(
             "{}: the records have a '{vector}' field; update changes metadata only (use vidx add to replace records with their vectors)",
             origin.source
         )));
     }
-    let ids = id_strings(batch.column(i), id, origin)?;
     let metas = meta_lines(batch, &[id])?;
     ids.into_iter()
         .zip(metas)
         .enumerate()
         .map(|(r, (i, m))| match i {
             Some(i) => Ok((i, m)),
-            None => Err(origin.at(r, None, id, "the id is missing (null)".into())),
+            None => Err(origin.null_id(r, id)),
         })
         .collect()
 }

@@ -113,11 +113,14 @@ fn schema(idx: &Index, locs: &[Loc], a: &ScanArgs) -> Result<(SchemaRef, SchemaR
     }
     for f in meta.fields() {
         if fields.iter().any(|g| g.name() == f.name()) {
+            let which = if *f.name() == a.id_field {
+                "id"
+            } else {
+                "vector"
+            };
             return Err(Error::Usage(format!(
-                "the records have a metadata field '{}', the name of the output's {} field; name that one otherwise with --{} FIELD",
+                "the records have a metadata field '{}', the name of the output's {which} field; name that one otherwise with --{which} FIELD",
                 f.name(),
-                if *f.name() == a.id_field { "id" } else { "vector" },
-                if *f.name() == a.id_field { "id" } else { "vector" },
             )));
         }
         fields.push(f.clone());

@@ -234,14 +234,14 @@ impl Index {
                 Wal::reopen(path, r.good_len, sync)?;
             }
         }
-        let wal = match wal {
-            Some(w) => w,
-            None => {
-                let w = Wal::create(&dir.join(wal::file_name(current)), sync)?;
-                sync_dir(dir)?;
-                w
-            }
-        };
+        // `load` refused an index without the log its manifest names, and the lock keeps
+        // any other writer from removing it since.
+        let wal = wal.ok_or_else(|| {
+            Error::Internal(format!(
+                "the log {} vanished while the writer lock was held",
+                wal::file_name(current)
+            ))
+        })?;
         idx.writer = Some(Writer { _lock: lock, wal });
         Ok(idx)
     }
