@@ -5,15 +5,24 @@ Usage:
   vidx_bench.py make-128 OUT_DIR [--n N --queries Q]      synthetic clustered 128-d set
   vidx_bench.py make-384 OUT_DIR [--n N --queries Q]      all-MiniLM-L6-v2 embeddings of
                                                           Debian package descriptions
-  vidx_bench.py run DATA_DIR VIDX_BINARY [--repeat R]     the comparison; prints a table
+  vidx_bench.py make-hard OUT_DIR [--n N --queries Q]     a hard 128-d Gaussian mixture
+                                                          (10 overlapping clusters)
+  vidx_bench.py run DATA_DIR VIDX_BINARY [--repeat R] [--ef-construction E] [--runs K]
+                                                          the comparison; prints a table
 
 A data directory holds base.npy, queries.npy (float32), truth.npy (exact top-10 ids)
 and base.ndjson / queries.ndjson for vidx. Every library is built with M=16,
-ef_construction=128 and searched one query at a time on one thread, sweeping ef; the
+ef_construction=128 (--ef-construction) and searched one query at a time on one thread,
+sweeping ef; the
 QPS reported at a recall target is that of the smallest ef reaching it. Each ef's pass
 over the queries is timed R times (default 5) and the best pass counts, for every
 library alike: a few hundred queries take ~0.1 s, and one pass alone is at the mercy
 of whatever else the machine does in that moment.
+
+vidx is run twice: "vidx" with the peers' parameters and a memtable holding the whole
+set (one segment, built in one go), and "vidx-defaults" created with nothing but its
+dimension and metric, the set added in K runs of `vidx add` (--runs, default 4): the
+index as a user has it straight after adding, with no manual compaction.
 """
 import json
 import os
@@ -27,7 +36,8 @@ import numpy as np
 
 K = 10
 M = 16
-EF_C = 128
+# --ef-construction reaches the peers' child processes through the environment.
+EF_C = int(os.environ.get("VIDX_BENCH_EF_C", "128"))
 EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 TARGETS = [0.90, 0.95, 0.99]
 
@@ -62,6 +72,18 @@ def make_128(out, n, nq):
     def draw(k):
         c = centres[rng.integers(0, len(centres), size=k)]
         return c + rng.normal(0, 12, size=(k, 128)).astype(np.float32)
+    write_set(out, draw(n), draw(nq), "l2")
+
+
+def make_hard(out, n, nq):
+    """Ten clusters whose centres lie within half a standard deviation of each other:
+    nearly one isotropic Gaussian in 128 dimensions, where graph search needs a large
+    ef (hnswlib, M 16, ef_construction 200: recall@10 0.95 near ef 384 at 200k)."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(0, 0.5, size=(10, 128)).astype(np.float32)
+    def draw(k):
+        c = centres[rng.integers(0, len(centres), size=k)]
+        return (c + rng.normal(0, 1, size=(k, 128))).astype(np.float32)
     write_set(out, draw(n), draw(nq), "l2")
 
 
@@ -208,7 +230,49 @@ def run_lib(name, build, queries, truth, repeat):
     return name, bt, mem, rows
 
 
-def run(data, vidx, repeat):
+def run_vidx(vidx, data, meta, space, n_queries, truth, repeat, name, create_args, runs):
+    """Creates an index with `create_args`, adds the base set in `runs` runs of `vidx add`
+    (build time: all of them), then sweeps ef through `vidx search`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        idx = f"{tmp}/idx"
+        subprocess.run([vidx, "create", idx, "--dim", str(meta["dim"]), "--metric", space] + create_args,
+                       check=True, capture_output=True)
+        lines = open(f"{data}/base.ndjson").readlines()
+        per = -(-len(lines) // runs)
+        bt, mem = 0.0, 0.0
+        for i in range(0, len(lines), per):
+            chunk = f"{tmp}/chunk.ndjson"
+            with open(chunk, "w") as f:
+                f.writelines(lines[i : i + per])
+            t = time.perf_counter()
+            with open(chunk) as f:
+                p = subprocess.run(["/usr/bin/time", "-f", "%M", vidx, "add", idx, "--sync", "none"],
+                                   stdin=f, capture_output=True, text=True, check=True)
+            bt += time.perf_counter() - t
+            mem = max(mem, int(p.stderr.strip().splitlines()[-1]) / 1024)
+        stats = json.loads(subprocess.run([vidx, "stats", idx], capture_output=True, text=True, check=True).stdout)
+        print(f"{name}: {stats.get('segments')} segment(s) after {runs} run(s) of vidx add", file=sys.stderr)
+        rows = []
+        for ef in EFS:
+            qps = 0.0
+            for _ in range(repeat):
+                with open(f"{data}/queries.ndjson") as f:
+                    p = subprocess.run([vidx, "search", idx, "--k", str(K), "--ef", str(ef), "--timing"],
+                                       stdin=f, capture_output=True, text=True, check=True)
+                qps = max(qps, float(p.stderr.split("(")[1].split(" queries/s")[0]))
+            hits = {}
+            for line in p.stdout.splitlines():
+                h = json.loads(line)
+                hits.setdefault(int(h["query"]), []).append(int(h["id"]))
+            found = [hits.get(i, []) for i in range(n_queries)]
+            r = recall(found, truth)
+            rows.append((ef, r, qps))
+            if r >= 0.995:
+                break
+        return {"name": name, "build_s": bt, "mem_mb": mem, "rows": rows}
+
+
+def run(data, vidx, repeat, runs):
     meta = json.load(open(f"{data}/meta.json"))
     base = np.load(f"{data}/base.npy")
     queries = np.load(f"{data}/queries.npy")
@@ -224,36 +288,9 @@ def run(data, vidx, repeat):
             continue
         results.append(json.loads(r.stdout))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        idx = f"{tmp}/idx"
-        subprocess.run([vidx, "create", idx, "--dim", str(meta["dim"]), "--metric", space,
-                        "--m", str(M), "--ef-construction", str(EF_C), "--memtable", str(len(base) + 1)],
-                       check=True, capture_output=True)
-        t = time.perf_counter()
-        with open(f"{data}/base.ndjson") as f:
-            p = subprocess.run(["/usr/bin/time", "-f", "%M", vidx, "add", idx, "--sync", "none"],
-                               stdin=f, capture_output=True, text=True, check=True)
-        bt = time.perf_counter() - t
-        mem = int(p.stderr.strip().splitlines()[-1]) / 1024
-        rows = []
-        for ef in EFS:
-            qps = 0.0
-            for _ in range(repeat):
-                with open(f"{data}/queries.ndjson") as f:
-                    p = subprocess.run([vidx, "search", idx, "--k", str(K), "--ef", str(ef), "--timing"],
-                                       stdin=f, capture_output=True, text=True, check=True)
-                qps = max(qps, float(p.stderr.split("(")[1].split(" queries/s")[0]))
-            hits = {}
-            for line in p.stdout.splitlines():
-                h = json.loads(line)
-                hits.setdefault(int(h["query"]), []).append(int(h["id"]))
-            found = [hits.get(i, []) for i in range(len(queries))]
-            r = recall(found, truth)
-            rows.append((ef, r, qps))
-            if r >= 0.995:
-                break
-        results.append({"name": "vidx", "build_s": bt, "mem_mb": mem, "rows": rows})
-
+    results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx",
+                            ["--m", str(M), "--ef-construction", str(EF_C), "--memtable", str(len(base) + 1)], 1))
+    results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx-defaults", [], runs))
     print(f"\n{data}: {meta['n']} x {meta['dim']}-d ({meta['metric']}), {meta['queries']} queries (best of {repeat} passes per ef), "
           f"recall@{K}, M={M}, ef_construction={EF_C}, 1 thread")
     print(f"{'library':10} {'build s':>8} {'mem MB':>8} " + " ".join(f"{'QPS@' + str(t):>9}" for t in TARGETS))
@@ -264,14 +301,13 @@ def run(data, vidx, repeat):
         best[r["name"]] = cols
     for r in results:
         print(f"  {r['name']}: " + ", ".join(f"ef={ef}: {rec:.3f} @ {qps:.0f}/s" for ef, rec, qps in r["rows"]))
-    peers = [r for r in results if r["name"] != "vidx"]
-    v = [r for r in results if r["name"] == "vidx"]
-    if v and peers:
+    peers = [r for r in results if not r["name"].startswith("vidx")]
+    for v in [[r] for r in results if r["name"].startswith("vidx")]:
         vq = at_targets(v[0]["rows"])[1]
         pq = [at_targets(p["rows"])[1] for p in peers]
         pq = [float(x) for x in pq if x != "-"]
         if vq != "-" and pq:
-            print(f"vidx QPS at recall 0.95 / best peer: {float(vq) / max(pq):.2f}x; "
+            print(f"{v[0]['name']} QPS at recall 0.95 / best peer: {float(vq) / max(pq):.2f}x; "
                   f"build time / hnswlib: {v[0]['build_s'] / next((p['build_s'] for p in peers if p['name'] == 'hnswlib'), float('nan')):.2f}x")
 
 
@@ -332,10 +368,14 @@ if __name__ == "__main__":
         return int(args[args.index(name) + 1]) if name in args else default
     if cmd == "make-128":
         make_128(args[0], opt("--n", 50000), opt("--queries", 500))
+    elif cmd == "make-hard":
+        make_hard(args[0], opt("--n", 200000), opt("--queries", 1000))
     elif cmd == "make-384":
         make_384(args[0], opt("--n", 20000), opt("--queries", 500))
     elif cmd == "run":
-        run(args[0], args[1], opt("--repeat", 5))
+        EF_C = opt("--ef-construction", EF_C)
+        os.environ["VIDX_BENCH_EF_C"] = str(EF_C)
+        run(args[0], args[1], opt("--repeat", 5), opt("--runs", 4))
     elif cmd == "one":
         one(args[0], args[1], int(args[2]))
     else:

@@ -39,7 +39,7 @@ complete -c vidx -n "__fish_vidx_needs_command" -f -a "delete" -d 'Delete record
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
-complete -c vidx -n "__fish_vidx_needs_command" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_needs_command" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records (the largest segment\'s graph is kept and the rest inserted into it; rebuilt if a quarter of it is dead)'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
 complete -c vidx -n "__fish_vidx_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l dim -d 'Vector dimension' -r
@@ -49,7 +49,7 @@ ip\t'Negative inner product'"
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l m -d 'HNSW links per node (level 0 keeps twice as many)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l ef-construction -d 'HNSW candidate list size while building (higher: better graph, slower build)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l ef-search -d 'Default candidate list size while searching (search --ef overrides it)' -r
-complete -c vidx -n "__fish_vidx_using_subcommand create" -l memtable -d 'Records the memtable holds before it is written as a segment' -r
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l memtable -d 'Records the memtable holds before it is merged into the index\'s segment' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l compact-at -d 'Compact automatically when a flush leaves this many segments' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l exact-below -d 'Scan a segment exactly instead of walking its graph when fewer than this fraction of its records are eligible (not deleted)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l quantize -d 'Segments also store every vector as 8-bit codes (sq8: a quarter of the f32 size more on disk); graph builds and searches walk on the codes and re-rank the candidates with the exact f32 distance. none: walk on the f32 vectors' -r -f -a "none\t'The walk measures on the f32 vectors'
@@ -356,6 +356,6 @@ complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subc
 complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "scan" -d 'Every current record: id, metadata and (--vectors) the vector, in id or insertion order'
 complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "snapshot" -d 'Copy a live index consistently into a new directory, while its writer runs'
 complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "restore" -d 'Put a snapshot in place of an index (checked first: it opens and its checksums match)'
-complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records, rebuild the graph'
+complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "compact" -d 'Merge all segments into one: drop deleted and overwritten records (the largest segment\'s graph is kept and the rest inserted into it; rebuilt if a quarter of it is dead)'
 complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "stats" -d 'Size and state of the index: records, segments, memtable, WAL, bytes on disk, kernels'
 complete -c vidx -n "__fish_vidx_using_subcommand help; and not __fish_seen_subcommand_from create add search get update delete scan snapshot restore compact stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

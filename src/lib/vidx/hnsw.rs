@@ -46,6 +46,16 @@ pub struct GraphRef<'a> {
 }
 
 impl<'a> GraphRef<'a> {
+    /// The highest level `node` is on (its upper blocks end where the next node's start).
+    pub fn level(&self, node: u32) -> usize {
+        let at = self.upper_off[node as usize] as usize;
+        let end = self
+            .upper_off
+            .get(node as usize + 1)
+            .map_or(self.upper.len(), |&o| o as usize);
+        (end - at) / (self.m + 1)
+    }
+
     #[inline]
     fn links(&self, node: u32, level: usize) -> &'a [u32] {
         if level == 0 {
@@ -352,32 +362,119 @@ impl Builder {
     /// the upper-level blocks can be laid out flat.
     pub fn new(n: usize, p: Params) -> Builder {
         let m = p.m.max(2);
-        let m0 = 2 * m;
-        let ml = 1.0 / (m as f64).ln();
-        let mut rng = p.seed ^ 0x9E37_79B9_7F4A_7C15;
-        let mut levels = Vec::with_capacity(n);
-        let mut upper_off = Vec::with_capacity(n);
-        let mut total = 0usize;
+        let mut b = Builder {
+            m,
+            m0: 2 * m,
+            ef_construction: p.ef_construction.max(m),
+            levels: Vec::with_capacity(n),
+            links0: Vec::new(),
+            upper_off: Vec::with_capacity(n),
+            upper: Vec::new(),
+            entry: 0,
+            max_level: 0,
+            inserted: 0,
+        };
+        b.add_nodes(n, p.seed);
+        b
+    }
+
+    /// Lays out `n` more nodes, not yet linked, after the existing ones: each node's
+    /// level is drawn up front (seeded by `seed`) so its upper-level blocks can be
+    /// placed flat.
+    fn add_nodes(&mut self, n: usize, seed: u64) {
+        let ml = 1.0 / (self.m as f64).ln();
+        let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
+        let mut total = self.upper.len();
         for _ in 0..n {
             let u = (next_u64(&mut rng) >> 11) as f64 / (1u64 << 53) as f64;
             let l = ((-(1.0 - u).ln()) * ml).floor() as usize;
             let l = l.min(MAX_LEVEL);
-            levels.push(l as u8);
-            upper_off.push(total as u32);
-            total += l * (m + 1);
+            self.levels.push(l as u8);
+            self.upper_off.push(total as u32);
+            total += l * (self.m + 1);
         }
-        Builder {
-            m,
-            m0,
-            ef_construction: p.ef_construction.max(m),
-            levels,
-            links0: vec![0; n * (m0 + 1)],
-            upper_off,
-            upper: vec![0; total],
+        self.links0.resize(self.levels.len() * (self.m0 + 1), 0);
+        self.upper.resize(total, 0);
+    }
+
+    /// Goes on building from a stored graph instead of starting over (merging a flush
+    /// or other segments into a segment costs the insertion of the new nodes only, as
+    /// in hnswlib, not a rebuild of the old ones). The nodes of `old` that `keep`
+    /// admits come first, renumbered in their order, with their levels and links; a
+    /// node that loses neighbours to the dropped ones is relinked among what is left
+    /// of its list and the dropped neighbours' own neighbours (two hops, as hnswlib
+    /// repairs around a replaced element), so deleting rows does not cut the graph
+    /// apart. Then `n_new` unlinked nodes follow, for [`Builder::insert`] in order.
+    /// `old_vecs` are the old graph's vectors, numbered as in it.
+    pub fn resume(
+        old: &GraphRef,
+        keep: Option<&Bitset>,
+        old_vecs: Vectors,
+        space: &Space,
+        n_new: usize,
+        p: Params,
+    ) -> Builder {
+        let kept = |i: u32| keep.is_none_or(|k| k.get(i));
+        let mut renumber = vec![u32::MAX; old.len];
+        let mut n_kept = 0u32;
+        for i in 0..old.len as u32 {
+            if kept(i) {
+                renumber[i as usize] = n_kept;
+                n_kept += 1;
+            }
+        }
+        let mut b = Builder {
+            m: old.m,
+            m0: old.m0,
+            ef_construction: p.ef_construction.max(old.m),
+            levels: Vec::with_capacity(n_kept as usize + n_new),
+            links0: Vec::with_capacity((n_kept as usize + n_new) * (old.m0 + 1)),
+            upper_off: Vec::with_capacity(n_kept as usize + n_new),
+            upper: Vec::new(),
             entry: 0,
             max_level: 0,
-            inserted: 0,
+            inserted: n_kept as usize,
+        };
+        let mut top: Option<(usize, u32)> = None;
+        let mut list: Vec<u32> = Vec::new();
+        for i in (0..old.len as u32).filter(|&i| kept(i)) {
+            let level = old.level(i);
+            b.levels.push(level as u8);
+            b.upper_off.push(b.upper.len() as u32);
+            for l in 0..=level {
+                let links = old.links(i, l);
+                list.clear();
+                if links.iter().all(|&n| kept(n)) {
+                    list.extend(links.iter().map(|&n| renumber[n as usize]));
+                } else {
+                    list.extend(
+                        relink(old, i, l, &kept, old_vecs, space)
+                            .into_iter()
+                            .map(|n| renumber[n as usize]),
+                    );
+                }
+                let (cap, block) = if l == 0 {
+                    (b.m0, &mut b.links0)
+                } else {
+                    (b.m, &mut b.upper)
+                };
+                block.push(list.len() as u32);
+                block.extend_from_slice(&list);
+                block.resize(block.len() + cap - list.len(), 0);
+            }
+            if top.is_none_or(|(t, _)| level > t) {
+                top = Some((level, renumber[i as usize]));
+            }
         }
+        if kept(old.entry) && old.len > 0 {
+            b.entry = renumber[old.entry as usize];
+            b.max_level = old.max_level;
+        } else if let Some((level, node)) = top {
+            b.entry = node;
+            b.max_level = level;
+        }
+        b.add_nodes(n_new, p.seed);
+        b
     }
 
     fn view(&self) -> GraphRef<'_> {
@@ -499,6 +596,11 @@ impl Builder {
         }
     }
 
+    /// Nodes linked so far (the next one to insert).
+    pub fn inserted(&self) -> usize {
+        self.inserted
+    }
+
     pub fn finish(self) -> Graph {
         Graph {
             m: self.m,
@@ -510,6 +612,40 @@ impl Builder {
             max_level: self.max_level,
         }
     }
+}
+
+/// The new neighbour list of kept node `i` at `level` when some of its neighbours are
+/// dropped: the kept ones and the dropped ones' kept neighbours, chosen again with the
+/// selection heuristic. Old numbering.
+fn relink(
+    old: &GraphRef,
+    i: u32,
+    level: usize,
+    kept: &dyn Fn(u32) -> bool,
+    vecs: Vectors,
+    space: &Space,
+) -> Vec<u32> {
+    let mut cands: Vec<u32> = Vec::new();
+    for &n in old.links(i, level) {
+        if kept(n) {
+            cands.push(n);
+        } else {
+            cands.extend(old.links(n, level).iter().filter(|&&w| w != i && kept(w)));
+        }
+    }
+    cands.sort_unstable();
+    cands.dedup();
+    let iv = vecs.get(i);
+    let mut sorted: Vec<(f32, u32)> = cands
+        .into_iter()
+        .map(|c| (space.distance(iv, vecs.get(c)), c))
+        .collect();
+    sort_hits(&mut sorted);
+    let cap = if level == 0 { old.m0 } else { old.m };
+    select(space, vecs, &sorted, cap)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect()
 }
 
 /// The neighbour-selection heuristic of the HNSW paper: walking candidates from the
@@ -647,6 +783,80 @@ mod tests {
     #[cfg_attr(miri, ignore)]
     fn finds_the_true_neighbours_of_random_points() {
         let r = recall(16, false);
+        assert!(r > 0.9, "recall {r}");
+    }
+
+    /// A graph resumed without every other node of the first half (their neighbours
+    /// relinked around them), then grown by a second half inserted into it, finds the
+    /// true neighbours among the nodes it keeps as well as one built in one go.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn a_graph_resumed_without_dropped_nodes_and_grown_still_finds_neighbours() {
+        let (n, dim) = (3000, 16);
+        let mut rng = 7u64;
+        let data: Vec<f32> = (0..n * dim)
+            .map(|_| (next_u64(&mut rng) >> 40) as f32 / (1u64 << 24) as f32)
+            .collect();
+        let all = Vectors { data: &data, dim };
+        let space = Space::new(Metric::L2);
+        let p = |seed| Params {
+            m: 16,
+            ef_construction: 100,
+            seed,
+        };
+        let half = n / 2;
+        let first = Vectors {
+            data: &data[..half * dim],
+            dim,
+        };
+        let g = build(first, None, &space, p(1), &indicatif::ProgressBar::hidden());
+        let mut keep = Bitset::new(half, true);
+        for i in (0..half as u32).step_by(2) {
+            keep.set(i, false);
+        }
+        // The rows that remain, renumbered: the kept half, then the second half.
+        let rows: Vec<usize> = (0..half)
+            .filter(|&i| keep.get(i as u32))
+            .chain(half..n)
+            .collect();
+        let merged: Vec<f32> = rows
+            .iter()
+            .flat_map(|&i| all.get(i as u32).iter().copied())
+            .collect();
+        let vecs = Vectors { data: &merged, dim };
+        let mut b = Builder::resume(&g.as_ref(half), Some(&keep), first, &space, n - half, p(2));
+        assert_eq!(b.inserted(), half / 2);
+        let mut s = Scratch::default();
+        for q in b.inserted() as u32..rows.len() as u32 {
+            b.insert(q, vecs, None, &space, &mut s);
+        }
+        let g = b.finish();
+        // Every link names a node of the new numbering.
+        assert!(g.links0.chunks(g.m0 + 1).all(|blk| blk[1..=blk[0] as usize]
+            .iter()
+            .all(|&x| (x as usize) < rows.len())));
+        let mut hits = 0;
+        let queries = 100;
+        for qi in 0..queries {
+            let q = vecs.get(qi * 13);
+            let truth = exact(vecs, &space, q, 10, None);
+            let got = search(
+                &g.as_ref(rows.len()),
+                vecs,
+                None,
+                &space,
+                q,
+                10,
+                64,
+                None,
+                &mut s,
+            );
+            hits += got
+                .iter()
+                .filter(|x| truth.iter().any(|t| t.1 == x.1))
+                .count();
+        }
+        let r = hits as f64 / (queries * 10) as f64;
         assert!(r > 0.9, "recall {r}");
     }
 

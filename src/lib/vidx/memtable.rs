@@ -1,6 +1,7 @@
 //! The memtable: the records written since the last flush, held in memory and searched
 //! exactly (it is small next to the segments, and a graph would be rebuilt at every
-//! insert). A flush turns it into a segment with a graph.
+//! insert). A flush inserts it into the largest segment's graph, or writes it as a
+//! segment of its own (`store::Index::flush`).
 
 use std::collections::HashMap;
 

@@ -43,6 +43,12 @@ segments with their HNSW graphs, memory-mapped by searches), wal-*.log (the
 write-ahead log of what is not in a segment yet) and LOCK (held by the one writer).
 Searches need no lock and see a consistent snapshot while a writer works.
 
+A full memtable is merged into the largest segment: that segment's graph is kept, the
+new vectors are inserted into it and overwritten or deleted rows leave it, so an index
+stays one graph however it was fed (a flush under 1/32 of the largest segment waits
+in a small segment of its own until the next large flush takes it in). A merge
+rewrites the segment: it needs that segment's size again in free disk space.
+
 Exit status: 0 success, 1 failure (e.g. the index is locked by another writer), 2 usage
 error, 3 finished but something asked for was not there (get of a missing id).";
 
@@ -172,7 +178,8 @@ Examples:
   vidx restore /backup/idx-2026-12-01 idx --force
   vidx restore snap idx-copy")]
     Restore(RestoreArgs),
-    /// Merge all segments into one: drop deleted and overwritten records, rebuild the graph
+    /// Merge all segments into one: drop deleted and overwritten records (the largest
+    /// segment's graph is kept and the rest inserted into it; rebuilt if a quarter of it is dead)
     #[command(after_help = "\
 Examples:
   vidx compact idx
@@ -205,7 +212,7 @@ pub struct CreateArgs {
     /// Default candidate list size while searching (search --ef overrides it)
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub ef_search: u32,
-    /// Records the memtable holds before it is written as a segment
+    /// Records the memtable holds before it is merged into the index's segment
     #[arg(long, default_value_t = 65536, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub memtable: u32,
     /// Compact automatically when a flush leaves this many segments

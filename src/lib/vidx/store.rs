@@ -5,7 +5,13 @@
 //! are ordered oldest segment → newest segment → memtable, and each id's row in a later
 //! source hides its rows in earlier ones; a tombstone hides and contributes nothing.
 //! The hidden rows stay in their segment's graph (they still route searches) but are
-//! masked out of results until a compaction drops them.
+//! masked out of results until a merge or compaction drops them.
+//!
+//! A flush normally merges the memtable into the largest segment (`Index::flush`): the
+//! index stays one graph, so a search walks one graph with its full `ef` however the
+//! data arrived, and ingest costs what inserting into one HNSW graph costs. A merged
+//! segment holds only current rows (one per id), and it is placed last: every row it
+//! keeps is newer than any other copy of its id.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -15,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::bitset::Bitset;
 use super::distance::Space;
-use super::hnsw::{self, Graph, Params, Scratch, Vectors};
+use super::hnsw::{self, Params, Scratch, Vectors};
 use super::manifest::{sync_dir, Config, Manifest, Quantize, SegmentEntry, FORMAT};
 use super::memtable::Memtable;
 use super::quant::Quantized;
@@ -512,102 +518,262 @@ impl Index {
         }
     }
 
-    /// Encodes a new segment's vectors (if the index quantizes) and builds their graph,
-    /// with a progress bar on a TTY labelled `what`.
-    fn index(&self, vectors: &[f32], seg_no: u64, what: &str) -> (Graph, Option<Quantized>) {
+    /// Whether the row at `l` is the current copy of its id (tombstones included): what
+    /// a flush or compaction writes. Memtable rows always are (one row per id).
+    fn is_current(&mut self, l: Loc) -> bool {
+        match l {
+            Loc::Mem(_) => true,
+            Loc::Seg(s, r) if (r as usize) < self.segments[s as usize].n_vec => {
+                self.live()[s as usize].as_ref().is_none_or(|b| b.get(r))
+            }
+            Loc::Seg(s, r) => {
+                let id = self.segments[s as usize].id(r as usize).to_string();
+                self.locations().get(&id) == Some(&l)
+            }
+        }
+    }
+
+    /// Every row of the given segments, vectors and tombstones.
+    fn rows_of(&self, segments: &[usize]) -> Vec<Loc> {
+        segments
+            .iter()
+            .flat_map(|&s| (0..self.segments[s].count as u32).map(move |r| Loc::Seg(s as u32, r)))
+            .collect()
+    }
+
+    /// The segment a flush or compaction merges into instead of writing a graph from
+    /// scratch: the largest, unless a quarter or more of its rows are dead (a rebuild
+    /// then drops them and gives a tighter graph) or `incoming` rows are too few to be
+    /// worth rewriting it for (under 1/32 of it: they go to a small segment of their
+    /// own, merged later with the next large flush or compaction).
+    fn merge_base(&mut self, incoming: usize) -> Option<usize> {
+        let (base, seg) = self
+            .segments
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, s)| (s.n_vec, *i))?;
+        let n_vec = seg.n_vec;
+        if n_vec == 0 || incoming.saturating_mul(32) < n_vec {
+            return None;
+        }
+        let live = self.live()[base].as_ref().map_or(n_vec, Bitset::count);
+        (live * 4 >= n_vec * 3).then_some(base)
+    }
+
+    /// Writes a new segment numbered `seg_no` of the current rows among `base`'s and
+    /// `added`'s (see `is_current`; tombstones only if `keep_tombstones`: an older
+    /// segment may still hold their ids). With a `base`, its graph is kept and the
+    /// added vectors are inserted into it (`hnsw::Builder::resume`); without one, a
+    /// graph is built over all of them. The vectors are encoded again over the whole
+    /// segment when the index quantizes. Returns the segment's manifest entry and the
+    /// number of rows left out.
+    fn write_rows(
+        &mut self,
+        base: Option<usize>,
+        added: &[Loc],
+        keep_tombstones: bool,
+        seg_no: u64,
+    ) -> Result<(SegmentEntry, usize)> {
+        let base_rows = base.map_or_else(Vec::new, |b| self.rows_of(&[b]));
+        let (mut vec_rows, mut tombstones) = (Vec::new(), Vec::new());
+        let mut left_out = 0;
+        for &l in base_rows.iter().chain(added) {
+            if !self.is_current(l) {
+                left_out += 1;
+            } else if !self.is_deleted(l) {
+                vec_rows.push(l);
+            } else if keep_tombstones {
+                tombstones.push(l);
+            } else {
+                left_out += 1;
+            }
+        }
+        let dim = self.config().dim;
+        let mut vectors = Vec::with_capacity(vec_rows.len() * dim);
+        for &l in &vec_rows {
+            vectors.extend_from_slice(self.vector_of(l));
+        }
         let vecs = Vectors {
-            data: vectors,
-            dim: self.config().dim,
+            data: &vectors,
+            dim,
         };
         // A segment of tombstones only has nothing to encode.
         let quantized = (self.config().quantize == Quantize::Sq8 && !vecs.is_empty())
             .then(|| Quantized::new(vecs));
-        let graph = hnsw::build(
-            vecs,
-            quantized.as_ref().map(Quantized::view),
-            &self.space,
-            self.params(seg_no),
-            &crate::cli::progress::items(vecs.len() as u64, what),
+        let codes = quantized.as_ref().map(Quantized::view);
+        let params = self.params(seg_no);
+        let mut builder = match base {
+            Some(b) => {
+                let kept = vec_rows
+                    .iter()
+                    .take_while(|l| matches!(l, Loc::Seg(s, _) if *s as usize == b))
+                    .count();
+                let live = self.live()[b].clone();
+                let seg = &self.segments[b];
+                hnsw::Builder::resume(
+                    &seg.graph(),
+                    live.as_ref(),
+                    seg.vectors(),
+                    &self.space,
+                    vec_rows.len() - kept,
+                    params,
+                )
+            }
+            None => hnsw::Builder::new(vec_rows.len(), params),
+        };
+        let first = builder.inserted();
+        let progress = crate::cli::progress::items(
+            (vec_rows.len() - first) as u64,
+            if base.is_some() {
+                "vectors merged"
+            } else {
+                "vectors indexed"
+            },
         );
-        (graph, quantized)
+        let mut scratch = Scratch::default();
+        for (n, q) in (first as u32..vec_rows.len() as u32).enumerate() {
+            builder.insert(q, vecs, codes, &self.space, &mut scratch);
+            if n % 1024 == 0 {
+                progress.set_position(n as u64);
+            }
+        }
+        progress.finish_and_clear();
+        let graph = builder.finish();
+        let rows: Vec<Loc> = vec_rows.into_iter().chain(tombstones).collect();
+        let path = segment_path(&self.dir, seg_no);
+        let new = NewSegment {
+            dim,
+            metric: self.config().metric,
+            vectors: &vectors,
+            ids: rows.iter().map(|&l| self.id_of(l)).collect(),
+            seqs: rows.iter().map(|&l| self.seq_of(l)).collect(),
+            metas: rows.iter().map(|&l| self.meta_of(l)).collect(),
+            graph: &graph,
+            quantized: quantized.as_ref(),
+        };
+        segment::write(&path, &new)?;
+        let entry = SegmentEntry {
+            file: path.file_name().unwrap().to_string_lossy().into_owned(),
+            records: rows.len(),
+            vectors: vecs.len(),
+            max_seq: rows.iter().map(|&l| self.seq_of(l)).max().unwrap_or(0),
+        };
+        Ok((entry, left_out))
     }
 
     fn disk_bytes(&self) -> u64 {
         dir_bytes(&self.dir)
     }
 
-    /// Writes the memtable as a new segment (with its graph), then switches to a new
-    /// WAL file and records both in the manifest. Crash-safe at every step: until the
-    /// manifest is replaced, the old WAL still holds everything.
+    /// Writes the memtable out, then switches to a new WAL file and records both in the
+    /// manifest. When the flush is large enough next to the largest segment
+    /// (`merge_base`), the memtable and every other segment are merged into that one,
+    /// so the index stays one graph and a search walks it once, with its full `ef`, at
+    /// the cost of inserting the new vectors only; otherwise the memtable becomes a
+    /// segment of its own. Crash-safe at every step: until the manifest is replaced,
+    /// the old WAL and segments still hold everything.
     pub fn flush(&mut self) -> Result<Option<Rewrite>> {
         if self.mem.is_empty() {
             return Ok(None);
         }
-        let before = self.disk_bytes();
-        let dim = self.config().dim;
-        let mut order: Vec<usize> = (0..self.mem.len())
-            .filter(|&i| !self.mem.deleted[i])
-            .collect();
-        let n_vec = order.len();
-        // Tombstones only matter if an older segment may hold the id.
-        if !self.segments.is_empty() {
-            order.extend((0..self.mem.len()).filter(|&i| self.mem.deleted[i]));
-        }
-        let mut vectors = Vec::with_capacity(n_vec * dim);
-        for &i in &order[..n_vec] {
-            vectors.extend_from_slice(self.mem.vecs().get(i as u32));
-        }
-        let seg_no = self.manifest.next_segment;
-        let (graph, quantized) = self.index(&vectors, seg_no, "vectors indexed");
-        let path = segment_path(&self.dir, seg_no);
-        let new = NewSegment {
-            dim,
-            metric: self.config().metric,
-            vectors: &vectors,
-            ids: order.iter().map(|&i| self.mem.ids[i].as_str()).collect(),
-            seqs: order.iter().map(|&i| self.mem.seqs[i]).collect(),
-            metas: order.iter().map(|&i| self.mem.metas[i].as_str()).collect(),
-            graph: &graph,
-            quantized: quantized.as_ref(),
+        let mut added: Vec<Loc> = (0..self.mem.len() as u32).map(Loc::Mem).collect();
+        let base = self.merge_base(added.len());
+        let replaced: Vec<usize> = match base {
+            Some(_) => (0..self.segments.len()).collect(),
+            None => Vec::new(),
         };
-        segment::write(&path, &new)?;
-        let max_seq = self.mem.max_seq();
-        let records = order.len();
+        if let Some(b) = base {
+            let others: Vec<usize> = replaced.iter().copied().filter(|&s| s != b).collect();
+            added.splice(0..0, self.rows_of(&others));
+        }
+        // Tombstones only matter if a segment that may hold their ids remains.
+        let keep_tombstones = self.segments.len() > replaced.len();
+        self.rewrite(base, &added, keep_tombstones, &replaced, true)
+            .map(Some)
+    }
+
+    /// Writes the segment of `base` and `added` (`write_rows`), and records it in the
+    /// manifest in place of the `replaced` segments (and, `with_mem`, of the memtable,
+    /// switching to a new WAL file). The new segment comes last: it holds the newest
+    /// rows, and a row of `base` it keeps is current, so nothing in a segment left in
+    /// place hides it.
+    fn rewrite(
+        &mut self,
+        base: Option<usize>,
+        added: &[Loc],
+        keep_tombstones: bool,
+        replaced: &[usize],
+        with_mem: bool,
+    ) -> Result<Rewrite> {
+        let before = self.disk_bytes();
+        let segments_before = self.segments.len();
+        let seg_no = self.manifest.next_segment;
+        let (entry, dropped) = if added.is_empty() && base.is_none() {
+            (None, 0)
+        } else {
+            let (e, d) = self.write_rows(base, added, keep_tombstones, seg_no)?;
+            (Some(e), d)
+        };
+        let records = entry.as_ref().map_or(0, |e| e.records);
         let old_wal = self.manifest.wal;
-        let sync = SyncMode::Batch;
-        let new_wal = Wal::create(&self.dir.join(wal::file_name(old_wal + 1)), sync)?;
+        let new_wal = if with_mem {
+            Some(Wal::create(
+                &self.dir.join(wal::file_name(old_wal + 1)),
+                SyncMode::Batch,
+            )?)
+        } else {
+            None
+        };
         sync_dir(&self.dir)?;
         let mut m = self.manifest.clone();
-        m.segments.push(SegmentEntry {
-            file: path.file_name().unwrap().to_string_lossy().into_owned(),
-            records,
-            vectors: n_vec,
-            max_seq,
-        });
-        m.flushed_seq = m.flushed_seq.max(max_seq);
+        m.segments = (0..self.segments.len())
+            .filter(|s| !replaced.contains(s))
+            .map(|s| self.manifest.segments[s].clone())
+            .collect();
+        m.segments.extend(entry);
+        if with_mem {
+            m.flushed_seq = m.flushed_seq.max(self.mem.max_seq());
+            m.wal = old_wal + 1;
+        }
         m.next_segment += 1;
-        m.wal = old_wal + 1;
         m.generation += 1;
         m.write(&self.dir)?;
         self.manifest = m;
-        let _ = std::fs::remove_file(self.dir.join(wal::file_name(old_wal)));
+        let mut kept = Vec::new();
+        for (s, seg) in std::mem::take(&mut self.segments).into_iter().enumerate() {
+            if replaced.contains(&s) {
+                let _ = std::fs::remove_file(&seg.path);
+            } else {
+                kept.push(seg);
+            }
+        }
+        self.segments = kept;
+        if with_mem {
+            let _ = std::fs::remove_file(self.dir.join(wal::file_name(old_wal)));
+        }
         sync_dir(&self.dir)?;
-        if let Some(w) = &mut self.writer {
+        if let (Some(w), Some(new_wal)) = (&mut self.writer, new_wal) {
             let keep_sync = w.wal_sync();
             w.wal = new_wal;
             w.set_sync(keep_sync);
         }
-        self.segments.push(Segment::open(&path)?);
-        self.mem = Memtable::new(dim);
+        if self.manifest.segments.len() > self.segments.len() {
+            let last = self.manifest.segments.last().unwrap();
+            self.segments
+                .push(Segment::open(&self.dir.join(&last.file))?);
+        }
+        if with_mem {
+            self.mem = Memtable::new(self.config().dim);
+        }
         self.invalidate();
-        Ok(Some(Rewrite {
-            segments_before: self.segments.len() - 1,
+        Ok(Rewrite {
+            segments_before,
             segments_after: self.segments.len(),
             records,
-            dropped: 0,
+            dropped,
             bytes_before: before,
             bytes_after: self.disk_bytes(),
-        }))
+        })
     }
 
     /// Flushes if the memtable is full, and compacts if that leaves too many segments.
@@ -622,103 +788,48 @@ impl Index {
     }
 
     /// Merges every segment (after flushing the memtable) into one: only current rows
-    /// survive — deleted and overwritten ones and all tombstones are dropped — and the
-    /// graph is rebuilt over what is left.
+    /// survive — deleted and overwritten ones and all tombstones are dropped. The
+    /// largest segment's graph is kept and the others' vectors are inserted into it,
+    /// unless a quarter of its rows are dead: then the graph is rebuilt over what is
+    /// left.
     pub fn compact(&mut self) -> Result<Rewrite> {
         let before = self.disk_bytes();
-        self.flush()?;
         let segments_before = self.segments.len();
-        let total_rows: usize = self.segments.iter().map(|s| s.count).sum();
+        // What the flush left out (overwritten and deleted rows) counts as compacted.
+        let flushed = self.flush()?.map_or(0, |f| f.dropped);
         for s in &self.segments {
             s.verify()?;
         }
-        let dim = self.config().dim;
-        let live = self.live().clone();
-        let mut rows: Vec<(u32, u32)> = Vec::new();
-        for (s, seg) in self.segments.iter().enumerate() {
-            for r in 0..seg.n_vec as u32 {
-                if live[s].as_ref().is_none_or(|b| b.get(r)) {
-                    rows.push((s as u32, r));
-                }
-            }
-        }
-        if segments_before <= 1 && rows.len() == total_rows {
+        let all: Vec<usize> = (0..self.segments.len()).collect();
+        let rows = self.rows_of(&all);
+        let current = rows
+            .clone()
+            .into_iter()
+            .filter(|&l| self.is_current(l) && !self.is_deleted(l))
+            .count();
+        if all.len() <= 1 && current == rows.len() {
             return Ok(Rewrite {
                 segments_before,
-                segments_after: segments_before,
-                records: rows.len(),
-                dropped: 0,
+                segments_after: all.len(),
+                records: current,
+                dropped: flushed,
                 bytes_before: before,
                 bytes_after: self.disk_bytes(),
             });
         }
-        let mut vectors = Vec::with_capacity(rows.len() * dim);
-        for &(s, r) in &rows {
-            vectors.extend_from_slice(self.segments[s as usize].vectors().get(r));
-        }
-        let seg_no = self.manifest.next_segment;
-        let mut m = self.manifest.clone();
-        if !rows.is_empty() {
-            let (graph, quantized) = self.index(&vectors, seg_no, "vectors re-indexed");
-            let segs = &self.segments;
-            let new = NewSegment {
-                dim,
-                metric: self.config().metric,
-                vectors: &vectors,
-                ids: rows
-                    .iter()
-                    .map(|&(s, r)| segs[s as usize].id(r as usize))
-                    .collect(),
-                seqs: rows
-                    .iter()
-                    .map(|&(s, r)| segs[s as usize].seqs()[r as usize])
-                    .collect(),
-                metas: rows
-                    .iter()
-                    .map(|&(s, r)| segs[s as usize].meta(r as usize))
-                    .collect(),
-                graph: &graph,
-                quantized: quantized.as_ref(),
-            };
-            let path = segment_path(&self.dir, seg_no);
-            segment::write(&path, &new)?;
-            m.segments = vec![SegmentEntry {
-                file: path.file_name().unwrap().to_string_lossy().into_owned(),
-                records: rows.len(),
-                vectors: rows.len(),
-                max_seq: self
-                    .manifest
-                    .segments
-                    .iter()
-                    .map(|s| s.max_seq)
-                    .max()
-                    .unwrap_or(0),
-            }];
-        } else {
-            m.segments.clear();
-        }
-        m.next_segment += 1;
-        m.generation += 1;
-        m.write(&self.dir)?;
-        let old: Vec<PathBuf> = self.segments.iter().map(|s| s.path.clone()).collect();
-        self.manifest = m;
-        self.segments.clear();
-        for p in old {
-            let _ = std::fs::remove_file(p);
-        }
-        sync_dir(&self.dir)?;
-        for s in &self.manifest.segments {
-            self.segments.push(Segment::open(&self.dir.join(&s.file))?);
-        }
-        self.invalidate();
-        Ok(Rewrite {
-            segments_before,
-            segments_after: self.segments.len(),
-            records: rows.len(),
-            dropped: total_rows - rows.len(),
-            bytes_before: before,
-            bytes_after: self.disk_bytes(),
-        })
+        let base = self.merge_base(usize::MAX);
+        let added: Vec<Loc> = match base {
+            Some(b) => rows
+                .into_iter()
+                .filter(|l| !matches!(l, Loc::Seg(s, _) if *s as usize == b))
+                .collect(),
+            None => rows,
+        };
+        let mut done = self.rewrite(base, &added, false, &all, false)?;
+        done.bytes_before = before;
+        done.segments_before = segments_before;
+        done.dropped += flushed;
+        Ok(done)
     }
 
     /// The `k` nearest current records to `q` (already prepared for the metric).
@@ -905,6 +1016,154 @@ mod tests {
             let err = err.expect("a missing log is an error").to_string();
             assert!(err.contains("wal-") && err.contains("missing"), "{err}");
         }
+    }
+
+    /// A put of `id` at a point of a 4-d grid the id's number picks (distinct points,
+    /// so each record is its own nearest neighbour), `shift` moving it elsewhere.
+    fn put_at(id: u32, shift: f32) -> Op {
+        let v = [
+            (id % 10) as f32,
+            (id / 10 % 10) as f32,
+            (id / 100 % 10) as f32,
+            id as f32 / 1000.0 + shift,
+        ];
+        Op::Put {
+            seq: 0,
+            id: id.to_string(),
+            vector: v.to_vec(),
+            meta: format!("{{\"n\":{id}}}"),
+        }
+    }
+
+    fn delete(id: u32) -> Op {
+        Op::Delete {
+            seq: 0,
+            id: id.to_string(),
+        }
+    }
+
+    /// Each live id's current vector finds that id first, at distance 0; deleted ids
+    /// are gone; the live count is `live`.
+    fn check(idx: &mut Index, live: &[(u32, f32)], deleted: &[u32]) {
+        assert_eq!(idx.live_count(), live.len());
+        let mut s = Scratch::default();
+        for &(id, shift) in live {
+            let Op::Put { vector, meta, .. } = put_at(id, shift) else {
+                unreachable!()
+            };
+            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            assert_eq!(hits.len(), 1);
+            assert_eq!(idx.id_of(hits[0].loc), id.to_string(), "nearest to {id}");
+            assert_eq!(hits[0].distance, 0.0);
+            assert_eq!(idx.meta_of(hits[0].loc), meta);
+        }
+        for id in deleted {
+            assert!(idx.find(&id.to_string()).is_none(), "{id} is deleted");
+        }
+    }
+
+    /// Flushes go into the largest segment (its graph kept, the new vectors inserted):
+    /// the index stays one segment, and overwritten and deleted rows leave it, while
+    /// every current record is found, also after reopening.
+    #[test]
+    fn flushes_merge_into_one_segment_with_overwrites_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = small_config();
+        config.memtable_records = 200;
+        create(dir.path(), config).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        for chunk in (0..1000).collect::<Vec<u32>>().chunks(100) {
+            idx.apply(chunk.iter().map(|&i| put_at(i, 0.0)).collect())
+                .unwrap();
+            idx.maybe_flush().unwrap();
+        }
+        assert_eq!(idx.segments.len(), 1);
+        assert_eq!(idx.segments[0].n_vec, 1000);
+        // A tenth overwritten elsewhere, a tenth deleted: merged into the one segment,
+        // their old rows dropped from its graph.
+        let mut ops: Vec<Op> = (0..100).map(|i| put_at(i, 0.5)).collect();
+        ops.extend((100..200).map(delete));
+        idx.apply(ops).unwrap();
+        let done = idx.flush().unwrap().unwrap();
+        assert_eq!((done.segments_before, done.segments_after), (1, 1));
+        assert_eq!(idx.segments[0].n_vec, 900);
+        assert_eq!(idx.segments[0].count, 900, "no tombstone is needed");
+        let live: Vec<(u32, f32)> = (0..100)
+            .map(|i| (i, 0.5))
+            .chain((200..1000).map(|i| (i, 0.0)))
+            .collect();
+        let deleted: Vec<u32> = (100..200).collect();
+        check(&mut idx, &live, &deleted);
+        drop(idx);
+        let mut idx = Index::open_read(dir.path()).unwrap();
+        check(&mut idx, &live, &deleted);
+    }
+
+    /// A flush too small to rewrite the largest segment for becomes a segment of its
+    /// own, keeping its tombstones for the ids the large one holds; the next large
+    /// flush merges everything into one segment and drops the tombstones.
+    #[test]
+    fn small_flushes_wait_in_their_own_segments_until_a_large_one_merges_them() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply((0..1000).map(|i| put_at(i, 0.0)).collect())
+            .unwrap();
+        idx.flush().unwrap();
+        idx.apply(
+            (0..10)
+                .map(delete)
+                .chain((1000..1010).map(|i| put_at(i, 0.0)))
+                .collect(),
+        )
+        .unwrap();
+        idx.flush().unwrap();
+        assert_eq!(idx.segments.len(), 2);
+        assert_eq!(
+            idx.segments[1].count - idx.segments[1].n_vec,
+            10,
+            "tombstones kept"
+        );
+        let deleted: Vec<u32> = (0..10).collect();
+        let mut live: Vec<(u32, f32)> = (10..1010).map(|i| (i, 0.0)).collect();
+        check(&mut idx, &live, &deleted);
+        idx.apply((1010..1100).map(|i| put_at(i, 0.0)).collect())
+            .unwrap();
+        idx.flush().unwrap();
+        assert_eq!(idx.segments.len(), 1);
+        assert_eq!(
+            idx.segments[0].count, idx.segments[0].n_vec,
+            "no tombstone left"
+        );
+        live.extend((1010..1100).map(|i| (i, 0.0)));
+        check(&mut idx, &live, &deleted);
+        // Compacting a clean single segment changes nothing.
+        let done = idx.compact().unwrap();
+        assert_eq!((done.segments_after, done.dropped), (1, 0));
+        drop(idx);
+        let mut idx = Index::open_read(dir.path()).unwrap();
+        check(&mut idx, &live, &deleted);
+    }
+
+    /// A segment with a quarter or more of its rows dead is rebuilt rather than merged
+    /// into, and compaction drops every dead row either way.
+    #[test]
+    fn a_mostly_dead_segment_is_rebuilt_not_merged_into() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply((0..400).map(|i| put_at(i, 0.0)).collect())
+            .unwrap();
+        idx.flush().unwrap();
+        idx.apply((0..200).map(delete).collect()).unwrap();
+        idx.flush().unwrap();
+        assert_eq!(idx.segments.len(), 2, "half dead: a new segment, no merge");
+        let done = idx.compact().unwrap();
+        assert_eq!((done.segments_before, done.segments_after), (2, 1));
+        assert_eq!(done.dropped, 400, "200 dead rows and their 200 tombstones");
+        let live: Vec<(u32, f32)> = (200..400).map(|i| (i, 0.0)).collect();
+        let deleted: Vec<u32> = (0..200).collect();
+        check(&mut idx, &live, &deleted);
     }
 
     #[test]
