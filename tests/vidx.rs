@@ -1082,3 +1082,74 @@ fn search_hits_carry_typed_metadata_beside_their_own_fields() {
     assert!(hits[2].get("w").is_none(), "{}", hits[2]);
     assert_eq!(hits[2]["query"], "q");
 }
+
+/// Queries are read, searched and their hits written on three threads (NDJSON output:
+/// in batches of 256 queries): the hits are those of a one-query-at-a-time search, in
+/// query order; a bad query stops the search with an error naming it after the hits
+/// of the batches before it went out; a closed pipe ends the search quietly.
+#[test]
+fn search_streams_hits_in_query_order_and_stops_clearly_at_a_bad_query() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("idx");
+    let idx = dir.to_str().unwrap();
+    let all = clustered(3_000, 700, 16, 10, 77);
+    let (base, qs) = all.split_at(3_000);
+    create_l2_16(idx, 100_000, &[]);
+    ok(&["add", idx], Some(&ndjson(base, 0, true)));
+    let streamed = ok(&["search", idx, "--k", "3"], Some(&query_ndjson(qs)));
+    let one_batch = ok(
+        &[
+            "search",
+            idx,
+            "--k",
+            "3",
+            "--batch-size",
+            "100000",
+            "-o",
+            "ndjson",
+        ],
+        Some(&query_ndjson(qs)),
+    );
+    assert_eq!(streamed.len(), 700 * 3);
+    assert_eq!(streamed, one_batch, "the same hits in the same order");
+    // Query 301 has the wrong dimension: the first batch's hits are out, then the error.
+    let mut input = query_ndjson(&qs[..300]);
+    input.extend_from_slice(b"{\"id\":\"bad\",\"vector\":[1,2]}\n");
+    input.extend_from_slice(&query_ndjson(&qs[300..]));
+    let out = vidx(&["search", idx, "--k", "3"], Some(&input));
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("record 301 (id 'bad')") && e.contains("2 values"),
+        "{e}"
+    );
+    let hits = records(&out.stdout);
+    assert_eq!(hits.len(), 256 * 3, "the first batch's hits");
+    assert_eq!(hits[..], streamed[..256 * 3]);
+    // A reader that stops after one line: exit 0 and nothing on stderr.
+    let mut child = Command::new(VIDX)
+        .args(["search", idx, "--k", "3"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let many: Vec<u8> = (0..20).flat_map(|_| query_ndjson(qs)).collect();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&many);
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"rank\":1"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
-use crate::record::{LazySink, ReadOptions, RecordReader, Source};
+use crate::record::{LazySink, OutputFormat, ReadOptions, RecordReader, Source};
 
 /// Records written as one batch each (small reports) or in groups (hits).
 struct Out {
@@ -264,42 +264,32 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
 }
 
 pub fn search(a: &SearchArgs) -> Result<Outcome> {
-    let mut out = Out::new(&a.output)?;
+    let (hits_out, written, format) = write_hits(&a.output)?;
     let mut idx = Index::open_read(&a.dir)?;
     let k = a.k as usize;
     let ef = a.ef.map_or(idx.config().ef_search, |e| e as usize).max(k);
     let dim = idx.config().dim;
     let space = idx.space;
     let metric = idx.config().metric;
-    let mut reader = a.input.open_reader()?;
-    let name = source_name(&a.input);
-    let fields = Fields {
-        id: &a.fields.id,
-        vector: &a.fields.vector,
-        id_optional: true,
-        meta: false,
-    };
+    let queries_in = read_queries(a, dim, space, format == OutputFormat::Ndjson)?;
     let filtered = a
         .filter
         .as_deref()
         .map(|sql| super::filter::evaluate(&idx, sql))
         .transpose()?;
     let mut scratch = Scratch::default();
-    let mut seen: u64 = 0;
     let mut spent = std::time::Duration::ZERO;
     let mut queries = 0u64;
-    while let Some(batch) = reader.next_batch()? {
-        let qs = extract(
-            &batch,
-            &fields,
-            dim,
-            &space,
-            &Origin {
-                source: &name,
-                first: seen + 1,
-            },
-        )?;
-        seen += qs.len() as u64;
+    for qs in queries_in {
+        let qs = match qs {
+            Ok(qs) => qs,
+            Err(e) => {
+                // The hits of the queries before the bad one still go out.
+                drop(hits_out);
+                let _ = written.join();
+                return Err(e);
+            }
+        };
         let t = Instant::now();
         let results: Vec<Vec<store::Hit>> = qs
             .iter()
@@ -313,10 +303,17 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
             .collect();
         spent += t.elapsed();
         queries += qs.len() as u64;
-        if let Some(b) = hits_batch(&idx, &qs, &results, metric)? {
-            out.sink.write(&b)?;
+        if let Some(h) = hits_columns(&idx, &qs, &results, metric) {
+            if hits_out.send(h).is_err() {
+                // The writer stopped on an error: it is in `written`.
+                break;
+            }
         }
     }
+    drop(hits_out);
+    written
+        .join()
+        .map_err(|_| Error::Internal("the thread writing search hits panicked".into()))??;
     if a.timing {
         let s = spent.as_secs_f64();
         eprintln!(
@@ -325,23 +322,136 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
             super::distance::kernels().name
         );
     }
-    out.finish()?;
     Ok(Outcome::Complete)
 }
 
-/// One batch of queries' hits as a record batch, built column by column (query, rank,
-/// id, distance) with the hits' metadata decoded in one pass by the record layer: no
-/// JSON object per hit, written out and parsed again. A metadata field named like one
-/// of the first four columns is prefixed `meta_`.
-fn hits_batch(
+/// Queries per batch when hits go out as NDJSON (see `read_queries`).
+const QUERY_BATCH: usize = 256;
+
+/// The queries, batch by batch, read and decoded on a thread of their own while the
+/// caller searches: parsing the numbers of NDJSON vectors costs about half what
+/// searching them does (#19 item 5), and the two overlap on two cores. The channel
+/// holds two batches, so reading stays just ahead of searching. With `small_batches`
+/// (NDJSON output, where each hit is a line of its own) queries come in batches of at
+/// most [`QUERY_BATCH`], so searching starts before a whole `--batch-size` of queries
+/// is parsed and hits flow out while the next are searched; columnar and tabular
+/// output keep `--batch-size`, as each output batch carries the metadata columns its
+/// hits have. The thread is not joined: a caller that stops early (an error, a closed
+/// pipe) returns at once, even while the thread waits on a quiet stdin, and the
+/// process ends it.
+fn read_queries(
+    a: &SearchArgs,
+    dim: usize,
+    space: super::distance::Space,
+    small_batches: bool,
+) -> Result<std::sync::mpsc::IntoIter<Result<Vec<Row>>>> {
+    let mut opts = a.input.read_options()?;
+    if small_batches {
+        opts.batch_size = opts.batch_size.min(QUERY_BATCH);
+    }
+    let mut reader = RecordReader::open(a.input.sources()?, opts)?;
+    let name = source_name(&a.input);
+    let (id, vector) = (a.fields.id.clone(), a.fields.vector.clone());
+    let (tx, rx) = std::sync::mpsc::sync_channel(2);
+    std::thread::spawn(move || {
+        let fields = Fields {
+            id: &id,
+            vector: &vector,
+            id_optional: true,
+            meta: false,
+        };
+        let mut seen: u64 = 0;
+        loop {
+            let qs = match reader.next_batch() {
+                Ok(None) => return,
+                Ok(Some(batch)) => extract(
+                    &batch,
+                    &fields,
+                    dim,
+                    &space,
+                    &Origin {
+                        source: &name,
+                        first: seen + 1,
+                    },
+                ),
+                Err(e) => Err(e),
+            };
+            seen += qs.as_ref().map_or(0, |q| q.len() as u64);
+            let failed = qs.is_err();
+            if tx.send(qs).is_err() || failed {
+                return;
+            }
+        }
+    });
+    Ok(rx.into_iter())
+}
+
+/// Writes hits on a thread of their own: decoding the hits' metadata and encoding the
+/// output cost about a third of what the searches do, and overlap with them. Returns
+/// where to send each batch's hits, and the thread, which finishes the output when the
+/// sender is dropped (or stops on its first error, which joining it gives back).
+fn write_hits(
+    o: &OutputArgs,
+) -> Result<(
+    std::sync::mpsc::SyncSender<HitColumns>,
+    std::thread::JoinHandle<Result<()>>,
+    OutputFormat,
+)> {
+    let opts = o.sink_options();
+    let format = opts.resolve()?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<HitColumns>(2);
+    let thread = std::thread::spawn(move || {
+        let mut sink = LazySink::new(opts);
+        for hits in rx {
+            sink.write(&hits.into_batch()?)?;
+        }
+        sink.finish(None)
+    });
+    Ok((tx, thread, format))
+}
+
+/// One batch of queries' hits: the columns read from the index (query, rank, id,
+/// distance) and the hits' stored metadata, still JSON text, for `into_batch` to
+/// decode away from the searching thread.
+struct HitColumns {
+    fields: Vec<Field>,
+    columns: Vec<ArrayRef>,
+    meta: Vec<u8>,
+    meta_lines: usize,
+}
+
+impl HitColumns {
+    /// The hits as a record batch, with the metadata decoded in one pass by the record
+    /// layer: no JSON object per hit, written out and parsed again. A metadata field
+    /// named like one of the first four columns is prefixed `meta_`.
+    fn into_batch(self) -> Result<RecordBatch> {
+        let (mut fields, mut columns) = (self.fields, self.columns);
+        if let Some(meta) = decode_ndjson(self.meta, self.meta_lines)? {
+            for (f, c) in meta.schema().fields().iter().zip(meta.columns()) {
+                let name = if fields.iter().any(|g| g.name() == f.name()) {
+                    format!("meta_{}", f.name())
+                } else {
+                    f.name().clone()
+                };
+                fields.push(f.as_ref().clone().with_name(name));
+                columns.push(c.clone());
+            }
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map_err(|e| Error::arrow("building search hits", e))
+    }
+}
+
+/// One batch of queries' hits, built column by column from the index.
+fn hits_columns(
     idx: &Index,
     qs: &[Row],
     results: &[Vec<store::Hit>],
     metric: Metric,
-) -> Result<Option<RecordBatch>> {
+) -> Option<HitColumns> {
     let n: usize = results.iter().map(Vec::len).sum();
     if n == 0 {
-        return Ok(None);
+        return None;
     }
     let mut query = StringBuilder::with_capacity(n, n * 8);
     let mut id = StringBuilder::with_capacity(n, n * 8);
@@ -355,33 +465,23 @@ fn hits_batch(
             distance.push(f64::from(metric.report(h.distance)));
         }
     }
-    let mut fields = vec![
-        Field::new("query", DataType::Utf8, false),
-        Field::new("rank", DataType::Int64, false),
-        Field::new("id", DataType::Utf8, false),
-        Field::new("distance", DataType::Float64, false),
-    ];
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(query.finish()),
-        Arc::new(Int64Array::from(rank)),
-        Arc::new(id.finish()),
-        Arc::new(Float64Array::from(distance)),
-    ];
-    let (bytes, lines) = meta_ndjson(results.iter().flatten().map(|h| idx.meta_of(h.loc)));
-    if let Some(meta) = decode_ndjson(bytes, lines)? {
-        for (f, c) in meta.schema().fields().iter().zip(meta.columns()) {
-            let name = if fields.iter().any(|g| g.name() == f.name()) {
-                format!("meta_{}", f.name())
-            } else {
-                f.name().clone()
-            };
-            fields.push(f.as_ref().clone().with_name(name));
-            columns.push(c.clone());
-        }
-    }
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-        .map(Some)
-        .map_err(|e| Error::arrow("building search hits", e))
+    let (meta, meta_lines) = meta_ndjson(results.iter().flatten().map(|h| idx.meta_of(h.loc)));
+    Some(HitColumns {
+        fields: vec![
+            Field::new("query", DataType::Utf8, false),
+            Field::new("rank", DataType::Int64, false),
+            Field::new("id", DataType::Utf8, false),
+            Field::new("distance", DataType::Float64, false),
+        ],
+        columns: vec![
+            Arc::new(query.finish()),
+            Arc::new(Int64Array::from(rank)),
+            Arc::new(id.finish()),
+            Arc::new(Float64Array::from(distance)),
+        ],
+        meta,
+        meta_lines,
+    })
 }
 
 pub fn get(a: &GetArgs) -> Result<Outcome> {
