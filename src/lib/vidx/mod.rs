@@ -47,7 +47,8 @@ A full memtable is merged into the largest segment: that segment's graph is kept
 new vectors are inserted into it and overwritten or deleted rows leave it, so an index
 stays one graph however it was fed (a flush under 1/32 of the largest segment waits
 in a small segment of its own until the next large flush takes it in). A merge
-rewrites the segment: it needs that segment's size again in free disk space.
+rewrites the segment: it needs that segment's size again in free disk space, and holds
+its vectors in memory while it inserts the new ones.
 
 Exit status: 0 success, 1 failure (e.g. the index is locked by another writer), 2 usage
 error, 3 finished but something asked for was not there (get of a missing id).";
