@@ -8,6 +8,7 @@ Usage:
   vidx_bench.py make-hard OUT_DIR [--n N --queries Q]     a hard 128-d Gaussian mixture
                                                           (10 overlapping clusters)
   vidx_bench.py run DATA_DIR VIDX_BINARY [--repeat R] [--ef-construction E] [--runs K]
+                  [--efs 128,256,...] [--libs hnswlib,usearch,faiss,vidx,vidx-defaults]
                                                           the comparison; prints a table
 
 A data directory holds base.npy, queries.npy (float32), truth.npy (exact top-10 ids)
@@ -36,9 +37,11 @@ import numpy as np
 
 K = 10
 M = 16
-# --ef-construction reaches the peers' child processes through the environment.
+# --ef-construction, --efs and --libs reach the peers' child processes through the
+# environment.
 EF_C = int(os.environ.get("VIDX_BENCH_EF_C", "128"))
-EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
+EFS = [int(e) for e in os.environ.get("VIDX_BENCH_EFS", "10,16,24,32,48,64,96,128,192,256,384,512").split(",")]
+LIBS = os.environ.get("VIDX_BENCH_LIBS", "hnswlib,usearch,faiss,vidx,vidx-defaults").split(",")
 TARGETS = [0.90, 0.95, 0.99]
 
 
@@ -281,16 +284,18 @@ def run(data, vidx, repeat, runs):
     results = []
 
     # Each library in a child process of its own, so memory figures do not mix.
-    for lib in ("hnswlib", "usearch", "faiss"):
+    for lib in [l for l in ("hnswlib", "usearch", "faiss") if l in LIBS]:
         r = subprocess.run([sys.executable, __file__, "one", data, lib, str(repeat)], capture_output=True, text=True)
         if r.returncode != 0:
             print(f"{lib} failed: {r.stderr.strip()[-400:]}", file=sys.stderr)
             continue
         results.append(json.loads(r.stdout))
 
-    results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx",
-                            ["--m", str(M), "--ef-construction", str(EF_C), "--memtable", str(len(base) + 1)], 1))
-    results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx-defaults", [], runs))
+    if "vidx" in LIBS:
+        results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx",
+                                ["--m", str(M), "--ef-construction", str(EF_C), "--memtable", str(len(base) + 1)], 1))
+    if "vidx-defaults" in LIBS:
+        results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx-defaults", [], runs))
     print(f"\n{data}: {meta['n']} x {meta['dim']}-d ({meta['metric']}), {meta['queries']} queries (best of {repeat} passes per ef), "
           f"recall@{K}, M={M}, ef_construction={EF_C}, 1 thread")
     print(f"{'library':10} {'build s':>8} {'mem MB':>8} " + " ".join(f"{'QPS@' + str(t):>9}" for t in TARGETS))
@@ -375,6 +380,11 @@ if __name__ == "__main__":
     elif cmd == "run":
         EF_C = opt("--ef-construction", EF_C)
         os.environ["VIDX_BENCH_EF_C"] = str(EF_C)
+        if "--efs" in args:
+            EFS = [int(e) for e in args[args.index("--efs") + 1].split(",")]
+            os.environ["VIDX_BENCH_EFS"] = ",".join(map(str, EFS))
+        if "--libs" in args:
+            LIBS = args[args.index("--libs") + 1].split(",")
         run(args[0], args[1], opt("--repeat", 5), opt("--runs", 4))
     elif cmd == "one":
         one(args[0], args[1], int(args[2]))
