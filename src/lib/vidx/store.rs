@@ -836,7 +836,11 @@ impl Index {
     /// `filter`, if given, holds per source (memtable, then each segment) the rows
     /// that may be returned. A source whose admitted rows fall below `exact_below` of
     /// its size is scanned exactly: a graph walk would have to pass too many rejected
-    /// nodes to find k admitted ones.
+    /// nodes to find k admitted ones. So is a segment of at most `EXACT_PER_EF * ef`
+    /// rows (a walk would visit about as many), and a segment smaller than the largest
+    /// is walked with a share of `ef` by its size (`segment_ef`): the small segments
+    /// of flushes waiting to be merged cost a search a fraction of a walk each, not a
+    /// whole one.
     pub fn search(
         &mut self,
         q: &[f32],
@@ -846,6 +850,7 @@ impl Index {
         scratch: &mut Scratch,
     ) -> Vec<Hit> {
         let exact_below = self.config().exact_below;
+        let largest = self.segments.iter().map(|s| s.n_vec).max().unwrap_or(0);
         self.live();
         let live = self.live.as_ref().unwrap();
         let mut hits: Vec<Hit> = Vec::new();
@@ -875,7 +880,9 @@ impl Index {
             if admitted == 0 {
                 continue;
             }
-            let found = if allowed.is_some() && (admitted as f64) < exact_below * seg.n_vec as f64 {
+            let sparse = allowed.is_some() && (admitted as f64) < exact_below * seg.n_vec as f64;
+            let small = seg.n_vec as u64 <= (ef as u64).saturating_mul(EXACT_PER_EF);
+            let found = if sparse || small {
                 hnsw::exact(seg.vectors(), &self.space, q, k, allowed.as_deref())
             } else {
                 hnsw::search(
@@ -885,7 +892,7 @@ impl Index {
                     &self.space,
                     q,
                     k,
-                    ef,
+                    segment_ef(ef, k, seg.n_vec, largest),
                     allowed.as_deref(),
                     scratch,
                 )
@@ -915,6 +922,22 @@ impl Index {
     pub fn total_bytes(&self) -> u64 {
         self.disk_bytes()
     }
+}
+
+/// A segment of at most this many rows per unit of `ef` is scanned exactly: a walk with
+/// that `ef` measures about as many distances (each visited node's 2·M neighbours).
+const EXACT_PER_EF: u64 = 8;
+
+/// The candidate list a segment of `n` rows is walked with when the index's largest
+/// has `largest`: `ef` for the largest, a share by size for the others, never below
+/// `k` nor below `min(ef, 64)` (a small segment holding a query's neighbours, e.g.
+/// the records just added, still gets a real walk).
+fn segment_ef(ef: usize, k: usize, n: usize, largest: usize) -> usize {
+    if n >= largest {
+        return ef;
+    }
+    let share = (ef as f64 * n as f64 / largest as f64).ceil() as usize;
+    share.max(ef.min(64)).max(k).min(ef.max(k))
 }
 
 /// Per source, the rows a filter admits: the memtable's, then each segment's.
@@ -1143,6 +1166,51 @@ mod tests {
         drop(idx);
         let mut idx = Index::open_read(dir.path()).unwrap();
         check(&mut idx, &live, &deleted);
+    }
+
+    #[test]
+    fn smaller_segments_are_walked_with_a_share_of_ef() {
+        assert_eq!(segment_ef(512, 10, 1000, 1000), 512);
+        assert_eq!(segment_ef(512, 10, 100_000, 1_000_000), 64);
+        assert_eq!(segment_ef(512, 10, 500_000, 1_000_000), 256);
+        assert_eq!(segment_ef(32, 10, 1, 1_000_000), 32);
+        assert_eq!(segment_ef(16, 100, 1, 1_000_000), 100);
+        // An exhaustive search (`--exact`: ef usize::MAX) stays far beyond any segment.
+        assert!(segment_ef(usize::MAX, 10, 5, 10) > 1 << 60);
+    }
+
+    /// Small segments waiting to be merged (scanned exactly) and a middle-sized one
+    /// (walked with a share of ef) beside a large one: every record is still found.
+    #[test]
+    fn records_in_small_pending_segments_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = small_config();
+        config.memtable_records = 100_000;
+        create(dir.path(), config).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply((0..9000).map(|i| put_at(i, 0.0)).collect())
+            .unwrap();
+        idx.flush().unwrap();
+        for range in [9000..9200, 9200..9210] {
+            idx.apply(range.map(|i| put_at(i, 0.0)).collect()).unwrap();
+            idx.flush().unwrap();
+        }
+        assert_eq!(
+            idx.segments.iter().map(|s| s.n_vec).collect::<Vec<_>>(),
+            [9000, 200, 10]
+        );
+        let live: Vec<(u32, f32)> = (9000..9210).map(|i| (i, 0.0)).collect();
+        let mut s = Scratch::default();
+        for &(id, shift) in &live {
+            let Op::Put { vector, .. } = put_at(id, shift) else {
+                unreachable!()
+            };
+            // ef 16: the 200-row segment is walked with ef 16 (> 8 * 16 rows would be
+            // scanned), the 10-row one scanned.
+            let hits = idx.search(&vector, 1, 16, None, &mut s);
+            assert_eq!(idx.id_of(hits[0].loc), id.to_string());
+            assert_eq!(hits[0].distance, 0.0);
+        }
     }
 
     /// A segment with a quarter or more of its rows dead is rebuilt rather than merged
