@@ -116,7 +116,8 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
     Ok(Outcome::Complete)
 }
 
-/// Smallest memtable flushed when `add` ends (see `vidx add --help`).
+/// Smallest memtable flushed when `add` or `update` ends (see `vidx add --help`), so
+/// the next search maps it instead of replaying the log.
 const FLUSH_AT_END: usize = 1024;
 
 pub fn add(a: &AddArgs) -> Result<Outcome> {
@@ -166,21 +167,9 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
         }))])?;
         idx.maybe_flush()?;
     }
-    flush_at_end(&mut idx)?;
+    idx.flush_from(FLUSH_AT_END)?;
     out.finish()?;
     Ok(Outcome::Complete)
-}
-
-/// At the end of a stream of writes, a memtable of at least `FLUSH_AT_END` records is
-/// written as a segment, so the next search maps it instead of replaying the log.
-fn flush_at_end(idx: &mut Index) -> Result<()> {
-    if idx.mem.len() >= FLUSH_AT_END {
-        idx.flush()?;
-        if idx.segments.len() >= idx.config().compact_at.max(2) {
-            idx.compact()?;
-        }
-    }
-    Ok(())
 }
 
 pub fn update(a: &UpdateArgs) -> Result<Outcome> {
@@ -254,7 +243,7 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
         }))])?;
         idx.maybe_flush()?;
     }
-    flush_at_end(&mut idx)?;
+    idx.flush_from(FLUSH_AT_END)?;
     out.finish()?;
     Ok(if not_found > 0 {
         Outcome::Lossy

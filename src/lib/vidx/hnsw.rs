@@ -681,13 +681,24 @@ pub fn build(
     p: Params,
     progress: &indicatif::ProgressBar,
 ) -> Graph {
-    let n = vecs.len();
-    let mut b = Builder::new(n, p);
+    grow(Builder::new(vecs.len(), p), vecs, codes, space, progress)
+}
+
+/// Inserts the nodes `b` has laid out but not linked yet (all of a new builder's, the
+/// added ones of a resumed one), in order, ticking `progress` per node inserted.
+pub fn grow(
+    mut b: Builder,
+    vecs: Vectors,
+    codes: Option<Codes>,
+    space: &Space,
+    progress: &indicatif::ProgressBar,
+) -> Graph {
     let mut s = Scratch::default();
-    for i in 0..n as u32 {
+    let first = b.inserted as u32;
+    for (n, i) in (first..b.levels.len() as u32).enumerate() {
         b.insert(i, vecs, codes, space, &mut s);
-        if i % 1024 == 0 {
-            progress.set_position(i as u64);
+        if n % 1024 == 0 {
+            progress.set_position(n as u64);
         }
     }
     progress.finish_and_clear();

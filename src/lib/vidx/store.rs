@@ -533,11 +533,11 @@ impl Index {
         }
     }
 
-    /// Every row of the given segments, vectors and tombstones.
-    fn rows_of(&self, segments: &[usize]) -> Vec<Loc> {
-        segments
-            .iter()
-            .flat_map(|&s| (0..self.segments[s].count as u32).map(move |r| Loc::Seg(s as u32, r)))
+    /// Every row (vectors and tombstones) of the segments other than `except`.
+    fn rows_except(&self, except: Option<usize>) -> Vec<Loc> {
+        (0..self.segments.len())
+            .filter(|&s| Some(s) != except)
+            .flat_map(|s| (0..self.segments[s].count as u32).map(move |r| Loc::Seg(s as u32, r)))
             .collect()
     }
 
@@ -565,16 +565,20 @@ impl Index {
     /// segment may still hold their ids). With a `base`, its graph is kept and the
     /// added vectors are inserted into it (`hnsw::Builder::resume`); without one, a
     /// graph is built over all of them. The vectors are encoded again over the whole
-    /// segment when the index quantizes. Returns the segment's manifest entry and the
-    /// number of rows left out.
+    /// segment when the index quantizes. Returns the segment's manifest entry (none,
+    /// and no file, when no row is left to write) and the number of rows left out.
     fn write_rows(
         &mut self,
         base: Option<usize>,
         added: &[Loc],
         keep_tombstones: bool,
         seg_no: u64,
-    ) -> Result<(SegmentEntry, usize)> {
-        let base_rows = base.map_or_else(Vec::new, |b| self.rows_of(&[b]));
+    ) -> Result<(Option<SegmentEntry>, usize)> {
+        let base_rows: Vec<Loc> = base.map_or_else(Vec::new, |b| {
+            (0..self.segments[b].count as u32)
+                .map(|r| Loc::Seg(b as u32, r))
+                .collect()
+        });
         let (mut vec_rows, mut tombstones) = (Vec::new(), Vec::new());
         let mut left_out = 0;
         for &l in base_rows.iter().chain(added) {
@@ -587,6 +591,9 @@ impl Index {
             } else {
                 left_out += 1;
             }
+        }
+        if vec_rows.is_empty() && tombstones.is_empty() {
+            return Ok((None, left_out));
         }
         let dim = self.config().dim;
         let mut vectors = Vec::with_capacity(vec_rows.len() * dim);
@@ -602,14 +609,12 @@ impl Index {
             .then(|| Quantized::new(vecs));
         let codes = quantized.as_ref().map(Quantized::view);
         let params = self.params(seg_no);
-        let mut builder = match base {
+        let builder = match base {
             Some(b) => {
-                let kept = vec_rows
-                    .iter()
-                    .take_while(|l| matches!(l, Loc::Seg(s, _) if *s as usize == b))
-                    .count();
+                // The base's current vectors come first in `vec_rows`: its live rows.
                 let live = self.live()[b].clone();
                 let seg = &self.segments[b];
+                let kept = live.as_ref().map_or(seg.n_vec, Bitset::count);
                 hnsw::Builder::resume(
                     &seg.graph(),
                     live.as_ref(),
@@ -621,24 +626,15 @@ impl Index {
             }
             None => hnsw::Builder::new(vec_rows.len(), params),
         };
-        let first = builder.inserted();
         let progress = crate::cli::progress::items(
-            (vec_rows.len() - first) as u64,
+            (vec_rows.len() - builder.inserted()) as u64,
             if base.is_some() {
                 "vectors merged"
             } else {
                 "vectors indexed"
             },
         );
-        let mut scratch = Scratch::default();
-        for (n, q) in (first as u32..vec_rows.len() as u32).enumerate() {
-            builder.insert(q, vecs, codes, &self.space, &mut scratch);
-            if n % 1024 == 0 {
-                progress.set_position(n as u64);
-            }
-        }
-        progress.finish_and_clear();
-        let graph = builder.finish();
+        let graph = hnsw::grow(builder, vecs, codes, &self.space, &progress);
         let rows: Vec<Loc> = vec_rows.into_iter().chain(tombstones).collect();
         let path = segment_path(&self.dir, seg_no);
         let new = NewSegment {
@@ -656,9 +652,9 @@ impl Index {
             file: path.file_name().unwrap().to_string_lossy().into_owned(),
             records: rows.len(),
             vectors: vecs.len(),
-            max_seq: rows.iter().map(|&l| self.seq_of(l)).max().unwrap_or(0),
+            max_seq: new.seqs.iter().copied().max().unwrap_or(0),
         };
-        Ok((entry, left_out))
+        Ok((Some(entry), left_out))
     }
 
     fn disk_bytes(&self) -> u64 {
@@ -676,16 +672,15 @@ impl Index {
         if self.mem.is_empty() {
             return Ok(None);
         }
-        let mut added: Vec<Loc> = (0..self.mem.len() as u32).map(Loc::Mem).collect();
-        let base = self.merge_base(added.len());
-        let replaced: Vec<usize> = match base {
-            Some(_) => (0..self.segments.len()).collect(),
-            None => Vec::new(),
+        let mem = (0..self.mem.len() as u32).map(Loc::Mem);
+        let base = self.merge_base(self.mem.len());
+        let (added, replaced): (Vec<Loc>, Vec<usize>) = match base {
+            Some(b) => (
+                self.rows_except(Some(b)).into_iter().chain(mem).collect(),
+                (0..self.segments.len()).collect(),
+            ),
+            None => (mem.collect(), Vec::new()),
         };
-        if let Some(b) = base {
-            let others: Vec<usize> = replaced.iter().copied().filter(|&s| s != b).collect();
-            added.splice(0..0, self.rows_of(&others));
-        }
         // Tombstones only matter if a segment that may hold their ids remains.
         let keep_tombstones = self.segments.len() > replaced.len();
         self.rewrite(base, &added, keep_tombstones, &replaced, true)
@@ -708,12 +703,8 @@ impl Index {
         let before = self.disk_bytes();
         let segments_before = self.segments.len();
         let seg_no = self.manifest.next_segment;
-        let (entry, dropped) = if added.is_empty() && base.is_none() {
-            (None, 0)
-        } else {
-            let (e, d) = self.write_rows(base, added, keep_tombstones, seg_no)?;
-            (Some(e), d)
-        };
+        let (entry, dropped) = self.write_rows(base, added, keep_tombstones, seg_no)?;
+        let new_file = entry.as_ref().map(|e| self.dir.join(&e.file));
         let records = entry.as_ref().map_or(0, |e| e.records);
         let old_wal = self.manifest.wal;
         let new_wal = if with_mem {
@@ -757,10 +748,8 @@ impl Index {
             w.wal = new_wal;
             w.set_sync(keep_sync);
         }
-        if self.manifest.segments.len() > self.segments.len() {
-            let last = self.manifest.segments.last().unwrap();
-            self.segments
-                .push(Segment::open(&self.dir.join(&last.file))?);
+        if let Some(path) = new_file {
+            self.segments.push(Segment::open(&path)?);
         }
         if with_mem {
             self.mem = Memtable::new(self.config().dim);
@@ -778,7 +767,13 @@ impl Index {
 
     /// Flushes if the memtable is full, and compacts if that leaves too many segments.
     pub fn maybe_flush(&mut self) -> Result<()> {
-        if self.mem.len() >= self.config().memtable_records {
+        self.flush_from(self.config().memtable_records)
+    }
+
+    /// Flushes if the memtable holds at least `records`, and compacts if that leaves
+    /// too many segments (`compact_at`).
+    pub fn flush_from(&mut self, records: usize) -> Result<()> {
+        if self.mem.len() >= records {
             self.flush()?;
             if self.segments.len() >= self.config().compact_at.max(2) {
                 self.compact()?;
@@ -800,31 +795,21 @@ impl Index {
         for s in &self.segments {
             s.verify()?;
         }
-        let all: Vec<usize> = (0..self.segments.len()).collect();
-        let rows = self.rows_of(&all);
-        let current = rows
-            .clone()
-            .into_iter()
-            .filter(|&l| self.is_current(l) && !self.is_deleted(l))
-            .count();
-        if all.len() <= 1 && current == rows.len() {
+        // One segment holds one current row per id (every flush and merge writes only
+        // those): without tombstones there is nothing to drop.
+        if self.segments.len() <= 1 && self.segments.iter().all(|s| s.count == s.n_vec) {
             return Ok(Rewrite {
                 segments_before,
-                segments_after: all.len(),
-                records: current,
+                segments_after: self.segments.len(),
+                records: self.segments.iter().map(|s| s.n_vec).sum(),
                 dropped: flushed,
                 bytes_before: before,
                 bytes_after: self.disk_bytes(),
             });
         }
         let base = self.merge_base(usize::MAX);
-        let added: Vec<Loc> = match base {
-            Some(b) => rows
-                .into_iter()
-                .filter(|l| !matches!(l, Loc::Seg(s, _) if *s as usize == b))
-                .collect(),
-            None => rows,
-        };
+        let added = self.rows_except(base);
+        let all: Vec<usize> = (0..self.segments.len()).collect();
         let mut done = self.rewrite(base, &added, false, &all, false)?;
         done.bytes_before = before;
         done.segments_before = segments_before;
