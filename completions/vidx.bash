@@ -265,7 +265,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__create)
-            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --index-field --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +305,10 @@ _vidx() {
                     ;;
                 --quantize)
                     COMPREPLY=($(compgen -W "none sq8" -- "${cur}"))
+                    return 0
+                    ;;
+                --index-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)

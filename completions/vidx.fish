@@ -54,6 +54,7 @@ complete -c vidx -n "__fish_vidx_using_subcommand create" -l compact-at -d 'Comp
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l exact-below -d 'Scan a segment exactly instead of walking its graph when fewer than this fraction of its records are eligible (not deleted)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l quantize -d 'Segments also store every vector as 8-bit codes (sq8: a quarter of the f32 size more on disk); graph builds and searches walk on the codes and re-rank the candidates with the exact f32 distance. none: walk on the f32 vectors' -r -f -a "none\t'The walk measures on the f32 vectors'
 sq8\t'One byte per dimension, re-ranked exactly'"
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l index-field -d 'Metadata fields to index (comma-separated): each segment keeps its records sorted by them, so filters comparing them with constants (=, <>, <, <=, >, >=, IN, BETWEEN, IS NULL, and ANDs and ORs of these) are answered without evaluating every record' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'

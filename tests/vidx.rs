@@ -544,9 +544,32 @@ fn bad_input_gets_clear_errors_naming_the_record_or_file() {
         .unwrap()
         .path();
     let good = std::fs::read(&seg).unwrap();
+    // The middle byte of a section, from the header's table (offset, length, checksum
+    // per section, from byte 56): 6 is the graph's level 0, 12 the metadata columns.
+    let middle = |section: usize| {
+        let at = 56 + section * 24;
+        let field = |o: usize| u64::from_le_bytes(good[o..o + 8].try_into().unwrap()) as usize;
+        field(at) + field(at + 8) / 2
+    };
     let mut bad = good.clone();
-    let at = bad.len() - 10;
-    bad[at] ^= 0xff;
+    bad[middle(12)] ^= 0xff;
+    std::fs::write(&seg, &bad).unwrap();
+    // The metadata columns are checked when a filter reads them (and by --verify),
+    // like the rest of the bulk, not by every open.
+    let (code, e) = err(
+        &["search", idx, "--filter", "x = 1"],
+        Some(b"{\"vector\":[1,2,3]}\n"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        e.contains(&seg.display().to_string()) && e.contains("corrupt"),
+        "{e}"
+    );
+    let (_, e) = err(&["stats", idx, "--verify"], None);
+    assert!(e.contains(&seg.display().to_string()), "{e}");
+    // A damaged graph is found by opening.
+    let mut bad = good.clone();
+    bad[middle(6)] ^= 0xff;
     std::fs::write(&seg, &bad).unwrap();
     let (code, e) = err(&["search", idx], Some(b"{\"vector\":[1,2,3]}\n"));
     assert_eq!(code, 1);
@@ -652,6 +675,86 @@ fn filtered_search_at_1_percent_selectivity_keeps_recall() {
     );
     assert!(code == 1 || code == 2);
     assert!(e.contains("nosuch"), "{e}");
+}
+
+#[test]
+fn indexed_fields_answer_filters_as_evaluation_does() {
+    let t = tempfile::tempdir().unwrap();
+    let (n, dim) = (6_000, 8);
+    let all = clustered(n, 40, dim, 12, 0x1d3);
+    let (base, qs) = all.split_at(n);
+    let qs = query_ndjson(qs);
+    // The same records into an index without field indexes and one with them: a
+    // segment (the first add's 5,000, flushed when the memtable filled) and a memtable
+    // of the second add's 1,000, so both kinds of source meet each filter.
+    let mut dirs = Vec::new();
+    for fields in [None, Some("tag,n,nosuch")] {
+        let dir = t
+            .path()
+            .join(if fields.is_some() { "indexed" } else { "plain" });
+        let d = dir.to_str().unwrap().to_string();
+        let mut args = vec![
+            "create",
+            &d,
+            "--dim",
+            "8",
+            "--metric",
+            "l2",
+            "--memtable",
+            "4000",
+        ];
+        if let Some(f) = fields {
+            args.extend(["--index-field", f]);
+        }
+        let made = ok(&args, None);
+        assert_eq!(
+            made[0]["index_fields"].as_array().unwrap().len(),
+            fields.map_or(0, |_| 3)
+        );
+        ok(&["add", &d], Some(&ndjson(&base[..5_000], 0, true)));
+        ok(&["add", &d], Some(&ndjson(&base[5_000..], 5_000, true)));
+        let st = ok(&["stats", &d], None);
+        assert_eq!(st[0]["segments"], 1, "{:?}", st[0]);
+        assert_eq!(st[0]["memtable_rows"], 1_000, "{:?}", st[0]);
+        assert_eq!(st[0]["columnar_segments"], 1, "{:?}", st[0]);
+        dirs.push(d);
+    }
+    for sql in [
+        "tag = 't7'",
+        "n >= 100 AND n < 400",
+        "tag IN ('t1', 't2') OR n < 50",
+        "n BETWEEN 10 AND 5000 AND tag <> 't3' AND n % 10 < 3",
+        "tag IS NULL",
+        "n > 5990",
+    ] {
+        let scans: Vec<Vec<Value>> = dirs
+            .iter()
+            .map(|d| ok(&["scan", d, "--filter", sql], None))
+            .collect();
+        assert_eq!(scans[0], scans[1], "scan --filter \"{sql}\"");
+        let hits: Vec<Vec<Value>> = dirs
+            .iter()
+            .map(|d| ok(&["search", d, "--k", "5", "--filter", sql], Some(&qs)))
+            .collect();
+        assert_eq!(hits[0], hits[1], "search --filter \"{sql}\"");
+    }
+    // A field no record has is named in the error, as without indexes.
+    for d in &dirs {
+        let (_, e) = err(&["scan", d, "--filter", "nosuch = 1"], None);
+        assert!(e.contains("nosuch"), "{e}");
+    }
+    let (code, e) = err(
+        &[
+            "create",
+            &format!("{}/x", dirs[0]),
+            "--dim",
+            "2",
+            "--index-field",
+            "a,,b",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{e}");
 }
 
 #[path = "support/small_disk.rs"]

@@ -12,10 +12,12 @@ for i in range(5000):
     print(json.dumps({"id": f"p{i}", "vec": [x + random.gauss(0, 0.5) for x in centres[c]],
                       "cluster": c, "tag": random.choice(["red", "green", "blue"])}))
 PY
-vidx create "$d/idx" --dim 16 --metric l2 -o table
+vidx create "$d/idx" --dim 16 --metric l2 --index-field tag,cluster -o table
 vidx add "$d/idx" "$d/points.ndjson" --vector vec | etl convert -o table
 # Query with three stored points: their nearest neighbours share their cluster.
 head -n 3 "$d/points.ndjson" | vidx search "$d/idx" --vector vec --k 3 -o table
+# Filters on the indexed fields are answered from each segment's sorted orders.
+head -n 1 "$d/points.ndjson" | vidx search "$d/idx" --vector vec --k 3 --filter "tag = 'red' AND cluster IN (1, 2)" -o table
 vidx delete "$d/idx" p0 p1 | etl convert -o table
 { vidx get "$d/idx" p0 p2 --no-vector -o table || test $? -eq 3; }   # p0 is gone: exit status 3
 vidx compact "$d/idx" -o table

@@ -173,6 +173,12 @@ impl Predicate {
     pub fn sql(&self) -> &str {
         &self.sql
     }
+
+    /// The planned expression (types coerced, constants folded), for callers that can
+    /// answer parts of it from an index instead of evaluating it on every row.
+    pub fn physical(&self) -> &Arc<dyn PhysicalExpr> {
+        &self.expr
+    }
 }
 
 /// A list of SQL expressions with optional names: `a, b * 2 AS double_b, upper(c)`.

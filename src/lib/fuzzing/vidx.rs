@@ -56,6 +56,9 @@ fn base() -> &'static Base {
             compact_at: 100,
             exact_below: 0.1,
             quantize: Quantize::Sq8,
+            // Segments keep their metadata as columns with `n` ordered: damage reaches
+            // the column decoding too.
+            index_fields: vec!["n".into()],
         };
         store::create(&dir, config).expect("creating the base index");
         let mut idx = Index::open_write(&dir, SyncMode::None).expect("opening the base index");
@@ -190,6 +193,12 @@ fn check(dir: &Path, states: &[Contents], exact: bool) {
                 idx.id_of(loc).to_string(),
                 (idx.vector_of(loc).to_vec(), idx.meta_of(loc).to_string()),
             );
+        }
+    }
+    // The metadata columns decode, or fail with an error naming their segment.
+    for s in &idx.segments {
+        if let Err(e) = s.columns(None) {
+            assert_names(&e, &shown);
         }
     }
     let mut scratch = Scratch::default();

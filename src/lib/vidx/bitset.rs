@@ -71,6 +71,19 @@ impl Bitset {
         }
     }
 
+    /// Rows in either set.
+    pub fn or(&self, other: &Bitset) -> Bitset {
+        Bitset {
+            words: self
+                .words
+                .iter()
+                .zip(&other.words)
+                .map(|(a, b)| a | b)
+                .collect(),
+            len: self.len.min(other.len),
+        }
+    }
+
     /// The set rows, ascending.
     pub fn ones(&self) -> impl Iterator<Item = u32> + '_ {
         self.words.iter().enumerate().flat_map(|(wi, &w)| {

@@ -89,6 +89,17 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
             a.exact_below
         )));
     }
+    let mut index_fields: Vec<String> = Vec::new();
+    for f in &a.index_field {
+        if f.trim().is_empty() {
+            return Err(Error::Usage(
+                "--index-field: a field name is empty; give names separated by commas, e.g. --index-field lang,year".into(),
+            ));
+        }
+        if !index_fields.contains(f) {
+            index_fields.push(f.clone());
+        }
+    }
     let mut out = Out::new(&a.output)?;
     let config = Config {
         dim: a.dim as usize,
@@ -100,6 +111,7 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
         compact_at: a.compact_at as usize,
         exact_below: a.exact_below,
         quantize: a.quantize,
+        index_fields,
     };
     store::create(&a.dir, config.clone())?;
     out.write(&[obj(json!({
@@ -111,6 +123,7 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
         "ef_search": config.ef_search,
         "memtable": config.memtable_records,
         "quantize": config.quantize.name(),
+        "index_fields": config.index_fields,
     }))])?;
     out.finish()?;
     Ok(Outcome::Complete)
@@ -658,6 +671,9 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
     let seg_rows: usize = idx.segments.iter().map(|s| s.count).sum();
     let live = idx.live_count();
     let torn: u64 = idx.torn.iter().map(|t| t.1).sum();
+    // Segments whose metadata filters read typed columns (format 3 with metadata);
+    // older ones decode each record's JSON until a compaction rewrites them.
+    let columnar = idx.segments.iter().filter(|s| s.has_columns()).count();
     out.write(&[obj(json!({
         "dir": a.dir.display().to_string(),
         "dim": c.dim,
@@ -676,6 +692,8 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
         "compact_at": c.compact_at,
         "exact_below": c.exact_below,
         "quantize": c.quantize.name(),
+        "index_fields": c.index_fields,
+        "columnar_segments": columnar,
         "kernels": super::distance::kernels().name,
         "open_ms": open_ms,
         "verified": a.verify,

@@ -59,6 +59,11 @@ pub struct Config {
     /// made before the setting existed have none.
     #[serde(default)]
     pub quantize: Quantize,
+    /// Metadata fields each segment keeps its rows sorted by, so filters on them are
+    /// answered by binary search (`columns`). Absent from the manifest when empty, so
+    /// older manifests and their checksums read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub index_fields: Vec<String>,
 }
 
 /// How segments store vectors for the graph walk, besides the f32 copy.
@@ -207,6 +212,7 @@ mod tests {
                 compact_at: 8,
                 exact_below: 0.05,
                 quantize: Quantize::Sq8,
+                index_fields: Vec::new(),
             },
             generation: 7,
             segments: vec![SegmentEntry {

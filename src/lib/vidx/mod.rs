@@ -4,6 +4,7 @@
 //! engine lives in a module of its own.
 
 pub mod bitset;
+pub mod columns;
 pub mod commands;
 pub mod distance;
 pub mod filter;
@@ -228,6 +229,12 @@ pub struct CreateArgs {
     /// candidates with the exact f32 distance. none: walk on the f32 vectors
     #[arg(long, value_enum, default_value = "sq8")]
     pub quantize: Quantize,
+    /// Metadata fields to index (comma-separated): each segment keeps its records
+    /// sorted by them, so filters comparing them with constants (=, <>, <, <=, >, >=,
+    /// IN, BETWEEN, IS NULL, and ANDs and ORs of these) are answered without
+    /// evaluating every record
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub index_field: Vec<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -16,9 +16,12 @@
 //! | codebook   | version 2: `2 * dim` f32, per dimension the code offset then step (`quant`) |
 //! | codes      | version 2: `n_vec` rows of `quant::stride(dim)` bytes, one code per dimension |
 //! | norms      | version 2: `n_vec` f32, each vector's squared norm                  |
+//! | columns    | version 3: the `n_vec` rows' metadata as typed columns (`columns`)   |
+//! | orders     | version 3: the rows sorted by each indexed field (`columns`)         |
 //!
 //! The three code sections are empty in an index made with `--quantize none`; version 1
-//! files (written before codes existed) have no such sections and are still read.
+//! files (written before codes existed) have no such sections and are still read, and
+//! so are version 2 files (before the columns), whose filters decode the JSON.
 //!
 //! Rows `0..n_vec` carry vectors and are the graph's nodes; rows `n_vec..count` are
 //! deletions (tombstones) that must still hide older copies of their ids.
@@ -34,6 +37,12 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use arrow::datatypes::SchemaRef;
+
+use super::columns::{self, Columns};
 use super::distance::{Metric, CODE_ALIGN};
 use super::hnsw::{Graph, GraphRef, Vectors};
 use super::quant::{Codes, Quantized};
@@ -43,10 +52,12 @@ use crate::error::{Error, Location, Result};
 compile_error!("vidx segment files are little endian; big-endian targets are not supported");
 
 const MAGIC: &[u8; 8] = b"VIDXSEG1";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// Sections of a version 1 file (before the codes).
 const NSECT_V1: usize = 9;
-const NSECT: usize = 12;
+/// Sections of a version 2 file (before the metadata columns).
+const NSECT_V2: usize = 12;
+const NSECT: usize = 14;
 const VECTORS: usize = 0;
 const SEQS: usize = 1;
 const ID_OFF: usize = 2;
@@ -59,6 +70,8 @@ const UPPER: usize = 8;
 const CODEBOOK: usize = 9;
 const CODES: usize = 10;
 const NORMS: usize = 11;
+const COLUMNS: usize = 12;
+const ORDERS: usize = 13;
 
 /// magic + 8 u32 + 2 u64 + sections (off, len, crc, pad) + header crc
 const fn header_len(sections: usize) -> usize {
@@ -79,6 +92,8 @@ pub struct NewSegment<'a> {
     pub graph: &'a Graph,
     /// The vectors' codes, if the index quantizes.
     pub quantized: Option<&'a Quantized>,
+    /// The vector rows' metadata as columns, and the orders of its indexed fields.
+    pub columns: &'a super::columns::Encoded,
 }
 
 fn bytes_of<T: Copy>(v: &[T]) -> &[u8] {
@@ -120,6 +135,8 @@ pub fn write(path: &Path, s: &NewSegment) -> Result<u64> {
         s.quantized.map_or(&[][..], |q| bytes_of(&q.codebook)),
         s.quantized.map_or(&[][..], |q| &q.codes[..]),
         s.quantized.map_or(&[][..], |q| bytes_of(&q.norms)),
+        &s.columns.columns,
+        &s.columns.orders,
     ];
     let mut table = Vec::with_capacity(NSECT);
     let mut pos = (HEADER_LEN as u64).next_multiple_of(ALIGN);
@@ -190,6 +207,9 @@ pub struct Segment {
     entry: u32,
     max_level: usize,
     sect: [(usize, usize, u32); NSECT],
+    /// Whether the metadata sections' checksums matched, checked on first use (by a
+    /// filter).
+    columns_checked: OnceLock<std::result::Result<(), String>>,
 }
 
 /// Recomputes the checksums of a segment file's bytes in place: every section the
@@ -203,6 +223,7 @@ pub fn reseal(bytes: &mut [u8]) {
     }
     let sections = match u32::from_le_bytes(bytes[8..12].try_into().unwrap()) {
         1 => NSECT_V1,
+        2 => NSECT_V2,
         VERSION => NSECT,
         _ => return,
     };
@@ -249,12 +270,13 @@ impl Segment {
         let version = u32::from_le_bytes(map[8..12].try_into().unwrap());
         let sections = match version {
             1 => NSECT_V1,
+            2 => NSECT_V2,
             VERSION => NSECT,
             v => {
                 return Err(bad(
                     8,
                     format!(
-                    "segment format version {v} is not supported (this vidx reads 1 and {VERSION})"
+                    "segment format version {v} is not supported (this vidx reads 1 to {VERSION})"
                 ),
                 ))
             }
@@ -286,7 +308,7 @@ impl Segment {
         );
         let count = u64_at(40) as usize;
         let n_vec = u64_at(48) as usize;
-        // A version 1 file's missing code sections read as empty.
+        // The sections an older file lacks (codes, columns) read as empty.
         let mut sect = [(0usize, 0usize, 0u32); NSECT];
         for (i, s) in sect.iter_mut().enumerate().take(sections) {
             let o = 56 + i * 24;
@@ -369,6 +391,7 @@ impl Segment {
             entry,
             max_level,
             sect,
+            columns_checked: OnceLock::new(),
         };
         for i in [
             SEQS, ID_OFF, ID_BYTES, META_OFF, LINKS0, UPPER_OFF, UPPER, CODEBOOK, NORMS,
@@ -465,20 +488,23 @@ impl Segment {
 
     /// Checksums the vectors and metadata too (the sections `open` leaves alone).
     pub fn verify(&self) -> Result<()> {
-        for i in [VECTORS, META_BYTES, CODES] {
-            self.check_crc(i).map_err(|m| {
-                Error::data(
-                    Location {
-                        source: self.path.display().to_string(),
-                        offset: Some(self.sect[i].0 as u64),
-                        ..Default::default()
-                    },
-                    m,
-                )
-                .with_hint("the segment is corrupt; restore it from a backup")
-            })?;
+        for i in [VECTORS, META_BYTES, CODES, COLUMNS, ORDERS] {
+            self.check_crc(i).map_err(|m| self.corrupt(i, m))?;
         }
         Ok(())
+    }
+
+    /// Damage found in section `i` after opening, named by file and offset.
+    fn corrupt(&self, i: usize, m: String) -> Error {
+        Error::data(
+            Location {
+                source: self.path.display().to_string(),
+                offset: Some(self.sect[i].0 as u64),
+                ..Default::default()
+            },
+            m,
+        )
+        .with_hint("the segment is corrupt; restore it from a backup")
     }
 
     fn words<T: Copy>(&self, i: usize) -> &[T] {
@@ -540,6 +566,47 @@ impl Segment {
         std::str::from_utf8(&self.raw(META_BYTES)[o[i] as usize..o[i + 1] as usize]).unwrap_or("{}")
     }
 
+    /// Whether the segment stores its metadata as columns (see `columns`).
+    pub fn has_columns(&self) -> bool {
+        self.sect[COLUMNS].1 > 0
+    }
+
+    /// The metadata sections, their checksums checked (once while the segment is
+    /// open): `None` for a segment written before format 3, or one whose rows have no
+    /// metadata field.
+    fn columns_raw(&self) -> Result<Option<(&[u8], &[u8])>> {
+        if !self.has_columns() {
+            return Ok(None);
+        }
+        let checked = self.columns_checked.get_or_init(|| {
+            self.check_crc(COLUMNS)
+                .and_then(|()| self.check_crc(ORDERS))
+        });
+        checked.clone().map_err(|m| self.corrupt(COLUMNS, m))?;
+        Ok(Some((self.raw(COLUMNS), self.raw(ORDERS))))
+    }
+
+    /// The schema of the metadata columns (see `columns_raw` for `None`).
+    pub fn columns_schema(&self) -> Result<Option<SchemaRef>> {
+        let Some((columns, _)) = self.columns_raw()? else {
+            return Ok(None);
+        };
+        columns::schema_of(columns)
+            .map(Some)
+            .map_err(|m| self.corrupt(COLUMNS, m))
+    }
+
+    /// The vector rows' metadata as typed columns: those named in `fields` (all if
+    /// `None`), with the orders of the indexed ones among them.
+    pub fn columns(&self, fields: Option<&HashSet<String>>) -> Result<Option<Columns>> {
+        let Some((columns, orders)) = self.columns_raw()? else {
+            return Ok(None);
+        };
+        Columns::decode(columns, orders, self.n_vec, fields)
+            .map(Some)
+            .map_err(|m| self.corrupt(COLUMNS, m))
+    }
+
     pub fn is_tombstone(&self, i: usize) -> bool {
         i >= self.n_vec
     }
@@ -581,6 +648,7 @@ mod tests {
                 metas: vec!["{}"; 40],
                 graph: &graph,
                 quantized: quantized.as_ref(),
+                columns: &Default::default(),
             },
         )
         .unwrap();
@@ -606,23 +674,38 @@ mod tests {
         assert_eq!(nearest(&seg, &data[..8]), exact);
     }
 
-    #[test]
-    fn a_version_1_file_without_codes_still_opens() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.vseg");
-        let data = write_sample(&path, false);
-        let v2 = Segment::open(&path).unwrap();
-        assert!(v2.codes().is_none());
-        let want = nearest(&v2, &data[8..16]);
-        drop(v2);
-        // Rewrite the header as version 1 wrote it: the same fields and the first nine
-        // section entries. The sections themselves stay where they are.
-        let mut bytes = std::fs::read(&path).unwrap();
-        let mut h = bytes[..header_len(NSECT_V1) - 4].to_vec();
-        h[8..12].copy_from_slice(&1u32.to_le_bytes());
+    /// Rewrites a segment's header as an older `version` wrote it: the same fields and
+    /// the first `sections` section entries. The sections themselves stay where they are.
+    fn as_version(bytes: &mut [u8], version: u32, sections: usize) {
+        let mut h = bytes[..header_len(sections) - 4].to_vec();
+        h[8..12].copy_from_slice(&version.to_le_bytes());
         let crc = crc32fast::hash(&h);
         h.extend_from_slice(&crc.to_le_bytes());
         bytes[..h.len()].copy_from_slice(&h);
+    }
+
+    #[test]
+    fn version_1_and_2_files_still_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.vseg");
+        let data = write_sample(&path, true);
+        let v3 = Segment::open(&path).unwrap();
+        let want = nearest(&v3, &data[8..16]);
+        drop(v3);
+        let mut bytes = std::fs::read(&path).unwrap();
+        as_version(&mut bytes, 2, NSECT_V2);
+        std::fs::write(&path, &bytes).unwrap();
+        let v2 = Segment::open(&path).unwrap();
+        assert!(v2.codes().is_some() && v2.columns(None).unwrap().is_none());
+        assert_eq!(nearest(&v2, &data[8..16]), want);
+
+        let data = write_sample(&path, false);
+        let v3 = Segment::open(&path).unwrap();
+        assert!(v3.codes().is_none());
+        let want = nearest(&v3, &data[8..16]);
+        drop(v3);
+        let mut bytes = std::fs::read(&path).unwrap();
+        as_version(&mut bytes, 1, NSECT_V1);
         std::fs::write(&path, &bytes).unwrap();
         let v1 = Segment::open(&path).unwrap();
         assert!(v1.codes().is_none());

@@ -20,6 +20,7 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use super::bitset::Bitset;
+use super::columns;
 use super::distance::Space;
 use super::hnsw::{self, Params, Scratch, Vectors};
 use super::manifest::{sync_dir, Config, Manifest, Quantize, SegmentEntry, FORMAT};
@@ -635,7 +636,10 @@ impl Index {
             },
         );
         let graph = hnsw::grow(builder, vecs, codes, &self.space, &progress);
+        let n_vec = vec_rows.len();
         let rows: Vec<Loc> = vec_rows.into_iter().chain(tombstones).collect();
+        let metas: Vec<&str> = rows.iter().map(|&l| self.meta_of(l)).collect();
+        let columns = columns::encode(&metas[..n_vec], &self.config().index_fields)?;
         let path = segment_path(&self.dir, seg_no);
         let new = NewSegment {
             dim,
@@ -643,9 +647,10 @@ impl Index {
             vectors: &vectors,
             ids: rows.iter().map(|&l| self.id_of(l)).collect(),
             seqs: rows.iter().map(|&l| self.seq_of(l)).collect(),
-            metas: rows.iter().map(|&l| self.meta_of(l)).collect(),
+            metas,
             graph: &graph,
             quantized: quantized.as_ref(),
+            columns: &columns,
         };
         segment::write(&path, &new)?;
         let entry = SegmentEntry {
@@ -977,6 +982,7 @@ mod tests {
             compact_at: 8,
             exact_below: 0.1,
             quantize: Quantize::None,
+            index_fields: Vec::new(),
         }
     }
 
