@@ -3,10 +3,10 @@
 //!
 //! Each record's metadata stays in the segment as the JSON object it came with (what
 //! `get`, `scan` and search hits return, byte for byte). Since segment format 3 it is
-//! also kept as Arrow columns: one record batch over the segment's vector rows, typed
-//! the way the record layer infers NDJSON (integers, floats, booleans, strings,
-//! RFC 3339 timestamps, nested lists and structs), stored as an Arrow IPC stream. A
-//! `--filter` is evaluated on these columns, so a search, scan or delete no longer
+//! also kept as Arrow columns over the segment's vector rows, typed the way the record
+//! layer infers NDJSON (integers, floats, booleans, strings, RFC 3339 timestamps,
+//! nested lists and structs), one Arrow IPC stream per field. A `--filter` decodes only
+//! the fields it names and is evaluated on them, so a search, scan or delete no longer
 //! decodes every row's JSON first.
 //!
 //! For each of the index's `--index-field`s, the segment also keeps its rows sorted by
@@ -40,19 +40,15 @@ use crate::error::{Error, Result};
 use crate::expr::Predicate;
 use crate::record::ipc::CheckedStream;
 
-/// The two sections a segment stores besides the JSON: its metadata columns and the
-/// row orders of its indexed fields, each an Arrow IPC stream (empty when there are
-/// no metadata fields, or no indexed field among them).
-#[derive(Debug, Default)]
-pub struct Encoded {
-    pub columns: Vec<u8>,
-    pub orders: Vec<u8>,
-}
-
-/// Types `metas` (one JSON object per vector row) into columns and orders the rows by
-/// each of `index_fields` the rows have. A field whose type has no order (a list or a
-/// struct) gets no index; `vidx stats` lists the fields each segment has one for.
-pub fn encode(metas: &[&str], index_fields: &[String]) -> Result<Encoded> {
+/// Types `metas` (one JSON object per vector row) into columns, orders the rows by
+/// each of `index_fields` the rows have, and lays them out as a segment's columns
+/// section: a `u32` count of fields, one `u64` end offset per field (from the end of
+/// this directory), then per field an Arrow IPC stream of one batch whose first column
+/// is the field's values and whose second, for an indexed field, is the order of the
+/// rows by it (nulls last). One stream per field, so a filter decodes only the fields
+/// it names. Empty when the rows have no metadata field. A field whose type has no
+/// order (a list or a struct) gets no index.
+pub fn encode(metas: &[&str], index_fields: &[String]) -> Result<Vec<u8>> {
     let (bytes, n) = meta_ndjson(metas.iter().copied());
     // Metadata with no one type per field (a number in one record, an object in
     // another) has no columns: the segment is written without them, and filters on it
@@ -60,36 +56,41 @@ pub fn encode(metas: &[&str], index_fields: &[String]) -> Result<Encoded> {
     // fails for it.
     let batch = match decode_ndjson(bytes, n) {
         Ok(Some(b)) if b.num_columns() > 0 && b.num_rows() == metas.len() => b,
-        _ => return Ok(Encoded::default()),
+        _ => return Ok(Vec::new()),
     };
-    let mut fields = Vec::new();
-    let mut orders: Vec<ArrayRef> = Vec::new();
-    for name in index_fields {
-        let Ok(i) = batch.schema().index_of(name) else {
-            continue;
-        };
+    let mut streams = Vec::with_capacity(batch.num_columns());
+    for (field, values) in batch.schema().fields().iter().zip(batch.columns()) {
+        let mut fields = vec![field.as_ref().clone()];
+        let mut arrays = vec![values.clone()];
         let options = SortOptions {
             descending: false,
             nulls_first: false,
         };
-        let Ok(order) = sort_to_indices(batch.column(i), Some(options), None) else {
-            continue;
-        };
-        fields.push(Field::new(name, DataType::UInt32, false));
-        orders.push(Arc::new(order));
+        if index_fields.contains(field.name()) {
+            if let Ok(order) = sort_to_indices(values, Some(options), None) {
+                fields.push(Field::new(ORDER, DataType::UInt32, false));
+                arrays.push(Arc::new(order) as ArrayRef);
+            }
+        }
+        let one = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map_err(|e| Error::arrow("laying out metadata columns", e))?;
+        streams.push(ipc(&one)?);
     }
-    let orders = if orders.is_empty() {
-        Vec::new()
-    } else {
-        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), orders)
-            .map_err(|e| Error::arrow("ordering indexed metadata fields", e))?;
-        ipc(&batch)?
-    };
-    Ok(Encoded {
-        columns: ipc(&batch)?,
-        orders,
-    })
+    let mut out = Vec::new();
+    out.extend_from_slice(&(streams.len() as u32).to_le_bytes());
+    let mut end = 0u64;
+    for s in &streams {
+        end += s.len() as u64;
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for s in streams {
+        out.extend_from_slice(&s);
+    }
+    Ok(out)
 }
+
+/// The name of a field stream's second column, the order of the rows by the field.
+const ORDER: &str = "order";
 
 fn ipc(batch: &RecordBatch) -> Result<Vec<u8>> {
     let what = |e| Error::arrow("encoding metadata columns", e);
@@ -98,32 +99,59 @@ fn ipc(batch: &RecordBatch) -> Result<Vec<u8>> {
     w.into_inner().map_err(what)
 }
 
-/// The schema at the head of a columns section (its first message only).
-pub fn schema_of(columns: &[u8]) -> std::result::Result<SchemaRef, String> {
-    StreamReader::try_new(CheckedStream::new(Cursor::new(columns)), None)
-        .map(|r| r.schema())
-        .map_err(|e| format!("metadata columns: not an Arrow IPC stream ({e})"))
+/// The per-field streams of a columns section (see `encode`), bounds checked.
+fn streams(section: &[u8]) -> std::result::Result<Vec<&[u8]>, String> {
+    let bad = || "metadata columns: the directory of fields is malformed".to_string();
+    let count = section.get(..4).ok_or_else(bad)?;
+    let count = u32::from_le_bytes(count.try_into().unwrap()) as usize;
+    let body = count
+        .checked_mul(8)
+        .and_then(|d| d.checked_add(4))
+        .filter(|&d| d <= section.len())
+        .ok_or_else(bad)?;
+    let (directory, data) = section[4..].split_at(body - 4);
+    let mut start = 0usize;
+    let mut out = Vec::with_capacity(count);
+    for end in directory.chunks_exact(8) {
+        let end = u64::from_le_bytes(end.try_into().unwrap());
+        let end = usize::try_from(end)
+            .ok()
+            .filter(|&e| e >= start && e <= data.len())
+            .ok_or_else(bad)?;
+        out.push(&data[start..end]);
+        start = end;
+    }
+    if start != data.len() {
+        return Err(bad());
+    }
+    Ok(out)
 }
 
-/// One IPC stream's only batch, with only the `projection` columns decoded. Each
-/// message is checked by the record layer before arrow-ipc decodes it (arrow-ipc
-/// trusts the lengths a stream declares; see `record::ipc`): damage that still passes
-/// the section's checksum is an error here too.
-fn read_one(
+/// A stream reader over one field's stream, its schema read. Each message is checked
+/// by the record layer before arrow-ipc decodes it (arrow-ipc trusts the lengths a
+/// stream declares; see `record::ipc`): damage that still passes the section's
+/// checksum is an error here too.
+fn open_stream(
     bytes: &[u8],
-    projection: Option<Vec<usize>>,
-    what: &str,
-) -> std::result::Result<RecordBatch, String> {
-    let mut r = StreamReader::try_new(CheckedStream::new(Cursor::new(bytes)), projection)
-        .map_err(|e| format!("{what}: not an Arrow IPC stream ({e})"))?;
-    let batch = r
-        .next()
-        .ok_or_else(|| format!("{what}: no record batch"))?
-        .map_err(|e| format!("{what}: {e}"))?;
-    if r.next().is_some() {
-        return Err(format!("{what}: more than one record batch"));
+) -> std::result::Result<StreamReader<CheckedStream<Cursor<&[u8]>>>, String> {
+    let r = StreamReader::try_new(CheckedStream::new(Cursor::new(bytes)), None)
+        .map_err(|e| format!("metadata columns: not an Arrow IPC stream ({e})"))?;
+    let schema = r.schema();
+    let kinds: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
+    match kinds[..] {
+        [_] => Ok(r),
+        [_, DataType::UInt32] if schema.field(1).name() == ORDER => Ok(r),
+        _ => Err("metadata columns: a field's stream has unexpected columns".into()),
     }
-    Ok(batch)
+}
+
+/// The fields of a columns section, in order (each stream's schema message only).
+pub fn schema_of(section: &[u8]) -> std::result::Result<SchemaRef, String> {
+    let mut fields = Vec::new();
+    for s in streams(section)? {
+        fields.push(open_stream(s)?.schema().field(0).clone());
+    }
+    Ok(Arc::new(Schema::new(fields)))
 }
 
 /// A segment's metadata columns, decoded, with the orders of its indexed fields.
@@ -142,65 +170,61 @@ struct Order {
 }
 
 impl Columns {
-    /// Decodes the sections `encode` wrote for a segment of `rows` vector rows: the
-    /// columns named in `fields` (all of them if `None`), with the orders of those that
-    /// have one. A filter names a few fields; the others (long titles, nested
-    /// documents) are not decoded at all. The caller has checked the checksums; what
-    /// is still wrong is reported, never indexed out of bounds.
+    /// Decodes the columns section `encode` wrote for a segment of `rows` vector rows:
+    /// the fields named in `fields` (all of them if `None`), with the orders of those
+    /// that have one. A filter names a few fields; the others (long titles, nested
+    /// documents) are not decoded at all. The caller has checked the section's
+    /// checksum; what is still wrong is reported, never indexed out of bounds.
     pub fn decode(
-        columns: &[u8],
-        orders: &[u8],
+        section: &[u8],
         rows: usize,
         fields: Option<&HashSet<String>>,
     ) -> std::result::Result<Columns, String> {
-        let schema = schema_of(columns)?;
-        let projection: Vec<usize> = match fields {
-            None => (0..schema.fields().len()).collect(),
-            Some(names) => {
-                let mut p: Vec<usize> = (0..schema.fields().len())
-                    .filter(|&i| names.contains(schema.field(i).name()))
-                    .collect();
-                // A filter that names no field still needs the row count.
-                if p.is_empty() && !schema.fields().is_empty() {
-                    p.push(0);
-                }
-                p
+        let all = streams(section)?;
+        let (mut schema, mut columns, mut orders) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, bytes) in all.iter().enumerate() {
+            let mut r = open_stream(bytes)?;
+            let field = r.schema().field(0).clone();
+            // A filter that names no field still needs the row count: the first field.
+            let wanted =
+                fields.is_none_or(|f| f.contains(field.name()) || (f.is_empty() && i == 0));
+            if !wanted {
+                continue;
             }
-        };
-        let batch = read_one(columns, Some(projection), "metadata columns")?;
-        if batch.num_rows() != rows {
-            return Err(format!(
-                "metadata columns have {} rows, the segment {rows}",
-                batch.num_rows()
-            ));
-        }
-        let mut out = Vec::new();
-        if !orders.is_empty() {
-            let o = read_one(orders, None, "metadata field orders")?;
-            for (field, array) in o.schema().fields().iter().zip(o.columns()) {
-                if schema.index_of(field.name()).is_err() {
-                    return Err(format!(
-                        "an order for '{}', which has no column",
-                        field.name()
-                    ));
-                }
-                let Ok(column) = batch.schema().index_of(field.name()) else {
-                    continue;
-                };
-                let rows_of = array
+            let batch = r
+                .next()
+                .ok_or_else(|| format!("metadata column '{}': no record batch", field.name()))?
+                .map_err(|e| format!("metadata column '{}': {e}", field.name()))?;
+            if r.next().is_some() || batch.num_rows() != rows {
+                return Err(format!(
+                    "metadata column '{}' has {} rows in more than one batch or not the segment's {rows}",
+                    field.name(),
+                    batch.num_rows()
+                ));
+            }
+            let column = columns.len();
+            if let Some(order) = batch.columns().get(1) {
+                let rows_of = order
                     .as_any()
                     .downcast_ref::<UInt32Array>()
-                    .filter(|a| a.len() == rows && a.null_count() == 0)
+                    .filter(|a| a.null_count() == 0)
                     .filter(|a| a.values().iter().all(|&r| (r as usize) < rows))
                     .ok_or_else(|| format!("the order of '{}' is malformed", field.name()))?;
-                out.push(Order {
+                orders.push(Order {
                     column,
                     rows: rows_of.clone(),
-                    non_null: rows - batch.column(column).null_count(),
+                    non_null: rows - batch.column(0).null_count(),
                 });
             }
+            schema.push(field);
+            columns.push(batch.column(0).clone());
         }
-        Ok(Columns { batch, orders: out })
+        if columns.is_empty() {
+            return Err("metadata columns: no field".into());
+        }
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(schema)), columns)
+            .map_err(|e| format!("metadata columns: {e}"))?;
+        Ok(Columns { batch, orders })
     }
 
     /// Names of the fields this segment keeps an order for.
@@ -419,7 +443,7 @@ mod tests {
             .collect()
     }
 
-    fn encoded(index: &[&str]) -> Encoded {
+    fn encoded(index: &[&str]) -> Vec<u8> {
         let metas = metas();
         let refs: Vec<&str> = metas.iter().map(String::as_str).collect();
         let fields: Vec<String> = index.iter().map(|s| s.to_string()).collect();
@@ -428,7 +452,7 @@ mod tests {
 
     fn columns(index: &[&str]) -> Columns {
         let e = encoded(index);
-        Columns::decode(&e.columns, &e.orders, 500, None).unwrap()
+        Columns::decode(&e, 500, None).unwrap()
     }
 
     fn admit(c: &Columns, sql: &str) -> Vec<u32> {
@@ -441,8 +465,9 @@ mod tests {
         let plain = columns(&[]);
         let indexed = columns(&["lang", "year", "score", "tag", "ts", "nested"]);
         // `nested` is a struct: no order for it, the others have one.
-        let have: Vec<&str> = indexed.indexed().collect();
-        assert_eq!(have, ["lang", "year", "score", "tag", "ts"]);
+        let mut have: Vec<&str> = indexed.indexed().collect();
+        have.sort_unstable();
+        assert_eq!(have, ["lang", "score", "tag", "ts", "year"]);
         for sql in [
             "lang = 'en'",
             "lang <> 'en'",
@@ -472,7 +497,7 @@ mod tests {
                     .map(|c| c.name().to_string())
                     .collect();
             let e = encoded(&["lang", "year", "score", "tag", "ts", "nested"]);
-            let some = Columns::decode(&e.columns, &e.orders, 500, Some(&named)).unwrap();
+            let some = Columns::decode(&e, 500, Some(&named)).unwrap();
             assert!(some.batch.num_columns() <= named.len().max(1), "{sql}");
             assert_eq!(admit(&some, sql), want, "{sql} (projected)");
         }
@@ -499,15 +524,23 @@ mod tests {
         let metas = metas();
         let refs: Vec<&str> = metas.iter().map(String::as_str).collect();
         let e = encode(&refs, &["year".to_string()]).unwrap();
-        assert!(Columns::decode(&e.columns, &e.orders, 499, None).is_err());
-        assert!(Columns::decode(&e.columns[..e.columns.len() / 2], &[], 500, None).is_err());
-        assert!(Columns::decode(&e.columns, &e.columns, 500, None).is_err());
-        assert!(Columns::decode(b"not ipc", &[], 500, None).is_err());
+        assert!(Columns::decode(&e, 499, None).is_err());
+        assert!(Columns::decode(&e[..e.len() / 2], 500, None).is_err());
+        assert!(Columns::decode(b"not ipc", 500, None).is_err());
+        assert!(Columns::decode(&[], 500, None).is_err());
+        // Every cut and every flipped byte of the directory and the first stream's
+        // head: an error or a decode, never a panic.
+        for at in 0..e.len().min(600) {
+            let _ = Columns::decode(&e[..at], 500, None);
+            let mut bad = e.clone();
+            bad[at] ^= 0x5a;
+            let _ = Columns::decode(&bad, 500, None);
+            let _ = schema_of(&bad);
+        }
         // No metadata at all, or no one type for a field: no columns (filters decode the
         // JSON), and no error.
         for metas in [&["{}", ""][..], &[r#"{"a":1}"#, r#"{"a":{"b":2}}"#]] {
-            let e = encode(metas, &["a".to_string()]).unwrap();
-            assert!(e.columns.is_empty() && e.orders.is_empty());
+            assert!(encode(metas, &["a".to_string()]).unwrap().is_empty());
         }
     }
 }

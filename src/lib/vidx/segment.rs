@@ -16,8 +16,7 @@
 //! | codebook   | version 2: `2 * dim` f32, per dimension the code offset then step (`quant`) |
 //! | codes      | version 2: `n_vec` rows of `quant::stride(dim)` bytes, one code per dimension |
 //! | norms      | version 2: `n_vec` f32, each vector's squared norm                  |
-//! | columns    | version 3: the `n_vec` rows' metadata as typed columns (`columns`)   |
-//! | orders     | version 3: the rows sorted by each indexed field (`columns`)         |
+//! | columns    | version 3: the `n_vec` rows' metadata as typed columns, one Arrow IPC stream per field, with the row order of each indexed field (`columns`) |
 //!
 //! The three code sections are empty in an index made with `--quantize none`; version 1
 //! files (written before codes existed) have no such sections and are still read, and
@@ -57,7 +56,7 @@ const VERSION: u32 = 3;
 const NSECT_V1: usize = 9;
 /// Sections of a version 2 file (before the metadata columns).
 const NSECT_V2: usize = 12;
-const NSECT: usize = 14;
+const NSECT: usize = 13;
 const VECTORS: usize = 0;
 const SEQS: usize = 1;
 const ID_OFF: usize = 2;
@@ -71,7 +70,6 @@ const CODEBOOK: usize = 9;
 const CODES: usize = 10;
 const NORMS: usize = 11;
 const COLUMNS: usize = 12;
-const ORDERS: usize = 13;
 
 /// magic + 8 u32 + 2 u64 + sections (off, len, crc, pad) + header crc
 const fn header_len(sections: usize) -> usize {
@@ -92,8 +90,9 @@ pub struct NewSegment<'a> {
     pub graph: &'a Graph,
     /// The vectors' codes, if the index quantizes.
     pub quantized: Option<&'a Quantized>,
-    /// The vector rows' metadata as columns, and the orders of its indexed fields.
-    pub columns: &'a super::columns::Encoded,
+    /// The vector rows' metadata as columns, with the orders of its indexed fields
+    /// (`columns::encode`).
+    pub columns: &'a [u8],
 }
 
 fn bytes_of<T: Copy>(v: &[T]) -> &[u8] {
@@ -135,8 +134,7 @@ pub fn write(path: &Path, s: &NewSegment) -> Result<u64> {
         s.quantized.map_or(&[][..], |q| bytes_of(&q.codebook)),
         s.quantized.map_or(&[][..], |q| &q.codes[..]),
         s.quantized.map_or(&[][..], |q| bytes_of(&q.norms)),
-        &s.columns.columns,
-        &s.columns.orders,
+        s.columns,
     ];
     let mut table = Vec::with_capacity(NSECT);
     let mut pos = (HEADER_LEN as u64).next_multiple_of(ALIGN);
@@ -207,7 +205,7 @@ pub struct Segment {
     entry: u32,
     max_level: usize,
     sect: [(usize, usize, u32); NSECT],
-    /// Whether the metadata sections' checksums matched, checked on first use (by a
+    /// Whether the metadata columns' checksum matched, checked on first use (by a
     /// filter).
     columns_checked: OnceLock<std::result::Result<(), String>>,
 }
@@ -488,7 +486,7 @@ impl Segment {
 
     /// Checksums the vectors and metadata too (the sections `open` leaves alone).
     pub fn verify(&self) -> Result<()> {
-        for i in [VECTORS, META_BYTES, CODES, COLUMNS, ORDERS] {
+        for i in [VECTORS, META_BYTES, CODES, COLUMNS] {
             self.check_crc(i).map_err(|m| self.corrupt(i, m))?;
         }
         Ok(())
@@ -571,38 +569,35 @@ impl Segment {
         self.sect[COLUMNS].1 > 0
     }
 
-    /// The metadata sections, their checksums checked (once while the segment is
+    /// The metadata columns section, its checksum checked (once while the segment is
     /// open): `None` for a segment written before format 3, or one whose rows have no
     /// metadata field.
-    fn columns_raw(&self) -> Result<Option<(&[u8], &[u8])>> {
+    fn columns_raw(&self) -> Result<Option<&[u8]>> {
         if !self.has_columns() {
             return Ok(None);
         }
-        let checked = self.columns_checked.get_or_init(|| {
-            self.check_crc(COLUMNS)
-                .and_then(|()| self.check_crc(ORDERS))
-        });
+        let checked = self.columns_checked.get_or_init(|| self.check_crc(COLUMNS));
         checked.clone().map_err(|m| self.corrupt(COLUMNS, m))?;
-        Ok(Some((self.raw(COLUMNS), self.raw(ORDERS))))
+        Ok(Some(self.raw(COLUMNS)))
     }
 
-    /// The schema of the metadata columns (see `columns_raw` for `None`).
+    /// The metadata fields and their types (see `columns_raw` for `None`).
     pub fn columns_schema(&self) -> Result<Option<SchemaRef>> {
-        let Some((columns, _)) = self.columns_raw()? else {
+        let Some(section) = self.columns_raw()? else {
             return Ok(None);
         };
-        columns::schema_of(columns)
+        columns::schema_of(section)
             .map(Some)
             .map_err(|m| self.corrupt(COLUMNS, m))
     }
 
-    /// The vector rows' metadata as typed columns: those named in `fields` (all if
-    /// `None`), with the orders of the indexed ones among them.
+    /// The vector rows' metadata as typed columns: the fields named in `fields` (all
+    /// if `None`), with the orders of the indexed ones among them.
     pub fn columns(&self, fields: Option<&HashSet<String>>) -> Result<Option<Columns>> {
-        let Some((columns, orders)) = self.columns_raw()? else {
+        let Some(section) = self.columns_raw()? else {
             return Ok(None);
         };
-        Columns::decode(columns, orders, self.n_vec, fields)
+        Columns::decode(section, self.n_vec, fields)
             .map(Some)
             .map_err(|m| self.corrupt(COLUMNS, m))
     }
@@ -648,7 +643,7 @@ mod tests {
                 metas: vec!["{}"; 40],
                 graph: &graph,
                 quantized: quantized.as_ref(),
-                columns: &Default::default(),
+                columns: &[],
             },
         )
         .unwrap();
