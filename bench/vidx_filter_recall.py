@@ -3,7 +3,7 @@
 10% and 50% selectivity beside FAISS HNSWFlat searched with an id selector (the same
 admitted rows) and a brute-force baseline (numpy over the admitted rows only).
 
-Usage: vidx_filter_recall.py DATA_DIR INDEX_DIR VIDX [--queries Q] [--no-faiss]
+Usage: vidx_filter_recall.py DATA_DIR INDEX_DIR VIDX [--queries Q] [--efs 64,128] [--no-faiss]
 
 DATA_DIR is what bench/vidx_filter.sh writes (base.ndjson: id d{i}, a 16-d vector,
 lang, year, tag, title). Exact ground truth: the 10 nearest (L2) among the records the
@@ -66,6 +66,7 @@ def main():
     data, index, vidx = args[:3]
     nq = int(args[args.index("--queries") + 1]) if "--queries" in args else 200
     faiss_on = "--no-faiss" not in args
+    efs = [int(e) for e in args[args.index("--efs") + 1].split(",")] if "--efs" in args else [64, 128]
     base, lang, year, tag = load(data)
     rng = np.random.default_rng(11)
     queries = (base[rng.choice(len(base), nq, replace=False)] + rng.normal(0, 0.5, (nq, base.shape[1]))).astype(np.float32)
@@ -89,7 +90,7 @@ def main():
         t = time.perf_counter()
         truth = exact(base, rows, queries)
         brute = nq / (time.perf_counter() - t)
-        for ef in (64, 128):
+        for ef in efs:
             t = time.perf_counter()
             p = subprocess.run([vidx, "search", index, qfile, "--k", str(K), "--ef", str(ef), "--filter", sql, "--timing"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)
@@ -104,7 +105,10 @@ def main():
             rec = np.mean([len(set(got.get(f"q{i}", [])) & set(truth[i].tolist())) / K for i in range(nq)])
             frec, fqps = "", ""
             if faiss_on:
-                params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(base), faiss.swig_ptr(np.packbits(mask, bitorder="little"))), efSearch=ef)
+                # The selector points into `bits`: it must outlive the searches.
+                bits = np.packbits(mask, bitorder="little")
+                selector = faiss.IDSelectorBitmap(len(base), faiss.swig_ptr(bits))
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
                 t = time.perf_counter()
                 found = [fi.search(q[None, :], K, params=params)[1][0] for q in queries]
                 fqps = f"{nq / (time.perf_counter() - t):.0f}"
