@@ -13,8 +13,8 @@
 //! that field (nulls last). A comparison of an indexed field with a constant (`=`,
 //! `<>`, `<`, `<=`, `>`, `>=`, `IN`, `BETWEEN`, `IS [NOT] NULL`), and ANDs and ORs of
 //! them, is answered by binary search in that order; what the index cannot answer is
-//! evaluated only on the rows it leaves. A segment whose values all miss the range is
-//! answered in two comparisons: its first and last sorted values are its min and max.
+//! evaluated only on the rows it leaves. A segment none of whose values is in the range
+//! is answered by the binary search alone, without a row read.
 
 use std::collections::HashSet;
 use std::io::Cursor;
@@ -225,14 +225,6 @@ impl Columns {
         let batch = RecordBatch::try_new(Arc::new(Schema::new(schema)), columns)
             .map_err(|e| format!("metadata columns: {e}"))?;
         Ok(Columns { batch, orders })
-    }
-
-    /// Names of the fields this segment keeps an order for.
-    pub fn indexed(&self) -> impl Iterator<Item = &str> + '_ {
-        let schema = self.batch.schema_ref();
-        self.orders
-            .iter()
-            .map(move |o| schema.field(o.column).name().as_str())
     }
 
     /// The rows `pred` (planned against `self.batch`'s schema) admits.
@@ -455,6 +447,15 @@ mod tests {
         Columns::decode(&e, 500, None).unwrap()
     }
 
+    /// Names of the fields `c` keeps an order for.
+    fn indexed_fields(c: &Columns) -> Vec<&str> {
+        let schema = c.batch.schema_ref();
+        c.orders
+            .iter()
+            .map(|o| schema.field(o.column).name().as_str())
+            .collect()
+    }
+
     fn admit(c: &Columns, sql: &str) -> Vec<u32> {
         let p = Predicate::parse(sql, c.batch.schema()).unwrap();
         c.admit(&p).unwrap().ones().collect()
@@ -465,7 +466,7 @@ mod tests {
         let plain = columns(&[]);
         let indexed = columns(&["lang", "year", "score", "tag", "ts", "nested"]);
         // `nested` is a struct: no order for it, the others have one.
-        let mut have: Vec<&str> = indexed.indexed().collect();
+        let mut have = indexed_fields(&indexed);
         have.sort_unstable();
         assert_eq!(have, ["lang", "score", "tag", "ts", "year"]);
         for sql in [

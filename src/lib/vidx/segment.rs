@@ -30,16 +30,14 @@
 //! codes and the metadata (the bulk of the file) are only checksummed by `verify`
 //! (compaction and `vidx stats --verify`), so opening does not read every vector.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-use memmap2::Mmap;
-
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use arrow::datatypes::SchemaRef;
+use memmap2::Mmap;
 
 use super::columns::{self, Columns};
 use super::distance::{Metric, CODE_ALIGN};
