@@ -685,8 +685,9 @@ fn indexed_fields_answer_filters_as_evaluation_does() {
     let (base, qs) = all.split_at(n);
     let qs = query_ndjson(qs);
     // The same records into an index without field indexes and one with them: a
-    // segment (the first add's 5,000, flushed when the memtable filled) and a memtable
-    // of the second add's 1,000, so both kinds of source meet each filter.
+    // segment (the first add's 5,000, compacted into one whatever batches the pipe
+    // delivered them in) and a memtable of the second add's 1,000 (under the 1,024 an
+    // add flushes at its end), so both kinds of source meet each filter.
     let mut dirs = Vec::new();
     for fields in [None, Some("tag,n,nosuch")] {
         let dir = t
@@ -712,6 +713,7 @@ fn indexed_fields_answer_filters_as_evaluation_does() {
             fields.map_or(0, |_| 3)
         );
         ok(&["add", &d], Some(&ndjson(&base[..5_000], 0, true)));
+        ok(&["compact", &d], None);
         ok(&["add", &d], Some(&ndjson(&base[5_000..], 5_000, true)));
         let st = ok(&["stats", &d], None);
         assert_eq!(st[0]["segments"], 1, "{:?}", st[0]);
