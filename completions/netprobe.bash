@@ -65,7 +65,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__conns)
-            opts="-o -h --family --state --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-p -o -h --family --state --processes --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,13 +193,17 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__serve)
-            opts="-o -h --listen --tcp --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --listen --user --tcp --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -231,11 +235,27 @@ _netprobe() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cgroup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -W "auto ebpf diag" -- "${cur}"))
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rtt-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -291,7 +311,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__tcp)
-            opts="-o -h --pid --comm --port --lport --rport --family --netns --backend --duration --states --ring-kib --interval --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,11 +345,27 @@ _netprobe() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cgroup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -W "auto ebpf diag" -- "${cur}"))
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rtt-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,7 +30,7 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c netprobe -n "__fish_netprobe_needs_command" -s h -l help -d 'Print help'
 complete -c netprobe -n "__fish_netprobe_needs_command" -s V -l version -d 'Print version'
-complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close, and with --events per retransmit, reset, drop and RTT sample'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -42,10 +42,14 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l rport -d 'Only
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l family -d 'Only this address family' -r -f -a "ipv4\t''
 ipv6\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l netns -d 'Only sockets in this network namespace (inode number, as in `readlink /proc/PID/ns/net`)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l uid -d 'Only sockets made by this user (a name or a number)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l cgroup -d 'Only sockets made in this cgroup or one below it (a cgroup v2 path, e.g. /system.slice/nginx.service, as in /proc/PID/cgroup; eBPF backend)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l backend -d 'Event source' -r -f -a "auto\t'eBPF when permitted, otherwise sock_diag with a notice on stderr'
 ebpf\t'The eBPF probe; fail if it cannot load'
 diag\t'Diff sock_diag snapshots: no privileges, but sampled (short connections are missed) and without pid/comm'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l duration -d 'Stop after this long (e.g. 500ms, 10s, 5m, 1h; a bare number is seconds)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l events -d 'Events to report, comma-separated: connect, accept, close (together: lifecycle), state (other transitions, e.g. ESTABLISHED -> FIN_WAIT1), retransmit, reset, drop, rtt, or all. Each beyond the lifecycle attaches one more kernel probe (eBPF backend)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l rtt-every -d 'With --events rtt: at most one rtt record per connection this often' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l ring-kib -d 'Kernel ring buffer size in KiB (a power of two, at least 4); events that do not fit while the reader is behind are counted as lost' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l interval -d 'Snapshot interval of the sock_diag backend' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l count -d 'Stop after N events (lost-event notices do not count)' -r
@@ -67,7 +71,7 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l generate -d 'P
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l states -d 'Also report other state transitions (event "state"), e.g. ESTABLISHED -> FIN_WAIT1 (eBPF backend)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l states -d 'Also report other state transitions: the same as adding "state" to --events'
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l family -d 'Only this address family' -r -f -a "ipv4\t''
 ipv6\t''"
@@ -90,8 +94,10 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l generate -d 
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s p -l processes -d 'Add pid and comm of the process holding each socket, like `ss -p` (found through /proc/PID/fd: without root, only the user\'s own processes)'
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l listen -d 'Address to serve metrics on' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l listen -d 'Address to serve metrics on (another host\'s view needs e.g. 0.0.0.0:9464)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l user -d 'After attaching, become this user (a name or number; its primary group too)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l port -d 'Only connections with this local or remote port' -r
@@ -100,10 +106,14 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l rport -d 'On
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l family -d 'Only this address family' -r -f -a "ipv4\t''
 ipv6\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l netns -d 'Only sockets in this network namespace (inode number, as in `readlink /proc/PID/ns/net`)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l uid -d 'Only sockets made by this user (a name or a number)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l cgroup -d 'Only sockets made in this cgroup or one below it (a cgroup v2 path, e.g. /system.slice/nginx.service, as in /proc/PID/cgroup; eBPF backend)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l backend -d 'Event source' -r -f -a "auto\t'eBPF when permitted, otherwise sock_diag with a notice on stderr'
 ebpf\t'The eBPF probe; fail if it cannot load'
 diag\t'Diff sock_diag snapshots: no privileges, but sampled (short connections are missed) and without pid/comm'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l duration -d 'Stop after this long (e.g. 500ms, 10s, 5m, 1h; a bare number is seconds)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l events -d 'Events to report, comma-separated: connect, accept, close (together: lifecycle), state (other transitions, e.g. ESTABLISHED -> FIN_WAIT1), retransmit, reset, drop, rtt, or all. Each beyond the lifecycle attaches one more kernel probe (eBPF backend)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l rtt-every -d 'With --events rtt: at most one rtt record per connection this often' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l ring-kib -d 'Kernel ring buffer size in KiB (a power of two, at least 4); events that do not fit while the reader is behind are counted as lost' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l interval -d 'Snapshot interval of the sock_diag backend' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
@@ -125,9 +135,9 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l tcp -d 'Also stream the event records to stdout (or --out)'
-complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l states -d 'Also report other state transitions (event "state"), e.g. ESTABLISHED -> FIN_WAIT1 (eBPF backend)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l states -d 'Also report other state transitions: the same as adding "state" to --events'
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close, and with --events per retransmit, reset, drop and RTT sample'
 complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
 complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
 complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// netprobe: TCP lifecycle events from the inet_sock_set_state tracepoint (attached raw).
+// netprobe: TCP lifecycle from the inet_sock_set_state tracepoint, and why connections
+// are slow or fail from the tcp and skb tracepoints (all attached raw: no tracefs).
 //
-// The tracepoint fires on every TCP state change, often in softirq context where the
-// current task is not the socket's owner. So the owner (pid, comm, start time) is
+// inet_sock_set_state fires on every TCP state change, often in softirq context where
+// the current task is not the socket's owner. So the owner (pid, comm, start time) is
 // recorded per socket at the moments that do run in the owner's syscall: connect()
-// (CLOSE->SYN_SENT) and listen() (CLOSE->LISTEN). Accepted children inherit the
-// owner of the listener on their local port (LISTEN->SYN_RECV). Later events look the
-// owner up by socket pointer. Filters are applied here, before the ring buffer, so
-// filtered-out traffic costs no userspace work. Failed ring-buffer reservations are
-// counted in `lost`, never silently dropped.
+// (CLOSE->SYN_SENT) and listen() (CLOSE->LISTEN). Accepted children inherit the owner
+// of the listener on their local port (LISTEN->SYN_RECV). Every other event looks the
+// owner up by socket pointer, also just after the close (an abortive close's reset). The socket's own uid and cgroup (set when it was made)
+// are read from the socket, so they are right even for sockets older than the probe.
+//
+// Filters are applied here, before the ring buffer, so filtered-out traffic costs no
+// userspace work. Failed ring-buffer reservations are counted in `lost`, never silently
+// dropped.
 //
 // Keep `struct event` in sync with src/lib/netprobe/event.rs (EVENT_SIZE and offsets).
 
@@ -21,34 +25,89 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+// include/net/inet_connection_sock.h
+#define ICSK_TIME_LOSS_PROBE 5
 
-enum { TCP_ESTABLISHED_ = 1, TCP_SYN_SENT_ = 2, TCP_SYN_RECV_ = 3, TCP_CLOSE_ = 7, TCP_LISTEN_ = 10 };
+enum {
+	TCP_ESTABLISHED_ = 1,
+	TCP_SYN_SENT_ = 2,
+	TCP_SYN_RECV_ = 3,
+	TCP_TIME_WAIT_ = 6,
+	TCP_CLOSE_ = 7,
+	TCP_LISTEN_ = 10,
+	TCP_NEW_SYN_RECV_ = 12,
+};
+enum { TCP_CA_RECOVERY_ = 3, TCP_CA_LOSS_ = 4 };
 // Pending bytes in the ring buffer before the reader is woken (about 64 events).
-#define WAKEUP_BYTES (64 * 128)
+#define WAKEUP_BYTES (64 * 136)
 
-enum { KIND_CONNECT = 1, KIND_ACCEPT = 2, KIND_CLOSE = 3, KIND_STATE = 4 };
+enum {
+	KIND_CONNECT = 1,
+	KIND_ACCEPT = 2,
+	KIND_CLOSE = 3,
+	KIND_STATE = 4,
+	KIND_RETRANSMIT = 5,
+	KIND_RESET = 6,
+	KIND_DROP = 7,
+	KIND_RTT = 8,
+};
+
+// Retransmit kinds (event.sub), most specific first.
+enum { RTX_DATA = 1, RTX_SYN = 2, RTX_SYNACK = 3, RTX_TLP = 4, RTX_RTO = 5, RTX_FAST = 6 };
+// Reset directions (event.sub).
+enum { RST_SENT = 1, RST_RECEIVED = 2 };
+
+// event.flags
+#define F_OWNER_SOCK 1  // uid and cgroup_id were read from a full socket
+#define F_FROM_PACKET 2 // addresses are the packet's source and destination, no socket
 
 struct event {
 	__u64 ts_ns;        // bpf_ktime_get_ns (CLOCK_MONOTONIC)
 	__u64 skaddr;
-	__u64 duration_ns;  // close: since connect/accept/listen, 0 when unknown
-	__u64 rx_bytes;     // close: payload bytes received
-	__u64 tx_bytes;     // close: payload bytes sent, retransmissions counted once
+	union {
+		struct {
+			__u64 duration_ns; // since connect/accept/listen, 0 when unknown
+			__u64 rx_bytes;    // payload bytes received
+			__u64 tx_bytes;    // payload bytes sent, retransmissions counted once
+		} close;
+		struct {
+			__u32 rttvar_us;
+			__u32 snd_cwnd;
+			__u32 ssthresh;
+			__u32 snd_wnd;
+			__u32 rcv_wnd;
+			__u32 pad;
+		} rtt;
+		struct {
+			__u32 segs; // segments this retransmission sent (TcpRetransSegs' unit)
+			__s32 err;  // 0, or why the retransmission failed
+			__u32 snd_cwnd;
+			__u32 pad[3];
+		} rtx;
+	};
 	__u32 pid;          // owner's tgid, 0 when unknown
-	__u32 srtt_us;      // close: smoothed RTT
+	__u32 srtt_us;      // close, rtt, retransmit: smoothed RTT
 	__u32 netns;
 	__u16 family;
 	__u16 sport;
 	__u16 dport;
-	__u8 oldstate;
+	__u8 oldstate;      // lifecycle; other events: the socket's state in both
 	__u8 newstate;
 	__u8 kind;
-	__u8 pad[3];
+	__u8 sub;           // retransmit kind or reset direction
+	__u16 reason;       // drop: enum skb_drop_reason; sent reset: enum sk_rst_reason
 	__u8 saddr[16];
 	__u8 daddr[16];
 	char comm[16];
+	__u64 cgroup_id;    // the socket's cgroup (v2), 0 when unknown
+	__u32 uid;          // the socket's uid
+	__u32 retrans;      // close, retransmit: the socket's retransmitted segments so far
+	__u32 min_rtt_us;   // close: lowest RTT seen
+	__u32 flags;
 };
-_Static_assert(sizeof(struct event) == 112, "struct event layout changed");
+_Static_assert(sizeof(struct event) == 136, "struct event layout changed");
 
 struct owner {
 	__u64 start_ns;
@@ -62,7 +121,7 @@ struct listen_key {
 	__u16 family;
 };
 
-// Filters, set by the loader before load (0 / empty = no filter).
+// Filters and choices, set by the loader before load (0 / empty = no filter).
 const volatile __u32 filter_pid = 0;
 const volatile __u32 filter_netns = 0;
 const volatile __u16 filter_port = 0;
@@ -71,7 +130,17 @@ const volatile __u16 filter_rport = 0;
 const volatile __u16 filter_family = 0;
 const volatile __u8 filter_comm_set = 0;
 const volatile char filter_comm[16] = {};
-const volatile __u8 emit_states = 0;
+const volatile __u8 filter_uid_set = 0;
+const volatile __u32 filter_uid = 0;
+// --cgroup: the cgroup's id and depth; a socket matches when that cgroup is it or one
+// of its ancestors.
+const volatile __u64 filter_cgroup_id = 0;
+const volatile __u32 filter_cgroup_level = 0;
+// Bit (1 << KIND_x) set: emit that kind.
+const volatile __u32 emit_mask = (1 << KIND_CONNECT) | (1 << KIND_ACCEPT) | (1 << KIND_CLOSE);
+const volatile __u64 rtt_every_ns = 1000000000ULL;
+// Drop reasons at or below this (SKB_NOT_DROPPED_YET, SKB_CONSUMED) are not drops.
+const volatile __u32 drop_reason_min = 2;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -99,6 +168,19 @@ struct {
 	__type(value, struct owner);
 } listeners SEC(".maps");
 
+// --rtt-every: when each socket last gave an rtt record.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} rtt_last SEC(".maps");
+
+static __always_inline int emits(int kind)
+{
+	return emit_mask & (1u << kind);
+}
+
 static __always_inline void current_owner(struct owner *o, __u64 now)
 {
 	o->start_ns = now;
@@ -120,16 +202,178 @@ static __always_inline int comm_matches(const char *comm)
 	return 1;
 }
 
-// A raw tracepoint: the arguments (sk, oldstate, newstate) as the kernel passes them,
-// and the fields read from the socket as the tracepoint's own TP_fast_assign does. No
-// perf buffer is involved, and a run the kernel has to skip (this program already
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	// Atomic: a preempted program on the same CPU must not lose an increment.
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+// Time-wait and request sockets are only a `struct sock_common`: the fields of a full
+// `struct sock` (uid, cgroup, protocol, TCP state) must not be read from them.
+static __always_inline int full_sock(const struct sock_common *c)
+{
+	__u8 state = BPF_CORE_READ(c, skc_state);
+	return state != TCP_TIME_WAIT_ && state != TCP_NEW_SYN_RECV_;
+}
+
+// What the filters look at, read before a ring-buffer slot is reserved so that
+// filtered-out events cost no reservation.
+struct flow {
+	__u64 cgroup_id;
+	__u32 netns;
+	__u32 uid;
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u8 state;
+	__u8 owned; // uid and cgroup_id were read from a full socket
+};
+
+// Family, ports, netns and state from the common part every TCP socket (full,
+// time-wait or request) has; uid and cgroup from a full socket.
+static __always_inline void read_flow(struct flow *f, const struct sock_common *c)
+{
+	f->family = BPF_CORE_READ(c, skc_family);
+	f->sport = BPF_CORE_READ(c, skc_num);
+	f->dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
+	f->netns = BPF_CORE_READ(c, skc_net.net, ns.inum);
+	f->state = BPF_CORE_READ(c, skc_state);
+	f->uid = 0;
+	f->cgroup_id = 0;
+	f->owned = 0;
+	if (full_sock(c)) {
+		const struct sock *s = (const struct sock *)c;
+		// skc_num is cleared when a closing socket gives its port back (a reset sent
+		// on an abortive close comes after that); inet_sport keeps it.
+		f->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)s, inet_sport));
+		f->uid = BPF_CORE_READ(s, sk_uid.val);
+		f->cgroup_id = BPF_CORE_READ(s, sk_cgrp_data.cgroup, kn, id);
+		f->owned = 1;
+	}
+}
+
+// The flow into the event, and the addresses from the socket.
+static __always_inline void fill_from_sock(struct event *e, const struct flow *f,
+					   const struct sock_common *c)
+{
+	e->family = f->family;
+	e->sport = f->sport;
+	e->dport = f->dport;
+	e->netns = f->netns;
+	e->oldstate = e->newstate = f->state;
+	e->uid = f->uid;
+	e->cgroup_id = f->cgroup_id;
+	e->flags = f->owned ? F_OWNER_SOCK : 0;
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	if (f->family == AF_INET6) {
+		bpf_core_read(e->saddr, 16, &c->skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &c->skc_v6_daddr);
+	} else {
+		bpf_core_read(e->saddr, 4, &c->skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &c->skc_daddr);
+	}
+}
+
+// Whether a socket's cgroup is the --cgroup one or below it.
+static __always_inline int cgroup_matches(const struct sock_common *c)
+{
+	if (!filter_cgroup_id)
+		return 1;
+	if (!full_sock(c))
+		return 0;
+	const struct sock *s = (const struct sock *)c;
+	struct cgroup *cg = BPF_CORE_READ(s, sk_cgrp_data.cgroup);
+	if (!cg)
+		return 0;
+	int level = BPF_CORE_READ(cg, level);
+	if (level < (int)filter_cgroup_level)
+		return 0;
+	struct cgroup *anc = 0;
+	bpf_core_read(&anc, sizeof(anc), &cg->ancestors[filter_cgroup_level]);
+	if (!anc)
+		return 0;
+	return BPF_CORE_READ(anc, kn, id) == filter_cgroup_id;
+}
+
+// The filters every event passes, with the owner found for its socket (or none) and
+// the socket itself (none for a packet without one).
+static __always_inline int passes(const struct flow *f, const struct owner *o,
+				  const struct sock_common *c)
+{
+	if (filter_pid && (!o || o->pid != filter_pid))
+		return 0;
+	if (filter_comm_set && (!o || !comm_matches(o->comm)))
+		return 0;
+	if (filter_netns && f->netns != filter_netns)
+		return 0;
+	if (filter_family && f->family != filter_family)
+		return 0;
+	if (filter_lport && f->sport != filter_lport)
+		return 0;
+	if (filter_rport && f->dport != filter_rport)
+		return 0;
+	if (filter_port && f->sport != filter_port && f->dport != filter_port)
+		return 0;
+	if (filter_uid_set && (!f->owned || f->uid != filter_uid))
+		return 0;
+	if (filter_cgroup_id && (!c || !cgroup_matches(c)))
+		return 0;
+	return 1;
+}
+
+static __always_inline void set_owner(struct event *e, const struct owner *o)
+{
+	if (o) {
+		e->pid = o->pid;
+		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	} else {
+		e->pid = 0;
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	}
+}
+
+// Waking the reader costs more than the event: only wake it once a batch is pending.
+// Userspace also polls every few milliseconds, so a lone event still arrives promptly.
+static __always_inline void submit(struct event *e)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, pending >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+// A reserved event with every field that is not per-kind cleared.
+static __always_inline struct event *reserve(__u8 kind, __u64 now, __u64 sk)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	e->ts_ns = now;
+	e->skaddr = sk;
+	e->kind = kind;
+	e->sub = 0;
+	e->reason = 0;
+	e->srtt_us = 0;
+	e->retrans = 0;
+	e->min_rtt_us = 0;
+	e->close.duration_ns = 0;
+	e->close.rx_bytes = 0;
+	e->close.tx_bytes = 0;
+	return e;
+}
+
+// A raw tracepoint: the arguments (sk, oldstate, newstate) as the kernel passes them.
+// No perf buffer is involved, and a run the kernel has to skip (a BPF program already
 // running on the CPU) is counted in the program's recursion_misses, which userspace
-// reports as lost.
+// reports as lost. The context is the argument array itself, read at fixed offsets:
+// vmlinux.h declares `args` as a zero-length array, which a CO-RE access would relocate.
 SEC("raw_tracepoint/inet_sock_set_state")
 int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	// The context is the argument array itself, read at fixed offsets: vmlinux.h
-	// declares `args` as a zero-length array, which a CO-RE access would relocate.
 	__u64 *args = (__u64 *)ctx;
 	struct sock *s = (struct sock *)args[0];
 	struct inet_sock *inet = (struct inet_sock *)s;
@@ -143,7 +387,6 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 	int newstate = (int)args[2];
 	__u16 family = BPF_CORE_READ(s, __sk_common.skc_family);
 	__u16 sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(s, __sk_common.skc_dport));
 	__u32 netns = BPF_CORE_READ(s, __sk_common.skc_net.net, ns.inum);
 	struct owner o = {};
 	struct owner *known = 0;
@@ -166,6 +409,10 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 			o = *l;
 			o.start_ns = now;
 			bpf_map_update_elem(&owners, &sk, &o, BPF_ANY);
+		} else {
+			// A listener older than the probe: this socket's owner is unknown, and
+			// an entry left by a closed socket at the same address is not it.
+			bpf_map_delete_elem(&owners, &sk);
 		}
 	}
 
@@ -187,64 +434,32 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 			if (l && l->pid == o.pid)
 				bpf_map_delete_elem(&listeners, &lk);
 		}
-		bpf_map_delete_elem(&owners, &sk);
+		// The owner stays known after the close: a reset sent on an abortive close,
+		// and the drops of its last packets, come after it. Every new socket's entry
+		// is set or cleared at its first transition above, so a later socket at the
+		// same address never inherits it; the LRU map forgets old entries.
+		bpf_map_delete_elem(&rtt_last, &sk);
 	}
 
-	if (kind == KIND_STATE && !emit_states)
+	if (!emits(kind))
 		return 0;
-	if (filter_pid && o.pid != filter_pid)
-		return 0;
-	if (filter_netns && netns != filter_netns)
-		return 0;
-	if (filter_family && family != filter_family)
-		return 0;
-	if (filter_lport && sport != filter_lport)
-		return 0;
-	if (filter_rport && dport != filter_rport)
-		return 0;
-	if (filter_port && sport != filter_port && dport != filter_port)
-		return 0;
-	if (!comm_matches(o.comm))
+	struct flow f;
+	read_flow(&f, &s->__sk_common);
+	f.sport = sport;
+	if (!passes(&f, known ? &o : 0, &s->__sk_common))
 		return 0;
 
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-		// Atomic: a preempted program on the same CPU must not lose an increment.
-		if (n)
-			__sync_fetch_and_add(n, 1);
+	struct event *e = reserve(kind, now, sk);
+	if (!e)
 		return 0;
-	}
-	e->ts_ns = now;
-	e->skaddr = sk;
-	e->pid = o.pid;
-	__builtin_memcpy(e->comm, o.comm, sizeof(e->comm));
-	e->netns = netns;
-	e->family = family;
-	e->sport = sport;
-	e->dport = dport;
+	fill_from_sock(e, &f, &s->__sk_common);
 	e->oldstate = oldstate;
 	e->newstate = newstate;
-	e->kind = kind;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
-	e->duration_ns = 0;
-	e->rx_bytes = 0;
-	e->tx_bytes = 0;
-	e->srtt_us = 0;
-	if (family == AF_INET6) {
-		bpf_core_read(e->saddr, 16, &s->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &s->__sk_common.skc_v6_daddr);
-	} else {
-		__builtin_memset(e->saddr, 0, 16);
-		__builtin_memset(e->daddr, 0, 16);
-		bpf_core_read(e->saddr, 4, &inet->inet_saddr);
-		bpf_core_read(e->daddr, 4, &s->__sk_common.skc_daddr);
-	}
+	set_owner(e, known ? &o : 0);
 	if (kind == KIND_CLOSE) {
 		struct tcp_sock *tp = (struct tcp_sock *)sk;
 		if (known && o.start_ns)
-			e->duration_ns = now - o.start_ns;
+			e->close.duration_ns = now - o.start_ns;
 		// Payload bytes. bytes_received also counts a FIN that reached this socket
 		// (tcp_fin sets SOCK_DONE); bytes_sent counts payload of every transmission,
 		// so retransmitted bytes are taken off. Neither counts SYNs.
@@ -252,15 +467,258 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 		unsigned long flags = BPF_CORE_READ(s, __sk_common.skc_flags);
 		if ((flags & (1UL << SOCK_DONE)) && rx > 0)
 			rx -= 1;
-		e->rx_bytes = rx;
-		e->tx_bytes = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+		e->close.rx_bytes = rx;
+		e->close.tx_bytes = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
 		e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+		e->retrans = BPF_CORE_READ(tp, total_retrans);
+		bpf_core_read(&e->min_rtt_us, sizeof(e->min_rtt_us), &tp->rtt_min.s[0].v);
 	}
-	// Waking the reader costs more than the event: only wake it once a batch is
-	// pending. Userspace also polls every few milliseconds, so a lone event still
-	// arrives promptly.
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	bpf_ringbuf_submit(e, pending >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	submit(e);
+	return 0;
+}
+
+// An event about socket `c` (any kind of TCP socket): filtered, then reserved and
+// filled. Returns 0 when filtered out or the ring is full (counted).
+static __always_inline struct event *sock_event(__u8 kind, const struct sock_common *c)
+{
+	__u64 sk = (__u64)c;
+	struct flow f;
+	read_flow(&f, c);
+	struct owner *o = bpf_map_lookup_elem(&owners, &sk);
+	if (!passes(&f, o, c))
+		return 0;
+	struct event *e = reserve(kind, bpf_ktime_get_ns(), sk);
+	if (!e)
+		return 0;
+	fill_from_sock(e, &f, c);
+	set_owner(e, o);
+	return e;
+}
+
+// tcp_retransmit_skb(sk, skb, err): every retransmission of a data or SYN segment,
+// including failed attempts (err != 0), after __tcp_retransmit_skb counted it.
+SEC("raw_tracepoint/tcp_retransmit_skb")
+int tcp_retransmit_skb(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	struct sk_buff *skb = (struct sk_buff *)args[1];
+	struct event *e = sock_event(KIND_RETRANSMIT, &s->__sk_common);
+	if (!e)
+		return 0;
+	struct tcp_sock *tp = (struct tcp_sock *)s;
+	struct inet_connection_sock *icsk = (struct inet_connection_sock *)s;
+	struct tcp_skb_cb *cb = (struct tcp_skb_cb *)&skb->cb[0];
+	__u8 ca_state = BPF_CORE_READ_BITFIELD_PROBED(icsk, icsk_ca_state);
+	__u8 pending = BPF_CORE_READ(icsk, icsk_pending);
+	__u16 segs = 0;
+	bpf_core_read(&segs, sizeof(segs), &cb->tcp_gso_segs);
+	if (e->newstate == TCP_SYN_SENT_)
+		e->sub = RTX_SYN;
+	else if (ca_state == TCP_CA_LOSS_)
+		e->sub = RTX_RTO;
+	else if (ca_state == TCP_CA_RECOVERY_)
+		e->sub = RTX_FAST;
+	else if (pending == ICSK_TIME_LOSS_PROBE)
+		e->sub = RTX_TLP;
+	else
+		e->sub = RTX_DATA;
+	e->rtx.segs = segs ? segs : 1;
+	e->rtx.err = (int)args[2];
+	e->rtx.snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
+	e->rtx.pad[0] = e->rtx.pad[1] = e->rtx.pad[2] = 0;
+	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	e->retrans = BPF_CORE_READ(tp, total_retrans);
+	submit(e);
+	return 0;
+}
+
+// tcp_retransmit_synack(listener, req): the flow is the request socket's.
+SEC("raw_tracepoint/tcp_retransmit_synack")
+int tcp_retransmit_synack(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *listener = (struct sock *)args[0];
+	struct request_sock *req = (struct request_sock *)args[1];
+	__u64 lsk = (__u64)listener;
+	struct flow f;
+	read_flow(&f, &req->__req_common);
+	// A request socket has no uid or cgroup of its own: the listener's.
+	f.uid = BPF_CORE_READ(listener, sk_uid.val);
+	f.cgroup_id = BPF_CORE_READ(listener, sk_cgrp_data.cgroup, kn, id);
+	f.owned = 1;
+	f.state = TCP_SYN_RECV_;
+	struct owner *o = bpf_map_lookup_elem(&owners, &lsk);
+	if (!passes(&f, o, &listener->__sk_common))
+		return 0;
+	struct event *e = reserve(KIND_RETRANSMIT, bpf_ktime_get_ns(), (__u64)req);
+	if (!e)
+		return 0;
+	fill_from_sock(e, &f, &req->__req_common);
+	set_owner(e, o);
+	e->sub = RTX_SYNACK;
+	e->rtx.segs = 1;
+	e->rtx.err = 0;
+	e->rtx.snd_cwnd = 0;
+	e->rtx.pad[0] = e->rtx.pad[1] = e->rtx.pad[2] = 0;
+	e->retrans = BPF_CORE_READ(req, num_retrans);
+	submit(e);
+	return 0;
+}
+
+// An event about a TCP packet no socket is known for: the flow from its IPv4/IPv6 and
+// TCP headers, source as saddr/sport; `answered` swaps them, for a packet that came in
+// and is being answered (its destination is this host's end). Filtered, then reserved
+// and filled; 0 when the packet is not TCP, its headers cannot be read, it is filtered
+// out or the ring is full (counted).
+static __always_inline struct event *packet_event(__u8 kind, struct sk_buff *skb, int answered)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	unsigned char *ip = head + nh;
+	unsigned char *th;
+	__u8 b[40];
+	__u8 src[16] = {}, dst[16] = {};
+	struct flow f = {};
+	if (proto == ETH_P_IP) {
+		if (bpf_probe_read_kernel(b, 20, ip))
+			return 0;
+		if ((b[0] >> 4) != 4 || b[9] != IPPROTO_TCP)
+			return 0;
+		f.family = AF_INET;
+		__builtin_memcpy(src, &b[12], 4);
+		__builtin_memcpy(dst, &b[16], 4);
+		th = ip + (b[0] & 0xf) * 4;
+	} else if (proto == ETH_P_IPV6) {
+		if (bpf_probe_read_kernel(b, 40, ip))
+			return 0;
+		// Only a TCP header right after the fixed header; extension headers are rare
+		// on TCP and their packets are left out rather than misread.
+		if ((b[0] >> 4) != 6 || b[6] != IPPROTO_TCP)
+			return 0;
+		f.family = AF_INET6;
+		__builtin_memcpy(src, &b[8], 16);
+		__builtin_memcpy(dst, &b[24], 16);
+		th = ip + 40;
+	} else {
+		return 0;
+	}
+	__u16 ports[2];
+	if (bpf_probe_read_kernel(ports, sizeof(ports), th))
+		return 0;
+	f.sport = bpf_ntohs(ports[answered ? 1 : 0]);
+	f.dport = bpf_ntohs(ports[answered ? 0 : 1]);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	f.netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	if (!passes(&f, 0, 0))
+		return 0;
+	struct event *e = reserve(kind, bpf_ktime_get_ns(), 0);
+	if (!e)
+		return 0;
+	e->family = f.family;
+	e->sport = f.sport;
+	e->dport = f.dport;
+	e->netns = f.netns;
+	e->oldstate = e->newstate = 0;
+	e->uid = 0;
+	e->cgroup_id = 0;
+	e->flags = answered ? 0 : F_FROM_PACKET;
+	__builtin_memcpy(e->saddr, answered ? dst : src, 16);
+	__builtin_memcpy(e->daddr, answered ? src : dst, 16);
+	set_owner(e, 0);
+	return e;
+}
+
+// tcp_send_reset(sk, skb, reason): sk is 0 when no socket matched the packet being
+// answered (a connection to a closed port); then the flow is read from that packet.
+SEC("raw_tracepoint/tcp_send_reset")
+int tcp_send_reset(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	struct sk_buff *skb = (struct sk_buff *)args[1];
+	struct event *e = 0;
+	if (s)
+		e = sock_event(KIND_RESET, &s->__sk_common);
+	else if (skb)
+		e = packet_event(KIND_RESET, skb, 1);
+	if (!e)
+		return 0;
+	e->sub = RST_SENT;
+	e->reason = (__u16)args[2];
+	submit(e);
+	return 0;
+}
+
+// tcp_receive_reset(sk): a valid RST arrived for this socket.
+SEC("raw_tracepoint/tcp_receive_reset")
+int tcp_receive_reset(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	struct event *e = sock_event(KIND_RESET, &s->__sk_common);
+	if (!e)
+		return 0;
+	e->sub = RST_RECEIVED;
+	submit(e);
+	return 0;
+}
+
+// kfree_skb(skb, location, reason, rx_sk): a packet freed as dropped. Only TCP packets
+// are reported; the flow is the socket's when the packet belongs to one, otherwise the
+// packet's own source and destination.
+SEC("raw_tracepoint/kfree_skb")
+int kfree_skb(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sk_buff *skb = (struct sk_buff *)args[0];
+	__u32 reason = (__u32)args[2];
+	if (reason < drop_reason_min)
+		return 0;
+	struct sock *s = (struct sock *)args[3];
+	if (!s)
+		s = BPF_CORE_READ(skb, sk);
+	struct event *e;
+	if (s && full_sock(&s->__sk_common) && BPF_CORE_READ(s, sk_protocol) != IPPROTO_TCP)
+		return 0; // another protocol's socket
+	if (s)
+		e = sock_event(KIND_DROP, &s->__sk_common);
+	else
+		e = packet_event(KIND_DROP, skb, 0);
+	if (!e)
+		return 0;
+	e->reason = reason;
+	submit(e);
+	return 0;
+}
+
+// tcp_probe(sk, skb): every segment received on an established socket; sampled per
+// socket to one record per --rtt-every.
+SEC("raw_tracepoint/tcp_probe")
+int tcp_probe(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	__u64 sk = (__u64)s;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *last = bpf_map_lookup_elem(&rtt_last, &sk);
+	if (last && now - *last < rtt_every_ns)
+		return 0;
+	bpf_map_update_elem(&rtt_last, &sk, &now, BPF_ANY);
+	struct event *e = sock_event(KIND_RTT, &s->__sk_common);
+	if (!e)
+		return 0;
+	struct tcp_sock *tp = (struct tcp_sock *)s;
+	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	e->rtt.rttvar_us = BPF_CORE_READ(tp, mdev_us) >> 2;
+	e->rtt.snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
+	e->rtt.ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
+	e->rtt.snd_wnd = BPF_CORE_READ(tp, snd_wnd);
+	e->rtt.rcv_wnd = BPF_CORE_READ(tp, rcv_wnd);
+	e->rtt.pad = 0;
+	e->retrans = BPF_CORE_READ(tp, total_retrans);
+	submit(e);
 	return 0;
 }
 

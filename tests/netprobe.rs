@@ -41,15 +41,7 @@ impl Running {
     /// Starts netprobe under `wrapper` (e.g. setpriv) and waits for a stderr line
     /// containing `ready`; also returns the stderr lines up to it.
     fn start_as(wrapper: &[&str], args: &[&str], ready: &str) -> (Running, Vec<String>) {
-        let mut cmd = match wrapper.split_first() {
-            Some((w, rest)) => {
-                let mut c = Command::new(w);
-                c.args(rest).arg(BIN);
-                c
-            }
-            None => Command::new(BIN),
-        };
-        let mut child = cmd
+        let mut child = netprobe_under(wrapper)
             .args(args)
             .args(["-o", "ndjson"])
             .stdout(Stdio::piped())
@@ -97,6 +89,18 @@ impl Running {
         let status = wait_timeout(&mut self.child, Duration::from_secs(20));
         let records: Vec<Value> = self.records.iter().collect();
         (records, status)
+    }
+}
+
+/// netprobe run through `wrapper` (e.g. setpriv), or directly when it is empty.
+fn netprobe_under(wrapper: &[&str]) -> Command {
+    match wrapper.split_first() {
+        Some((w, rest)) => {
+            let mut c = Command::new(w);
+            c.args(rest).arg(BIN);
+            c
+        }
+        None => Command::new(BIN),
     }
 }
 
@@ -158,6 +162,26 @@ for fam, host, name in ((socket.AF_INET, '127.0.0.1', 'ipv4'), (socket.AF_INET6,
     print(name, port, cport, flush=True)
 "#;
 
+fn python(script: &str) -> Command {
+    let mut c = Command::new("python3");
+    c.args(["-c", script]);
+    c
+}
+
+/// Starts a child that prints a first line (its pid, ...) and then waits for a line on
+/// stdin; returns it, its stdout and that first line.
+fn start_child(mut cmd: Command) -> (Child, BufReader<ChildStdout>, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the child starts");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    (child, out, line)
+}
+
 fn get<'a>(r: &'a Value, k: &str) -> &'a Value {
     r.get(k).unwrap_or(&Value::Null)
 }
@@ -165,15 +189,7 @@ fn get<'a>(r: &'a Value, k: &str) -> &'a Value {
 #[test]
 fn lifecycle_records_are_exact_for_ipv4_and_ipv6() {
     let _g = serial();
-    let mut child = Command::new("python3")
-        .args(["-c", CHILD])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
+    let (mut child, mut out, mut line) = start_child(python(CHILD));
     let mut it = line.split_whitespace();
     let pid: u64 = it.next().unwrap().parse().unwrap();
     let comm = it.next().unwrap().to_string();
@@ -622,11 +638,421 @@ fn unprivileged_explicit_ebpf_fails_with_one_clear_line_and_conns_works() {
         "{err}"
     );
 
-    let out = Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .args([
-            BIN, "conns", "--state", "listen", "--family", "ipv4", "-o", "ndjson",
-        ])
+    let ours = [conns_row(NOBODY, &["--family", "ipv4"], port)];
+    assert_eq!(get(&ours[0], "state"), "LISTEN");
+    assert_eq!(get(&ours[0], "saddr"), "127.0.0.1");
+    assert_eq!(get(&ours[0], "uid").as_u64(), Some(0));
+}
+
+/// A network namespace of this test run's own, removed on drop.
+struct Netns(String);
+
+impl Netns {
+    fn new(tag: &str) -> Netns {
+        let name = format!("npt-{}-{tag}", std::process::id());
+        let ok = |c: &mut Command| assert!(c.status().unwrap().success(), "{c:?}");
+        ok(Command::new("ip").args(["netns", "add", &name]));
+        let ns = Netns(name);
+        ok(Command::new("ip").args(["-n", &ns.0, "link", "set", "lo", "up"]));
+        ns
+    }
+
+    /// `prog args` inside the namespace.
+    fn exec(&self, prog: &str, args: &[&str]) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.0, prog]).args(args);
+        c
+    }
+
+    fn output(&self, prog: &str, args: &[&str]) -> String {
+        let out = self.exec(prog, args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{prog} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The namespace's inode number, as `--netns` takes it.
+    fn inode(&self) -> String {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(format!("/run/netns/{}", self.0))
+            .unwrap()
+            .ino()
+            .to_string()
+    }
+
+    /// A counter from the namespace's /proc/net/snmp (`Tcp: ... RetransSegs ...`).
+    fn snmp(&self, group: &str, key: &str) -> u64 {
+        let text = self.output("cat", &["/proc/net/snmp"]);
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{group}:")))
+            .collect();
+        let names: Vec<&str> = rows[0].split_whitespace().collect();
+        let values: Vec<&str> = rows[1].split_whitespace().collect();
+        let i = names.iter().position(|n| *n == key).unwrap();
+        values[i].parse().unwrap()
+    }
+
+    /// Waits until no TCP socket in the namespace can send again (all closed or in
+    /// TIME_WAIT), so the kernel's counters are final.
+    fn wait_quiet(&self) {
+        let t0 = Instant::now();
+        loop {
+            let left = self.output("ss", &["-tanH", "state", "all", "exclude", "time-wait"]);
+            if left.trim().is_empty() {
+                return;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "sockets still open: {left}"
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// Python: listen, send N bytes from a client to the accepting side, close both ends,
+/// print the listening and the client port.
+const TRANSFER: &str = r#"
+import socket, sys, threading
+n = int(sys.argv[1])
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+port = l.getsockname()[1]
+got = []
+def serve():
+    a, _ = l.accept()
+    total = 0
+    while True:
+        b = a.recv(65536)
+        if not b: break
+        total += len(b)
+    got.append(total)
+    a.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.socket(); c.connect(('127.0.0.1', port))
+cport = c.getsockname()[1]
+c.sendall(b'x' * n); c.shutdown(socket.SHUT_WR)
+t.join(); c.close(); l.close()
+assert got == [n], got
+print(port, cport, flush=True)
+"#;
+
+#[test]
+fn retransmits_match_the_kernels_count_and_netfilter_drops_are_named() {
+    let _g = serial();
+    let ns = Netns::new("lossy");
+    // About one TCP packet in ten dropped on the way in, counted by nftables itself.
+    let rules = "table inet lossy {
+        chain input {
+            type filter hook input priority 0; policy accept;
+            meta l4proto tcp numgen random mod 10 == 0 counter drop
+        }
+    }";
+    let mut nft = ns
+        .exec("nft", &["-f", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    nft.stdin
+        .take()
+        .unwrap()
+        .write_all(rules.as_bytes())
+        .unwrap();
+    assert!(nft.wait().unwrap().success());
+    let inode = ns.inode();
+    let probe = Running::start(&[
+        "tcp",
+        "--backend",
+        "ebpf",
+        "--events",
+        "retransmit,drop",
+        "--netns",
+        &inode,
+    ]);
+    let before = ns.snmp("Tcp", "RetransSegs");
+    let out = ns.output("python3", &["-c", TRANSFER, "4000000"]);
+    let ports: Vec<u64> = out.split_whitespace().map(|p| p.parse().unwrap()).collect();
+    ns.wait_quiet();
+    let retrans_segs = ns.snmp("Tcp", "RetransSegs") - before;
+    let ruleset = ns.output("nft", &["list", "ruleset"]);
+    let nft_drops: u64 = ruleset
+        .split("counter packets ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the rule's counter");
+    thread::sleep(Duration::from_millis(200));
+    let (records, status) = probe.stop();
+    assert_eq!(status, 0, "nothing lost");
+
+    // The connection, either way round, or its listener (a duplicate SYN, sent again
+    // when the SYN-ACK was lost, is dropped by the listening socket).
+    let ours = |r: &Value| {
+        let (s, d) = (get(r, "sport").as_u64(), get(r, "dport").as_u64());
+        (s == Some(ports[0]) && [Some(ports[1]), Some(0)].contains(&d))
+            || (s == Some(ports[1]) && d == Some(ports[0]))
+    };
+    let retrans: Vec<&Value> = records
+        .iter()
+        .filter(|r| get(r, "event") == "retransmit")
+        .collect();
+    let drops: Vec<&Value> = records
+        .iter()
+        .filter(|r| get(r, "event") == "drop")
+        .collect();
+    assert_eq!(retrans.len() + drops.len(), records.len(), "{records:#?}");
+    assert!(
+        records.iter().all(ours),
+        "only the transfer's flow: {records:#?}"
+    );
+    assert!(retrans_segs > 0, "10% loss over 4 MB retransmits something");
+    let segs: u64 = retrans
+        .iter()
+        .filter(|r| get(r, "err") == 0)
+        .map(|r| get(r, "segs").as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        segs, retrans_segs,
+        "the kernel's TcpRetransSegs: {retrans:#?}"
+    );
+    for r in &retrans {
+        let kind = get(r, "kind").as_str().unwrap();
+        assert!(
+            ["data", "syn", "synack", "tlp", "rto", "fast"].contains(&kind),
+            "{r}"
+        );
+        assert!(get(r, "retransmits").as_u64().unwrap() >= 1, "{r}");
+        assert_eq!(get(r, "family"), "ipv4");
+    }
+    let nf: Vec<&&Value> = drops
+        .iter()
+        .filter(|r| get(r, "reason") == "NETFILTER_DROP")
+        .collect();
+    assert_eq!(
+        nf.len() as u64,
+        nft_drops,
+        "one drop record per packet nftables dropped"
+    );
+    assert!(nft_drops > 0);
+    assert!(drops
+        .iter()
+        .all(|r| get(r, "netns").as_u64().unwrap().to_string() == inode));
+}
+
+/// Python: a refused connect, then a connection closed with SO_LINGER 0 (an abortive
+/// close: RST instead of FIN); prints the closed port, the listener's and the client's.
+const RESETS: &str = r#"
+import os, socket, struct, sys, time
+print(os.getpid(), flush=True)
+sys.stdin.readline()
+l = socket.socket(); l.bind(('127.0.0.1', 0)); closed = l.getsockname()[1]; l.close()
+c = socket.socket()
+try:
+    c.connect(('127.0.0.1', closed))
+    raise SystemExit('connected to a closed port')
+except ConnectionRefusedError:
+    pass
+c.close()
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(); port = l.getsockname()[1]
+c = socket.socket(); c.connect(('127.0.0.1', port)); a, _ = l.accept()
+cport = c.getsockname()[1]
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+c.close()
+time.sleep(0.2)
+a.close(); l.close()
+print(closed, port, cport, flush=True)
+"#;
+
+#[test]
+fn resets_sent_and_received_name_the_process_and_reason() {
+    let _g = serial();
+    let ns = Netns::new("resets");
+    let (mut child, mut out, mut line) = start_child(ns.exec("python3", &["-c", RESETS]));
+    let pid: u64 = line.trim().parse().unwrap();
+    let probe = Running::start(&[
+        "tcp",
+        "--backend",
+        "ebpf",
+        "--events",
+        "reset",
+        "--netns",
+        &ns.inode(),
+    ]);
+    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let p: Vec<u64> = line
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let (closed, port, cport) = (p[0], p[1], p[2]);
+    assert!(child.wait().unwrap().success());
+    thread::sleep(Duration::from_millis(300));
+    let (records, status) = probe.stop();
+    assert_eq!(status, 0);
+    let find = |kind: &str, sport: u64, dport: Option<u64>| -> Vec<&Value> {
+        records
+            .iter()
+            .filter(|r| {
+                get(r, "event") == "reset"
+                    && get(r, "kind") == kind
+                    && get(r, "sport").as_u64() == Some(sport)
+                    && dport.is_none_or(|d| get(r, "dport").as_u64() == Some(d))
+            })
+            .collect()
+    };
+    // The refused connect: the closed port answers with a reset no socket sent
+    // (reason NO_SOCKET), and the connecting socket receives it.
+    let sent = find("sent", closed, None);
+    assert_eq!(sent.len(), 1, "{records:#?}");
+    assert_eq!(get(sent[0], "reason"), "NO_SOCKET", "{}", sent[0]);
+    assert!(get(sent[0], "pid").is_null());
+    let refused: Vec<&Value> = records
+        .iter()
+        .filter(|r| get(r, "kind") == "received" && get(r, "dport").as_u64() == Some(closed))
+        .collect();
+    assert_eq!(refused.len(), 1, "{records:#?}");
+    assert_eq!(get(refused[0], "pid").as_u64(), Some(pid), "{}", refused[0]);
+    assert_eq!(get(refused[0], "state"), "SYN_SENT");
+    // SO_LINGER 0: the client sends a reset, the accepted socket receives it; both
+    // belong to the child (the accepted one through its listener).
+    let abort = find("sent", cport, Some(port));
+    assert_eq!(abort.len(), 1, "{records:#?}");
+    assert_eq!(get(abort[0], "pid").as_u64(), Some(pid));
+    assert_eq!(get(abort[0], "uid").as_u64(), Some(0));
+    let got = find("received", port, Some(cport));
+    assert_eq!(got.len(), 1, "{records:#?}");
+    assert_eq!(get(got[0], "pid").as_u64(), Some(pid));
+    assert_eq!(records.len(), 4, "{records:#?}");
+}
+
+/// The cgroup v2 mount point (/sys/fs/cgroup, or /sys/fs/cgroup/unified when hybrid).
+fn cgroup2_root() -> String {
+    std::fs::read_to_string("/proc/self/mounts")
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[2] == "cgroup2").then(|| f[1].to_string())
+        })
+        .expect("a cgroup v2 hierarchy is mounted")
+}
+
+#[test]
+fn sockets_are_attributed_to_their_cgroup_and_filtered_by_it() {
+    let _g = serial();
+    let root = cgroup2_root();
+    let top = format!("/netprobe-test-{}", std::process::id());
+    let leaf = format!("{top}/job");
+    std::fs::create_dir_all(format!("{root}{leaf}")).unwrap();
+    let (mut child, mut out, line) = start_child(python(CHILD));
+    let pid: u64 = line.split_whitespace().next().unwrap().parse().unwrap();
+    // Into the leaf before it makes a socket: a socket belongs to the cgroup it was
+    // made in.
+    std::fs::write(format!("{root}{leaf}/cgroup.procs"), pid.to_string()).unwrap();
+    // Filtered to the parent: the leaf's sockets are below it.
+    let by_cgroup = Running::start(&["tcp", "--backend", "ebpf", "--cgroup", &top]);
+    let by_pid = Running::start(&["tcp", "--backend", "ebpf", "--pid", &pid.to_string()]);
+    let outside = TcpListener::bind("127.0.0.1:0").unwrap();
+    storm(&outside, 3);
+    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    storm(&outside, 3);
+    thread::sleep(Duration::from_millis(300));
+    let (filtered, status) = by_cgroup.stop();
+    assert_eq!(status, 0);
+    let (owned, status) = by_pid.stop();
+    assert_eq!(status, 0);
+    let _ = std::fs::remove_dir(format!("{root}{leaf}"));
+    let _ = std::fs::remove_dir(format!("{root}{top}"));
+    // The child's IPv4 and IPv6 conversations: 5 records each, all in the leaf.
+    assert_eq!(filtered.len(), 10, "{filtered:#?}");
+    assert_eq!(owned.len(), 10, "{owned:#?}");
+    for r in filtered.iter().chain(&owned) {
+        assert_eq!(get(r, "cgroup"), leaf.as_str(), "{r}");
+        assert_eq!(get(r, "pid").as_u64(), Some(pid), "{r}");
+        assert_eq!(get(r, "uid").as_u64(), Some(0), "{r}");
+        assert!(get(r, "cgroup_id").as_u64().unwrap() > 1, "{r}");
+    }
+}
+
+#[test]
+fn serve_listens_on_loopback_only_and_gives_up_its_privileges() {
+    let _g = serial();
+    let (probe, lines) = Running::start_as(
+        &[],
+        &[
+            "serve",
+            "--backend",
+            "ebpf",
+            "--events",
+            "all",
+            "--user",
+            "nobody",
+        ],
+        "probe attached",
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("http://127.0.0.1:9464/metrics")),
+        "{lines:?}"
+    );
+    thread::sleep(Duration::from_millis(200));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", probe.child.id())).unwrap();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}:")))
+            .unwrap_or_else(|| panic!("{k} in {status}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    for cap in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+        assert_eq!(field(cap), ["0000000000000000"], "{cap}: {status}");
+    }
+    assert_eq!(field("Uid"), ["65534"; 4], "{status}");
+    assert_eq!(field("NoNewPrivs"), ["1"], "{status}");
+    // Bound to 127.0.0.1 exactly: another loopback address of this host is refused.
+    assert!(TcpStream::connect("127.0.0.2:9464").is_err());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    storm(&listener, 5);
+    thread::sleep(Duration::from_millis(500));
+    // The probe still delivers after the drop: the ring and maps need no privilege.
+    let (code, body) = http_get("127.0.0.1:9464", "/metrics");
+    assert!(code.contains(" 200 "), "{code}");
+    let m = parse_exposition(&body);
+    let accepted = m
+        .get(r#"netprobe_connections_total{direction="accept",family="ipv4"}"#)
+        .copied()
+        .unwrap_or(0.0);
+    assert!(accepted >= 5.0, "{body}");
+    assert_eq!(m.get("netprobe_lost_events_total"), Some(&0.0), "{body}");
+    // Every close carries its smoothed RTT into the histogram.
+    assert!(
+        m.get("netprobe_rtt_seconds_count").copied().unwrap_or(0.0) >= 10.0,
+        "{body}"
+    );
+    let (_, status) = probe.stop();
+    assert_eq!(status, 0);
+}
+
+/// The one listening socket on `port` in `netprobe conns --state listen ARGS`.
+fn conns_row(wrapper: &[&str], args: &[&str], port: u64) -> Value {
+    let out = netprobe_under(wrapper)
+        .args(["conns", "--state", "listen", "-o", "ndjson"])
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -634,14 +1060,30 @@ fn unprivileged_explicit_ebpf_fails_with_one_clear_line_and_conns_works() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let ours: Vec<Value> = String::from_utf8(out.stdout)
+    let found: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .filter(|r| get(r, "sport").as_u64() == Some(port))
         .collect();
-    assert_eq!(ours.len(), 1, "{ours:?}");
-    assert_eq!(get(&ours[0], "state"), "LISTEN");
-    assert_eq!(get(&ours[0], "saddr"), "127.0.0.1");
-    assert_eq!(get(&ours[0], "uid").as_u64(), Some(0));
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+#[test]
+fn conns_processes_names_the_holder_and_only_readable_ones() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port() as u64;
+    let as_root = conns_row(&[], &["--processes"], port);
+    assert_eq!(
+        get(&as_root, "pid").as_u64(),
+        Some(std::process::id() as u64)
+    );
+    let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
+    assert_eq!(get(&as_root, "comm"), comm.trim_end());
+    // Another user cannot read this process's fd table: the socket is listed, its
+    // holder is not named.
+    let as_nobody = conns_row(NOBODY, &["--processes"], port);
+    assert!(get(&as_nobody, "pid").is_null(), "{as_nobody}");
+    assert_eq!(get(&as_nobody, "uid").as_u64(), Some(0));
 }

@@ -26,4 +26,17 @@ done
 for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$port/"; done
 wait $probe
 etl convert "$DEMO_DIR/tcp.ndjson" -o table
-netprobe conns --state LISTEN --family ipv4 -o table
+
+# Why a connection failed: a connect to a closed port is answered by a reset no socket
+# sent (reason NO_SOCKET, from the kernel's own enum) and received by curl's socket.
+closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+netprobe tcp --events reset --port "$closed" --count 2 --duration 20s >"$DEMO_DIR/resets.ndjson" 2>"$DEMO_DIR/probe.err" &
+probe=$!
+until grep -q "probe attached" "$DEMO_DIR/probe.err"; do
+    kill -0 $probe 2>/dev/null || { cat "$DEMO_DIR/probe.err" >&2; exit 1; }
+    sleep 0.05
+done
+curl -s -o /dev/null "http://127.0.0.1:$closed/" || true
+wait $probe
+etl select 'event, kind, reason, pid, comm, sport, dport, state' "$DEMO_DIR/resets.ndjson" -o table
+netprobe conns --state LISTEN --family ipv4 --processes -o table

@@ -16,6 +16,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
 use super::event::{family_name, now_epoch_ns, state_name, Kind, TcpEvent, AF_INET, AF_INET6};
+use super::procs::Holder;
 use crate::error::{Error, Result};
 use crate::record::schema::timestamp_type;
 
@@ -223,9 +224,9 @@ fn parse_msg(m: &[u8]) -> Option<SockInfo> {
     Some(s)
 }
 
-/// The schema of `netprobe conns`.
-pub fn conns_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
+/// The schema of `netprobe conns`; `processes` adds pid and comm (`--processes`).
+pub fn conns_schema(processes: bool) -> SchemaRef {
+    let mut fields = vec![
         Field::new("ts", timestamp_type(), false),
         Field::new("family", DataType::Utf8, false),
         Field::new("state", DataType::Utf8, false),
@@ -242,11 +243,22 @@ pub fn conns_schema() -> SchemaRef {
         Field::new("tx_bytes", DataType::UInt64, true),
         Field::new("netns", DataType::UInt32, true),
         Field::new("cookie", DataType::UInt64, false),
-    ]))
+    ];
+    if processes {
+        fields.push(Field::new("pid", DataType::UInt32, true));
+        fields.push(Field::new("comm", DataType::Utf8, true));
+    }
+    Arc::new(Schema::new(fields))
 }
 
-/// One batch of `netprobe conns` records taken at `ts_ns`.
-pub fn conns_batch(socks: &[SockInfo], ts_ns: i64, netns: Option<u32>) -> Result<RecordBatch> {
+/// One batch of `netprobe conns` records taken at `ts_ns`, with the process holding
+/// each socket when `holders` is given.
+pub fn conns_batch(
+    socks: &[SockInfo],
+    ts_ns: i64,
+    netns: Option<u32>,
+    holders: Option<&HashMap<u32, Holder>>,
+) -> Result<RecordBatch> {
     let mut ts = TimestampNanosecondBuilder::new().with_timezone("UTC");
     let (mut family, mut state, mut saddr, mut daddr) = (
         StringBuilder::new(),
@@ -286,7 +298,7 @@ pub fn conns_batch(socks: &[SockInfo], ts_ns: i64, netns: Option<u32>) -> Result
         ns.append_option(netns);
         cookie.append_value(s.cookie);
     }
-    let cols: Vec<ArrayRef> = vec![
+    let mut cols: Vec<ArrayRef> = vec![
         Arc::new(ts.finish()),
         Arc::new(family.finish()),
         Arc::new(state.finish()),
@@ -304,7 +316,18 @@ pub fn conns_batch(socks: &[SockInfo], ts_ns: i64, netns: Option<u32>) -> Result
         Arc::new(ns.finish()),
         Arc::new(cookie.finish()),
     ];
-    RecordBatch::try_new(conns_schema(), cols)
+    if let Some(holders) = holders {
+        let (mut pid, mut comm) = (UInt32Builder::new(), StringBuilder::new());
+        for s in socks {
+            // Time-wait sockets have no inode and no holder.
+            let h = (s.inode != 0).then(|| holders.get(&s.inode)).flatten();
+            pid.append_option(h.map(|h| h.pid));
+            comm.append_option(h.map(|h| h.comm.as_str()));
+        }
+        cols.push(Arc::new(pid.finish()));
+        cols.push(Arc::new(comm.finish()));
+    }
+    RecordBatch::try_new(conns_schema(holders.is_some()), cols)
         .map_err(|e| Error::arrow("building conns records", e))
 }
 
@@ -375,6 +398,10 @@ impl Differ {
             tx_bytes: if close { s.tx_bytes } else { None },
             srtt_us: if close { s.srtt_us } else { None },
             sampled: true,
+            more: super::event::Detail {
+                uid: Some(s.uid),
+                ..Default::default()
+            },
         }
     }
 }
@@ -388,7 +415,7 @@ fn tracked(s: &SockInfo) -> bool {
 pub fn snapshot_batch() -> Result<RecordBatch> {
     let mut d = Diag::open()?;
     let socks = d.snapshot()?;
-    conns_batch(&socks, now_epoch_ns(), d.netns)
+    conns_batch(&socks, now_epoch_ns(), d.netns, None)
 }
 
 #[cfg(test)]

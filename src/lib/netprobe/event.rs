@@ -7,8 +7,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, StringBuilder, TimestampNanosecondBuilder,
-    UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, StringBuilder,
+    TimestampNanosecondBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
@@ -17,42 +17,96 @@ use crate::error::{Error, Result};
 use crate::record::schema::timestamp_type;
 
 /// Size of `struct event` (the C side asserts the same number).
-pub const EVENT_SIZE: usize = 112;
+pub const EVENT_SIZE: usize = 136;
 
 pub const AF_INET: u16 = 2;
 pub const AF_INET6: u16 = 10;
 
-/// What happened to the socket, as decided in the kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened, as decided in the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// Active open completed (SYN_SENT -> ESTABLISHED).
     Connect,
     /// Passive open completed (SYN_RECV -> ESTABLISHED).
     Accept,
-    /// Any state -> CLOSE; carries duration, bytes and RTT.
+    /// Any state -> CLOSE; carries duration, bytes, RTT and retransmits.
     Close,
-    /// Any other transition (only with `--states`).
+    /// Any other transition (only with `--events state`).
     State,
+    /// A segment sent again (tcp:tcp_retransmit_skb, tcp:tcp_retransmit_synack).
+    Retransmit,
+    /// A reset sent or received (tcp:tcp_send_reset, tcp:tcp_receive_reset).
+    Reset,
+    /// A TCP packet the kernel dropped, with its reason (skb:kfree_skb).
+    Drop,
+    /// A per-socket sample of RTT and congestion window (tcp:tcp_probe).
+    Rtt,
 }
 
 impl Kind {
-    fn from_raw(k: u8) -> Option<Kind> {
-        Some(match k {
-            1 => Kind::Connect,
-            2 => Kind::Accept,
-            3 => Kind::Close,
-            4 => Kind::State,
-            _ => return None,
-        })
+    /// Every kind, in the order of the C side's numbering (1-based).
+    pub const ALL: [Kind; 8] = [
+        Kind::Connect,
+        Kind::Accept,
+        Kind::Close,
+        Kind::State,
+        Kind::Retransmit,
+        Kind::Reset,
+        Kind::Drop,
+        Kind::Rtt,
+    ];
+
+    /// The number the C side uses (`KIND_*`).
+    pub fn raw(self) -> u8 {
+        Kind::ALL.iter().position(|&k| k == self).expect("listed") as u8 + 1
     }
+
+    fn from_raw(k: u8) -> Option<Kind> {
+        Kind::ALL.get(usize::from(k).checked_sub(1)?).copied()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Connect => "connect",
             Kind::Accept => "accept",
             Kind::Close => "close",
             Kind::State => "state",
+            Kind::Retransmit => "retransmit",
+            Kind::Reset => "reset",
+            Kind::Drop => "drop",
+            Kind::Rtt => "rtt",
         }
     }
+
+    /// Lifecycle kinds carry oldstate/newstate; the others the socket's `state`.
+    pub fn is_lifecycle(self) -> bool {
+        matches!(
+            self,
+            Kind::Connect | Kind::Accept | Kind::Close | Kind::State
+        )
+    }
+}
+
+/// Retransmit kinds (`sub` of a retransmit event), as the C side numbers them.
+fn retransmit_kind(sub: u8) -> Option<&'static str> {
+    Some(match sub {
+        1 => "data",
+        2 => "syn",
+        3 => "synack",
+        4 => "tlp",
+        5 => "rto",
+        6 => "fast",
+        _ => return None,
+    })
+}
+
+/// Reset directions (`sub` of a reset event).
+fn reset_direction(sub: u8) -> Option<&'static str> {
+    Some(match sub {
+        1 => "sent",
+        2 => "received",
+        _ => return None,
+    })
 }
 
 /// Linux TCP state names (include/net/tcp_states.h), as `ss` prints them.
@@ -96,6 +150,7 @@ pub struct TcpEvent {
     pub sport: u16,
     pub daddr: IpAddr,
     pub dport: u16,
+    /// Lifecycle events: the transition. Other events: both are the socket's state.
     pub oldstate: u8,
     pub newstate: u8,
     pub netns: Option<u32>,
@@ -106,6 +161,34 @@ pub struct TcpEvent {
     pub srtt_us: Option<u32>,
     /// True when the event was inferred from periodic snapshots (sock_diag backend).
     pub sampled: bool,
+    /// Who owns the socket and why the connection is slow or failing.
+    pub more: Detail,
+}
+
+/// The fields beyond the lifecycle: ownership (uid, cgroup) and the per-kind details of
+/// retransmit, reset, drop and rtt events. `cgroup` and `reason` are names filled in
+/// by [`super::names::Names`] from `cgroup_id` and `reason_code`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    pub uid: Option<u32>,
+    pub cgroup_id: Option<u64>,
+    pub cgroup: Option<Arc<str>>,
+    /// Retransmit kind (data, syn, synack, tlp, rto, fast) or reset direction (sent,
+    /// received).
+    pub kind: Option<&'static str>,
+    /// The drop's `enum skb_drop_reason` or the sent reset's `enum sk_rst_reason`.
+    pub reason_code: Option<u16>,
+    pub reason: Option<Arc<str>>,
+    /// Close and retransmit: the socket's retransmitted segments so far.
+    pub retransmits: Option<u32>,
+    pub min_rtt_us: Option<u32>,
+    pub rttvar_us: Option<u32>,
+    pub snd_cwnd: Option<u32>,
+    pub ssthresh: Option<u32>,
+    /// Retransmit: segments sent again (the unit of the kernel's TcpRetransSegs).
+    pub segs: Option<u32>,
+    /// Retransmit: 0, or the negative errno the retransmission failed with.
+    pub err: Option<i32>,
 }
 
 fn u64_at(b: &[u8], off: usize) -> u64 {
@@ -126,6 +209,9 @@ fn addr(family: u16, bytes: &[u8]) -> IpAddr {
         IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
     }
 }
+
+/// `struct event`'s flags: uid and cgroup were read from a full socket.
+const F_OWNER_SOCK: u32 = 1;
 
 impl TcpEvent {
     /// Decodes one ring-buffer record. `mono_to_epoch_ns` converts the kernel's
@@ -149,6 +235,35 @@ impl TcpEvent {
         let comm_len = comm_raw.iter().position(|&c| c == 0).unwrap_or(16);
         let close = kind == Kind::Close;
         let duration_ns = u64_at(b, 16);
+        let (sub, reason) = (b[61], u16_at(b, 62));
+        let owned = u32_at(b, 132) & F_OWNER_SOCK != 0;
+        let (rtx, rtt) = (kind == Kind::Retransmit, kind == Kind::Rtt);
+        let more = Detail {
+            uid: owned.then(|| u32_at(b, 120)),
+            cgroup_id: Some(u64_at(b, 112)).filter(|&id| owned && id != 0),
+            cgroup: None,
+            kind: match kind {
+                Kind::Retransmit => retransmit_kind(sub),
+                Kind::Reset => reset_direction(sub),
+                _ => None,
+            },
+            reason_code: (kind == Kind::Drop || (kind == Kind::Reset && sub == 1))
+                .then_some(reason),
+            reason: None,
+            retransmits: (close || rtx || rtt).then(|| u32_at(b, 124)),
+            min_rtt_us: close.then(|| u32_at(b, 128)),
+            rttvar_us: rtt.then(|| u32_at(b, 16)),
+            snd_cwnd: if rtt {
+                Some(u32_at(b, 20))
+            } else if rtx {
+                Some(u32_at(b, 24)).filter(|&c| c != 0)
+            } else {
+                None
+            },
+            ssthresh: rtt.then(|| u32_at(b, 24)),
+            segs: rtx.then(|| u32_at(b, 16)),
+            err: rtx.then(|| u32_at(b, 20) as i32),
+        };
         Ok(TcpEvent {
             ts_ns: u64_at(b, 0) as i64 + mono_to_epoch_ns,
             kind,
@@ -161,12 +276,15 @@ impl TcpEvent {
             dport: u16_at(b, 56),
             oldstate: b[58],
             newstate: b[59],
-            netns: Some(u32_at(b, 48)),
+            netns: Some(u32_at(b, 48)).filter(|&n| n != 0),
             duration_ms: (close && duration_ns != 0).then(|| duration_ns as f64 / 1e6),
             rx_bytes: close.then(|| u64_at(b, 24)),
             tx_bytes: close.then(|| u64_at(b, 32)),
-            srtt_us: close.then(|| u32_at(b, 44)),
+            srtt_us: (close || rtx || rtt)
+                .then(|| u32_at(b, 44))
+                .filter(|&s| s != 0 || close),
             sampled: false,
+            more,
         })
     }
 }
@@ -192,80 +310,82 @@ pub fn now_epoch_ns() -> i64 {
         .expect("time fits in i64 until 2262")
 }
 
-/// The schema of `netprobe tcp` output.
-pub fn tcp_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("ts", timestamp_type(), false),
-        Field::new("type", DataType::Utf8, false),
-        Field::new("event", DataType::Utf8, true),
-        Field::new("pid", DataType::UInt32, true),
-        Field::new("comm", DataType::Utf8, true),
-        Field::new("family", DataType::Utf8, true),
-        Field::new("saddr", DataType::Utf8, true),
-        Field::new("sport", DataType::UInt16, true),
-        Field::new("daddr", DataType::Utf8, true),
-        Field::new("dport", DataType::UInt16, true),
-        Field::new("oldstate", DataType::Utf8, true),
-        Field::new("newstate", DataType::Utf8, true),
-        Field::new("netns", DataType::UInt32, true),
-        Field::new("duration_ms", DataType::Float64, true),
-        Field::new("rx_bytes", DataType::UInt64, true),
-        Field::new("tx_bytes", DataType::UInt64, true),
-        Field::new("srtt_us", DataType::UInt32, true),
-        Field::new("sampled", DataType::Boolean, true),
-        Field::new("count", DataType::UInt64, true),
-    ]))
-}
-
-/// Accumulates events and lost notices into one batch of [`tcp_schema`].
-pub struct BatchBuilder {
-    rows: usize,
-    ts: TimestampNanosecondBuilder,
-    typ: StringBuilder,
-    event: StringBuilder,
-    pid: UInt32Builder,
-    comm: StringBuilder,
-    family: StringBuilder,
-    saddr: StringBuilder,
-    sport: UInt16Builder,
-    daddr: StringBuilder,
-    dport: UInt16Builder,
-    oldstate: StringBuilder,
-    newstate: StringBuilder,
-    netns: UInt32Builder,
-    duration_ms: Float64Builder,
-    rx_bytes: UInt64Builder,
-    tx_bytes: UInt64Builder,
-    srtt_us: UInt32Builder,
-    sampled: BooleanBuilder,
-    count: UInt64Builder,
-}
-
-impl Default for BatchBuilder {
-    fn default() -> Self {
-        BatchBuilder {
-            rows: 0,
-            ts: TimestampNanosecondBuilder::new().with_timezone("UTC"),
-            typ: StringBuilder::new(),
-            event: StringBuilder::new(),
-            pid: UInt32Builder::new(),
-            comm: StringBuilder::new(),
-            family: StringBuilder::new(),
-            saddr: StringBuilder::new(),
-            sport: UInt16Builder::new(),
-            daddr: StringBuilder::new(),
-            dport: UInt16Builder::new(),
-            oldstate: StringBuilder::new(),
-            newstate: StringBuilder::new(),
-            netns: UInt32Builder::new(),
-            duration_ms: Float64Builder::new(),
-            rx_bytes: UInt64Builder::new(),
-            tx_bytes: UInt64Builder::new(),
-            srtt_us: UInt32Builder::new(),
-            sampled: BooleanBuilder::new(),
-            count: UInt64Builder::new(),
+/// Declares the record columns once: the schema, the builder holding one Arrow builder
+/// per column, and the batch it finishes into all follow from this list.
+macro_rules! columns {
+    ($($field:ident($name:literal, $dtype:expr): $builder:ty = $new:expr;)*) => {
+        /// The schema of `netprobe tcp` output.
+        pub fn tcp_schema() -> SchemaRef {
+            Arc::new(Schema::new(vec![
+                $(Field::new($name, $dtype, $name != "ts" && $name != "type"),)*
+            ]))
         }
-    }
+
+        /// Accumulates events and lost notices into one batch of [`tcp_schema`].
+        pub struct BatchBuilder {
+            rows: usize,
+            $($field: $builder,)*
+        }
+
+        impl Default for BatchBuilder {
+            fn default() -> Self {
+                BatchBuilder { rows: 0, $($field: $new,)* }
+            }
+        }
+
+        impl BatchBuilder {
+            /// A null in every column not named in `skip`.
+            fn nulls(&mut self, skip: &[&str]) {
+                $(if !skip.contains(&$name) {
+                    self.$field.append_null();
+                })*
+            }
+
+            /// Takes the rows so far as a batch and starts over.
+            pub fn finish(&mut self) -> Result<RecordBatch> {
+                self.rows = 0;
+                let cols: Vec<ArrayRef> = vec![$(Arc::new(self.$field.finish()),)*];
+                RecordBatch::try_new(tcp_schema(), cols)
+                    .map_err(|e| Error::arrow("building netprobe records", e))
+            }
+        }
+    };
+}
+
+columns! {
+    ts("ts", timestamp_type()): TimestampNanosecondBuilder =
+        TimestampNanosecondBuilder::new().with_timezone("UTC");
+    typ("type", DataType::Utf8): StringBuilder = StringBuilder::new();
+    event("event", DataType::Utf8): StringBuilder = StringBuilder::new();
+    pid("pid", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    comm("comm", DataType::Utf8): StringBuilder = StringBuilder::new();
+    uid("uid", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    cgroup("cgroup", DataType::Utf8): StringBuilder = StringBuilder::new();
+    family("family", DataType::Utf8): StringBuilder = StringBuilder::new();
+    saddr("saddr", DataType::Utf8): StringBuilder = StringBuilder::new();
+    sport("sport", DataType::UInt16): UInt16Builder = UInt16Builder::new();
+    daddr("daddr", DataType::Utf8): StringBuilder = StringBuilder::new();
+    dport("dport", DataType::UInt16): UInt16Builder = UInt16Builder::new();
+    oldstate("oldstate", DataType::Utf8): StringBuilder = StringBuilder::new();
+    newstate("newstate", DataType::Utf8): StringBuilder = StringBuilder::new();
+    state("state", DataType::Utf8): StringBuilder = StringBuilder::new();
+    kind("kind", DataType::Utf8): StringBuilder = StringBuilder::new();
+    reason("reason", DataType::Utf8): StringBuilder = StringBuilder::new();
+    netns("netns", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    duration_ms("duration_ms", DataType::Float64): Float64Builder = Float64Builder::new();
+    rx_bytes("rx_bytes", DataType::UInt64): UInt64Builder = UInt64Builder::new();
+    tx_bytes("tx_bytes", DataType::UInt64): UInt64Builder = UInt64Builder::new();
+    srtt_us("srtt_us", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    rttvar_us("rttvar_us", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    min_rtt_us("min_rtt_us", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    snd_cwnd("snd_cwnd", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    ssthresh("ssthresh", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    retransmits("retransmits", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    segs("segs", DataType::UInt32): UInt32Builder = UInt32Builder::new();
+    err("err", DataType::Int32): Int32Builder = Int32Builder::new();
+    cgroup_id("cgroup_id", DataType::UInt64): UInt64Builder = UInt64Builder::new();
+    sampled("sampled", DataType::Boolean): BooleanBuilder = BooleanBuilder::new();
+    count("count", DataType::UInt64): UInt64Builder = UInt64Builder::new();
 }
 
 impl BatchBuilder {
@@ -278,23 +398,45 @@ impl BatchBuilder {
 
     pub fn push(&mut self, e: &TcpEvent) {
         self.rows += 1;
+        let m = &e.more;
         self.ts.append_value(e.ts_ns);
         self.typ.append_value("tcp");
         self.event.append_value(e.kind.as_str());
         self.pid.append_option(e.pid);
         self.comm.append_option(e.comm.as_deref());
+        self.uid.append_option(m.uid);
+        self.cgroup.append_option(m.cgroup.as_deref());
         self.family.append_value(family_name(e.family));
         self.saddr.append_value(e.saddr.to_string());
         self.sport.append_value(e.sport);
         self.daddr.append_value(e.daddr.to_string());
         self.dport.append_value(e.dport);
-        self.oldstate.append_value(state_name(e.oldstate));
-        self.newstate.append_value(state_name(e.newstate));
+        if e.kind.is_lifecycle() {
+            self.oldstate.append_value(state_name(e.oldstate));
+            self.newstate.append_value(state_name(e.newstate));
+            self.state.append_null();
+        } else {
+            self.oldstate.append_null();
+            self.newstate.append_null();
+            // A drop of a packet no socket claimed has no state.
+            self.state
+                .append_option((e.newstate != 0).then(|| state_name(e.newstate)));
+        }
+        self.kind.append_option(m.kind);
+        self.reason.append_option(m.reason.as_deref());
         self.netns.append_option(e.netns);
         self.duration_ms.append_option(e.duration_ms);
         self.rx_bytes.append_option(e.rx_bytes);
         self.tx_bytes.append_option(e.tx_bytes);
         self.srtt_us.append_option(e.srtt_us);
+        self.rttvar_us.append_option(m.rttvar_us);
+        self.min_rtt_us.append_option(m.min_rtt_us);
+        self.snd_cwnd.append_option(m.snd_cwnd);
+        self.ssthresh.append_option(m.ssthresh);
+        self.retransmits.append_option(m.retransmits);
+        self.segs.append_option(m.segs);
+        self.err.append_option(m.err);
+        self.cgroup_id.append_option(m.cgroup_id);
         self.sampled.append_option(e.sampled.then_some(true));
         self.count.append_null();
     }
@@ -305,51 +447,8 @@ impl BatchBuilder {
         self.rows += 1;
         self.ts.append_value(ts_ns);
         self.typ.append_value("lost");
-        self.event.append_null();
-        self.pid.append_null();
-        self.comm.append_null();
-        self.family.append_null();
-        self.saddr.append_null();
-        self.sport.append_null();
-        self.daddr.append_null();
-        self.dport.append_null();
-        self.oldstate.append_null();
-        self.newstate.append_null();
-        self.netns.append_null();
-        self.duration_ms.append_null();
-        self.rx_bytes.append_null();
-        self.tx_bytes.append_null();
-        self.srtt_us.append_null();
-        self.sampled.append_null();
         self.count.append_value(count);
-    }
-
-    /// Takes the rows so far as a batch and starts over.
-    pub fn finish(&mut self) -> Result<RecordBatch> {
-        self.rows = 0;
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.ts.finish()),
-            Arc::new(self.typ.finish()),
-            Arc::new(self.event.finish()),
-            Arc::new(self.pid.finish()),
-            Arc::new(self.comm.finish()),
-            Arc::new(self.family.finish()),
-            Arc::new(self.saddr.finish()),
-            Arc::new(self.sport.finish()),
-            Arc::new(self.daddr.finish()),
-            Arc::new(self.dport.finish()),
-            Arc::new(self.oldstate.finish()),
-            Arc::new(self.newstate.finish()),
-            Arc::new(self.netns.finish()),
-            Arc::new(self.duration_ms.finish()),
-            Arc::new(self.rx_bytes.finish()),
-            Arc::new(self.tx_bytes.finish()),
-            Arc::new(self.srtt_us.finish()),
-            Arc::new(self.sampled.finish()),
-            Arc::new(self.count.finish()),
-        ];
-        RecordBatch::try_new(tcp_schema(), cols)
-            .map_err(|e| Error::arrow("building netprobe records", e))
+        self.nulls(&["ts", "type", "count"]);
     }
 }
 
@@ -427,5 +526,70 @@ mod tests {
         assert_eq!(batch.num_rows(), 2);
         assert_eq!(batch.schema(), tcp_schema());
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn kinds_are_numbered_as_the_probe_numbers_them() {
+        let c = include_str!("../../../ebpf/netprobe.bpf.c");
+        for k in Kind::ALL {
+            let line = format!("KIND_{} = {},", k.as_str().to_ascii_uppercase(), k.raw());
+            assert!(c.contains(&line), "{line} missing from ebpf/netprobe.bpf.c");
+        }
+        assert!(c.contains(&format!("sizeof(struct event) == {EVENT_SIZE}")));
+    }
+
+    #[test]
+    fn decodes_retransmit_drop_and_rtt_details() {
+        let mut b = raw(5, AF_INET);
+        b[16..20].copy_from_slice(&3u32.to_ne_bytes()); // segs
+        b[20..24].copy_from_slice(&0i32.to_ne_bytes()); // err
+        b[24..28].copy_from_slice(&10u32.to_ne_bytes()); // snd_cwnd
+        b[61] = 4; // tlp
+        b[112..120].copy_from_slice(&77u64.to_ne_bytes());
+        b[120..124].copy_from_slice(&1000u32.to_ne_bytes());
+        b[124..128].copy_from_slice(&5u32.to_ne_bytes());
+        b[132..136].copy_from_slice(&1u32.to_ne_bytes());
+        let e = TcpEvent::decode(&b, 0).unwrap();
+        assert_eq!(e.kind, Kind::Retransmit);
+        let m = &e.more;
+        assert_eq!(
+            (m.kind, m.segs, m.err, m.snd_cwnd),
+            (Some("tlp"), Some(3), Some(0), Some(10))
+        );
+        assert_eq!(
+            (m.uid, m.cgroup_id, m.retransmits),
+            (Some(1000), Some(77), Some(5))
+        );
+        assert_eq!(
+            (e.rx_bytes, e.duration_ms, m.reason_code),
+            (None, None, None)
+        );
+
+        let mut b = raw(7, AF_INET);
+        b[62..64].copy_from_slice(&12u16.to_ne_bytes());
+        b[59] = 0;
+        let e = TcpEvent::decode(&b, 0).unwrap();
+        assert_eq!(e.kind, Kind::Drop);
+        // No full socket (flags 0): no uid or cgroup, even if the bytes are set.
+        assert_eq!(
+            (e.more.reason_code, e.more.uid, e.more.segs),
+            (Some(12), None, None)
+        );
+        let mut builder = BatchBuilder::default();
+        builder.push(&e);
+        let batch = builder.finish().unwrap();
+        let col = |n: &str| batch.column_by_name(n).unwrap().is_null(0);
+        assert!(col("oldstate") && col("newstate") && col("state") && col("kind"));
+
+        let mut b = raw(8, AF_INET6);
+        b[16..20].copy_from_slice(&250u32.to_ne_bytes());
+        b[20..24].copy_from_slice(&42u32.to_ne_bytes());
+        b[24..28].copy_from_slice(&64u32.to_ne_bytes());
+        let e = TcpEvent::decode(&b, 0).unwrap();
+        let m = &e.more;
+        assert_eq!(
+            (e.srtt_us, m.rttvar_us, m.snd_cwnd, m.ssthresh),
+            (Some(33), Some(250), Some(42), Some(64))
+        );
     }
 }

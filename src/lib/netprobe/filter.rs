@@ -4,7 +4,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::event::{TcpEvent, AF_INET, AF_INET6};
+use super::event::{Kind, TcpEvent, AF_INET, AF_INET6};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -20,6 +20,66 @@ impl Family {
             Family::Ipv6 => AF_INET6,
         }
     }
+}
+
+/// Which kinds of event to report (`--events`), as a bit per [`Kind::raw`], the form
+/// the probe's `emit_mask` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSet(u32);
+
+impl EventSet {
+    /// connect, accept and close: what `netprobe tcp` reports without `--events`.
+    pub const LIFECYCLE: EventSet = EventSet(1 << 1 | 1 << 2 | 1 << 3);
+
+    pub fn contains(self, k: Kind) -> bool {
+        self.0 & (1 << k.raw()) != 0
+    }
+
+    pub fn with(self, k: Kind) -> EventSet {
+        EventSet(self.0 | 1 << k.raw())
+    }
+
+    pub fn mask(self) -> u32 {
+        self.0
+    }
+
+    /// Kinds beyond the lifecycle, which need probes of their own.
+    pub fn beyond_lifecycle(self) -> impl Iterator<Item = Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(move |k| !k.is_lifecycle() && self.contains(*k))
+    }
+}
+
+impl Default for EventSet {
+    fn default() -> Self {
+        EventSet::LIFECYCLE
+    }
+}
+
+/// `--events`: a comma-separated list of event names, `lifecycle` (connect, accept,
+/// close) or `all`.
+pub fn parse_events(s: &str) -> std::result::Result<EventSet, String> {
+    let mut set = EventSet(0);
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        set = match name {
+            "lifecycle" => EventSet(set.0 | EventSet::LIFECYCLE.0),
+            "all" => Kind::ALL.into_iter().fold(set, EventSet::with),
+            _ => match Kind::ALL.into_iter().find(|k| k.as_str() == name) {
+                Some(k) => set.with(k),
+                None => {
+                    return Err(format!(
+                        "unknown event '{name}': choose from lifecycle, connect, accept, close, \
+                         state, retransmit, reset, drop, rtt, all"
+                    ))
+                }
+            },
+        };
+    }
+    if set.0 == 0 {
+        return Err("--events needs at least one event name".into());
+    }
+    Ok(set)
 }
 
 /// Event filters shared by `netprobe tcp` and `netprobe serve`.
@@ -54,6 +114,25 @@ pub struct Filters {
     /// `readlink /proc/PID/ns/net`)
     #[arg(long, value_name = "INODE", value_parser = clap::value_parser!(u32).range(1..))]
     pub netns: Option<u32>,
+
+    /// Only sockets made by this user (a name or a number)
+    #[arg(long, value_name = "USER", value_parser = parse_uid)]
+    pub uid: Option<u32>,
+
+    /// Only sockets made in this cgroup or one below it (a cgroup v2 path, e.g.
+    /// /system.slice/nginx.service, as in /proc/PID/cgroup; eBPF backend)
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<String>,
+}
+
+/// A user name or number, as `--uid` takes it.
+fn parse_uid(s: &str) -> std::result::Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) => Ok(n),
+        Err(_) => super::privs::lookup_user(s)
+            .map(|u| u.uid)
+            .map_err(|e| e.to_string()),
+    }
 }
 
 impl Filters {
@@ -70,9 +149,16 @@ impl Filters {
         Ok(Some(b))
     }
 
-    /// Filters that need to know the owning process.
-    pub fn needs_owner(&self) -> bool {
-        self.pid.is_some() || self.comm.is_some()
+    /// Filters the sock_diag backend cannot apply: it knows neither the owning process
+    /// nor the socket's cgroup.
+    pub fn needs_ebpf(&self) -> Option<&'static str> {
+        if self.pid.is_some() || self.comm.is_some() {
+            Some("--pid and --comm need the eBPF backend: sock_diag does not know the owning process")
+        } else if self.cgroup.is_some() {
+            Some("--cgroup needs the eBPF backend: sock_diag does not report the socket's cgroup")
+        } else {
+            None
+        }
     }
 
     /// The userspace form of the in-kernel filter.
@@ -81,6 +167,9 @@ impl Filters {
             return false;
         }
         if self.comm.is_some() && e.comm != self.comm {
+            return false;
+        }
+        if self.uid.is_some() && e.more.uid != self.uid {
             return false;
         }
         if let Some(n) = self.netns {
@@ -130,6 +219,7 @@ mod tests {
             tx_bytes: None,
             srtt_us: None,
             sampled: false,
+            more: Default::default(),
         }
     }
 
@@ -171,5 +261,27 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(&ok.comm_bytes().unwrap().unwrap()[..3], b"nc\0");
+    }
+
+    #[test]
+    fn event_lists_parse_into_the_probe_mask() {
+        let set = parse_events("lifecycle,retransmit").unwrap();
+        assert!(set.contains(Kind::Close) && set.contains(Kind::Retransmit));
+        assert!(!set.contains(Kind::Drop) && !set.contains(Kind::State));
+        assert_eq!(
+            set.beyond_lifecycle().collect::<Vec<_>>(),
+            vec![Kind::Retransmit]
+        );
+        let all = parse_events("all").unwrap();
+        assert!(Kind::ALL.iter().all(|&k| all.contains(k)));
+        assert_eq!(parse_events("drop").unwrap().mask(), 1 << 7);
+        assert!(parse_events("nope")
+            .unwrap_err()
+            .contains("unknown event 'nope'"));
+        assert!(parse_events(",").is_err());
+        assert_eq!(
+            EventSet::default(),
+            parse_events("connect,accept,close").unwrap()
+        );
     }
 }

@@ -3,12 +3,15 @@
 
 use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
+use std::time::Duration;
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{include_bytes_aligned, Ebpf, EbpfLoader};
 
-use super::filter::Filters;
+use super::event::Kind;
+use super::filter::{EventSet, Filters};
+use super::names::CgroupId;
 use crate::error::{Error, Result};
 
 /// The BPF object built by build.rs from ebpf/netprobe.bpf.c.
@@ -93,21 +96,34 @@ fn raise_memlock() {
     let _ = unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &lim) };
 }
 
-/// The program's name in the object.
-const PROGRAM: &str = "inet_sock_set_state";
+/// The lifecycle program: always attached, as it also records each socket's owner for
+/// the other events.
+const LIFECYCLE: &str = "inet_sock_set_state";
 
-/// A loaded and attached probe. Dropping it detaches the program.
+/// The programs (named after their raw tracepoints) that report `kind`.
+fn programs_for(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Retransmit => &["tcp_retransmit_skb", "tcp_retransmit_synack"],
+        Kind::Reset => &["tcp_send_reset", "tcp_receive_reset"],
+        Kind::Drop => &["kfree_skb"],
+        Kind::Rtt => &["tcp_probe"],
+        Kind::Connect | Kind::Accept | Kind::Close | Kind::State => &[],
+    }
+}
+
+/// A loaded and attached probe. Dropping it detaches the programs.
 pub struct Probe {
     pub ring: RingBuf<MapData>,
     pub lost: PerCpuArray<MapData, u64>,
+    attached: Vec<&'static str>,
     ebpf: Ebpf,
 }
 
 impl Probe {
-    /// Events lost since load: the ring buffer was full (counted by the program), or
-    /// the program could not run at all because another BPF program was running on the
+    /// Events lost since load: the ring buffer was full (counted by the programs), or
+    /// a program could not run at all because another BPF program was running on the
     /// same CPU, e.g. a softirq's state change arriving while a syscall's ran (the
-    /// kernel's `recursion_misses` for the program). The latter are counted before any
+    /// kernel's `recursion_misses` per program). The latter are counted before any
     /// filter, so they may include events the filters would have dropped: an upper
     /// bound, never an undercount.
     pub fn lost_total(&self) -> Result<u64> {
@@ -115,15 +131,24 @@ impl Probe {
             .lost
             .get(&0, 0)
             .map_err(|e| Error::device("netprobe lost-event map", e.to_string()))?;
-        Ok(v.iter().sum::<u64>() + self.recursion_misses()?)
+        let mut total = v.iter().sum::<u64>();
+        for name in &self.attached {
+            total += self.recursion_misses(name)?;
+        }
+        Ok(total)
     }
 
-    /// The kernel's count of this program's skipped runs, from its fd's fdinfo (kernel
+    /// The raw tracepoints attached, for the notice on stderr.
+    pub fn attached(&self) -> &[&'static str] {
+        &self.attached
+    }
+
+    /// The kernel's count of a program's skipped runs, from its fd's fdinfo (kernel
     /// 5.12 and later; older kernels do not count them, and give 0).
-    fn recursion_misses(&self) -> Result<u64> {
+    fn recursion_misses(&self, program: &str) -> Result<u64> {
         let fd = self
             .ebpf
-            .program(PROGRAM)
+            .program(program)
             .ok_or_else(|| Error::device("netprobe", "the loaded program is gone"))?
             .fd()
             .map_err(|e| Error::device("netprobe", e.to_string()))?
@@ -139,15 +164,58 @@ impl Probe {
     }
 }
 
-/// Loads the program with `filters` baked in and attaches it to
-/// the `inet_sock_set_state` tracepoint (raw: no tracefs needed). `ring_bytes` must be a power of two multiple of the page
-/// size. `states` also emits transitions other than connect, accept and close.
-pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
+/// What to load: which events, filtered how, into how big a ring.
+pub struct Config<'a> {
+    pub filters: &'a Filters,
+    /// The `--cgroup` filter, resolved.
+    pub cgroup: Option<CgroupId>,
+    pub events: EventSet,
+    pub rtt_every: Duration,
+    /// A power of two multiple of the page size.
+    pub ring_bytes: u32,
+    /// Drop reasons below this are not drops (from the kernel's BTF).
+    pub drop_reason_min: u32,
+}
+
+fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
+    let prog: &mut RawTracePoint = ebpf
+        .program_mut(name)
+        .ok_or_else(|| {
+            Error::device(
+                "netprobe",
+                format!("program {name} missing from the object"),
+            )
+        })?
+        .try_into()
+        .map_err(|e| Error::device("netprobe", format!("{e}")))?;
+    prog.load().map_err(|e| {
+        Error::device(
+            "netprobe",
+            format!(
+                "the kernel rejected the {name} probe: {:#}",
+                anyhow::Error::new(e)
+            ),
+        )
+    })?;
+    prog.attach(name).map_err(|e| {
+        Error::device(
+            format!("raw tracepoint {name}"),
+            format!("attach failed: {e}"),
+        )
+        .with_hint("this kernel may lack the tracepoint (tcp ones since 4.15-5.10, kfree_skb reasons since 5.17); leave that event out of --events")
+    })?;
+    Ok(())
+}
+
+/// Loads the programs for `cfg.events` with the filters baked in and attaches each to
+/// its tracepoint (raw: no tracefs needed).
+pub fn load(cfg: &Config) -> Result<Probe> {
     check_privileges()?;
     check_btf()?;
     check_kernel_version()?;
     raise_memlock();
 
+    let filters = cfg.filters;
     let pid = filters.pid.unwrap_or(0);
     let netns = filters.netns.unwrap_or(0);
     let port = filters.port.unwrap_or(0);
@@ -157,7 +225,12 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
     let comm = filters.comm_bytes()?;
     let comm_set = u8::from(comm.is_some());
     let comm = comm.unwrap_or([0; 16]);
-    let states = u8::from(states);
+    let uid_set = u8::from(filters.uid.is_some());
+    let uid = filters.uid.unwrap_or(0);
+    let cgroup_id = cfg.cgroup.map_or(0, |c| c.id);
+    let cgroup_level = cfg.cgroup.map_or(0, |c| c.level);
+    let mask = cfg.events.mask();
+    let rtt_every = u64::try_from(cfg.rtt_every.as_nanos()).unwrap_or(u64::MAX);
     let mut ebpf = EbpfLoader::new()
         .override_global("filter_pid", &pid, true)
         .override_global("filter_netns", &netns, true)
@@ -167,8 +240,14 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
         .override_global("filter_family", &family, true)
         .override_global("filter_comm_set", &comm_set, true)
         .override_global("filter_comm", &comm, true)
-        .override_global("emit_states", &states, true)
-        .map_max_entries("events", ring_bytes)
+        .override_global("filter_uid_set", &uid_set, true)
+        .override_global("filter_uid", &uid, true)
+        .override_global("filter_cgroup_id", &cgroup_id, true)
+        .override_global("filter_cgroup_level", &cgroup_level, true)
+        .override_global("emit_mask", &mask, true)
+        .override_global("rtt_every_ns", &rtt_every, true)
+        .override_global("drop_reason_min", &cfg.drop_reason_min, true)
+        .map_max_entries("events", cfg.ring_bytes)
         .load(BPF_OBJECT)
         .map_err(|e| {
             Error::device(
@@ -179,24 +258,15 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
                 ),
             )
         })?;
-    let prog: &mut RawTracePoint = ebpf
-        .program_mut(PROGRAM)
-        .ok_or_else(|| {
-            Error::device(
-                "netprobe",
-                "program inet_sock_set_state missing from the object",
-            )
-        })?
-        .try_into()
-        .map_err(|e| Error::device("netprobe", format!("{e}")))?;
-    prog.load()
-        .map_err(|e| Error::device("netprobe", format!("the kernel rejected the probe: {e}")))?;
-    prog.attach("inet_sock_set_state").map_err(|e| {
-        Error::device(
-            "raw tracepoint inet_sock_set_state",
-            format!("attach failed: {e}"),
-        )
-    })?;
+    let mut attached = vec![LIFECYCLE];
+    attached.extend(
+        cfg.events
+            .beyond_lifecycle()
+            .flat_map(|k| programs_for(k).iter().copied()),
+    );
+    for name in &attached {
+        attach(&mut ebpf, name)?;
+    }
     let ring = ebpf
         .take_map("events")
         .ok_or_else(|| Error::device("netprobe", "ring buffer map missing"))
@@ -210,5 +280,10 @@ pub fn load(filters: &Filters, ring_bytes: u32, states: bool) -> Result<Probe> {
             PerCpuArray::try_from(m)
                 .map_err(|e| Error::device("netprobe lost-event map", e.to_string()))
         })?;
-    Ok(Probe { ring, lost, ebpf })
+    Ok(Probe {
+        ring,
+        lost,
+        attached,
+        ebpf,
+    })
 }

@@ -31,6 +31,23 @@ struct CloseLabels {
     oldstate: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RetransmitLabels {
+    family: &'static str,
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResetLabels {
+    direction: &'static str,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DropLabels {
+    reason: String,
+}
+
 /// Every metric netprobe exports. All fields are atomics, shared with the HTTP task.
 pub struct Metrics {
     registry: Registry,
@@ -41,6 +58,10 @@ pub struct Metrics {
     tx_bytes: Counter,
     lost: Counter,
     events: Counter,
+    retransmits: Family<RetransmitLabels, Counter>,
+    resets: Family<ResetLabels, Counter>,
+    drops: Family<DropLabels, Counter>,
+    rtt: Histogram,
     probe_up: Gauge,
     sampled: Gauge,
 }
@@ -61,6 +82,32 @@ impl Metrics {
         );
         let probe_up = Gauge::default();
         let sampled_g = Gauge::default();
+        let retransmits = Family::<RetransmitLabels, Counter>::default();
+        let resets = Family::<ResetLabels, Counter>::default();
+        let drops = Family::<DropLabels, Counter>::default();
+        // 10 us .. ~5 s in powers of 2.
+        let rtt = Histogram::new(exponential_buckets(0.00001, 2.0, 20));
+        registry.register(
+            "retransmit_segments",
+            "TCP segments retransmitted (the kernel's TcpRetransSegs), by kind: data, syn, \
+             synack, tlp (tail loss probe), rto (after a timeout), fast (recovery)",
+            retransmits.clone(),
+        );
+        registry.register(
+            "resets",
+            "TCP resets sent and received; reason is the kernel's sk_rst_reason for sent ones",
+            resets.clone(),
+        );
+        registry.register(
+            "drops",
+            "TCP packets the kernel dropped, by its skb_drop_reason",
+            drops.clone(),
+        );
+        registry.register(
+            "rtt_seconds",
+            "Smoothed RTT of TCP connections, sampled per connection (--events rtt) and at close",
+            rtt.clone(),
+        );
         registry.register(
             "connections",
             "TCP connections established, by direction (connect = active, accept = passive)",
@@ -112,6 +159,10 @@ impl Metrics {
             tx_bytes,
             lost,
             events,
+            retransmits,
+            resets,
+            drops,
+            rtt,
             probe_up,
             sampled: sampled_g,
         })
@@ -147,8 +198,35 @@ impl Metrics {
                 }
                 self.rx_bytes.inc_by(e.rx_bytes.unwrap_or(0));
                 self.tx_bytes.inc_by(e.tx_bytes.unwrap_or(0));
+                self.observe_rtt(e);
             }
             Kind::State => {}
+            Kind::Retransmit => {
+                if e.more.err == Some(0) {
+                    let kind = e.more.kind.unwrap_or("data");
+                    self.retransmits
+                        .get_or_create(&RetransmitLabels { family, kind })
+                        .inc_by(u64::from(e.more.segs.unwrap_or(1)));
+                }
+            }
+            Kind::Reset => {
+                let direction = e.more.kind.unwrap_or("sent");
+                let reason = e.more.reason.as_deref().unwrap_or("").to_string();
+                self.resets
+                    .get_or_create(&ResetLabels { direction, reason })
+                    .inc();
+            }
+            Kind::Drop => {
+                let reason = e.more.reason.as_deref().unwrap_or("").to_string();
+                self.drops.get_or_create(&DropLabels { reason }).inc();
+            }
+            Kind::Rtt => self.observe_rtt(e),
+        }
+    }
+
+    fn observe_rtt(&self, e: &TcpEvent) {
+        if let Some(us) = e.srtt_us.filter(|&us| us > 0) {
+            self.rtt.observe(f64::from(us) / 1e6);
         }
     }
 
@@ -246,6 +324,7 @@ mod tests {
             tx_bytes: None,
             srtt_us: None,
             sampled: false,
+            more: Default::default(),
         };
         m.observe(&e);
         e.kind = Kind::Close;
@@ -271,5 +350,27 @@ mod tests {
             text.contains("netprobe_connection_duration_seconds_count 1"),
             "{text}"
         );
+
+        e.kind = Kind::Retransmit;
+        e.more.kind = Some("rto");
+        e.more.segs = Some(3);
+        e.more.err = Some(0);
+        m.observe(&e);
+        e.more.err = Some(-11); // failed: not a TcpRetransSegs segment
+        m.observe(&e);
+        e.kind = Kind::Drop;
+        e.more.reason = Some("NETFILTER_DROP".into());
+        m.observe(&e);
+        e.kind = Kind::Rtt;
+        e.srtt_us = Some(120);
+        m.observe(&e);
+        let text = m.encode();
+        for want in [
+            r#"netprobe_retransmit_segments_total{family="ipv6",kind="rto"} 3"#,
+            r#"netprobe_drops_total{reason="NETFILTER_DROP"} 1"#,
+            "netprobe_rtt_seconds_count 1",
+        ] {
+            assert!(text.contains(want), "{want} missing from {text}");
+        }
     }
 }

@@ -4,11 +4,15 @@
 //! records are sampled from NETLINK_SOCK_DIAG snapshots. This module holds the command
 //! line; loading, decoding, filtering, metrics and the fallback live in submodules.
 
+pub mod btf;
 pub mod diag;
 pub mod event;
 pub mod filter;
 pub mod loader;
 pub mod metrics;
+pub mod names;
+pub mod privs;
+pub mod procs;
 pub mod stream;
 
 use std::net::SocketAddr;
@@ -20,7 +24,7 @@ use crate::cli::args::parse_duration;
 use crate::cli::{CommonArgs, Outcome, OutputArgs, Tool};
 use crate::error::{Error, Result};
 use crate::record::writer::open_sink;
-use filter::Filters;
+use filter::{parse_events, EventSet, Filters};
 use stream::{Backend, Emitter, Limits};
 
 const EXAMPLES: &str = "\
@@ -28,8 +32,9 @@ Examples:
   sudo netprobe tcp                                 live connect/accept/close records
   sudo netprobe tcp --port 443 --count 100 -o table
   sudo netprobe tcp --duration 60s | etl convert --out conns.parquet
+  sudo netprobe tcp --events retransmit,reset,drop  why connections are slow or fail
   netprobe conns -o table                           current TCP sockets, like ss -tin
-  sudo netprobe serve --listen 127.0.0.1:9464       Prometheus metrics on /metrics
+  sudo netprobe serve --user nobody                 Prometheus metrics on 127.0.0.1:9464
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 finished but events were lost (each
 loss is reported as a {\"type\":\"lost\",\"count\":N} record: events the full ring buffer
@@ -71,10 +76,20 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
 
-    /// Also report other state transitions (event "state"), e.g. ESTABLISHED ->
-    /// FIN_WAIT1 (eBPF backend)
+    /// Events to report, comma-separated: connect, accept, close (together:
+    /// lifecycle), state (other transitions, e.g. ESTABLISHED -> FIN_WAIT1),
+    /// retransmit, reset, drop, rtt, or all. Each beyond the lifecycle attaches one
+    /// more kernel probe (eBPF backend)
+    #[arg(long, value_name = "LIST", value_parser = parse_events, default_value = "lifecycle")]
+    pub events: EventSet,
+
+    /// Also report other state transitions: the same as adding "state" to --events
     #[arg(long)]
     pub states: bool,
+
+    /// With --events rtt: at most one rtt record per connection this often
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "1s")]
+    pub rtt_every: Duration,
 
     /// Kernel ring buffer size in KiB (a power of two, at least 4); events that do not
     /// fit while the reader is behind are counted as lost
@@ -88,13 +103,24 @@ pub struct CaptureArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Stream one record per TCP connect, accept and close
+    /// Stream one record per TCP connect, accept and close, and with --events per
+    /// retransmit, reset, drop and RTT sample
     ///
     /// Fields: ts, type ("tcp", or "lost" with a count), event (connect, accept, close,
-    /// state), pid and comm of the process that connected or listened, family, saddr,
-    /// sport (local), daddr, dport (remote), oldstate, newstate, netns, and at close
-    /// duration_ms, rx_bytes, tx_bytes and srtt_us. Filters run in the
-    /// kernel. Records are flushed as they arrive, so pipes see them live.
+    /// state, retransmit, reset, drop, rtt), pid and comm of the process that connected
+    /// or listened, uid and cgroup (path, and cgroup_id) the socket was made in, family,
+    /// saddr, sport (local), daddr, dport (remote), netns; oldstate and newstate for
+    /// connect, accept, close and state; for the other events the socket's state.
+    /// At close: duration_ms, rx_bytes, tx_bytes, srtt_us, min_rtt_us, retransmits.
+    /// Retransmit: kind (data, syn, synack, tlp = tail loss probe, rto = after a
+    /// timeout, fast = fast recovery), segs (the unit of the kernel's TcpRetransSegs),
+    /// err (non-zero when it failed), srtt_us, snd_cwnd, retransmits so far. Reset:
+    /// kind (sent, received), reason for sent ones (the kernel's sk_rst_reason). Drop:
+    /// reason (the kernel's skb_drop_reason, by the name this kernel's BTF gives it,
+    /// e.g. NETFILTER_DROP); the flow is the socket's when the packet belongs to one,
+    /// else the packet's source (saddr) and destination (daddr). Rtt: srtt_us,
+    /// rttvar_us, snd_cwnd, ssthresh, retransmits. Filters run in the kernel. Records
+    /// are flushed as they arrive, so pipes see them live.
     ///
     /// rx_bytes and tx_bytes are payload bytes, read from the socket at close like bcc's
     /// tcplife but without the SYN and FIN sequence numbers tcplife's counters include;
@@ -105,6 +131,9 @@ Examples:
   sudo netprobe tcp --comm curl --family ipv6
   sudo netprobe tcp --lport 8080 --duration 30s --out accepts.parquet
   sudo netprobe tcp --states | etl count
+  sudo netprobe tcp --events retransmit,drop | etl agg --window 10s --by reason --agg 'count(*)'
+  sudo netprobe tcp --events all --cgroup /system.slice/nginx.service
+  sudo netprobe tcp --events rtt --rtt-every 100ms --dport 443
   netprobe tcp --backend diag                       no root needed; sampled, no pid")]
     Tcp {
         #[command(flatten)]
@@ -119,10 +148,11 @@ Examples:
     ///
     /// Works without privileges, like `ss -tin`: state, addresses, ports, uid, inode,
     /// queues, smoothed RTT and byte counters of every TCP socket in this network
-    /// namespace.
+    /// namespace; with --processes also who holds it, like `ss -tinp`.
     #[command(after_help = "\
 Examples:
   netprobe conns -o table
+  netprobe conns --processes --state listen -o table
   netprobe conns | etl convert -o csv > sockets.csv")]
     Conns {
         /// Only this address family
@@ -131,6 +161,10 @@ Examples:
         /// Only sockets in this state (e.g. ESTABLISHED, LISTEN, TIME_WAIT)
         #[arg(long, value_name = "STATE")]
         state: Option<String>,
+        /// Add pid and comm of the process holding each socket, like `ss -p` (found
+        /// through /proc/PID/fd: without root, only the user's own processes)
+        #[arg(long, short = 'p')]
+        processes: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -138,18 +172,26 @@ Examples:
     ///
     /// Metrics: netprobe_connections_total{direction,family}, netprobe_closes_total
     /// {family,oldstate}, netprobe_connection_duration_seconds (histogram),
-    /// netprobe_rx_bytes_total, netprobe_tx_bytes_total, netprobe_lost_events_total,
-    /// netprobe_events_total, netprobe_probe_up and netprobe_sampled. The bound address
-    /// is printed on stderr (useful with port 0).
+    /// netprobe_rx_bytes_total, netprobe_tx_bytes_total, and with --events
+    /// netprobe_retransmit_segments_total{family,kind}, netprobe_resets_total
+    /// {direction,reason}, netprobe_drops_total{reason}, netprobe_rtt_seconds
+    /// (histogram); netprobe_lost_events_total, netprobe_events_total, netprobe_probe_up
+    /// and netprobe_sampled. Listens on 127.0.0.1:9464 unless --listen says otherwise;
+    /// the bound address is printed on stderr (useful with port 0). Once the probe is
+    /// attached it drops every capability (and with --user becomes that user), so
+    /// /proc/PID/status shows empty capability sets.
     #[command(after_help = "\
 Examples:
-  sudo netprobe serve --listen 127.0.0.1:9464
-  sudo netprobe serve --listen [::1]:0 --port 443
+  sudo netprobe serve --user nobody
+  sudo netprobe serve --listen [::1]:0 --port 443 --events all
   sudo netprobe serve --listen 0.0.0.0:9464 --tcp | etl convert --out events.parquet")]
     Serve {
-        /// Address to serve metrics on
-        #[arg(long, value_name = "ADDR")]
+        /// Address to serve metrics on (another host's view needs e.g. 0.0.0.0:9464)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
         listen: SocketAddr,
+        /// After attaching, become this user (a name or number; its primary group too)
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
         /// Also stream the event records to stdout (or --out)
         #[arg(long)]
         tcp: bool,
@@ -178,14 +220,16 @@ impl Tool for Cli {
             Command::Conns {
                 family,
                 state,
+                processes,
                 output,
-            } => conns(family, state.as_deref(), &output)?,
+            } => conns(family, state.as_deref(), processes, &output)?,
             Command::Serve {
                 listen,
+                user,
                 tcp,
                 capture,
                 output,
-            } => serve(listen, tcp, &capture, &output)?,
+            } => serve(listen, user.as_deref(), tcp, &capture, &output)?,
         })
     }
 }
@@ -211,15 +255,26 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Picks the event source for `--backend`, falling back loudly under `auto`.
 fn backend(c: &CaptureArgs) -> Result<Backend> {
     c.filters.comm_bytes()?;
+    let events = if c.states {
+        c.events.with(event::Kind::State)
+    } else {
+        c.events
+    };
+    let cgroup = c
+        .filters
+        .cgroup
+        .as_deref()
+        .map(names::cgroup_id)
+        .transpose()?;
     let diag = || -> Result<Backend> {
-        if c.filters.needs_owner() {
+        if let Some(why) = c.filters.needs_ebpf() {
+            return Err(Error::Usage(why.into()));
+        }
+        if events != EventSet::LIFECYCLE {
             return Err(Error::Usage(
-                "--pid and --comm need the eBPF backend: sock_diag does not know the owning process"
+                "--events beyond connect, accept and close (and --states) need the eBPF backend"
                     .into(),
             ));
-        }
-        if c.states {
-            return Err(Error::Usage("--states needs the eBPF backend".into()));
         }
         Ok(Backend::Diag {
             diag: diag::Diag::open()?,
@@ -228,10 +283,24 @@ fn backend(c: &CaptureArgs) -> Result<Backend> {
         })
     };
     let load = || {
-        let probe = loader::load(&c.filters, c.ring_kib * 1024, c.states)?;
+        let names = names::Names::new();
+        let probe = loader::load(&loader::Config {
+            filters: &c.filters,
+            cgroup,
+            events,
+            rtt_every: c.rtt_every,
+            ring_bytes: c.ring_kib * 1024,
+            drop_reason_min: names.drop_reason_min(),
+        })?;
         // Like bpftrace's "Attaching 1 probe...": says when events start to count.
-        eprintln!("netprobe: eBPF probe attached to sock:inet_sock_set_state");
-        Ok(Backend::Ebpf(Box::new(probe)))
+        eprintln!(
+            "netprobe: eBPF probe attached to {}",
+            probe.attached().join(", ")
+        );
+        Ok(Backend::Ebpf {
+            probe: Box::new(probe),
+            names,
+        })
     };
     match c.backend {
         BackendChoice::Ebpf => load(),
@@ -269,6 +338,7 @@ fn tcp(capture: &CaptureArgs, count: Option<u64>, output: &OutputArgs) -> Result
 fn conns(
     family: Option<filter::Family>,
     state: Option<&str>,
+    processes: bool,
     output: &OutputArgs,
 ) -> Result<Outcome> {
     let mut d = diag::Diag::open()?;
@@ -286,7 +356,8 @@ fn conns(
         }
         socks.retain(|s| event::state_name(s.state) == want);
     }
-    let batch = diag::conns_batch(&socks, event::now_epoch_ns(), d.netns)?;
+    let holders = processes.then(procs::socket_holders);
+    let batch = diag::conns_batch(&socks, event::now_epoch_ns(), d.netns, holders.as_ref())?;
     let mut sink = open_sink(&output.sink_options(), &batch.schema())?;
     sink.write(&batch)?;
     sink.finish()?;
@@ -295,10 +366,18 @@ fn conns(
 
 fn serve(
     listen: SocketAddr,
+    user: Option<&str>,
     tcp: bool,
     capture: &CaptureArgs,
     output: &OutputArgs,
 ) -> Result<Outcome> {
+    // Looked up first: a wrong name is a usage error before anything is loaded.
+    let user = user
+        .map(|u| match u.parse::<u32>() {
+            Ok(uid) => Ok(privs::User { uid, gid: uid }),
+            Err(_) => privs::lookup_user(u),
+        })
+        .transpose()?;
     let sink = if tcp {
         Some(open_sink(&output.sink_options(), &event::tcp_schema())?)
     } else {
@@ -308,6 +387,8 @@ fn serve(
     let (listener, bound) = rt.block_on(metrics::bind(listen))?;
     eprintln!("netprobe: serving metrics on http://{bound}/metrics");
     let backend = backend(capture)?;
+    // The probe is attached and the socket bound: nothing below needs a privilege.
+    privs::drop_privileges(user)?;
     let m = metrics::Metrics::new(matches!(backend, Backend::Diag { .. }));
     rt.spawn(metrics::serve(listener, m.clone()));
     let limits = Limits {

@@ -16,6 +16,7 @@ use super::event::{mono_to_epoch_offset, now_epoch_ns, BatchBuilder, TcpEvent};
 use super::filter::Filters;
 use super::loader::Probe;
 use super::metrics::Metrics;
+use super::names::Names;
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::record::RecordSink;
@@ -31,7 +32,8 @@ const RING_POLL: Duration = Duration::from_millis(10);
 
 /// Where events come from.
 pub enum Backend {
-    Ebpf(Box<Probe>),
+    /// The probe's ring buffer, and the names its numbers are given.
+    Ebpf { probe: Box<Probe>, names: Names },
     /// sock_diag snapshots every `interval`, filtered in userspace.
     Diag {
         diag: Diag,
@@ -152,7 +154,10 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
         return out.finish();
     }
     match backend {
-        Backend::Ebpf(mut probe) => {
+        Backend::Ebpf {
+            mut probe,
+            mut names,
+        } => {
             let offset = mono_to_epoch_offset();
             // SAFETY: the ring buffer's fd is owned by `probe`, which outlives `afd`
             // (declared later, dropped first) and is never closed or replaced meanwhile.
@@ -168,12 +173,12 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
                 tokio::select! {
                     g = afd.readable() => {
                         let mut g = g.map_err(|e| Error::io("polling the netprobe ring buffer", e))?;
-                        if drain(&mut probe, offset, &mut out)? {
+                        if drain(&mut probe, &mut names, offset, &mut out)? {
                             g.clear_ready();
                         }
                     }
                     _ = ring_tick.tick() => {
-                        drain(&mut probe, offset, &mut out)?;
+                        drain(&mut probe, &mut names, offset, &mut out)?;
                     }
                     _ = lost_tick.tick() => out.lost(probe.lost_total()?),
                     _ = &mut stop => break,
@@ -186,7 +191,7 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
                 }
             }
             // Events already in the ring happened before we stopped: deliver them.
-            drain(&mut probe, offset, &mut out)?;
+            drain(&mut probe, &mut names, offset, &mut out)?;
             out.lost(probe.lost_total()?);
         }
         Backend::Diag {
@@ -224,13 +229,14 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
 }
 
 /// Reads every queued event; true when the ring is empty (so readiness may be cleared).
-fn drain(probe: &mut Probe, offset: i64, out: &mut Emitter) -> Result<bool> {
+fn drain(probe: &mut Probe, names: &mut Names, offset: i64, out: &mut Emitter) -> Result<bool> {
     while !out.done() {
         let Some(item) = probe.ring.next() else {
             return Ok(true);
         };
-        let e = TcpEvent::decode(&item, offset)?;
+        let mut e = TcpEvent::decode(&item, offset)?;
         drop(item);
+        names.annotate(&mut e);
         out.event(&e)?;
     }
     Ok(false)
