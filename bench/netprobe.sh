@@ -1,61 +1,130 @@
 #!/usr/bin/env bash
-# netprobe vs bpftrace on a loopback connection storm (needs root). Three runs of the same
-# storm: no probe, `netprobe tcp` streaming NDJSON into a pipe reader, and a bpftrace
-# one-liner on the same tracepoint printing one line per state change. Reports
-# connections/s for each, and checks that netprobe delivered every event or counted it
-# as lost (4 events per connection: connect, accept, two closes; plus the listener close).
+# netprobe's cost on a loopback connection storm (needs root). bench/storm.c opens and
+# closes loopback connections as fast as it can for SECS, with CLIENTS client threads
+# (each with an accepting thread). With 1 client the storm is a ping-pong of two
+# threads whose rate also depends on how fast an idle virtual CPU wakes up (a probe
+# that keeps a CPU busy can make it faster); with more clients than CPUs nothing idles
+# and the rate shows the CPU a probe costs. The same storm runs ROUNDS times under
+# each of: no probe; `netprobe tcp` (lifecycle events) streaming NDJSON
+# into a pipe reader; `netprobe tcp --events all` the same way; `netprobe serve` alone
+# (metrics only, no record stream); and a bpftrace one-liner on the same tracepoint
+# printing a line per state change, for reference. The runs are interleaved round by
+# round, so a change in the machine's speed touches every configuration alike, and the
+# median rate of each is reported with its share of the unprobed median.
+#
+# Every netprobe run is checked for loss accounting: the lifecycle runs must deliver 4
+# events per connection (connect, accept, two closes) plus the listener's close, or
+# count the difference as lost; serve's /metrics must say the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${SECS:-5}"
+ROUNDS="${ROUNDS:-3}"
+CLIENTS="${CLIENTS:-1}"
 PORT="${PORT:-47001}"
 BIN="$PWD/target/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -O2 -pthread -o "$work/storm" bench/storm.c
+# bpftrace finds tracepoints through tracefs, which a fresh machine may not have mounted
+# (netprobe attaches raw tracepoints and needs no tracefs).
+[ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 
 wait_for() { # file pattern
-    for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+    for _ in $(seq 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
     echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
+fail() { echo "netprobe bench: $*" >&2; exit 1; }
 
-read -r base_n base_rate < <("$work/storm" "$PORT" "$SECS")
-
-mkfifo "$work/np.fifo"
-cat "$work/np.fifo" >"$work/np.out" &
-reader=$!
-"$BIN/netprobe" tcp --backend ebpf --port "$PORT" -o ndjson 2>"$work/np.err" >"$work/np.fifo" &
-np=$!
-wait_for "$work/np.err" "probe attached"
-read -r np_n np_rate < <("$work/storm" "$PORT" "$SECS")
-sleep 1
-kill -TERM $np
-np_status=0; wait $np || np_status=$?
-wait $reader
-delivered=$(grep -c '"type":"tcp"' "$work/np.out" || true)
-lost=$( (grep '"type":"lost"' "$work/np.out" || true) | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
-expected=$((4 * np_n + 1))
-
-bpftrace -e "tracepoint:sock:inet_sock_set_state /args->sport == $PORT || args->dport == $PORT/ {
-  printf(\"%d %s %d %d %d %d\\n\", pid, comm, args->sport, args->dport, args->oldstate, args->newstate); }" \
-    >"$work/bt.out" 2>&1 &
-bt=$!
-wait_for "$work/bt.out" "Attaching"
-read -r bt_n bt_rate < <("$work/storm" "$PORT" "$SECS")
-sleep 1
-kill -INT $bt; wait $bt || true
-bt_lines=$(($(wc -l <"$work/bt.out") - 1))
-
-printf '%-34s %12s %14s\n' "run (${SECS}s storm, $(nproc) CPUs)" "connections" "connections/s"
-printf '%-34s %12s %14s\n' "no probe" "$base_n" "$base_rate"
-printf '%-34s %12s %14s\n' "netprobe tcp | reader" "$np_n" "$np_rate"
-printf '%-34s %12s %14s\n' "bpftrace one-liner" "$bt_n" "$bt_rate"
-echo "netprobe: $delivered events delivered + $lost lost = $((delivered + lost)); expected $expected; exit status $np_status"
-echo "bpftrace: $bt_lines lines printed"
-echo "netprobe keeps $((100 * np_rate / base_rate))% of the unprobed rate, $(echo "scale=1; $np_rate / $bt_rate" | bc)x the bpftrace rate"
-if [ $((delivered + lost)) -ne "$expected" ]; then
-    for ev in connect accept close; do
-        echo "  $ev: $(grep -c "\"event\":\"$ev\"" "$work/np.out" || true)" >&2
+storm() { # config: runs one storm, appends "<n> <rate>" to $work/<config>.rates
+    read -r n rate < <("$work/storm" "$PORT" "$SECS" "$CLIENTS")
+    echo "$n $rate" >>"$work/$1.rates"
+    last_n=$n
+    # A connection's last close can come late: under the storm loopback drops packets
+    # too, and a retransmitted FIN waits out a retransmission timeout. Wait until every
+    # socket on the port has closed (TIME_WAIT is already past its close).
+    for _ in $(seq 300); do
+        [ -z "$(ss -tanH state all exclude time-wait "( sport = :$PORT or dport = :$PORT )")" ] && break
+        sleep 0.05
     done
-    echo "netprobe: events went missing" >&2
-    exit 1
-fi
+}
+
+# netprobe tcp ARGS into a pipe reader; checks the lifecycle events add up.
+run_tcp() { # config args...
+    local config=$1; shift
+    rm -f "$work/np.fifo"; mkfifo "$work/np.fifo"
+    cat "$work/np.fifo" >"$work/np.out" &
+    local reader=$!
+    "$BIN/netprobe" tcp --backend ebpf --port "$PORT" "$@" -o ndjson 2>"$work/np.err" >"$work/np.fifo" &
+    local np=$!
+    wait_for "$work/np.err" "probe attached"
+    storm "$config"
+    sleep 0.2
+    kill -TERM $np
+    local status=0; wait $np || status=$?
+    wait $reader
+    local life lost expected=$((4 * last_n + 1))
+    life=$(grep -cE '"event":"(connect|accept|close)"' "$work/np.out" || true)
+    lost=$( (grep '"type":"lost"' "$work/np.out" || true) | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
+    echo "$config: $life lifecycle events + $lost lost (expected $expected), $(grep -c . "$work/np.out") records, exit $status" >>"$work/accounting"
+    [ "$status" -eq 0 ] || [ "$status" -eq 3 ] || fail "$config exited $status: $(cat "$work/np.err")"
+    [ "$lost" -gt 0 ] || [ "$life" -eq "$expected" ] || fail "$config: events went missing ($life of $expected, none counted lost)"
+}
+
+run_serve() {
+    "$BIN/netprobe" serve --backend ebpf --port "$PORT" --listen 127.0.0.1:0 2>"$work/serve.err" &
+    local np=$!
+    wait_for "$work/serve.err" "probe attached"
+    local addr
+    addr=$(sed -n 's|.*http://\([^/]*\)/metrics.*|\1|p' "$work/serve.err")
+    storm serve
+    sleep 0.2
+    local m events lost expected=$((4 * last_n + 1))
+    m=$(curl -s "http://$addr/metrics")
+    events=$(echo "$m" | awk '$1 == "netprobe_events_total" {print $2}')
+    lost=$(echo "$m" | awk '$1 == "netprobe_lost_events_total" {print $2}')
+    kill -TERM $np; wait $np || true
+    echo "serve: $events events + $lost lost (expected $expected)" >>"$work/accounting"
+    [ "${lost%.*}" -gt 0 ] || [ "${events%.*}" -eq "$expected" ] || fail "serve: events went missing ($events of $expected)"
+}
+
+run_bpftrace() {
+    bpftrace -e "tracepoint:sock:inet_sock_set_state /args->sport == $PORT || args->dport == $PORT/ {
+      printf(\"%d %s %d %d %d %d\\n\", pid, comm, args->sport, args->dport, args->oldstate, args->newstate); }" \
+        >"$work/bt.out" 2>&1 &
+    local bt=$!
+    wait_for "$work/bt.out" "Attaching"
+    storm bpftrace
+    sleep 1
+    # bpftrace sometimes misses a SIGINT that arrives while it drains a backlog.
+    for sig in INT INT TERM KILL; do
+        kill -$sig $bt 2>/dev/null || break
+        for _ in $(seq 50); do kill -0 $bt 2>/dev/null || break; sleep 0.1; done
+    done
+    wait $bt || true
+}
+
+for round in $(seq "$ROUNDS"); do
+    storm none
+    run_tcp lifecycle
+    run_tcp all --events all
+    run_serve
+    run_bpftrace
+    echo "round $round done" >&2
+done
+
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+base=$(cut -d' ' -f2 "$work/none.rates" | median)
+printf '%-44s %14s %24s %8s\n' "run (${SECS}s storm x $ROUNDS, $CLIENTS clients, $(nproc) CPUs)" "connections/s" "(all rounds)" "of none"
+for c in none lifecycle all serve bpftrace; do
+    rates=$(cut -d' ' -f2 "$work/$c.rates" | paste -sd/)
+    med=$(cut -d' ' -f2 "$work/$c.rates" | median)
+    case $c in
+        none) label="no probe" ;;
+        lifecycle) label="netprobe tcp | reader (lifecycle)" ;;
+        all) label="netprobe tcp --events all | reader" ;;
+        serve) label="netprobe serve (metrics only)" ;;
+        bpftrace) label="bpftrace one-liner (reference)" ;;
+    esac
+    printf '%-44s %14s %24s %7s%%\n' "$label" "$med" "$rates" "$((100 * med / base))"
+done
+cat "$work/accounting"

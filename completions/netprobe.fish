@@ -30,10 +30,47 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c netprobe -n "__fish_netprobe_needs_command" -s h -l help -d 'Print help'
 complete -c netprobe -n "__fish_netprobe_needs_command" -s V -l version -d 'Print version'
+complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "top" -d 'Live table of who uses the network: throughput, connections, retransmits and drops per process (or flow, remote address, cgroup), like tcptop'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close, and with --events per retransmit, reset, drop and RTT sample'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
 complete -c netprobe -n "__fish_netprobe_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l port -d 'Only connections with this local or remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l lport -d 'Only connections with this local port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l rport -d 'Only connections with this remote port' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l family -d 'Only this address family' -r -f -a "ipv4\t''
+ipv6\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l netns -d 'Only sockets in this network namespace (inode number, as in `readlink /proc/PID/ns/net`)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l uid -d 'Only sockets made by this user (a name or a number)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l cgroup -d 'Only sockets made in this cgroup or one below it (a cgroup v2 path, e.g. /system.slice/nginx.service, as in /proc/PID/cgroup; eBPF backend)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l by -d 'Group rows by' -r -f -a "process\t'One row per process (pid and command)'
+flow\t'One row per connection (local and remote address and port)'
+remote\t'One row per remote address'
+cgroup\t'One row per cgroup (container, systemd unit)'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l interval -d 'Refresh (and record) interval' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l duration -d 'Stop after this long' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l count -d 'Stop after N intervals' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l port -d 'Only connections with this local or remote port' -r
@@ -137,7 +174,8 @@ complete-fish\t''"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l tcp -d 'Also stream the event records to stdout (or --out)'
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l states -d 'Also report other state transitions: the same as adding "state" to --events'
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close, and with --events per retransmit, reset, drop and RTT sample'
-complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
-complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
-complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from tcp conns serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from top tcp conns serve help" -f -a "top" -d 'Live table of who uses the network: throughput, connections, retransmits and drops per process (or flow, remote address, cgroup), like tcptop'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from top tcp conns serve help" -f -a "tcp" -d 'Stream one record per TCP connect, accept and close, and with --events per retransmit, reset, drop and RTT sample'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from top tcp conns serve help" -f -a "conns" -d 'Print the current TCP sockets (one snapshot through NETLINK_SOCK_DIAG)'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from top tcp conns serve help" -f -a "serve" -d 'Serve Prometheus metrics on http://ADDR/metrics while tracing'
+complete -c netprobe -n "__fish_netprobe_using_subcommand help; and not __fish_seen_subcommand_from top tcp conns serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -52,6 +52,9 @@ enum {
 	KIND_RESET = 6,
 	KIND_DROP = 7,
 	KIND_RTT = 8,
+	// Internal to `netprobe top`, never in the ring buffer: bytes sent and received.
+	KIND_TX_ = 9,
+	KIND_RX_ = 10,
 };
 
 // Retransmit kinds (event.sub), most specific first.
@@ -336,21 +339,233 @@ static __always_inline void set_owner(struct event *e, const struct owner *o)
 	}
 }
 
+// In-kernel aggregation (`netprobe serve` without a record stream): instead of going
+// through the ring buffer, each event is counted into per-CPU slots that userspace
+// reads a few times a second, so the events cost no wakeups and no userspace work.
+// Keep the slot layout in sync with src/lib/netprobe/stats.rs.
+const volatile __u8 aggregate = 0;
+
+#define S_OPENED 0             // + (accept ? 2 : 0) + (ipv6 ? 1 : 0)
+#define S_CLOSED 4             // + (ipv6 ? 16 : 0) + oldstate
+#define S_DURATION 36          // 13 buckets <= 100us * 4^i, then +Inf
+#define S_DURATION_SUM_NS 50
+#define S_DURATION_COUNT 51
+#define S_RX_BYTES 52
+#define S_TX_BYTES 53
+#define S_RETRANS_SEGS 54      // + (ipv6 ? 8 : 0) + retransmit kind
+#define S_RESET_SENT 70        // + sk_rst_reason, the last slot for reasons >= 63
+#define S_RESET_SENT_SLOTS 64
+#define S_RESET_RECEIVED 134
+#define S_DROP 135             // + skb_drop_reason, the last slot for reasons >= 255
+#define S_DROP_SLOTS 256
+#define S_RTT 391              // 20 buckets <= 10us * 2^i, then +Inf
+#define S_RTT_SUM_US 412
+#define S_RTT_COUNT 413
+#define S_EVENTS 414
+#define STATS_SLOTS 416
+_Static_assert(S_RESET_SENT + S_RESET_SENT_SLOTS == S_RESET_RECEIVED, "stats layout");
+_Static_assert(S_DROP + S_DROP_SLOTS == S_RTT, "stats layout");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STATS_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+// aggregate mode fills this per-CPU scratch event instead of a ring-buffer slot.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct event);
+} scratch SEC(".maps");
+
+static __always_inline void stat_add(__u32 slot, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &slot);
+	// Atomic: another program (a softirq's) can run between this one's load and store.
+	if (v)
+		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void count_rtt(__u32 srtt_us)
+{
+	if (!srtt_us)
+		return;
+	__u32 b = 20;
+#pragma unroll
+	for (int i = 19; i >= 0; i--)
+		if (srtt_us <= (10u << i))
+			b = i;
+	stat_add(S_RTT + b, 1);
+	stat_add(S_RTT_SUM_US, srtt_us);
+	stat_add(S_RTT_COUNT, 1);
+}
+
+static __always_inline void count_event(const struct event *e)
+{
+	__u32 v6 = e->family == AF_INET6;
+	stat_add(S_EVENTS, 1);
+	switch (e->kind) {
+	case KIND_CONNECT:
+	case KIND_ACCEPT:
+		stat_add(S_OPENED + (e->kind == KIND_ACCEPT ? 2 : 0) + v6, 1);
+		break;
+	case KIND_CLOSE: {
+		stat_add(S_CLOSED + v6 * 16 + (e->oldstate & 15), 1);
+		__u64 d = e->close.duration_ns;
+		if (d) {
+			__u32 b = 13;
+#pragma unroll
+			for (int i = 12; i >= 0; i--)
+				if (d <= (100000ULL << (2 * i)))
+					b = i;
+			stat_add(S_DURATION + b, 1);
+			stat_add(S_DURATION_SUM_NS, d);
+			stat_add(S_DURATION_COUNT, 1);
+		}
+		stat_add(S_RX_BYTES, e->close.rx_bytes);
+		stat_add(S_TX_BYTES, e->close.tx_bytes);
+		count_rtt(e->srtt_us);
+		break;
+	}
+	case KIND_RETRANSMIT:
+		if (e->rtx.err == 0)
+			stat_add(S_RETRANS_SEGS + v6 * 8 + (e->sub & 7), e->rtx.segs);
+		break;
+	case KIND_RESET:
+		if (e->sub == RST_SENT)
+			stat_add(S_RESET_SENT + (e->reason < S_RESET_SENT_SLOTS - 1 ? e->reason : S_RESET_SENT_SLOTS - 1), 1);
+		else
+			stat_add(S_RESET_RECEIVED, 1);
+		break;
+	case KIND_DROP:
+		stat_add(S_DROP + (e->reason < S_DROP_SLOTS - 1 ? e->reason : S_DROP_SLOTS - 1), 1);
+		break;
+	case KIND_RTT:
+		count_rtt(e->srtt_us);
+		break;
+	}
+}
+
+// `netprobe top`: per-socket totals kept in the kernel and read by userspace every
+// interval, so a busy socket's sends and receives cost a map update each, never a
+// ring-buffer record. Keep in sync with `SockStat` in src/lib/netprobe/top.rs.
+const volatile __u8 top_mode = 0;
+
+struct sockstat {
+	__u64 tx_bytes;
+	__u64 rx_bytes;
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 uid;
+	__u32 retrans_segs;
+	__u32 drops;
+	__u32 opened;       // connects and accepts of this socket seen
+	__u32 closed;       // 1 once closed: userspace forgets it after the next read
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	char comm[16];
+};
+_Static_assert(sizeof(struct sockstat) == 104, "struct sockstat layout changed");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct sockstat);
+} sockstats SEC(".maps");
+
+static __always_inline void count_top(const struct event *e)
+{
+	__u64 sk = e->skaddr;
+	if (!sk)
+		return; // a packet without a socket belongs to no row
+	struct sockstat *st = bpf_map_lookup_elem(&sockstats, &sk);
+	int fresh = e->kind == KIND_CONNECT || e->kind == KIND_ACCEPT;
+	if (!st || (fresh && st->closed)) {
+		if (e->kind == KIND_CLOSE)
+			return;
+		// A new socket, or a new one at the address of a closed one not yet read.
+		struct sockstat init = {};
+		init.cgroup_id = e->cgroup_id;
+		init.pid = e->pid;
+		init.uid = e->uid;
+		init.family = e->family;
+		init.sport = e->sport;
+		init.dport = e->dport;
+		__builtin_memcpy(init.saddr, e->saddr, 16);
+		__builtin_memcpy(init.daddr, e->daddr, 16);
+		__builtin_memcpy(init.comm, e->comm, 16);
+		if (bpf_map_update_elem(&sockstats, &sk, &init, BPF_ANY)) {
+			count_lost(); // the table is full: counted, never silent
+			return;
+		}
+		st = bpf_map_lookup_elem(&sockstats, &sk);
+		if (!st)
+			return;
+	}
+	switch (e->kind) {
+	case KIND_CONNECT:
+	case KIND_ACCEPT:
+		__sync_fetch_and_add(&st->opened, 1);
+		break;
+	case KIND_CLOSE:
+		st->closed = 1;
+		break;
+	case KIND_RETRANSMIT:
+		if (e->rtx.err == 0)
+			__sync_fetch_and_add(&st->retrans_segs, e->rtx.segs);
+		break;
+	case KIND_DROP:
+		__sync_fetch_and_add(&st->drops, 1);
+		break;
+	case KIND_TX_:
+		__sync_fetch_and_add(&st->tx_bytes, e->close.tx_bytes);
+		break;
+	case KIND_RX_:
+		__sync_fetch_and_add(&st->rx_bytes, e->close.rx_bytes);
+		break;
+	}
+}
+
 // Waking the reader costs more than the event: only wake it once a batch is pending.
 // Userspace also polls every few milliseconds, so a lone event still arrives promptly.
 static __always_inline void submit(struct event *e)
 {
+	if (top_mode) {
+		count_top(e);
+		return;
+	}
+	if (aggregate) {
+		count_event(e);
+		return;
+	}
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	bpf_ringbuf_submit(e, pending >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-// A reserved event with every field that is not per-kind cleared.
+// A reserved event (a ring-buffer slot, or the scratch event when aggregating) with
+// every field that is not per-kind cleared.
 static __always_inline struct event *reserve(__u8 kind, __u64 now, __u64 sk)
 {
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
-	if (!e) {
-		count_lost();
-		return 0;
+	struct event *e;
+	if (aggregate || top_mode) {
+		__u32 zero = 0;
+		e = bpf_map_lookup_elem(&scratch, &zero);
+		if (!e)
+			return 0;
+	} else {
+		e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
+		if (!e) {
+			count_lost();
+			return 0;
+		}
 	}
 	e->ts_ns = now;
 	e->skaddr = sk;
@@ -720,6 +935,38 @@ int tcp_probe(struct bpf_raw_tracepoint_args *ctx)
 	e->retrans = BPF_CORE_READ(tp, total_retrans);
 	submit(e);
 	return 0;
+}
+
+// sock_send_length(sk, ret, flags) and sock_recv_length: every send and receive
+// syscall's result; attached only for `netprobe top`.
+static __always_inline int count_bytes(struct bpf_raw_tracepoint_args *ctx, __u8 kind)
+{
+	__u64 *args = (__u64 *)ctx;
+	struct sock *s = (struct sock *)args[0];
+	int ret = (int)args[1];
+	if (ret <= 0 || BPF_CORE_READ(s, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	struct event *e = sock_event(kind, &s->__sk_common);
+	if (!e)
+		return 0;
+	if (kind == KIND_TX_)
+		e->close.tx_bytes = ret;
+	else
+		e->close.rx_bytes = ret;
+	submit(e);
+	return 0;
+}
+
+SEC("raw_tracepoint/sock_send_length")
+int sock_send_length(struct bpf_raw_tracepoint_args *ctx)
+{
+	return count_bytes(ctx, KIND_TX_);
+}
+
+SEC("raw_tracepoint/sock_recv_length")
+int sock_recv_length(struct bpf_raw_tracepoint_args *ctx)
+{
+	return count_bytes(ctx, KIND_RX_);
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -104,6 +104,17 @@ fn netprobe_under(wrapper: &[&str]) -> Command {
     }
 }
 
+/// A test that fails before `stop` must not leave its probe attached: it would cost
+/// every later test's (and benchmark's) connections a program run.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn spawn_reader(out: ChildStdout, paused: Arc<AtomicBool>) -> Receiver<Value> {
     let (tx, rx) = channel();
     thread::spawn(move || {
@@ -463,6 +474,16 @@ fn twenty_thousand_connections_are_delivered_or_counted() {
 }
 
 /// GET a path over plain HTTP/1.0; returns (status line, body).
+/// The address `netprobe serve` said it serves metrics on.
+fn metrics_addr(stderr: &[String]) -> String {
+    stderr
+        .iter()
+        .find_map(|l| l.split("http://").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .expect("the bound address on stderr")
+        .to_string()
+}
+
 fn http_get(addr: &str, path: &str) -> (String, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
@@ -510,29 +531,34 @@ fn parse_exposition(text: &str) -> HashMap<String, f64> {
 
 #[test]
 fn metrics_are_served_and_match_the_connections_made() {
+    serve_counts_exactly(true);
+}
+
+#[test]
+fn metrics_aggregated_in_the_kernel_match_the_connections_made() {
+    serve_counts_exactly(false);
+}
+
+/// `netprobe serve` with the record stream too (`--tcp`: metrics from the events) or
+/// alone (metrics counted in the kernel): the same exact series either way.
+fn serve_counts_exactly(stream: bool) {
     let _g = serial();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (probe, lines) = Running::start_as(
-        &[],
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--backend",
-            "ebpf",
-            "--tcp",
-            "--port",
-            &port.to_string(),
-        ],
-        "probe attached",
-    );
-    let addr = lines
-        .iter()
-        .find_map(|l| l.split("http://").nth(1))
-        .and_then(|rest| rest.split('/').next())
-        .expect("the bound address on stderr")
-        .to_string();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut args = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--backend",
+        "ebpf",
+        "--port",
+        &port,
+    ];
+    if stream {
+        args.push("--tcp");
+    }
+    let (probe, lines) = Running::start_as(&[], &args, "probe attached");
+    let addr = metrics_addr(&lines);
     storm(&listener, 50);
     drop(listener);
     thread::sleep(Duration::from_millis(500));
@@ -568,10 +594,16 @@ fn metrics_are_served_and_match_the_connections_made() {
     assert_eq!(v("netprobe_lost_events_total"), 0.0);
     assert_eq!(v("netprobe_probe_up"), 1.0);
     assert_eq!(v("netprobe_sampled"), 0.0);
+    // 100 closes with their RTT; a duration for the 50 client sockets (the listener,
+    // and so its accepted sockets, predate the probe: their start is unknown).
+    assert_eq!(v("netprobe_rtt_seconds_count"), 100.0);
+    assert_eq!(v("netprobe_connection_duration_seconds_count"), 50.0);
+    assert!(v("netprobe_rtt_seconds_sum") > 0.0);
     assert!(http_get(&addr, "/nope").0.contains(" 404 "));
     let (records, status) = probe.stop();
     assert_eq!(status, 0);
-    assert_eq!(records.len(), 201, "--tcp streams the same events");
+    let expected = if stream { 201 } else { 0 };
+    assert_eq!(records.len(), expected, "--tcp streams the same events");
 }
 
 const NOBODY: &[&str] = &[
@@ -778,6 +810,23 @@ fn retransmits_match_the_kernels_count_and_netfilter_drops_are_named() {
         "--netns",
         &inode,
     ]);
+    // The same counted in the kernel by `serve`, for its metrics.
+    let (serve, lines) = Running::start_as(
+        &[],
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--backend",
+            "ebpf",
+            "--events",
+            "retransmit,drop",
+            "--netns",
+            &inode,
+        ],
+        "probe attached",
+    );
+    let addr = metrics_addr(&lines);
     let before = ns.snmp("Tcp", "RetransSegs");
     let out = ns.output("python3", &["-c", TRANSFER, "4000000"]);
     let ports: Vec<u64> = out.split_whitespace().map(|p| p.parse().unwrap()).collect();
@@ -790,9 +839,29 @@ fn retransmits_match_the_kernels_count_and_netfilter_drops_are_named() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("the rule's counter");
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(400));
+    let m = parse_exposition(&http_get(&addr, "/metrics").1);
+    let (_, status) = serve.stop();
+    assert_eq!(status, 0);
     let (records, status) = probe.stop();
     assert_eq!(status, 0, "nothing lost");
+    let metric = |prefix: &str| -> f64 {
+        m.iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
+    };
+    assert_eq!(
+        metric("netprobe_retransmit_segments_total{") as u64,
+        retrans_segs,
+        "{m:?}"
+    );
+    assert_eq!(
+        metric(r#"netprobe_drops_total{reason="NETFILTER_DROP"}"#) as u64,
+        nft_drops,
+        "{m:?}"
+    );
+    assert_eq!(metric("netprobe_lost_events_total"), 0.0);
 
     // The connection, either way round, or its listener (a duplicate SYN, sent again
     // when the SYN-ACK was lost, is dropped by the listening socket).
@@ -1086,4 +1155,126 @@ fn conns_processes_names_the_holder_and_only_readable_ones() {
     let as_nobody = conns_row(NOBODY, &["--processes"], port);
     assert!(get(&as_nobody, "pid").is_null(), "{as_nobody}");
     assert_eq!(get(&as_nobody, "uid").as_u64(), Some(0));
+}
+
+/// Python: renames itself (comm) to `name`, then sends N bytes through a loopback
+/// connection to itself, in chunks, over about SECS seconds; prints its pid first and
+/// waits for a line on stdin before sending.
+const SENDER: &str = r#"
+import ctypes, os, socket, sys, threading, time
+name, n, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)
+print(os.getpid(), flush=True)
+sys.stdin.readline()
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+got = []
+def serve():
+    a, _ = l.accept()
+    total = 0
+    while True:
+        b = a.recv(1 << 16)
+        if not b: break
+        total += len(b)
+    got.append(total); a.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.socket(); c.connect(l.getsockname())
+chunk, sent, t0 = 1 << 16, 0, time.time()
+while sent < n:
+    sent += c.send(b'x' * min(chunk, n - sent))
+    time.sleep(secs * chunk / n)
+c.close(); t.join(); l.close()
+assert got == [n], got
+print('done', flush=True)
+"#;
+
+fn start_sender(name: &str, bytes: u64, secs: f64) -> (Child, BufReader<ChildStdout>, u64) {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", SENDER, name, &bytes.to_string(), &secs.to_string()]);
+    let (child, out, line) = start_child(cmd);
+    (child, out, line.trim().parse().unwrap())
+}
+
+#[test]
+fn top_records_count_every_byte_a_process_sent_and_received() {
+    let _g = serial();
+    let (mut child, mut out, pid) = start_sender("nptop-pipe", 3_000_000, 1.0);
+    let top = Running::start(&["top", "--interval", "250ms"]);
+    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "done");
+    assert!(child.wait().unwrap().success());
+    thread::sleep(Duration::from_millis(600));
+    let (records, status) = top.stop();
+    assert_eq!(status, 0, "nothing lost");
+    let ours: Vec<&Value> = records
+        .iter()
+        .filter(|r| get(r, "pid").as_u64() == Some(pid))
+        .collect();
+    assert!(
+        ours.len() >= 2,
+        "one row per interval while it sends: {ours:#?}"
+    );
+    let sum = |k: &str| {
+        ours.iter()
+            .map(|r| get(r, k).as_u64().unwrap())
+            .sum::<u64>()
+    };
+    // Every byte sent and received through its sockets, counted once.
+    assert_eq!(sum("tx_bytes"), 3_000_000, "{ours:#?}");
+    assert_eq!(sum("rx_bytes"), 3_000_000, "{ours:#?}");
+    assert_eq!(sum("conns"), 2, "its connect and its accept");
+    for r in &ours {
+        assert_eq!(get(r, "comm"), "nptop-pipe");
+        assert!(get(r, "interval_s").as_f64().unwrap() == 0.25);
+    }
+}
+
+#[test]
+fn top_on_a_terminal_shows_the_busiest_process_first_and_quits_on_q() {
+    let _g = serial();
+    let session = format!("nptop-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        let out = Command::new("tmux").args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let (mut child, _out, pid) = start_sender("nptop-tty", 60_000_000, 6.0);
+    let cmd = format!("{BIN} top --interval 500ms; echo netprobe-exited-$?; sleep 60");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    thread::sleep(Duration::from_millis(1500));
+    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+    thread::sleep(Duration::from_millis(2500));
+    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+    let lines: Vec<&str> = pane.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines[0].starts_with("netprobe top by process"), "{pane}");
+    assert!(
+        lines[1].contains("PID") && lines[1].contains("TX/s"),
+        "{pane}"
+    );
+    // The sender (about 10 MB/s each way) is the first row, with its throughput.
+    let first: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(first[0], pid.to_string(), "{pane}");
+    assert_eq!(first[1], "nptop-tty", "{pane}");
+    assert!(first[2].ends_with('M'), "megabytes per second: {pane}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 120), "{pane}");
+    tmux(&["send-keys", "-t", &session, "q"]);
+    thread::sleep(Duration::from_millis(700));
+    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+    tmux(&["kill-session", "-t", &session]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        pane.contains("netprobe-exited-0"),
+        "q quits with status 0: {pane}"
+    );
 }

@@ -226,17 +226,82 @@ fn color_enabled_on_stderr() -> bool {
 
 /// The terminal's width in columns: `COLUMNS`, else the tty's size, else 100.
 pub fn terminal_width() -> usize {
-    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
-        return n;
+    terminal_size("COLUMNS", |ws| ws.ws_col).unwrap_or(100)
+}
+
+/// The terminal's height in lines: `LINES`, else the tty's size, else 24.
+pub fn terminal_height() -> usize {
+    terminal_size("LINES", |ws| ws.ws_row).unwrap_or(24)
+}
+
+fn terminal_size(var: &str, pick: fn(&libc::winsize) -> u16) -> Option<usize> {
+    if let Some(n) = std::env::var(var).ok().and_then(|c| c.parse().ok()) {
+        return Some(n);
     }
     // SAFETY: TIOCGWINSZ fills a winsize struct we own.
     unsafe {
         let mut ws: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0 && ws.ws_col > 0 {
-            return ws.ws_col as usize;
+        if libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0 && pick(&ws) > 0 {
+            return Some(pick(&ws) as usize);
         }
     }
-    100
+    None
+}
+
+/// Single keypresses from a terminal on stdin (no line buffering, no echo), for
+/// full-screen views that quit on `q`; the terminal's settings come back on drop.
+/// Ctrl-C still sends SIGINT.
+pub struct RawKeys {
+    saved: libc::termios,
+    pub keys: std::sync::mpsc::Receiver<u8>,
+}
+
+impl RawKeys {
+    /// `None` when stdin is not a terminal.
+    pub fn new() -> Option<RawKeys> {
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with termios structs we own.
+        let saved = unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !(libc::ICANON | libc::ECHO);
+            t.c_cc[libc::VMIN] = 1;
+            t.c_cc[libc::VTIME] = 0;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            saved
+        };
+        let (tx, keys) = std::sync::mpsc::channel();
+        // A blocking reader: it ends with the process (or when nobody listens).
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut b = [0u8; 1];
+            while std::io::stdin().read(&mut b).is_ok_and(|n| n == 1) {
+                if tx.send(b[0]).is_err() {
+                    break;
+                }
+            }
+        });
+        Some(RawKeys { saved, keys })
+    }
+}
+
+impl RawKeys {
+    /// Whether `q` (or `Q`) was pressed since the last call.
+    pub fn quit_pressed(&self) -> bool {
+        self.keys.try_iter().any(|k| k == b'q' || k == b'Q')
+    }
+}
+
+impl Drop for RawKeys {
+    fn drop(&mut self) {
+        // SAFETY: restores the settings read in `new`.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &self.saved) };
+    }
 }
 
 /// The command-line conventions every tool's unit tests check: clap's own consistency

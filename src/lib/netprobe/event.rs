@@ -88,7 +88,7 @@ impl Kind {
 }
 
 /// Retransmit kinds (`sub` of a retransmit event), as the C side numbers them.
-fn retransmit_kind(sub: u8) -> Option<&'static str> {
+pub fn retransmit_kind(sub: u8) -> Option<&'static str> {
     Some(match sub {
         1 => "data",
         2 => "syn",
@@ -201,7 +201,7 @@ fn u16_at(b: &[u8], off: usize) -> u16 {
     u16::from_ne_bytes(b[off..off + 2].try_into().expect("2 bytes"))
 }
 
-fn addr(family: u16, bytes: &[u8]) -> IpAddr {
+pub fn addr(family: u16, bytes: &[u8]) -> IpAddr {
     let b: [u8; 16] = bytes.try_into().expect("16 bytes");
     if family == AF_INET6 {
         IpAddr::V6(Ipv6Addr::from(b))

@@ -5,13 +5,15 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
 use std::time::Duration;
 
-use aya::maps::{MapData, PerCpuArray, RingBuf};
+use aya::maps::{HashMap as AyaHashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{include_bytes_aligned, Ebpf, EbpfLoader};
 
 use super::event::Kind;
 use super::filter::{EventSet, Filters};
 use super::names::CgroupId;
+use super::stats::Totals;
+use super::top::SockStat;
 use crate::error::{Error, Result};
 
 /// The BPF object built by build.rs from ebpf/netprobe.bpf.c.
@@ -115,6 +117,10 @@ fn programs_for(kind: Kind) -> &'static [&'static str] {
 pub struct Probe {
     pub ring: RingBuf<MapData>,
     pub lost: PerCpuArray<MapData, u64>,
+    /// In-kernel aggregates, when loaded with `aggregate` (see [`super::stats`]).
+    pub stats: Option<PerCpuArray<MapData, u64>>,
+    /// Per-socket totals, when loaded for `top` (see [`super::top`]).
+    pub sockstats: Option<AyaHashMap<MapData, u64, SockStat>>,
     attached: Vec<&'static str>,
     ebpf: Ebpf,
 }
@@ -136,6 +142,39 @@ impl Probe {
             total += self.recursion_misses(name)?;
         }
         Ok(total)
+    }
+
+    /// What the kernel has counted so far (zero when not aggregating).
+    pub fn totals(&self) -> Totals {
+        match &self.stats {
+            Some(m) => {
+                Totals::read(|slot| m.get(&slot, 0).ok().map(|v| v.iter().copied().collect()))
+            }
+            None => Totals::default(),
+        }
+    }
+
+    /// Every socket's totals (`top`). A socket closed and removed while this reads is
+    /// skipped; it has nothing left to count.
+    pub fn sockstats(&self) -> Vec<(u64, SockStat)> {
+        let Some(m) = &self.sockstats else {
+            return Vec::new();
+        };
+        m.keys()
+            .filter_map(|k| k.ok())
+            .filter_map(|k| m.get(&k, 0).ok().map(|v| (k, v)))
+            .collect()
+    }
+
+    /// Removes closed sockets' totals from the kernel's table (after they were read).
+    pub fn forget_sockets(&mut self, sks: &[u64]) {
+        if let Some(m) = &mut self.sockstats {
+            for sk in sks {
+                // Already gone is fine: nothing else removes entries, but a reused
+                // address may have been re-initialised meanwhile and is dropped too.
+                let _ = m.remove(sk);
+            }
+        }
     }
 
     /// The raw tracepoints attached, for the notice on stderr.
@@ -175,6 +214,21 @@ pub struct Config<'a> {
     pub ring_bytes: u32,
     /// Drop reasons below this are not drops (from the kernel's BTF).
     pub drop_reason_min: u32,
+    /// Count events in the kernel (for metrics) instead of sending them.
+    pub aggregate: bool,
+    /// Keep per-socket totals in the kernel for `top` instead of sending events.
+    pub top: bool,
+}
+
+/// Takes map `name` out of the loaded object as the map type `T`.
+fn take_map<T>(ebpf: &mut Ebpf, name: &str) -> Result<T>
+where
+    T: TryFrom<aya::maps::Map, Error = aya::maps::MapError>,
+{
+    let m = ebpf
+        .take_map(name)
+        .ok_or_else(|| Error::device("netprobe", format!("map {name} missing from the object")))?;
+    T::try_from(m).map_err(|e| Error::device(format!("netprobe map {name}"), e.to_string()))
 }
 
 fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
@@ -231,6 +285,8 @@ pub fn load(cfg: &Config) -> Result<Probe> {
     let cgroup_level = cfg.cgroup.map_or(0, |c| c.level);
     let mask = cfg.events.mask();
     let rtt_every = u64::try_from(cfg.rtt_every.as_nanos()).unwrap_or(u64::MAX);
+    let aggregate = u8::from(cfg.aggregate);
+    let top_mode = u8::from(cfg.top);
     let mut ebpf = EbpfLoader::new()
         .override_global("filter_pid", &pid, true)
         .override_global("filter_netns", &netns, true)
@@ -247,6 +303,8 @@ pub fn load(cfg: &Config) -> Result<Probe> {
         .override_global("emit_mask", &mask, true)
         .override_global("rtt_every_ns", &rtt_every, true)
         .override_global("drop_reason_min", &cfg.drop_reason_min, true)
+        .override_global("aggregate", &aggregate, true)
+        .override_global("top_mode", &top_mode, true)
         .map_max_entries("events", cfg.ring_bytes)
         .load(BPF_OBJECT)
         .map_err(|e| {
@@ -264,25 +322,27 @@ pub fn load(cfg: &Config) -> Result<Probe> {
             .beyond_lifecycle()
             .flat_map(|k| programs_for(k).iter().copied()),
     );
+    if cfg.top {
+        attached.extend(["sock_send_length", "sock_recv_length"]);
+    }
     for name in &attached {
         attach(&mut ebpf, name)?;
     }
-    let ring = ebpf
-        .take_map("events")
-        .ok_or_else(|| Error::device("netprobe", "ring buffer map missing"))
-        .and_then(|m| {
-            RingBuf::try_from(m).map_err(|e| Error::device("netprobe ring buffer", e.to_string()))
-        })?;
-    let lost = ebpf
-        .take_map("lost")
-        .ok_or_else(|| Error::device("netprobe", "lost-event map missing"))
-        .and_then(|m| {
-            PerCpuArray::try_from(m)
-                .map_err(|e| Error::device("netprobe lost-event map", e.to_string()))
-        })?;
+    let ring = take_map(&mut ebpf, "events")?;
+    let lost = take_map(&mut ebpf, "lost")?;
+    let stats = cfg
+        .aggregate
+        .then(|| take_map(&mut ebpf, "stats"))
+        .transpose()?;
+    let sockstats = cfg
+        .top
+        .then(|| take_map(&mut ebpf, "sockstats"))
+        .transpose()?;
     Ok(Probe {
         ring,
         lost,
+        stats,
+        sockstats,
         attached,
         ebpf,
     })

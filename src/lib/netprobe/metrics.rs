@@ -13,10 +13,11 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use super::event::{family_name, state_name, Kind, TcpEvent};
+use super::event::{family_name, state_name, Kind, TcpEvent, AF_INET, AF_INET6};
+use super::names::Names;
+use super::stats::{self, Buckets, Totals};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -53,7 +54,7 @@ pub struct Metrics {
     registry: Registry,
     opened: Family<OpenLabels, Counter>,
     closed: Family<CloseLabels, Counter>,
-    duration: Histogram,
+    duration: Buckets,
     rx_bytes: Counter,
     tx_bytes: Counter,
     lost: Counter,
@@ -61,7 +62,7 @@ pub struct Metrics {
     retransmits: Family<RetransmitLabels, Counter>,
     resets: Family<ResetLabels, Counter>,
     drops: Family<DropLabels, Counter>,
-    rtt: Histogram,
+    rtt: Buckets,
     probe_up: Gauge,
     sampled: Gauge,
 }
@@ -73,7 +74,7 @@ impl Metrics {
         let opened = Family::<OpenLabels, Counter>::default();
         let closed = Family::<CloseLabels, Counter>::default();
         // 0.1 ms .. ~ 1.8 h in powers of 4.
-        let duration = Histogram::new(exponential_buckets(0.0001, 4.0, 13));
+        let duration = Buckets::new(stats::duration_bounds());
         let (rx_bytes, tx_bytes, lost, events) = (
             Counter::default(),
             Counter::default(),
@@ -86,7 +87,7 @@ impl Metrics {
         let resets = Family::<ResetLabels, Counter>::default();
         let drops = Family::<DropLabels, Counter>::default();
         // 10 us .. ~5 s in powers of 2.
-        let rtt = Histogram::new(exponential_buckets(0.00001, 2.0, 20));
+        let rtt = Buckets::new(stats::rtt_bounds());
         registry.register(
             "retransmit_segments",
             "TCP segments retransmitted (the kernel's TcpRetransSegs), by kind: data, syn, \
@@ -230,6 +231,87 @@ impl Metrics {
         }
     }
 
+    /// Folds what the kernel counted since the last call (`d`, see [`stats`]) into
+    /// the metrics: the in-kernel form of [`Metrics::observe`], giving the same series.
+    pub fn add_aggregates(&self, d: &Totals, names: &mut Names) {
+        self.events.inc_by(d.get(stats::S_EVENTS));
+        let families = [(0, AF_INET), (1, AF_INET6)];
+        for (v6, af) in families {
+            let family = family_name(af);
+            for (accept, direction) in [(0, "connect"), (2, "accept")] {
+                let n = d.get(stats::S_OPENED + accept + v6);
+                if n > 0 {
+                    self.opened
+                        .get_or_create(&OpenLabels { direction, family })
+                        .inc_by(n);
+                }
+            }
+            for state in 0..16 {
+                let n = d.get(stats::S_CLOSED + v6 * 16 + state);
+                if n > 0 {
+                    let oldstate = state_name(state as u8);
+                    self.closed
+                        .get_or_create(&CloseLabels { family, oldstate })
+                        .inc_by(n);
+                }
+            }
+            for sub in 1..=6u8 {
+                let n = d.get(stats::S_RETRANS_SEGS + v6 * 8 + usize::from(sub));
+                if n > 0 {
+                    let kind = super::event::retransmit_kind(sub).unwrap_or("data");
+                    self.retransmits
+                        .get_or_create(&RetransmitLabels { family, kind })
+                        .inc_by(n);
+                }
+            }
+        }
+        let durations = stats::S_DURATION_SUM_NS - stats::S_DURATION;
+        let sum = d.get(stats::S_DURATION_SUM_NS) as f64 / 1e9;
+        add_histogram(&self.duration, d, stats::S_DURATION, durations, sum);
+        let rtts = stats::S_RTT_SUM_US - stats::S_RTT;
+        let sum = d.get(stats::S_RTT_SUM_US) as f64 / 1e6;
+        add_histogram(&self.rtt, d, stats::S_RTT, rtts, sum);
+        self.rx_bytes.inc_by(d.get(stats::S_RX_BYTES));
+        self.tx_bytes.inc_by(d.get(stats::S_TX_BYTES));
+        let received = d.get(stats::S_RESET_RECEIVED);
+        if received > 0 {
+            let reason = String::new();
+            self.resets
+                .get_or_create(&ResetLabels {
+                    direction: "received",
+                    reason,
+                })
+                .inc_by(received);
+        }
+        for (base, slots, drop) in [
+            (stats::S_RESET_SENT, stats::S_RESET_SENT_SLOTS, false),
+            (stats::S_DROP, stats::S_DROP_SLOTS, true),
+        ] {
+            for code in 0..slots {
+                let n = d.get(base + code);
+                if n == 0 {
+                    continue;
+                }
+                // The last slot holds every reason past the others.
+                let reason = if code == slots - 1 {
+                    "other".to_string()
+                } else {
+                    names.reason(drop, code as u16).to_string()
+                };
+                if drop {
+                    self.drops.get_or_create(&DropLabels { reason }).inc_by(n);
+                } else {
+                    self.resets
+                        .get_or_create(&ResetLabels {
+                            direction: "sent",
+                            reason,
+                        })
+                        .inc_by(n);
+                }
+            }
+        }
+    }
+
     pub fn add_lost(&self, n: u64) {
         self.lost.inc_by(n);
     }
@@ -240,6 +322,24 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
             .expect("writing to a String cannot fail");
         out
+    }
+}
+
+/// Adds the `n` bucket counts at `d[base..base + n]`, which sum to `sum`, to `h`.
+fn add_histogram(h: &Buckets, d: &Totals, base: usize, n: usize, sum: f64) {
+    let total: u64 = (0..n).map(|i| d.get(base + i)).sum();
+    for i in 0..n {
+        let c = d.get(base + i);
+        // The sum is the kernel's, spread over the buckets in proportion.
+        h.add(
+            i,
+            c,
+            if total > 0 {
+                sum * c as f64 / total as f64
+            } else {
+                0.0
+            },
+        );
     }
 }
 

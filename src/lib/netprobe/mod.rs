@@ -13,10 +13,14 @@ pub mod metrics;
 pub mod names;
 pub mod privs;
 pub mod procs;
+pub mod stats;
 pub mod stream;
+pub mod top;
 
 use std::net::SocketAddr;
 use std::time::Duration;
+
+use std::io::IsTerminal;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -33,6 +37,7 @@ Examples:
   sudo netprobe tcp --port 443 --count 100 -o table
   sudo netprobe tcp --duration 60s | etl convert --out conns.parquet
   sudo netprobe tcp --events retransmit,reset,drop  why connections are slow or fail
+  sudo netprobe top                                 live per-process throughput, like tcptop
   netprobe conns -o table                           current TCP sockets, like ss -tin
   sudo netprobe serve --user nobody                 Prometheus metrics on 127.0.0.1:9464
 
@@ -103,6 +108,41 @@ pub struct CaptureArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Live table of who uses the network: throughput, connections, retransmits and
+    /// drops per process (or flow, remote address, cgroup), like tcptop
+    ///
+    /// The kernel keeps per-socket totals (bytes from every send and receive, and the
+    /// connections, retransmitted segments and drops of each socket); every --interval
+    /// they are read and the growth is shown, busiest first. On a terminal the table is
+    /// redrawn in place, cut to the terminal's size; q or Ctrl-C quits. On a pipe (or
+    /// with -o) each interval writes one record per active row: ts, interval_s, the
+    /// group's fields (pid, comm; saddr, sport, daddr, dport; cgroup), tx_bytes,
+    /// rx_bytes, tx_bps, rx_bps, conns, retransmits, drops, sockets. Needs the eBPF
+    /// backend.
+    #[command(after_help = "\
+Examples:
+  sudo netprobe top
+  sudo netprobe top --by flow --port 443
+  sudo netprobe top --by cgroup --interval 5s
+  sudo netprobe top --interval 1s --duration 1m -o ndjson | etl agg --by comm --agg 'sum(tx_bytes)'")]
+    Top {
+        #[command(flatten)]
+        filters: Filters,
+        /// Group rows by
+        #[arg(long, value_enum, default_value_t = top::By::Process, value_name = "BY")]
+        by: top::By,
+        /// Refresh (and record) interval
+        #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = parse_duration)]
+        interval: Duration,
+        /// Stop after this long
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        duration: Option<Duration>,
+        /// Stop after N intervals
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        count: Option<u64>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Stream one record per TCP connect, accept and close, and with --events per
     /// retransmit, reset, drop and RTT sample
     ///
@@ -217,6 +257,23 @@ impl Tool for Cli {
                 count,
                 output,
             } => tcp(&capture, count, &output)?,
+            Command::Top {
+                filters,
+                by,
+                interval,
+                duration,
+                count,
+                output,
+            } => top(
+                &filters,
+                top::Plan {
+                    by,
+                    interval,
+                    duration,
+                    count,
+                },
+                &output,
+            )?,
             Command::Conns {
                 family,
                 state,
@@ -253,7 +310,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Picks the event source for `--backend`, falling back loudly under `auto`.
-fn backend(c: &CaptureArgs) -> Result<Backend> {
+/// `aggregate`: count events in the kernel for metrics instead of streaming them.
+fn backend(c: &CaptureArgs, aggregate: bool) -> Result<Backend> {
     c.filters.comm_bytes()?;
     let events = if c.states {
         c.events.with(event::Kind::State)
@@ -291,6 +349,8 @@ fn backend(c: &CaptureArgs) -> Result<Backend> {
             rtt_every: c.rtt_every,
             ring_bytes: c.ring_kib * 1024,
             drop_reason_min: names.drop_reason_min(),
+            aggregate,
+            top: false,
         })?;
         // Like bpftrace's "Attaching 1 probe...": says when events start to count.
         eprintln!(
@@ -323,7 +383,7 @@ fn backend(c: &CaptureArgs) -> Result<Backend> {
 
 fn tcp(capture: &CaptureArgs, count: Option<u64>, output: &OutputArgs) -> Result<Outcome> {
     let sink = open_sink(&output.sink_options(), &event::tcp_schema())?;
-    let backend = backend(capture)?;
+    let backend = backend(capture, false)?;
     let limits = Limits {
         count,
         duration: capture.duration,
@@ -333,6 +393,51 @@ fn tcp(capture: &CaptureArgs, count: Option<u64>, output: &OutputArgs) -> Result
         limits,
         Emitter::new(Some(sink), None, count),
     ))
+}
+
+fn top(filters: &Filters, plan: top::Plan, output: &OutputArgs) -> Result<Outcome> {
+    filters.comm_bytes()?;
+    if plan.interval < Duration::from_millis(10) {
+        return Err(Error::Usage("--interval must be at least 10ms".into()));
+    }
+    let opts = output.sink_options();
+    let screen = opts.path.is_none()
+        && opts.resolve()? == crate::record::OutputFormat::Table
+        && std::io::stdout().is_terminal();
+    let view = if screen {
+        top::View::Screen { keys: None }
+    } else {
+        top::View::Records(open_sink(&opts, &top::schema())?)
+    };
+    let cgroup = filters
+        .cgroup
+        .as_deref()
+        .map(names::cgroup_id)
+        .transpose()?;
+    let names = names::Names::new();
+    let probe = loader::load(&loader::Config {
+        filters,
+        cgroup,
+        events: EventSet::LIFECYCLE
+            .with(event::Kind::Retransmit)
+            .with(event::Kind::Drop),
+        rtt_every: Duration::from_secs(1),
+        ring_bytes: 4096,
+        drop_reason_min: names.drop_reason_min(),
+        aggregate: false,
+        top: true,
+    })?;
+    eprintln!(
+        "netprobe: eBPF probe attached to {}",
+        probe.attached().join(", ")
+    );
+    let view = match view {
+        top::View::Screen { .. } => top::View::Screen {
+            keys: crate::cli::RawKeys::new(),
+        },
+        v => v,
+    };
+    runtime()?.block_on(top::run(Box::new(probe), names, plan, view))
 }
 
 fn conns(
@@ -386,7 +491,9 @@ fn serve(
     let rt = runtime()?;
     let (listener, bound) = rt.block_on(metrics::bind(listen))?;
     eprintln!("netprobe: serving metrics on http://{bound}/metrics");
-    let backend = backend(capture)?;
+    // Without a record stream the events are counted in the kernel: no ring buffer
+    // traffic, no per-event userspace work.
+    let backend = backend(capture, !tcp)?;
     // The probe is attached and the socket bound: nothing below needs a privilege.
     privs::drop_privileges(user)?;
     let m = metrics::Metrics::new(matches!(backend, Backend::Diag { .. }));

@@ -104,9 +104,20 @@ impl Names {
     /// Fills `e.more.reason` and `e.more.cgroup` from their numbers.
     pub fn annotate(&mut self, e: &mut TcpEvent) {
         if let Some(code) = e.more.reason_code {
-            let drop = e.kind == Kind::Drop;
-            let enums = &self.enums;
-            let name = self.reasons.entry((drop, code)).or_insert_with(|| {
+            e.more.reason = Some(self.reason(e.kind == Kind::Drop, code));
+        }
+        if let Some(id) = e.more.cgroup_id {
+            e.more.cgroup = self.cgroup(id);
+        }
+    }
+
+    /// The name of a drop reason (`drop`) or a sent reset's reason, without the enum's
+    /// prefix; the number when this kernel's BTF does not name it.
+    pub fn reason(&mut self, drop: bool, code: u16) -> Arc<str> {
+        let enums = &self.enums;
+        self.reasons
+            .entry((drop, code))
+            .or_insert_with(|| {
                 let (en, prefix) = if drop {
                     (DROP_ENUM, "SKB_DROP_REASON_")
                 } else {
@@ -115,12 +126,8 @@ impl Names {
                 enums
                     .name(en, i64::from(code), prefix)
                     .map_or_else(|| Arc::from(code.to_string()), Arc::from)
-            });
-            e.more.reason = Some(name.clone());
-        }
-        if let Some(id) = e.more.cgroup_id {
-            e.more.cgroup = self.cgroup(id);
-        }
+            })
+            .clone()
     }
 
     /// The path of cgroup `id`, walking the hierarchy again when it is new.

@@ -17,6 +17,7 @@ use super::filter::Filters;
 use super::loader::Probe;
 use super::metrics::Metrics;
 use super::names::Names;
+use super::stats::Totals;
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::record::RecordSink;
@@ -167,6 +168,8 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
             .map_err(|e| Error::io("polling the netprobe ring buffer", e.into()))?;
             let mut lost_tick = interval(LOST_POLL);
             lost_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            // What the kernel had aggregated at the last look (serve without a stream).
+            let mut counted = Totals::default();
             let mut ring_tick = interval(RING_POLL);
             ring_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
             loop {
@@ -180,7 +183,10 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
                     _ = ring_tick.tick() => {
                         drain(&mut probe, &mut names, offset, &mut out)?;
                     }
-                    _ = lost_tick.tick() => out.lost(probe.lost_total()?),
+                    _ = lost_tick.tick() => {
+                        out.lost(probe.lost_total()?);
+                        fold_aggregates(&probe, &mut counted, &mut names, metrics.as_deref());
+                    }
                     _ = &mut stop => break,
                     _ = sigint.recv() => break,
                     _ = sigterm.recv() => break,
@@ -193,6 +199,7 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
             // Events already in the ring happened before we stopped: deliver them.
             drain(&mut probe, &mut names, offset, &mut out)?;
             out.lost(probe.lost_total()?);
+            fold_aggregates(&probe, &mut counted, &mut names, metrics.as_deref());
         }
         Backend::Diag {
             mut diag,
@@ -226,6 +233,18 @@ pub async fn run(backend: Backend, limits: Limits, mut out: Emitter) -> Result<O
         m.set_up(false);
     }
     out.finish()
+}
+
+/// Folds what the kernel aggregated since `counted` into the metrics.
+fn fold_aggregates(probe: &Probe, counted: &mut Totals, names: &mut Names, m: Option<&Metrics>) {
+    if probe.stats.is_none() {
+        return;
+    }
+    let now = probe.totals();
+    if let Some(m) = m {
+        m.add_aggregates(&now.since(counted), names);
+    }
+    *counted = now;
 }
 
 /// Reads every queued event; true when the ring is empty (so readiness may be cleared).
