@@ -213,7 +213,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__serve)
-            opts="-o -h --listen --user --tcp --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --listen --user --metrics-by --metrics-cgroups-max --tcp --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +224,14 @@ _netprobe() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-by)
+                    COMPREPLY=($(compgen -W "cgroup" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-cgroups-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

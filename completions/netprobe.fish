@@ -135,6 +135,8 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s p -l process
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l listen -d 'Address to serve metrics on (another host\'s view needs e.g. 0.0.0.0:9464)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l user -d 'After attaching, become this user (a name or number; its primary group too)' -r
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l metrics-by -d 'Also label the connection, close, retransmit, reset and drop counters by the socket\'s cgroup (counted from the event stream rather than in the kernel)' -r -f -a "cgroup\t'The socket\'s cgroup path'"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l metrics-cgroups-max -d 'With --metrics-by cgroup: at most this many cgroups get series of their own; the rest are counted under cgroup="other" and in netprobe_cgroup_label_overflow_total' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l pid -d 'Only sockets owned by this process id (the process that connected or listened)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l comm -d 'Only sockets owned by a process with this command name (as in /proc/PID/comm, at most 15 bytes)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l port -d 'Only connections with this local or remote port' -r

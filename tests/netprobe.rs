@@ -474,6 +474,15 @@ fn twenty_thousand_connections_are_delivered_or_counted() {
 }
 
 /// GET a path over plain HTTP/1.0; returns (status line, body).
+/// `netprobe serve --listen 127.0.0.1:0 --backend ebpf EXTRA`, and the address it
+/// serves metrics on.
+fn start_serve(extra: &[&str]) -> (Running, String) {
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--backend", "ebpf"];
+    args.extend_from_slice(extra);
+    let (r, lines) = Running::start_as(&[], &args, "probe attached");
+    (r, metrics_addr(&lines))
+}
+
 /// The address `netprobe serve` said it serves metrics on.
 fn metrics_addr(stderr: &[String]) -> String {
     stderr
@@ -545,20 +554,11 @@ fn serve_counts_exactly(stream: bool) {
     let _g = serial();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let mut args = vec![
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--backend",
-        "ebpf",
-        "--port",
-        &port,
-    ];
+    let mut args = vec!["--port", &port];
     if stream {
         args.push("--tcp");
     }
-    let (probe, lines) = Running::start_as(&[], &args, "probe attached");
-    let addr = metrics_addr(&lines);
+    let (probe, addr) = start_serve(&args);
     storm(&listener, 50);
     drop(listener);
     thread::sleep(Duration::from_millis(500));
@@ -811,22 +811,7 @@ fn retransmits_match_the_kernels_count_and_netfilter_drops_are_named() {
         &inode,
     ]);
     // The same counted in the kernel by `serve`, for its metrics.
-    let (serve, lines) = Running::start_as(
-        &[],
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--backend",
-            "ebpf",
-            "--events",
-            "retransmit,drop",
-            "--netns",
-            &inode,
-        ],
-        "probe attached",
-    );
-    let addr = metrics_addr(&lines);
+    let (serve, addr) = start_serve(&["--events", "retransmit,drop", "--netns", &inode]);
     let before = ns.snmp("Tcp", "RetransSegs");
     let out = ns.output("python3", &["-c", TRANSFER, "4000000"]);
     let ports: Vec<u64> = out.split_whitespace().map(|p| p.parse().unwrap()).collect();
@@ -1016,6 +1001,77 @@ fn cgroup2_root() -> String {
         .expect("a cgroup v2 hierarchy is mounted")
 }
 
+/// The CHILD script, moved into cgroup directory `dir` before it makes any socket (a
+/// socket belongs to the cgroup it was made in).
+struct ChildInCgroup {
+    child: Child,
+    out: BufReader<ChildStdout>,
+}
+
+impl ChildInCgroup {
+    fn start(dir: &str) -> (ChildInCgroup, u64) {
+        let (child, out, line) = start_child(python(CHILD));
+        let pid: u64 = line.split_whitespace().next().unwrap().parse().unwrap();
+        std::fs::write(format!("{dir}/cgroup.procs"), pid.to_string()).unwrap();
+        (ChildInCgroup { child, out }, pid)
+    }
+
+    /// Lets it make its IPv4 and IPv6 conversations (5 events each), to the end.
+    fn run(mut self) {
+        writeln!(self.child.stdin.as_mut().unwrap(), "go").unwrap();
+        let mut rest = String::new();
+        self.out.read_to_string(&mut rest).unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+#[test]
+fn serve_labels_counters_by_cgroup_up_to_the_cap() {
+    let _g = serial();
+    let root = cgroup2_root();
+    let top = format!("/netprobe-mcg-{}", std::process::id());
+    for leaf in ["a", "b"] {
+        std::fs::create_dir_all(format!("{root}{top}/{leaf}")).unwrap();
+    }
+    let (serve, addr) = start_serve(&[
+        "--cgroup",
+        &top,
+        "--metrics-by",
+        "cgroup",
+        "--metrics-cgroups-max",
+        "1",
+    ]);
+    for leaf in ["a", "b"] {
+        ChildInCgroup::start(&format!("{root}{top}/{leaf}")).0.run();
+    }
+    thread::sleep(Duration::from_millis(500));
+    let body = http_get(&addr, "/metrics").1;
+    let (_, status) = serve.stop();
+    for leaf in ["a", "b"] {
+        let _ = std::fs::remove_dir(format!("{root}{top}/{leaf}"));
+    }
+    let _ = std::fs::remove_dir(format!("{root}{top}"));
+    assert_eq!(status, 0);
+    let m = parse_exposition(&body);
+    let connects = |cgroup: &str| {
+        let key = format!(
+            r#"netprobe_connections_total{{direction="connect",family="ipv4",cgroup="{cgroup}"}}"#
+        );
+        *m.get(&key)
+            .unwrap_or_else(|| panic!("{key} missing from {body}"))
+    };
+    // The first cgroup has its own series; the second is past the cap of 1.
+    assert_eq!(connects(&format!("{top}/a")), 1.0);
+    assert_eq!(connects("other"), 1.0);
+    assert_eq!(
+        m.get("netprobe_cgroup_label_overflow_total"),
+        Some(&10.0),
+        "{body}"
+    );
+    assert!(!body.contains(&format!("{top}/b")), "{body}");
+    assert_eq!(m.get("netprobe_events_total"), Some(&20.0), "{body}");
+}
+
 #[test]
 fn sockets_are_attributed_to_their_cgroup_and_filtered_by_it() {
     let _g = serial();
@@ -1023,20 +1079,13 @@ fn sockets_are_attributed_to_their_cgroup_and_filtered_by_it() {
     let top = format!("/netprobe-test-{}", std::process::id());
     let leaf = format!("{top}/job");
     std::fs::create_dir_all(format!("{root}{leaf}")).unwrap();
-    let (mut child, mut out, line) = start_child(python(CHILD));
-    let pid: u64 = line.split_whitespace().next().unwrap().parse().unwrap();
-    // Into the leaf before it makes a socket: a socket belongs to the cgroup it was
-    // made in.
-    std::fs::write(format!("{root}{leaf}/cgroup.procs"), pid.to_string()).unwrap();
+    let (child, pid) = ChildInCgroup::start(&format!("{root}{leaf}"));
     // Filtered to the parent: the leaf's sockets are below it.
     let by_cgroup = Running::start(&["tcp", "--backend", "ebpf", "--cgroup", &top]);
     let by_pid = Running::start(&["tcp", "--backend", "ebpf", "--pid", &pid.to_string()]);
     let outside = TcpListener::bind("127.0.0.1:0").unwrap();
     storm(&outside, 3);
-    writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
-    assert!(child.wait().unwrap().success());
+    child.run();
     storm(&outside, 3);
     thread::sleep(Duration::from_millis(300));
     let (filtered, status) = by_cgroup.stop();

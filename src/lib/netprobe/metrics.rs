@@ -49,30 +49,46 @@ struct DropLabels {
     reason: String,
 }
 
+/// A series' labels with, under `--metrics-by cgroup`, the event's cgroup.
+type Labeled<L> = (L, Vec<(&'static str, Arc<str>)>);
+
+/// `--metrics-by cgroup`: the cgroups given their own series, at most `cap`; events of
+/// any further cgroup are counted under `cgroup="other"` and in `overflow`, so a host
+/// with thousands of short-lived cgroups cannot blow up the scrape.
+#[derive(Debug)]
+struct CgroupLabels {
+    cap: usize,
+    seen: std::sync::Mutex<std::collections::HashSet<Arc<str>>>,
+    overflow: Counter,
+}
+
 /// Every metric netprobe exports. All fields are atomics, shared with the HTTP task.
 pub struct Metrics {
     registry: Registry,
-    opened: Family<OpenLabels, Counter>,
-    closed: Family<CloseLabels, Counter>,
+    opened: Family<Labeled<OpenLabels>, Counter>,
+    closed: Family<Labeled<CloseLabels>, Counter>,
     duration: Buckets,
     rx_bytes: Counter,
     tx_bytes: Counter,
     lost: Counter,
     events: Counter,
-    retransmits: Family<RetransmitLabels, Counter>,
-    resets: Family<ResetLabels, Counter>,
-    drops: Family<DropLabels, Counter>,
+    retransmits: Family<Labeled<RetransmitLabels>, Counter>,
+    resets: Family<Labeled<ResetLabels>, Counter>,
+    drops: Family<Labeled<DropLabels>, Counter>,
     rtt: Buckets,
     probe_up: Gauge,
     sampled: Gauge,
+    by_cgroup: Option<CgroupLabels>,
 }
 
 impl Metrics {
     /// `sampled` tells scrapers the counts come from sock_diag snapshots, not the probe.
-    pub fn new(sampled: bool) -> Arc<Metrics> {
+    /// `cgroup_cap`: label the counters with the event's cgroup, for at most that many
+    /// cgroups (`--metrics-by cgroup`).
+    pub fn new(sampled: bool, cgroup_cap: Option<usize>) -> Arc<Metrics> {
         let mut registry = Registry::with_prefix("netprobe");
-        let opened = Family::<OpenLabels, Counter>::default();
-        let closed = Family::<CloseLabels, Counter>::default();
+        let opened = Family::<Labeled<OpenLabels>, Counter>::default();
+        let closed = Family::<Labeled<CloseLabels>, Counter>::default();
         // 0.1 ms .. ~ 1.8 h in powers of 4.
         let duration = Buckets::new(stats::duration_bounds());
         let (rx_bytes, tx_bytes, lost, events) = (
@@ -83,9 +99,9 @@ impl Metrics {
         );
         let probe_up = Gauge::default();
         let sampled_g = Gauge::default();
-        let retransmits = Family::<RetransmitLabels, Counter>::default();
-        let resets = Family::<ResetLabels, Counter>::default();
-        let drops = Family::<DropLabels, Counter>::default();
+        let retransmits = Family::<Labeled<RetransmitLabels>, Counter>::default();
+        let resets = Family::<Labeled<ResetLabels>, Counter>::default();
+        let drops = Family::<Labeled<DropLabels>, Counter>::default();
         // 10 us .. ~5 s in powers of 2.
         let rtt = Buckets::new(stats::rtt_bounds());
         registry.register(
@@ -151,6 +167,19 @@ impl Metrics {
             sampled_g.clone(),
         );
         sampled_g.set(i64::from(sampled));
+        let by_cgroup = cgroup_cap.map(|cap| {
+            let overflow = Counter::default();
+            registry.register(
+                "cgroup_label_overflow",
+                "Events of cgroups past --metrics-cgroups-max, counted under cgroup=\"other\"",
+                overflow.clone(),
+            );
+            CgroupLabels {
+                cap,
+                seen: Default::default(),
+                overflow,
+            }
+        });
         Arc::new(Metrics {
             registry,
             opened,
@@ -166,6 +195,7 @@ impl Metrics {
             rtt,
             probe_up,
             sampled: sampled_g,
+            by_cgroup,
         })
     }
 
@@ -177,22 +207,44 @@ impl Metrics {
         self.sampled.get() == 1
     }
 
+    /// The cgroup label of `e` under `--metrics-by cgroup` (none otherwise).
+    fn extra(&self, e: &TcpEvent) -> Vec<(&'static str, Arc<str>)> {
+        let Some(c) = &self.by_cgroup else {
+            return Vec::new();
+        };
+        // A socket whose cgroup is unknown (not a full socket, or gone) is "".
+        let path = e.more.cgroup.clone().unwrap_or_else(|| Arc::from(""));
+        let mut seen = c.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let label = if seen.contains(&path) || seen.len() < c.cap {
+            seen.insert(path.clone());
+            path
+        } else {
+            c.overflow.inc();
+            Arc::from("other")
+        };
+        vec![("cgroup", label)]
+    }
+
     pub fn observe(&self, e: &TcpEvent) {
         self.events.inc();
+        let extra = self.extra(e);
         let family = family_name(e.family);
         match e.kind {
             Kind::Connect | Kind::Accept => {
                 let direction = e.kind.as_str();
                 self.opened
-                    .get_or_create(&OpenLabels { direction, family })
+                    .get_or_create(&(OpenLabels { direction, family }, extra.clone()))
                     .inc();
             }
             Kind::Close => {
                 self.closed
-                    .get_or_create(&CloseLabels {
-                        family,
-                        oldstate: state_name(e.oldstate),
-                    })
+                    .get_or_create(&(
+                        CloseLabels {
+                            family,
+                            oldstate: state_name(e.oldstate),
+                        },
+                        extra.clone(),
+                    ))
                     .inc();
                 if let Some(ms) = e.duration_ms {
                     self.duration.observe(ms / 1000.0);
@@ -206,7 +258,7 @@ impl Metrics {
                 if e.more.err == Some(0) {
                     let kind = e.more.kind.unwrap_or("data");
                     self.retransmits
-                        .get_or_create(&RetransmitLabels { family, kind })
+                        .get_or_create(&(RetransmitLabels { family, kind }, extra.clone()))
                         .inc_by(u64::from(e.more.segs.unwrap_or(1)));
                 }
             }
@@ -214,12 +266,14 @@ impl Metrics {
                 let direction = e.more.kind.unwrap_or("sent");
                 let reason = e.more.reason.as_deref().unwrap_or("").to_string();
                 self.resets
-                    .get_or_create(&ResetLabels { direction, reason })
+                    .get_or_create(&(ResetLabels { direction, reason }, extra.clone()))
                     .inc();
             }
             Kind::Drop => {
                 let reason = e.more.reason.as_deref().unwrap_or("").to_string();
-                self.drops.get_or_create(&DropLabels { reason }).inc();
+                self.drops
+                    .get_or_create(&(DropLabels { reason }, extra.clone()))
+                    .inc();
             }
             Kind::Rtt => self.observe_rtt(e),
         }
@@ -242,7 +296,7 @@ impl Metrics {
                 let n = d.get(stats::S_OPENED + accept + v6);
                 if n > 0 {
                     self.opened
-                        .get_or_create(&OpenLabels { direction, family })
+                        .get_or_create(&(OpenLabels { direction, family }, Vec::new()))
                         .inc_by(n);
                 }
             }
@@ -251,7 +305,7 @@ impl Metrics {
                 if n > 0 {
                     let oldstate = state_name(state as u8);
                     self.closed
-                        .get_or_create(&CloseLabels { family, oldstate })
+                        .get_or_create(&(CloseLabels { family, oldstate }, Vec::new()))
                         .inc_by(n);
                 }
             }
@@ -260,7 +314,7 @@ impl Metrics {
                 if n > 0 {
                     let kind = super::event::retransmit_kind(sub).unwrap_or("data");
                     self.retransmits
-                        .get_or_create(&RetransmitLabels { family, kind })
+                        .get_or_create(&(RetransmitLabels { family, kind }, Vec::new()))
                         .inc_by(n);
                 }
             }
@@ -277,10 +331,13 @@ impl Metrics {
         if received > 0 {
             let reason = String::new();
             self.resets
-                .get_or_create(&ResetLabels {
-                    direction: "received",
-                    reason,
-                })
+                .get_or_create(&(
+                    ResetLabels {
+                        direction: "received",
+                        reason,
+                    },
+                    Vec::new(),
+                ))
                 .inc_by(received);
         }
         for (base, slots, drop) in [
@@ -299,13 +356,18 @@ impl Metrics {
                     names.reason(drop, code as u16).to_string()
                 };
                 if drop {
-                    self.drops.get_or_create(&DropLabels { reason }).inc_by(n);
+                    self.drops
+                        .get_or_create(&(DropLabels { reason }, Vec::new()))
+                        .inc_by(n);
                 } else {
                     self.resets
-                        .get_or_create(&ResetLabels {
-                            direction: "sent",
-                            reason,
-                        })
+                        .get_or_create(&(
+                            ResetLabels {
+                                direction: "sent",
+                                reason,
+                            },
+                            Vec::new(),
+                        ))
                         .inc_by(n);
                 }
             }
@@ -405,7 +467,7 @@ mod tests {
 
     #[test]
     fn counts_connections_and_bytes() {
-        let m = Metrics::new(false);
+        let m = Metrics::new(false, None);
         let mut e = TcpEvent {
             ts_ns: 0,
             kind: Kind::Accept,

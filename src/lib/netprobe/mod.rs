@@ -67,6 +67,13 @@ pub enum BackendChoice {
     Diag,
 }
 
+/// Extra labels for `serve`'s counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsBy {
+    /// The socket's cgroup path
+    Cgroup,
+}
+
 /// How events are captured, shared by `tcp` and `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct CaptureArgs {
@@ -224,6 +231,7 @@ Examples:
 Examples:
   sudo netprobe serve --user nobody
   sudo netprobe serve --listen [::1]:0 --port 443 --events all
+  sudo netprobe serve --metrics-by cgroup --cgroup /kubepods --metrics-cgroups-max 500
   sudo netprobe serve --listen 0.0.0.0:9464 --tcp | etl convert --out events.parquet")]
     Serve {
         /// Address to serve metrics on (another host's view needs e.g. 0.0.0.0:9464)
@@ -232,6 +240,15 @@ Examples:
         /// After attaching, become this user (a name or number; its primary group too)
         #[arg(long, value_name = "USER")]
         user: Option<String>,
+        /// Also label the connection, close, retransmit, reset and drop counters by the
+        /// socket's cgroup (counted from the event stream rather than in the kernel)
+        #[arg(long, value_enum, value_name = "LABEL")]
+        metrics_by: Option<MetricsBy>,
+        /// With --metrics-by cgroup: at most this many cgroups get series of their own;
+        /// the rest are counted under cgroup="other" and in
+        /// netprobe_cgroup_label_overflow_total
+        #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        metrics_cgroups_max: u64,
         /// Also stream the event records to stdout (or --out)
         #[arg(long)]
         tcp: bool,
@@ -283,10 +300,15 @@ impl Tool for Cli {
             Command::Serve {
                 listen,
                 user,
+                metrics_by,
+                metrics_cgroups_max,
                 tcp,
                 capture,
                 output,
-            } => serve(listen, user.as_deref(), tcp, &capture, &output)?,
+            } => {
+                let cgroup_cap = metrics_by.map(|MetricsBy::Cgroup| metrics_cgroups_max as usize);
+                serve(listen, user.as_deref(), cgroup_cap, tcp, &capture, &output)?
+            }
         })
     }
 }
@@ -472,6 +494,7 @@ fn conns(
 fn serve(
     listen: SocketAddr,
     user: Option<&str>,
+    cgroup_cap: Option<usize>,
     tcp: bool,
     capture: &CaptureArgs,
     output: &OutputArgs,
@@ -492,11 +515,11 @@ fn serve(
     let (listener, bound) = rt.block_on(metrics::bind(listen))?;
     eprintln!("netprobe: serving metrics on http://{bound}/metrics");
     // Without a record stream the events are counted in the kernel: no ring buffer
-    // traffic, no per-event userspace work.
-    let backend = backend(capture, !tcp)?;
+    // traffic, no per-event userspace work. Cgroup labels need each event's cgroup.
+    let backend = backend(capture, !tcp && cgroup_cap.is_none())?;
     // The probe is attached and the socket bound: nothing below needs a privilege.
     privs::drop_privileges(user)?;
-    let m = metrics::Metrics::new(matches!(backend, Backend::Diag { .. }));
+    let m = metrics::Metrics::new(matches!(backend, Backend::Diag { .. }), cgroup_cap);
     rt.spawn(metrics::serve(listener, m.clone()));
     let limits = Limits {
         count: None,
