@@ -149,7 +149,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__agg)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --agg --by --window --slide --time --lateness --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --agg --by --window --slide --time --lateness --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,6 +225,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --agg)
@@ -263,7 +267,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__convert)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +343,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -353,7 +361,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__count)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,6 +437,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -443,7 +455,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__filter)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +533,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -533,7 +549,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__flatten)
-            opts="-i -o -h --separator --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --separator --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +631,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -627,7 +647,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__head)
-            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +731,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -981,7 +1005,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__kafka__subcmd__consume)
-            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-b -X -t -g -e -c -o -h --brokers --topic --group --from --until-end --count --raw --schema --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1073,6 +1097,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1245,7 +1273,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__run)
-            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-e -X -o -h --from --to --filter --select --sql --agg --by --window --slide --time --lateness --until-end --batch-size --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1339,6 +1367,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1409,7 +1441,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__select)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1487,6 +1519,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1499,7 +1535,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__sort)
-            opts="-i -o -h --by --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --by --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1593,6 +1629,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1605,7 +1645,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__sql)
-            opts="-t -i -o -h --table --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-t -i -o -h --table --threads --memory --temp-dir --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1703,6 +1743,10 @@ _etl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1715,7 +1759,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__tail)
-            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-n -i -o -h --lines --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1799,6 +1843,10 @@ _etl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

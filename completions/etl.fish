@@ -73,6 +73,9 @@ complete -c etl -n "__fish_etl_using_subcommand convert" -l row-group-size -d 'P
 complete -c etl -n "__fish_etl_using_subcommand convert" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand convert" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand convert" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand convert" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -131,6 +134,9 @@ complete -c etl -n "__fish_etl_using_subcommand agg" -l row-group-size -d 'Parqu
 complete -c etl -n "__fish_etl_using_subcommand agg" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand agg" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand agg" -l agg -d 'Aggregates, comma-separated, each optionally `AS name`: count(*), count(x), sum(x), avg(x), min(x), max(x), count_distinct(x), p50(x), p95(x), p99(x). All are exact: count_distinct and the percentiles keep each group\'s values in memory; percentiles interpolate linearly between ranks (as DuckDB\'s quantile_cont) [default: count(*)]' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l by -d 'Group by these fields (comma-separated)' -r
 complete -c etl -n "__fish_etl_using_subcommand agg" -l window -d 'Aggregate over event-time windows of this length (e.g. 1s, 100ms, 5m)' -r
@@ -177,6 +183,9 @@ complete -c etl -n "__fish_etl_using_subcommand sql" -l row-group-size -d 'Parqu
 complete -c etl -n "__fish_etl_using_subcommand sql" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand sql" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand sql" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand sql" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -213,6 +222,9 @@ complete -c etl -n "__fish_etl_using_subcommand filter" -l row-group-size -d 'Pa
 complete -c etl -n "__fish_etl_using_subcommand filter" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand filter" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand filter" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand filter" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -249,6 +261,9 @@ complete -c etl -n "__fish_etl_using_subcommand select" -l row-group-size -d 'Pa
 complete -c etl -n "__fish_etl_using_subcommand select" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand select" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand select" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand select" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -289,6 +304,9 @@ complete -c etl -n "__fish_etl_using_subcommand sort" -l row-group-size -d 'Parq
 complete -c etl -n "__fish_etl_using_subcommand sort" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand sort" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand sort" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand sort" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -326,6 +344,9 @@ complete -c etl -n "__fish_etl_using_subcommand head" -l row-group-size -d 'Parq
 complete -c etl -n "__fish_etl_using_subcommand head" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand head" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand head" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand head" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -363,6 +384,9 @@ complete -c etl -n "__fish_etl_using_subcommand tail" -l row-group-size -d 'Parq
 complete -c etl -n "__fish_etl_using_subcommand tail" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand tail" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand tail" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand tail" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -400,6 +424,9 @@ complete -c etl -n "__fish_etl_using_subcommand flatten" -l row-group-size -d 'P
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand flatten" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand flatten" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -436,6 +463,9 @@ complete -c etl -n "__fish_etl_using_subcommand count" -l row-group-size -d 'Par
 complete -c etl -n "__fish_etl_using_subcommand count" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand count" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand count" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand count" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -471,6 +501,9 @@ complete -c etl -n "__fish_etl_using_subcommand run" -l row-group-size -d 'Parqu
 complete -c etl -n "__fish_etl_using_subcommand run" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand run" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand run" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -510,6 +543,9 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from consume" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

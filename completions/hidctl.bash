@@ -194,7 +194,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__descriptor)
-            opts="-o -d -h --hex --file --layout --raw --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --hex --file --layout --raw --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +238,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -416,7 +420,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__feature__subcmd__get)
-            opts="-o -d -h --report-id --len --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --len --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,6 +464,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -542,7 +550,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__feature__subcmd__set)
-            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,6 +590,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -860,7 +872,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__list)
-            opts="-o -d -h --vid --pid --usage-page --usage --serial --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --vid --pid --usage-page --usage --serial --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -918,6 +930,10 @@ _hidctl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -942,7 +958,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__read)
-            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1006,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1016,7 +1036,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__record)
-            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1064,6 +1084,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1242,7 +1266,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__ping)
-            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1286,6 +1310,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1312,7 +1340,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__raw)
-            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1386,10 @@ _hidctl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1382,7 +1414,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__read)
-            opts="-o -d -h --count --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --count --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1432,6 +1464,10 @@ _hidctl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1456,7 +1492,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__spi__subcmd__write)
-            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --timeout --retries --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1502,6 +1538,10 @@ _hidctl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1526,7 +1566,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__write)
-            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --sim-faults --help"
+            opts="-o -d -h --report-id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1566,6 +1606,10 @@ _hidctl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

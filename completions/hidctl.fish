@@ -61,6 +61,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l row-group-size -d
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -85,6 +88,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l row-group-size -d
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -107,6 +113,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l row-group-size -
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -140,6 +149,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from get" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -162,6 +174,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_s
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and __fish_seen_subcommand_from set" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -188,6 +203,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l row-group-s
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -214,6 +232,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l row-group-size 
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -258,6 +279,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from ping" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -282,6 +306,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -305,6 +332,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -328,6 +358,9 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subco
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and __fish_seen_subcommand_from raw" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

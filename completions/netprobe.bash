@@ -71,7 +71,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__conns)
-            opts="-p -o -h --family --state --processes --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-p -o -h --family --state --processes --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,6 +115,10 @@ _netprobe() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -213,7 +217,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__serve)
-            opts="-o -h --listen --user --metrics-by --metrics-cgroups-max --tcp --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --listen --user --metrics-by --metrics-cgroups-max --tcp --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,6 +331,10 @@ _netprobe() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -339,7 +347,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__tcp)
-            opts="-o -h --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --pid --comm --port --lport --rport --family --netns --uid --cgroup --backend --duration --events --states --rtt-every --ring-kib --interval --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +449,10 @@ _netprobe() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -453,7 +465,7 @@ _netprobe() {
             return 0
             ;;
         netprobe__subcmd__top)
-            opts="-o -h --pid --comm --port --lport --rport --family --netns --uid --cgroup --by --interval --duration --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --pid --comm --port --lport --rport --family --netns --uid --cgroup --by --interval --duration --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +553,10 @@ _netprobe() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

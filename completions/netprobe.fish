@@ -66,6 +66,9 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l row-group-size
 complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand top" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -104,6 +107,9 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l row-group-size
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand tcp" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -127,6 +133,9 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l row-group-si
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand conns" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -169,6 +178,9 @@ complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l row-group-si
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c netprobe -n "__fish_netprobe_using_subcommand serve" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -196,7 +196,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__config)
-            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +232,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -328,7 +332,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__erase)
-            opts="-o -d -h --offset --length --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --length --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +380,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -520,7 +528,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__id)
-            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +564,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -664,7 +676,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__verify)
-            opts="-o -d -h --offset --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +720,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -754,7 +770,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__write)
-            opts="-o -d -h --offset --no-erase --no-verify --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --no-erase --no-verify --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -798,6 +814,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1068,7 +1088,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__info)
-            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1104,6 +1124,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1310,7 +1334,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__reg__subcmd__read)
-            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1370,6 +1394,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -1416,7 +1444,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__reg__subcmd__write)
-            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --map --bytes --addr-bytes --read-flag --write-flag --addr-mask --little-endian --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1478,6 +1506,10 @@ _spictl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1522,7 +1554,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__sample)
-            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --align --vref --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --chip --channel --diff --rate --count --rt-priority --align --vref --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1588,6 +1620,10 @@ _spictl() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -1632,7 +1668,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__xfer)
-            opts="-o -d -h --file --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --file --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1672,6 +1708,10 @@ _spictl() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

@@ -62,6 +62,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand info" -l row-group-size -d
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand info" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -91,6 +94,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand config" -l row-group-size 
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand config" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -121,6 +127,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l row-group-size -d
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -190,6 +199,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -226,6 +238,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -267,6 +282,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l row-group-size 
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -318,6 +336,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -367,6 +388,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -401,6 +425,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -432,6 +459,9 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -113,7 +113,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__add)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --sync --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --sync --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,6 +203,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -215,7 +219,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__compact)
-            opts="-o -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +257,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -265,7 +273,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__create)
-            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --index-field --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --dim --metric --m --ef-construction --ef-search --memtable --compact-at --exact-below --quantize --index-field --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +351,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -355,7 +367,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__delete)
-            opts="-o -h --stdin --filter --id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --stdin --filter --id --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -401,6 +413,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -413,7 +429,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__get)
-            opts="-o -h --no-vector --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --no-vector --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +465,10 @@ _vidx() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -645,7 +665,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__restore)
-            opts="-o -h --force --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --force --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,6 +703,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -695,7 +719,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__scan)
-            opts="-o -h --vectors --filter --order --after --limit --id --vector --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --vectors --filter --order --after --limit --id --vector --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +781,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -769,7 +797,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__search)
-            opts="-i -k -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -k -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,6 +899,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -883,7 +915,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__snapshot)
-            opts="-o -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,6 +951,10 @@ _vidx() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -933,7 +969,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__stats)
-            opts="-o -h --verify --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --verify --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -971,6 +1007,10 @@ _vidx() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -983,7 +1023,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__update)
-            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --replace --unset --sync --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-i -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --replace --unset --sync --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1115,10 @@ _vidx() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

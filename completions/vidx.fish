@@ -69,6 +69,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand create" -l row-group-size -d '
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand create" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -108,6 +111,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand add" -l row-group-size -d 'Par
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -149,6 +155,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand search" -l row-group-size -d '
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -172,6 +181,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand get" -l row-group-size -d 'Par
 complete -c vidx -n "__fish_vidx_using_subcommand get" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand get" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand get" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand get" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -213,6 +225,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand update" -l row-group-size -d '
 complete -c vidx -n "__fish_vidx_using_subcommand update" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand update" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand update" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand update" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -237,6 +252,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand delete" -l row-group-size -d '
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand delete" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand delete" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -264,6 +282,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand scan" -l row-group-size -d 'Pa
 complete -c vidx -n "__fish_vidx_using_subcommand scan" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand scan" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand scan" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand scan" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -284,6 +305,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l row-group-size -d
 complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand snapshot" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -303,6 +327,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand restore" -l row-group-size -d 
 complete -c vidx -n "__fish_vidx_using_subcommand restore" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand restore" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand restore" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand restore" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -323,6 +350,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand compact" -l row-group-size -d 
 complete -c vidx -n "__fish_vidx_using_subcommand compact" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand compact" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand compact" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand compact" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -342,6 +372,9 @@ complete -c vidx -n "__fish_vidx_using_subcommand stats" -l row-group-size -d 'P
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c vidx -n "__fish_vidx_using_subcommand stats" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c vidx -n "__fish_vidx_using_subcommand stats" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -71,7 +71,7 @@ _wasm__build() {
             return 0
             ;;
         wasm__subcmd__build__subcmd__audit)
-            opts="-o -h --policy --diff --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --policy --diff --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,10 @@ _wasm__build() {
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
                     return 0
                     ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
@@ -129,7 +133,7 @@ _wasm__build() {
             return 0
             ;;
         wasm__subcmd__build__subcmd__build)
-            opts="-o -h --release --target --strip --bin --output --out --compress --compression --row-group-size --partition-by --ipc-compression --generate --help"
+            opts="-o -h --release --target --strip --bin --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +177,10 @@ _wasm__build() {
                     ;;
                 --ipc-compression)
                     COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

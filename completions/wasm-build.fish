@@ -52,6 +52,9 @@ complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l row-grou
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand build" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -75,6 +78,9 @@ complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l row-grou
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
 zstd\t''"
+complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c wasm-build -n "__fish_wasm_build_using_subcommand audit" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

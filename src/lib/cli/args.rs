@@ -9,7 +9,7 @@ use crate::record::compress::Compression;
 use crate::record::reader::CsvOptions;
 use crate::record::rejects::OnError;
 use crate::record::schema::parse_schema_arg;
-use crate::record::table::TableStyle;
+use crate::record::table::{TableLayout, TableStyle};
 use crate::record::writer::{parse_parquet_compression, IpcCompression, ParquetOptions};
 use crate::record::{InputFormat, OutputFormat, ReadOptions, RecordReader, SinkOptions, Source};
 
@@ -162,6 +162,11 @@ pub struct OutputArgs {
     /// Arrow IPC: compress the record batch buffers
     #[arg(long, value_enum, value_name = "CODEC")]
     pub ipc_compression: Option<IpcCompression>,
+
+    /// Table output: one row per record, or a block per record when the columns do not
+    /// fit the terminal (auto leaves out columns without values first)
+    #[arg(long, value_enum, default_value_t = TableLayout::Auto, value_name = "LAYOUT")]
+    pub table_layout: TableLayout,
 }
 
 impl From<&OutputArgs> for SinkOptions {
@@ -185,6 +190,7 @@ impl OutputArgs {
             table: TableStyle {
                 width: super::terminal_width(),
                 bold: super::color_enabled(),
+                layout: self.table_layout,
             },
         }
     }

@@ -251,7 +251,8 @@ impl TcpEvent {
                 .then_some(reason),
             reason: None,
             retransmits: (close || rtx || rtt).then(|| u32_at(b, 124)),
-            min_rtt_us: close.then(|| u32_at(b, 128)),
+            // The kernel's minimum starts at ~0: no RTT was ever measured.
+            min_rtt_us: close.then(|| u32_at(b, 128)).filter(|&v| v != u32::MAX),
             rttvar_us: rtt.then(|| u32_at(b, 16)),
             snd_cwnd: if rtt {
                 Some(u32_at(b, 20))
