@@ -653,7 +653,9 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 		// and the drops of its last packets, come after it. Every new socket's entry
 		// is set or cleared at its first transition above, so a later socket at the
 		// same address never inherits it; the LRU map forgets old entries.
-		bpf_map_delete_elem(&rtt_last, &sk);
+		// A hash delete on every close costs; only rtt sampling fills this map.
+		if (emits(KIND_RTT))
+			bpf_map_delete_elem(&rtt_last, &sk);
 	}
 
 	if (!emits(kind))
