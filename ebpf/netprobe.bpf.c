@@ -778,7 +778,9 @@ int tcp_retransmit_synack(struct bpf_raw_tracepoint_args *ctx)
 	e->rtx.err = 0;
 	e->rtx.snd_cwnd = 0;
 	e->rtx.pad[0] = e->rtx.pad[1] = e->rtx.pad[2] = 0;
-	e->retrans = BPF_CORE_READ(req, num_retrans);
+	// num_retrans counts this SYN-ACK only after the tracepoint: add it, so that
+	// `retransmits` includes the one reported, as tcp_sock's total_retrans does.
+	e->retrans = BPF_CORE_READ(req, num_retrans) + 1;
 	submit(e);
 	return 0;
 }
