@@ -1300,10 +1300,23 @@ fn top_on_a_terminal_shows_the_busiest_process_first_and_quits_on_q() {
         "30",
         &cmd,
     ]);
-    thread::sleep(Duration::from_millis(1500));
+    // Polled, not slept: a slow machine takes longer to load the probe and to draw.
+    let capture_until = |what: &str| -> String {
+        let t0 = Instant::now();
+        loop {
+            let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+            if pane.contains(what) || t0.elapsed() > Duration::from_secs(20) {
+                return pane;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    };
+    capture_until("netprobe top by process");
     writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
-    thread::sleep(Duration::from_millis(2500));
-    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+    capture_until("nptop-tty");
+    // One more full interval of sending, so the row shows a whole interval's rate.
+    thread::sleep(Duration::from_millis(1200));
+    let pane = capture_until("nptop-tty");
     let lines: Vec<&str> = pane.lines().filter(|l| !l.trim().is_empty()).collect();
     assert!(lines[0].starts_with("netprobe top by process"), "{pane}");
     assert!(
@@ -1317,8 +1330,7 @@ fn top_on_a_terminal_shows_the_busiest_process_first_and_quits_on_q() {
     assert!(first[2].ends_with('M'), "megabytes per second: {pane}");
     assert!(lines.iter().all(|l| l.chars().count() <= 120), "{pane}");
     tmux(&["send-keys", "-t", &session, "q"]);
-    thread::sleep(Duration::from_millis(700));
-    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+    let pane = capture_until("netprobe-exited-");
     tmux(&["kill-session", "-t", &session]);
     let _ = child.kill();
     let _ = child.wait();
