@@ -127,12 +127,9 @@ pub struct Filters {
 
 /// A user name or number, as `--uid` takes it.
 fn parse_uid(s: &str) -> std::result::Result<u32, String> {
-    match s.parse::<u32>() {
-        Ok(n) => Ok(n),
-        Err(_) => super::privs::lookup_user(s)
-            .map(|u| u.uid)
-            .map_err(|e| e.to_string()),
-    }
+    super::privs::parse_user(s)
+        .map(|u| u.uid)
+        .map_err(|e| e.to_string())
 }
 
 impl Filters {
@@ -147,6 +144,15 @@ impl Filters {
         let mut b = [0u8; 16];
         b[..c.len()].copy_from_slice(c.as_bytes());
         Ok(Some(b))
+    }
+
+    /// The `--cgroup` filter resolved to the kernel's id (a usage error when the path
+    /// is not a cgroup).
+    pub fn cgroup_id(&self) -> Result<Option<super::names::CgroupId>> {
+        self.cgroup
+            .as_deref()
+            .map(super::names::cgroup_id)
+            .transpose()
     }
 
     /// Filters the sock_diag backend cannot apply: it knows neither the owning process

@@ -212,8 +212,6 @@ pub struct Config<'a> {
     pub rtt_every: Duration,
     /// A power of two multiple of the page size.
     pub ring_bytes: u32,
-    /// Drop reasons below this are not drops (from the kernel's BTF).
-    pub drop_reason_min: u32,
     /// Count events in the kernel (for metrics) instead of sending them.
     pub aggregate: bool,
     /// Keep per-socket totals in the kernel for `top` instead of sending events.
@@ -262,8 +260,9 @@ fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
 }
 
 /// Loads the programs for `cfg.events` with the filters baked in and attaches each to
-/// its tracepoint (raw: no tracefs needed).
-pub fn load(cfg: &Config) -> Result<Probe> {
+/// its tracepoint (raw: no tracefs needed). Drop reasons below `drop_reason_min` are
+/// not drops (SKB_CONSUMED and before, as this kernel's BTF numbers them).
+pub fn load(cfg: &Config, drop_reason_min: u32) -> Result<Probe> {
     check_privileges()?;
     check_btf()?;
     check_kernel_version()?;
@@ -302,7 +301,7 @@ pub fn load(cfg: &Config) -> Result<Probe> {
         .override_global("filter_cgroup_level", &cgroup_level, true)
         .override_global("emit_mask", &mask, true)
         .override_global("rtt_every_ns", &rtt_every, true)
-        .override_global("drop_reason_min", &cfg.drop_reason_min, true)
+        .override_global("drop_reason_min", &drop_reason_min, true)
         .override_global("aggregate", &aggregate, true)
         .override_global("top_mode", &top_mode, true)
         .map_max_entries("events", cfg.ring_bytes)

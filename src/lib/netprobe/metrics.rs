@@ -41,12 +41,12 @@ struct RetransmitLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResetLabels {
     direction: &'static str,
-    reason: String,
+    reason: Arc<str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DropLabels {
-    reason: String,
+    reason: Arc<str>,
 }
 
 /// A series' labels with, under `--metrics-by cgroup`, the event's cgroup.
@@ -264,13 +264,13 @@ impl Metrics {
             }
             Kind::Reset => {
                 let direction = e.more.kind.unwrap_or("sent");
-                let reason = e.more.reason.as_deref().unwrap_or("").to_string();
+                let reason = e.more.reason.clone().unwrap_or_else(|| Arc::from(""));
                 self.resets
                     .get_or_create(&(ResetLabels { direction, reason }, extra.clone()))
                     .inc();
             }
             Kind::Drop => {
-                let reason = e.more.reason.as_deref().unwrap_or("").to_string();
+                let reason = e.more.reason.clone().unwrap_or_else(|| Arc::from(""));
                 self.drops
                     .get_or_create(&(DropLabels { reason }, extra.clone()))
                     .inc();
@@ -329,7 +329,7 @@ impl Metrics {
         self.tx_bytes.inc_by(d.get(stats::S_TX_BYTES));
         let received = d.get(stats::S_RESET_RECEIVED);
         if received > 0 {
-            let reason = String::new();
+            let reason = Arc::from("");
             self.resets
                 .get_or_create(&(
                     ResetLabels {
@@ -351,9 +351,9 @@ impl Metrics {
                 }
                 // The last slot holds every reason past the others.
                 let reason = if code == slots - 1 {
-                    "other".to_string()
+                    Arc::from("other")
                 } else {
-                    names.reason(drop, code as u16).to_string()
+                    names.reason(drop, code as u16)
                 };
                 if drop {
                     self.drops
@@ -389,20 +389,8 @@ impl Metrics {
 
 /// Adds the `n` bucket counts at `d[base..base + n]`, which sum to `sum`, to `h`.
 fn add_histogram(h: &Buckets, d: &Totals, base: usize, n: usize, sum: f64) {
-    let total: u64 = (0..n).map(|i| d.get(base + i)).sum();
-    for i in 0..n {
-        let c = d.get(base + i);
-        // The sum is the kernel's, spread over the buckets in proportion.
-        h.add(
-            i,
-            c,
-            if total > 0 {
-                sum * c as f64 / total as f64
-            } else {
-                0.0
-            },
-        );
-    }
+    let counts: Vec<u64> = (0..n).map(|i| d.get(base + i)).collect();
+    h.add(&counts, sum);
 }
 
 /// Binds `addr` now (so a bad address fails before the probe loads) and returns the

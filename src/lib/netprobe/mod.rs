@@ -17,10 +17,9 @@ pub mod stats;
 pub mod stream;
 pub mod top;
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
-
-use std::io::IsTerminal;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -335,17 +334,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `aggregate`: count events in the kernel for metrics instead of streaming them.
 fn backend(c: &CaptureArgs, aggregate: bool) -> Result<Backend> {
     c.filters.comm_bytes()?;
+    // Resolved first: a cgroup that does not exist is a usage error, not a reason to
+    // fall back to sock_diag.
+    let cgroup = c.filters.cgroup_id()?;
     let events = if c.states {
         c.events.with(event::Kind::State)
     } else {
         c.events
     };
-    let cgroup = c
-        .filters
-        .cgroup
-        .as_deref()
-        .map(names::cgroup_id)
-        .transpose()?;
     let diag = || -> Result<Backend> {
         if let Some(why) = c.filters.needs_ebpf() {
             return Err(Error::Usage(why.into()));
@@ -363,22 +359,16 @@ fn backend(c: &CaptureArgs, aggregate: bool) -> Result<Backend> {
         })
     };
     let load = || {
-        let names = names::Names::new();
-        let probe = loader::load(&loader::Config {
+        let kernel = loader::Config {
             filters: &c.filters,
             cgroup,
             events,
             rtt_every: c.rtt_every,
             ring_bytes: c.ring_kib * 1024,
-            drop_reason_min: names.drop_reason_min(),
             aggregate,
             top: false,
-        })?;
-        // Like bpftrace's "Attaching 1 probe...": says when events start to count.
-        eprintln!(
-            "netprobe: eBPF probe attached to {}",
-            probe.attached().join(", ")
-        );
+        };
+        let (probe, names) = load_probe(kernel)?;
         Ok(Backend::Ebpf {
             probe: Box::new(probe),
             names,
@@ -418,7 +408,6 @@ fn tcp(capture: &CaptureArgs, count: Option<u64>, output: &OutputArgs) -> Result
 }
 
 fn top(filters: &Filters, plan: top::Plan, output: &OutputArgs) -> Result<Outcome> {
-    filters.comm_bytes()?;
     if plan.interval < Duration::from_millis(10) {
         return Err(Error::Usage("--interval must be at least 10ms".into()));
     }
@@ -426,40 +415,43 @@ fn top(filters: &Filters, plan: top::Plan, output: &OutputArgs) -> Result<Outcom
     let screen = opts.path.is_none()
         && opts.resolve()? == crate::record::OutputFormat::Table
         && std::io::stdout().is_terminal();
-    let view = if screen {
-        top::View::Screen { keys: None }
-    } else {
-        top::View::Records(open_sink(&opts, &top::schema())?)
-    };
-    let cgroup = filters
-        .cgroup
-        .as_deref()
-        .map(names::cgroup_id)
+    // Opened before the probe loads, so a bad --out fails first.
+    let sink = (!screen)
+        .then(|| open_sink(&opts, &top::schema()))
         .transpose()?;
-    let names = names::Names::new();
-    let probe = loader::load(&loader::Config {
+    let events = EventSet::LIFECYCLE
+        .with(event::Kind::Retransmit)
+        .with(event::Kind::Drop);
+    let (probe, names) = load_probe(loader::Config {
         filters,
-        cgroup,
-        events: EventSet::LIFECYCLE
-            .with(event::Kind::Retransmit)
-            .with(event::Kind::Drop),
+        cgroup: filters.cgroup_id()?,
+        events,
         rtt_every: Duration::from_secs(1),
         ring_bytes: 4096,
-        drop_reason_min: names.drop_reason_min(),
         aggregate: false,
         top: true,
     })?;
+    let view = match sink {
+        Some(sink) => top::View::Records(sink),
+        None => top::View::Screen {
+            keys: crate::cli::RawKeys::new(),
+        },
+    };
+    runtime()?.block_on(top::run(Box::new(probe), names, plan, view))
+}
+
+/// Loads the eBPF probe `cfg` asks for, its drop reasons bounded by this kernel's
+/// BTF, with the names its numbers will be given; says on stderr what it attached to.
+fn load_probe(cfg: loader::Config) -> Result<(loader::Probe, names::Names)> {
+    cfg.filters.comm_bytes()?;
+    let names = names::Names::new();
+    let probe = loader::load(&cfg, names.drop_reason_min())?;
+    // Like bpftrace's "Attaching 1 probe...": says when events start to count.
     eprintln!(
         "netprobe: eBPF probe attached to {}",
         probe.attached().join(", ")
     );
-    let view = match view {
-        top::View::Screen { .. } => top::View::Screen {
-            keys: crate::cli::RawKeys::new(),
-        },
-        v => v,
-    };
-    runtime()?.block_on(top::run(Box::new(probe), names, plan, view))
+    Ok((probe, names))
 }
 
 fn conns(
@@ -500,12 +492,7 @@ fn serve(
     output: &OutputArgs,
 ) -> Result<Outcome> {
     // Looked up first: a wrong name is a usage error before anything is loaded.
-    let user = user
-        .map(|u| match u.parse::<u32>() {
-            Ok(uid) => Ok(privs::User { uid, gid: uid }),
-            Err(_) => privs::lookup_user(u),
-        })
-        .transpose()?;
+    let user = user.map(privs::parse_user).transpose()?;
     let sink = if tcp {
         Some(open_sink(&output.sink_options(), &event::tcp_schema())?)
     } else {

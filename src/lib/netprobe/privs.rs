@@ -16,6 +16,15 @@ pub struct User {
     pub gid: u32,
 }
 
+/// A user given as a name (looked up) or a number (its group the same number, as
+/// `setpriv --reuid N` without `--regid` would not give one).
+pub fn parse_user(s: &str) -> Result<User> {
+    match s.parse::<u32>() {
+        Ok(uid) => Ok(User { uid, gid: uid }),
+        Err(_) => lookup_user(s),
+    }
+}
+
 /// Looks `name` up in the password database (files, or NSS as configured).
 pub fn lookup_user(name: &str) -> Result<User> {
     let c = CString::new(name).map_err(|_| Error::Usage(format!("user '{name}': contains NUL")))?;

@@ -106,21 +106,27 @@ impl Buckets {
 
     pub fn observe(&self, v: f64) {
         let i = self.0.bounds.partition_point(|b| *b < v);
-        self.add(i, 1, v);
+        self.0.counts[i.min(self.0.counts.len() - 1)].fetch_add(1, Ordering::Relaxed);
+        self.add_sum(v);
     }
 
-    /// `n` observations in bucket `i` (the last is +Inf) adding up to `sum`.
-    pub fn add(&self, i: usize, n: u64, sum: f64) {
-        if n == 0 {
-            return;
+    /// `counts[i]` more observations in bucket `i` (the last is +Inf), adding up to
+    /// `sum`.
+    pub fn add(&self, counts: &[u64], sum: f64) {
+        for (c, n) in self.0.counts.iter().zip(counts) {
+            if *n > 0 {
+                c.fetch_add(*n, Ordering::Relaxed);
+            }
         }
-        let counts = &self.0.counts;
-        counts[i.min(counts.len() - 1)].fetch_add(n, Ordering::Relaxed);
+        self.add_sum(sum);
+    }
+
+    fn add_sum(&self, v: f64) {
         let _ = self
             .0
             .sum
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + sum).to_bits())
+                Some((f64::from_bits(bits) + v).to_bits())
             });
     }
 
@@ -199,9 +205,7 @@ mod tests {
             one.observe(v);
         }
         let bulk = Buckets::new(vec![1.0, 2.0]);
-        bulk.add(0, 2, 1.5);
-        bulk.add(1, 1, 1.5);
-        bulk.add(2, 1, 9.0);
+        bulk.add(&[2, 1, 1], 12.0);
         let enc = |b: &Buckets| {
             let mut r = prometheus_client::registry::Registry::default();
             r.register("h", "h", b.clone());
