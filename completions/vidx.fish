@@ -120,6 +120,7 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
 complete -c vidx -n "__fish_vidx_using_subcommand add" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
+complete -c vidx -n "__fish_vidx_using_subcommand add" -l timing -d 'Print the time spent end to end and indexing (building graphs, writing segments) to stderr'
 complete -c vidx -n "__fish_vidx_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'

@@ -117,6 +117,7 @@ impl InputArgs {
             },
             union_by_name: self.union_by_name,
             filename_column: self.filename.clone(),
+            sequential: false,
         })
     }
 }

@@ -84,6 +84,9 @@ pub struct NdjsonOptions {
     pub batch_size: usize,
     pub infer_rows: usize,
     pub reporting: Reporting,
+    /// Decode on the calling thread only: for small inputs already in memory, where
+    /// starting decoding threads costs more than they save.
+    pub sequential: bool,
 }
 
 impl NdjsonSource {
@@ -101,6 +104,7 @@ impl NdjsonSource {
             batch_size,
             infer_rows,
             reporting,
+            sequential,
         } = opts;
         let state = state.unwrap_or_else(|| SchemaState::Inferred(Inference::default()));
         let schema = state.schema();
@@ -132,7 +136,7 @@ impl NdjsonSource {
             src.infer()?;
         }
         src.shared_state = Arc::new(src.state.clone());
-        if live_fd.is_none() {
+        if live_fd.is_none() && !sequential {
             src.threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
             if src.threads > 1 {
                 src.pool = Some(Pool::new(src.threads, src.batch_size));
@@ -761,6 +765,7 @@ mod tests {
                     report: heard.clone(),
                     ..Default::default()
                 },
+                ..Default::default()
             },
         )
         .unwrap();

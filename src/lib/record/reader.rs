@@ -40,6 +40,9 @@ pub struct ReadOptions {
     pub filename_column: Option<String>,
     /// Where bad records (under `--on-error skip`) and warnings go.
     pub reporting: Reporting,
+    /// Decode NDJSON on the reading thread only: for a consumer that takes small
+    /// batches as they come while other threads keep the cores busy.
+    pub sequential: bool,
 }
 
 /// The CSV/TSV dialect: `--delimiter`, `--quote`, `--no-header`, `--comment`.
@@ -75,6 +78,7 @@ impl Default for ReadOptions {
             union_by_name: false,
             filename_column: None,
             reporting: Reporting::default(),
+            sequential: false,
         }
     }
 }
@@ -294,6 +298,7 @@ impl RecordReader {
                     batch_size: self.opts.batch_size,
                     infer_rows: self.opts.infer_rows,
                     reporting: self.opts.reporting.clone(),
+                    sequential: self.opts.sequential,
                 },
             )
             .map_err(|e| relocate(&self.line_map, e))?;

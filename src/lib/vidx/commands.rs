@@ -1,6 +1,7 @@
 //! The subcommands: each opens the index the way it needs (searches without a lock,
 //! writers with it), does its work through `store::Index`, and writes records.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -134,31 +135,16 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
 const FLUSH_AT_END: usize = 1024;
 
 pub fn add(a: &AddArgs) -> Result<Outcome> {
+    let started = Instant::now();
     let mut out = Out::new(&a.output)?;
+    let batches = read_rows(&a.input, &a.fields, false, false)?;
     let mut idx = Index::open_write(&a.dir, a.sync)?;
     report_torn(&idx);
-    let mut reader = a.input.open_reader()?;
-    let name = source_name(&a.input);
-    let fields = Fields {
-        id: &a.fields.id,
-        vector: &a.fields.vector,
-        id_optional: false,
-        meta: true,
-    };
-    let dim = idx.config().dim;
-    let space = idx.space;
+    let batches = batches.start(idx.config().dim, idx.space);
+    let mut indexing = std::time::Duration::ZERO;
     let mut committed: u64 = 0;
-    while let Some(batch) = reader.next_batch()? {
-        let rows = extract(
-            &batch,
-            &fields,
-            dim,
-            &space,
-            &Origin {
-                source: &name,
-                first: committed + 1,
-            },
-        )?;
+    for rows in batches {
+        let rows = rows?;
         let n = rows.len() as u64;
         let last_id = rows.last().map(|r| r.id.clone()).unwrap_or_default();
         let ops = rows
@@ -178,10 +164,23 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
             "seq": seq,
             "last_id": last_id,
         }))])?;
+        let t = Instant::now();
         idx.maybe_flush()?;
+        indexing += t.elapsed();
     }
+    let t = Instant::now();
     idx.flush_from(FLUSH_AT_END)?;
+    indexing += t.elapsed();
     out.finish()?;
+    if a.timing {
+        let (i, all) = (indexing.as_secs_f64(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "vidx: added {committed} records in {all:.3} s ({:.0} records/s); indexing \
+             (graphs and segments) took {i:.3} s ({:.0} records/s)",
+            committed as f64 / all.max(1e-9),
+            committed as f64 / i.max(1e-9),
+        );
+    }
     Ok(Outcome::Complete)
 }
 
@@ -266,14 +265,15 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
 }
 
 pub fn search(a: &SearchArgs) -> Result<Outcome> {
-    let (hits_out, written, format) = write_hits(&a.output)?;
-    let mut idx = Index::open_read(&a.dir)?;
+    let opts = a.output.sink_options();
+    let format = opts.resolve()?;
+    // The queries are opened (sniffed, their schema inferred) while the index opens.
+    let queries_in = read_rows(&a.input, &a.fields, true, format == OutputFormat::Ndjson)?;
+    let idx = Index::open_read(&a.dir)?;
     let k = a.k as usize;
     let ef = a.ef.map_or(idx.config().ef_search, |e| e as usize).max(k);
-    let dim = idx.config().dim;
-    let space = idx.space;
     let metric = idx.config().metric;
-    let queries_in = read_queries(a, dim, space, format == OutputFormat::Ndjson)?;
+    let queries_in = queries_in.start(idx.config().dim, idx.space);
     let filtered = a
         .filter
         .as_deref()
@@ -282,40 +282,40 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
     let mut scratch = Scratch::default();
     let mut spent = std::time::Duration::ZERO;
     let mut queries = 0u64;
-    for qs in queries_in {
-        let qs = match qs {
-            Ok(qs) => qs,
-            Err(e) => {
-                // The hits of the queries before the bad one still go out.
-                drop(hits_out);
-                let _ = written.join();
-                return Err(e);
-            }
-        };
-        let t = Instant::now();
-        let results: Vec<Vec<store::Hit>> = qs
-            .iter()
-            .map(|q| {
-                if a.exact {
-                    idx.search(&q.vector, k, usize::MAX, filtered.as_ref(), &mut scratch)
-                } else {
-                    idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch)
+    let (hits_out, hits_in) = std::sync::mpsc::sync_channel::<(Vec<Row>, Vec<Vec<store::Hit>>)>(2);
+    let idx = &idx;
+    std::thread::scope(|s| -> Result<()> {
+        let written = s.spawn(move || write_hits(idx, hits_in, metric, opts));
+        for qs in queries_in {
+            let qs = match qs {
+                Ok(qs) => qs,
+                Err(e) => {
+                    // The hits of the queries before the bad one still go out.
+                    drop(hits_out);
+                    let _ = written.join();
+                    return Err(e);
                 }
-            })
-            .collect();
-        spent += t.elapsed();
-        queries += qs.len() as u64;
-        if let Some(h) = hits_columns(&idx, &qs, &results, metric) {
-            if hits_out.send(h).is_err() {
-                // The writer stopped on an error: it is in `written`.
+            };
+            let t = Instant::now();
+            let results: Vec<Vec<store::Hit>> = qs
+                .iter()
+                .map(|q| {
+                    let ef = if a.exact { usize::MAX } else { ef };
+                    idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch)
+                })
+                .collect();
+            spent += t.elapsed();
+            queries += qs.len() as u64;
+            if hits_out.send((qs, results)).is_err() {
+                // The writer stopped on an error: joining it gives it back.
                 break;
             }
         }
-    }
-    drop(hits_out);
-    written
-        .join()
-        .map_err(|_| Error::Internal("the thread writing search hits panicked".into()))??;
+        drop(hits_out);
+        written
+            .join()
+            .map_err(|_| Error::Internal("the thread writing search hits panicked".into()))?
+    })?;
     if a.timing {
         let s = spent.as_secs_f64();
         eprintln!(
@@ -328,43 +328,81 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
 }
 
 /// Queries per batch when hits go out as NDJSON (see `read_queries`).
-const QUERY_BATCH: usize = 256;
+const QUERY_BATCH: usize = 64;
 
-/// The queries, batch by batch, read and decoded on a thread of their own while the
-/// caller searches: parsing the numbers of NDJSON vectors costs about half what
-/// searching them does (#19 item 5), and the two overlap on two cores. The channel
-/// holds two batches, so reading stays just ahead of searching. With `small_batches`
-/// (NDJSON output, where each hit is a line of its own) queries come in batches of at
-/// most [`QUERY_BATCH`], so searching starts before a whole `--batch-size` of queries
-/// is parsed and hits flow out while the next are searched; columnar and tabular
-/// output keep `--batch-size`, as each output batch carries the metadata columns its
-/// hits have. The thread is not joined: a caller that stops early (an error, a closed
-/// pipe) returns at once, even while the thread waits on a quiet stdin, and the
-/// process ends it.
-fn read_queries(
-    a: &SearchArgs,
-    dim: usize,
-    space: super::distance::Space,
+/// Rows being read from the input on a thread of their own (see [`read_rows`]): they
+/// flow once [`RowReader::start`] gives the index's dimension and metric.
+struct RowReader {
+    rows: std::sync::mpsc::Receiver<Result<Vec<Row>>>,
+    geometry: std::sync::mpsc::SyncSender<(usize, super::distance::Space)>,
+}
+
+impl RowReader {
+    fn start(
+        self,
+        dim: usize,
+        space: super::distance::Space,
+    ) -> std::sync::mpsc::IntoIter<Result<Vec<Row>>> {
+        // A reader that already stopped on an error has sent it: it comes out first.
+        let _ = self.geometry.send((dim, space));
+        self.rows.into_iter()
+    }
+}
+
+/// The input's records (queries with `queries`: the id may be missing, no metadata),
+/// batch by batch, opened, read and decoded on a thread of their own while the caller
+/// opens the index and searches or indexes: parsing the numbers of NDJSON vectors
+/// costs about half what searching them does (#19 item 5), and the two overlap on two
+/// cores. The thread opens the input (sniffing it, inferring its schema) at once and
+/// waits for the index's dimension and metric before decoding vectors. The channel
+/// holds two batches, so reading stays just ahead of its consumer. With
+/// `small_batches` (search hits as NDJSON, each a line of its own) records come in
+/// batches of at most [`QUERY_BATCH`], their schema inferred from as many (widened
+/// later if a record needs it) and decoded on this thread alone (decoding threads
+/// would take the searching thread's core), so searching starts a few milliseconds
+/// after the process and hits flow out while the next queries are searched; columnar
+/// and tabular output keep `--batch-size`, as each output batch carries the metadata
+/// columns its hits have. The thread is not joined: a caller that stops early (an
+/// error, a closed pipe) returns at once, even while the thread waits on a quiet
+/// stdin, and the process ends it.
+fn read_rows(
+    input: &crate::cli::InputArgs,
+    fields: &super::FieldArgs,
+    queries: bool,
     small_batches: bool,
-) -> Result<std::sync::mpsc::IntoIter<Result<Vec<Row>>>> {
-    let mut opts = a.input.read_options()?;
+) -> Result<RowReader> {
+    let mut opts = input.read_options()?;
     if small_batches {
         opts.batch_size = opts.batch_size.min(QUERY_BATCH);
+        opts.infer_rows = opts.infer_rows.min(QUERY_BATCH);
+        opts.sequential = true;
     }
-    let mut reader = RecordReader::open(a.input.sources()?, opts)?;
-    let name = source_name(&a.input);
-    let (id, vector) = (a.fields.id.clone(), a.fields.vector.clone());
-    let (tx, rx) = std::sync::mpsc::sync_channel(2);
+    let sources = input.sources()?;
+    let name = source_name(input);
+    let (id, vector) = (fields.id.clone(), fields.vector.clone());
+    let (tx, rows) = std::sync::mpsc::sync_channel(2);
+    let (geometry, geometry_in) = std::sync::mpsc::sync_channel(1);
     std::thread::spawn(move || {
         let fields = Fields {
             id: &id,
             vector: &vector,
-            id_optional: true,
-            meta: false,
+            id_optional: queries,
+            meta: !queries,
+        };
+        let mut reader = match RecordReader::open(sources, opts) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        // No index (it failed to open): the caller has its error.
+        let Ok((dim, space)) = geometry_in.recv() else {
+            return;
         };
         let mut seen: u64 = 0;
         loop {
-            let qs = match reader.next_batch() {
+            let batch = match reader.next_batch() {
                 Ok(None) => return,
                 Ok(Some(batch)) => extract(
                     &batch,
@@ -378,38 +416,48 @@ fn read_queries(
                 ),
                 Err(e) => Err(e),
             };
-            seen += qs.as_ref().map_or(0, |q| q.len() as u64);
-            let failed = qs.is_err();
-            if tx.send(qs).is_err() || failed {
+            seen += batch.as_ref().map_or(0, |b| b.len() as u64);
+            let failed = batch.is_err();
+            if tx.send(batch).is_err() || failed {
                 return;
             }
         }
     });
-    Ok(rx.into_iter())
+    Ok(RowReader { rows, geometry })
 }
 
-/// Writes hits on a thread of their own: decoding the hits' metadata and encoding the
-/// output cost about a third of what the searches do, and overlap with them. Returns
-/// where to send each batch's hits, and the thread, which finishes the output when the
-/// sender is dropped (or stops on its first error, which joining it gives back).
+/// Writes hits on a thread of their own: taking the hits' ids and metadata from the
+/// index, decoding the metadata and encoding the output cost about a third of what
+/// the searches do, and overlap with them. Ends the output when the sender is dropped,
+/// or stops on its first error.
 fn write_hits(
-    o: &OutputArgs,
-) -> Result<(
-    std::sync::mpsc::SyncSender<HitColumns>,
-    std::thread::JoinHandle<Result<()>>,
-    OutputFormat,
-)> {
-    let opts = o.sink_options();
-    let format = opts.resolve()?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<HitColumns>(2);
-    let thread = std::thread::spawn(move || {
-        let mut sink = LazySink::new(opts);
-        for hits in rx {
+    idx: &Index,
+    batches: std::sync::mpsc::Receiver<(Vec<Row>, Vec<Vec<store::Hit>>)>,
+    metric: Metric,
+    opts: crate::record::SinkOptions,
+) -> Result<()> {
+    if opts.resolve()? == OutputFormat::Ndjson {
+        let what = crate::record::writer::writing(opts.path.as_deref());
+        let mut out = crate::record::writer::open_output(&opts)?;
+        let mut lines = Vec::new();
+        for (qs, results) in batches {
+            if let Some(hits) = hits_columns(idx, &qs, &results, metric) {
+                lines.clear();
+                hits.ndjson_into(&mut lines)?;
+                out.write_all(&lines)
+                    .and_then(|()| out.flush())
+                    .map_err(|e| Error::io(&what, e))?;
+            }
+        }
+        return crate::record::writer::close(out).map_err(|e| Error::io(what, e));
+    }
+    let mut sink = LazySink::new(opts);
+    for (qs, results) in batches {
+        if let Some(hits) = hits_columns(idx, &qs, &results, metric) {
             sink.write(&hits.into_batch()?)?;
         }
-        sink.finish(None)
-    });
-    Ok((tx, thread, format))
+    }
+    sink.finish(None)
 }
 
 /// One batch of queries' hits: the columns read from the index (query, rank, id,
@@ -442,6 +490,88 @@ impl HitColumns {
         RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
             .map_err(|e| Error::arrow("building search hits", e))
     }
+
+    /// The hits as NDJSON lines: the hit's own columns encoded by the record layer's
+    /// NDJSON writer, and the stored metadata, already a JSON object, copied in as
+    /// members of the same line instead of being decoded into columns and encoded
+    /// again (#19 item 5: that round trip was most of the writing thread's work). A
+    /// member named like one of the hit's own columns becomes `meta_NAME`, as in the
+    /// other formats. Metadata that is not a JSON object (a damaged segment) is an
+    /// error, not a broken line.
+    fn ndjson_into(self, lines: &mut Vec<u8>) -> Result<()> {
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.columns)
+            .map_err(|e| Error::arrow("building search hits", e))?;
+        let mut own = Vec::with_capacity(batch.num_rows() * 64);
+        let mut w = crate::record::writer::ndjson_writer_builder(&batch.schema())
+            .build::<_, arrow::json::writer::LineDelimited>(&mut own);
+        w.write(&batch)
+            .and_then(|()| w.finish())
+            .map_err(|e| Error::arrow("writing search hits", e))?;
+        drop(w);
+        let names: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| format!("\"{}\":", f.name()))
+            .collect();
+        let rows = own
+            .split(|&b| b == b'\n')
+            .zip(self.meta.split(|&b| b == b'\n'));
+        for (hit, meta) in rows.take(batch.num_rows()) {
+            // `{...}`: the line without its closing brace, then the metadata's members.
+            lines.extend_from_slice(&hit[..hit.len() - 1]);
+            let members = meta_members(meta, &names)?;
+            if !members.is_empty() {
+                lines.push(b',');
+                lines.extend_from_slice(&members);
+            }
+            lines.extend_from_slice(b"}\n");
+        }
+        Ok(())
+    }
+}
+
+/// The members of a stored metadata object as JSON text (`"a":1,"b":"x"`), checked to
+/// be one JSON object; members named like the hit's own columns (`names`, as `"name":`)
+/// renamed `meta_NAME`.
+fn meta_members<'a>(meta: &'a [u8], names: &[String]) -> Result<std::borrow::Cow<'a, [u8]>> {
+    let damaged = |why: String| {
+        Error::Internal(format!(
+            "stored metadata is not a JSON object ({why}); run 'vidx stats --verify' on the index"
+        ))
+    };
+    if serde_json::from_slice::<serde::de::IgnoredAny>(meta).is_err()
+        || meta.first() != Some(&b'{')
+        || meta.last() != Some(&b'}')
+    {
+        return Err(damaged(
+            String::from_utf8_lossy(&meta[..meta.len().min(40)]).into_owned(),
+        ));
+    }
+    let inner = &meta[1..meta.len() - 1];
+    // Compact JSON: a member is `"name":`; the text may also be inside a string value,
+    // which only costs the exact path below.
+    let clash = names
+        .iter()
+        .any(|n| memchr::memmem::find(inner, n.as_bytes()).is_some());
+    if !clash {
+        return Ok(std::borrow::Cow::Borrowed(inner));
+    }
+    let map: Map<String, Value> =
+        serde_json::from_slice(meta).map_err(|e| damaged(e.to_string()))?;
+    let renamed: Map<String, Value> = map
+        .into_iter()
+        .map(|(k, v)| {
+            let own = names
+                .iter()
+                .any(|n| n.len() == k.len() + 3 && n[1..n.len() - 2] == k);
+            (if own { format!("meta_{k}") } else { k }, v)
+        })
+        .collect();
+    let text = Value::Object(renamed).to_string();
+    Ok(std::borrow::Cow::Owned(
+        text.as_bytes()[1..text.len() - 1].to_vec(),
+    ))
 }
 
 /// One batch of queries' hits, built column by column from the index.
@@ -700,4 +830,50 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
     }))])?;
     out.finish()?;
     Ok(Outcome::Complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meta_members;
+
+    fn members(meta: &str) -> String {
+        let names = ["query", "rank", "id", "distance"].map(|n| format!("\"{n}\":"));
+        let m = meta_members(meta.as_bytes(), &names).unwrap();
+        String::from_utf8(m.into_owned()).unwrap()
+    }
+
+    #[test]
+    fn metadata_members_are_copied_and_clashing_names_renamed() {
+        assert_eq!(members("{}"), "");
+        assert_eq!(
+            members(r#"{"lang":"en","year":2020}"#),
+            r#""lang":"en","year":2020"#
+        );
+        // A hit column's name as a member, at any position, and escaped in a string.
+        assert_eq!(
+            members(r#"{"a":1,"id":"x","rank":2}"#),
+            r#""a":1,"meta_id":"x","meta_rank":2"#
+        );
+        assert_eq!(
+            members(r#"{"t":"say \"id\": 5"}"#),
+            r#""t":"say \"id\": 5""#
+        );
+        assert_eq!(members(r#"{"n":{"id":3}}"#), r#""n":{"id":3}"#);
+    }
+
+    #[test]
+    fn metadata_that_is_not_one_object_is_an_error() {
+        let names = ["\"id\":".to_string()];
+        for bad in [
+            "",
+            "[1]",
+            "\"x\"",
+            "{\"a\":1",
+            "{\"a\":1}{",
+            "{\"a\":1} ",
+            "nul",
+        ] {
+            assert!(meta_members(bad.as_bytes(), &names).is_err(), "{bad:?}");
+        }
+    }
 }

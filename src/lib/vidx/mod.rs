@@ -251,6 +251,10 @@ pub struct AddArgs {
     /// record (always), or never (none: safe against a killed process, not a power cut)
     #[arg(long, value_enum, default_value = "batch")]
     pub sync: SyncMode,
+    /// Print the time spent end to end and indexing (building graphs, writing
+    /// segments) to stderr
+    #[arg(long)]
+    pub timing: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -2,7 +2,6 @@
 //! (with the checks that keep bad input out of the index), and turning results back
 //! into record batches for the shared writers.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray};
@@ -359,15 +358,17 @@ fn decode_ndjson_as(
     lines: usize,
     schema: Option<SchemaState>,
 ) -> Result<Option<RecordBatch>> {
+    // The bytes are all there: they are the source's first read, with nothing after.
     let mut src = NdjsonSource::new(
-        Box::new(Cursor::new(bytes)),
-        Vec::new(),
+        Box::new(std::io::empty()),
+        bytes,
         None,
         "vidx results".into(),
         schema,
         NdjsonOptions {
             batch_size: lines.max(1),
             infer_rows: lines.max(1),
+            sequential: true,
             ..Default::default()
         },
     )?;

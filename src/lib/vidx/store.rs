@@ -18,6 +18,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::bitset::Bitset;
 use super::columns;
@@ -70,9 +71,9 @@ pub struct Index {
     pub mem: Memtable,
     /// Newest location of every id; built on first need (a search of a single
     /// segment never needs it).
-    loc: Option<HashMap<String, Loc>>,
+    loc: OnceLock<HashMap<String, Loc>>,
     /// Per segment, its rows that are current (None: all of its vector rows are).
-    live: Option<Vec<Option<Bitset>>>,
+    live: OnceLock<Vec<Option<Bitset>>>,
     next_seq: u64,
     writer: Option<Writer>,
     /// WAL tails cut off (writer) or ignored (reader) at open: (file, bytes).
@@ -347,8 +348,8 @@ impl Index {
             space,
             segments,
             mem,
-            loc: None,
-            live: None,
+            loc: OnceLock::new(),
+            live: OnceLock::new(),
             next_seq,
             writer: None,
             torn,
@@ -360,13 +361,13 @@ impl Index {
     }
 
     fn invalidate(&mut self) {
-        self.loc = None;
-        self.live = None;
+        self.loc = OnceLock::new();
+        self.live = OnceLock::new();
     }
 
     /// Newest location of each id (None for ids whose newest write is a deletion).
-    fn locations(&mut self) -> &HashMap<String, Loc> {
-        if self.loc.is_none() {
+    fn locations(&self) -> &HashMap<String, Loc> {
+        self.loc.get_or_init(|| {
             let mut loc: HashMap<String, Loc> = HashMap::new();
             for (s, seg) in self.segments.iter().enumerate() {
                 for row in 0..seg.count {
@@ -376,9 +377,8 @@ impl Index {
             for (i, id) in self.mem.ids.iter().enumerate() {
                 loc.insert(id.clone(), Loc::Mem(i as u32));
             }
-            self.loc = Some(loc);
-        }
-        self.loc.as_ref().unwrap()
+            loc
+        })
     }
 
     fn is_deleted(&self, l: Loc) -> bool {
@@ -399,33 +399,30 @@ impl Index {
     }
 
     /// Per segment, which vector rows are current.
-    pub fn live(&mut self) -> &Vec<Option<Bitset>> {
-        if self.live.is_none() {
-            let live = if self.segments.len() <= 1 && self.mem.is_empty() {
-                vec![None; self.segments.len()]
-            } else {
-                let mut live: Vec<Option<Bitset>> = self
-                    .segments
-                    .iter()
-                    .map(|s| Some(Bitset::new(s.n_vec, false)))
-                    .collect();
-                for l in self.locations().values() {
-                    if let Loc::Seg(s, r) = *l {
-                        if let Some(b) = &mut live[s as usize] {
-                            b.set(r, true);
-                        }
+    pub fn live(&self) -> &Vec<Option<Bitset>> {
+        self.live.get_or_init(|| {
+            if self.segments.len() <= 1 && self.mem.is_empty() {
+                return vec![None; self.segments.len()];
+            }
+            let mut live: Vec<Option<Bitset>> = self
+                .segments
+                .iter()
+                .map(|s| Some(Bitset::new(s.n_vec, false)))
+                .collect();
+            for l in self.locations().values() {
+                if let Loc::Seg(s, r) = *l {
+                    if let Some(b) = &mut live[s as usize] {
+                        b.set(r, true);
                     }
                 }
-                for (b, seg) in live.iter_mut().zip(&self.segments) {
-                    if b.as_ref().is_some_and(|b| b.count() == seg.n_vec) {
-                        *b = None;
-                    }
+            }
+            for (b, seg) in live.iter_mut().zip(&self.segments) {
+                if b.as_ref().is_some_and(|b| b.count() == seg.n_vec) {
+                    *b = None;
                 }
-                live
-            };
-            self.live = Some(live);
-        }
-        self.live.as_ref().unwrap()
+            }
+            live
+        })
     }
 
     /// Live records (vectors not deleted or overwritten).
@@ -832,7 +829,7 @@ impl Index {
     /// of flushes waiting to be merged cost a search a fraction of a walk each, not a
     /// whole one.
     pub fn search(
-        &mut self,
+        &self,
         q: &[f32],
         k: usize,
         ef: usize,
@@ -841,8 +838,7 @@ impl Index {
     ) -> Vec<Hit> {
         let exact_below = self.config().exact_below;
         let largest = self.segments.iter().map(|s| s.n_vec).max().unwrap_or(0);
-        self.live();
-        let live = self.live.as_ref().unwrap();
+        let live = self.live();
         let mut hits: Vec<Hit> = Vec::new();
         if !self.mem.is_empty() {
             let mut allowed = self.mem.live();

@@ -529,6 +529,7 @@ pub fn for_each_batch(
                     batch_size: feed.batch_size,
                     infer_rows: 1000,
                     reporting: feed.aside.reporting.clone(),
+                    sequential: false,
                 },
             )
             .map_err(|e| locate(e, ledger, topic))?;
