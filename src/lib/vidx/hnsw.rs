@@ -57,7 +57,7 @@ impl<'a> GraphRef<'a> {
     }
 
     #[inline]
-    fn links(&self, node: u32, level: usize) -> &'a [u32] {
+    pub fn links(&self, node: u32, level: usize) -> &'a [u32] {
         if level == 0 {
             let at = node as usize * (self.m0 + 1);
             let n = self.links0[at] as usize;

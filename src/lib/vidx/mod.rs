@@ -124,7 +124,9 @@ Examples:
     /// Each input record names an id (--id) and gives metadata fields, which are merged
     /// into the record's metadata: a given field replaces the one of the same name, the
     /// others stay (--replace: the given fields become the whole metadata; --unset
-    /// removes fields). The vector stays as stored. An id the index does not hold is
+    /// removes fields). The vector stays as stored, and so does its place in the graph:
+    /// a flush or compaction gives the node its new metadata and inserts nothing (so
+    /// does adding a record again with the same vector). An id the index does not hold is
     /// reported on stderr and counted (exit status 3). As with add, each input batch is
     /// one durable group, acknowledged with a `commit` record.
     #[command(after_help = "\

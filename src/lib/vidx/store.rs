@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 const LOCK: &str = "LOCK";
 
 /// Where the current copy of an id lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Loc {
     Mem(u32),
     Seg(u32, u32),
@@ -518,7 +518,7 @@ impl Index {
 
     /// Whether the row at `l` is the current copy of its id (tombstones included): what
     /// a flush or compaction writes. Memtable rows always are (one row per id).
-    fn is_current(&mut self, l: Loc) -> bool {
+    fn is_current(&self, l: Loc) -> bool {
         match l {
             Loc::Mem(_) => true,
             Loc::Seg(s, r) if (r as usize) < self.segments[s as usize].n_vec => {
@@ -555,10 +555,54 @@ impl Index {
             return None;
         }
         let live = self.live()[base].as_ref().map_or(n_vec, Bitset::count);
-        (live * 4 >= n_vec * 3).then_some(base)
+        // Rows whose newer version has the same vector stay in the graph (a metadata
+        // update): they are not dead.
+        let newer: Vec<Loc> = (0..self.mem.len() as u32)
+            .map(Loc::Mem)
+            .chain(self.rows_except(Some(base)))
+            .collect();
+        let kept = live + self.same_vector_rows(base, &newer).len();
+        (kept * 4 >= n_vec * 3).then_some(base)
     }
 
-    /// Writes a new segment numbered `seg_no` of the current rows among `base`'s and
+    /// The rows of segment `b` that are no longer current but whose newest version, a
+    /// row of `newer`, has the same vector bit for bit: a metadata update (`vidx
+    /// update` writes the vector again) or a record added again unchanged. A merge into
+    /// `b` keeps such a row's graph node and gives it the newer row's sequence number
+    /// and metadata, instead of dropping the node and inserting the same vector again
+    /// (which would cost an insertion and change the graph around it).
+    fn same_vector_rows(&self, b: usize, newer: &[Loc]) -> HashMap<u32, Loc> {
+        let Some(live) = self.live()[b].as_ref() else {
+            return HashMap::new();
+        };
+        let seg = &self.segments[b];
+        let dead: HashMap<&str, u32> = (0..seg.n_vec as u32)
+            .filter(|&r| !live.get(r))
+            .map(|r| (seg.id(r as usize), r))
+            .collect();
+        let mut same = HashMap::new();
+        if dead.is_empty() {
+            return same;
+        }
+        let old = seg.vectors();
+        for &l in newer {
+            let Some(&r) = dead.get(self.id_of(l)) else {
+                continue;
+            };
+            if self.is_current(l)
+                && !self.is_deleted(l)
+                && self
+                    .vector_of(l)
+                    .iter()
+                    .zip(old.get(r))
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            {
+                same.insert(r, l);
+            }
+        }
+        same
+    }
+
     /// `added`'s (see `is_current`; tombstones only if `keep_tombstones`: an older
     /// segment may still hold their ids). With a `base`, its graph is kept and the
     /// added vectors are inserted into it (`hnsw::Builder::resume`); without one, a
@@ -577,10 +621,24 @@ impl Index {
                 .map(|r| Loc::Seg(b as u32, r))
                 .collect()
         });
+        let same = base.map_or_else(HashMap::new, |b| self.same_vector_rows(b, added));
+        let placed: std::collections::HashSet<Loc> = same.values().copied().collect();
         let (mut vec_rows, mut tombstones) = (Vec::new(), Vec::new());
         let mut left_out = 0;
-        for &l in base_rows.iter().chain(added) {
-            if !self.is_current(l) {
+        // A base row kept for its newer version with the same vector takes that
+        // version's place (the newer row is then not added again).
+        let base_with = base_rows.iter().map(|&l| match l {
+            Loc::Seg(_, r) => (l, same.get(&r).copied()),
+            Loc::Mem(_) => (l, None),
+        });
+        let added_with = added
+            .iter()
+            .filter(|l| !placed.contains(l))
+            .map(|&l| (l, None));
+        for (l, newer) in base_with.chain(added_with) {
+            if let Some(n) = newer {
+                vec_rows.push(n);
+            } else if !self.is_current(l) {
                 left_out += 1;
             } else if !self.is_deleted(l) {
                 vec_rows.push(l);
@@ -609,8 +667,14 @@ impl Index {
         let params = self.params(seg_no);
         let builder = match base {
             Some(b) => {
-                // The base's current vectors come first in `vec_rows`: its live rows.
-                let live = self.live()[b].clone();
+                // The base's current vectors come first in `vec_rows`: its live rows,
+                // and the rows kept for a newer version with the same vector.
+                let mut live = self.live()[b].clone();
+                if let Some(live) = &mut live {
+                    for &r in same.keys() {
+                        live.set(r, true);
+                    }
+                }
                 let seg = &self.segments[b];
                 let kept = live.as_ref().map_or(seg.n_vec, Bitset::count);
                 hnsw::Builder::resume(
@@ -1045,6 +1109,16 @@ mod tests {
         }
     }
 
+    /// A new index (`small_config`) holding records 0..n (`put_at`) in one segment.
+    fn one_segment_of(n: u32) -> (tempfile::TempDir, Index) {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), small_config()).unwrap();
+        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
+        idx.apply((0..n).map(|i| put_at(i, 0.0)).collect()).unwrap();
+        idx.flush().unwrap();
+        (dir, idx)
+    }
+
     fn delete(id: u32) -> Op {
         Op::Delete {
             seq: 0,
@@ -1114,12 +1188,7 @@ mod tests {
     /// flush merges everything into one segment and drops the tombstones.
     #[test]
     fn small_flushes_wait_in_their_own_segments_until_a_large_one_merges_them() {
-        let dir = tempfile::tempdir().unwrap();
-        create(dir.path(), small_config()).unwrap();
-        let mut idx = Index::open_write(dir.path(), SyncMode::None).unwrap();
-        idx.apply((0..1000).map(|i| put_at(i, 0.0)).collect())
-            .unwrap();
-        idx.flush().unwrap();
+        let (dir, mut idx) = one_segment_of(1000);
         idx.apply(
             (0..10)
                 .map(delete)
@@ -1198,6 +1267,85 @@ mod tests {
             assert_eq!(idx.id_of(hits[0].loc), id.to_string());
             assert_eq!(hits[0].distance, 0.0);
         }
+    }
+
+    /// Records written again with the same vector (what `vidx update` does to change
+    /// metadata) keep their graph nodes: the merge takes their new metadata and
+    /// sequence numbers and inserts nothing, so the graph is the same; and they
+    /// do not count as dead rows (40% of them would otherwise force a rebuild).
+    #[test]
+    fn metadata_updates_keep_the_graph_nodes() {
+        let (_dir, mut idx) = one_segment_of(1000);
+        // Every node's links at every level, and the entry point.
+        let graph_lists = |idx: &Index| {
+            let g = idx.segments[0].graph();
+            let links: Vec<Vec<Vec<u32>>> = (0..g.len as u32)
+                .map(|i| (0..=g.level(i)).map(|l| g.links(i, l).to_vec()).collect())
+                .collect();
+            (links, g.entry)
+        };
+        let before = graph_lists(&idx);
+        let updated = |i: u32| {
+            let Op::Put { id, vector, .. } = put_at(i, 0.0) else {
+                unreachable!()
+            };
+            Op::Put {
+                seq: 0,
+                id,
+                vector,
+                meta: format!("{{\"n\":{i},\"v\":2}}"),
+            }
+        };
+        idx.apply(
+            (0..1000)
+                .step_by(5)
+                .chain((1..1000).step_by(5))
+                .map(updated)
+                .collect(),
+        )
+        .unwrap();
+        let done = idx.flush().unwrap().unwrap();
+        assert_eq!((done.segments_before, done.segments_after), (1, 1));
+        assert_eq!(idx.segments[0].n_vec, 1000);
+        assert_eq!(graph_lists(&idx), before, "no node was dropped or inserted");
+        let mut s = Scratch::default();
+        for i in 0..1000u32 {
+            let Op::Put { vector, meta, .. } = put_at(i, 0.0) else {
+                unreachable!()
+            };
+            let l = idx.find(&i.to_string()).unwrap();
+            let want = if i % 5 < 2 {
+                format!("{{\"n\":{i},\"v\":2}}")
+            } else {
+                meta
+            };
+            assert_eq!(idx.meta_of(l), want);
+            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            assert_eq!(
+                (idx.id_of(hits[0].loc), hits[0].distance),
+                (&*i.to_string(), 0.0)
+            );
+            assert_eq!(idx.meta_of(hits[0].loc), idx.meta_of(l));
+        }
+        // A new vector is a new node: the old one leaves the graph as before.
+        idx.apply((0..50).map(|i| put_at(i, 0.5)).collect())
+            .unwrap();
+        idx.flush().unwrap();
+        assert_eq!(idx.segments.len(), 1);
+        assert_ne!(graph_lists(&idx), before);
+        let live: Vec<(u32, f32)> = (0..50).map(|i| (i, 0.5)).collect();
+        let mut s = Scratch::default();
+        for (i, shift) in live {
+            let Op::Put { vector, .. } = put_at(i, shift) else {
+                unreachable!()
+            };
+            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            assert_eq!(
+                (idx.id_of(hits[0].loc), hits[0].distance),
+                (&*i.to_string(), 0.0)
+            );
+        }
+        assert_eq!(idx.live_count(), 1000);
     }
 
     /// A segment with a quarter or more of its rows dead is rebuilt rather than merged
