@@ -1036,12 +1036,16 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__record)
-            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
+            opts="-o -d -h --format --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "records hid-recorder" -- "${cur}"))
+                    return 0
+                    ;;
                 --report-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

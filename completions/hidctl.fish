@@ -215,6 +215,8 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l sim-faults 
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l layout -d 'One record per report field (report id, direction, bit offset, size, usages) instead of one per item'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l raw -d 'One record with the descriptor\'s bytes in hex'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l format -d 'What to write: hidctl\'s records, or the text hid-tools\' hid-recorder writes' -r -f -a "records\t'hidctl\'s records (in the -o format): a \'descriptor\' record, then \'input\' records'
+hid-recorder\t'hid-recorder\'s text (hid-tools), which hid-replay and \'hidctl replay\' play back'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l report-id -d 'Only reports with this report id (numbered devices)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l timeout -d 'Stop when no report arrives for this long (e.g. 500ms, 2s); without it, wait' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l count -d 'Stop after N reports' -r
@@ -243,7 +245,7 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s d -l device -d 
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l speed -d 'Play faster (2 = twice as fast); 0 sends everything at once' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the device before the first report, so readers can open its hidraw node (uhid\'s open event cannot tell a reader from the kernel\'s own input handler, which opens a keyboard at once)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the devices before the first report, so readers can open their hidraw nodes (uhid\'s open event cannot tell a reader from the kernel\'s own input handler, which opens a keyboard at once)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -214,6 +214,7 @@ fn hidctl_in_a_qemu_guest() {
     let mut log: Vec<String> = Vec::new();
     let mut qmp: Option<Qmp> = None;
     let mut injecting = false;
+    let mut moving = false;
     let mut done = false;
     let mut last_key = Instant::now() - Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -227,6 +228,13 @@ fn hidctl_in_a_qemu_guest() {
                 if l.starts_with("@@END keys") {
                     injecting = false;
                 }
+                if l == "@@INJECT-MOUSE" {
+                    moving = true;
+                    qmp.get_or_insert_with(|| Qmp::connect(&qmp_path));
+                }
+                if l.starts_with("@@END mouse-rec") {
+                    moving = false;
+                }
                 if l == "@@DONE" {
                     done = true;
                 }
@@ -237,6 +245,13 @@ fn hidctl_in_a_qemu_guest() {
         }
         // Press and release 'h' (HID usage 0x0b) until the guest's reader has its two
         // reports; presses before it opened the node are simply not queued for it.
+        // Move the mouse right and down until the guest's recorder has its reports.
+        if moving && last_key.elapsed() > Duration::from_millis(400) {
+            if let Some(q) = qmp.as_mut() {
+                q.cmd(r#"{"execute":"input-send-event","arguments":{"events":[{"type":"rel","data":{"axis":"x","value":10}},{"type":"rel","data":{"axis":"y","value":5}}]}}"#);
+            }
+            last_key = Instant::now();
+        }
         if injecting && last_key.elapsed() > Duration::from_millis(700) {
             if let Some(q) = qmp.as_mut() {
                 q.cmd(r#"{"execute":"send-key","arguments":{"keys":[{"type":"qcode","data":"h"}],"hold-time":50}}"#);
@@ -422,4 +437,105 @@ fn hidctl_in_a_qemu_guest() {
         .map(|r| r["hex"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(hex, vec!["00000b0000000000", "0000000000000000"]);
+
+    // The mouse recorded as hid-recorder text: its descriptor as the kernel holds it,
+    // name, physical path, USB bus and ids, and four reports; judged by hid-tools.
+    let rec = step("mouse-rec");
+    assert_eq!(rec.rc, 0, "{}", rec.text());
+    let text = step("mouse-hid").text();
+    let lines: Vec<&str> = text.lines().collect();
+    let tagged =
+        |tag: &str| -> Vec<&str> { lines.iter().filter_map(|l| l.strip_prefix(tag)).collect() };
+    assert_eq!(tagged("N: "), vec!["QEMU QEMU USB Mouse"], "{text}");
+    assert_eq!(tagged("I: "), vec!["3 0627 0001"], "{text}");
+    assert!(tagged("P: ")[0].starts_with("usb-"), "{text}");
+    let rdesc: Vec<u8> = tagged("R: ")[0]
+        .split_whitespace()
+        .skip(1)
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect();
+    let rdesc_hex: String = rdesc.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(descriptors.contains(&rdesc_hex), "{text}");
+    let events: Vec<String> = tagged("E: ")
+        .iter()
+        .map(|e| e.split_whitespace().skip(2).collect::<String>())
+        .collect();
+    assert_eq!(events.len(), 4, "{text}");
+    assert!(tagged("E: ")[0].starts_with("000000.000000 4 "), "{text}");
+    hid_tools_judge(&text, &events);
+
+    // Replayed through uhid and read back from the new node: the same descriptor, bus
+    // and reports.
+    let back = step("mouse-replay-read");
+    assert_eq!(
+        back.rc,
+        0,
+        "{}\n{}",
+        back.text(),
+        step("mouse-replay-stderr").text()
+    );
+    let rows = back.json();
+    assert_eq!(rows[0]["hex"], rdesc_hex.as_str(), "{rows:?}");
+    assert_eq!(rows[0]["bus"], "0003", "{rows:?}");
+    assert_eq!(rows[0]["name"], "QEMU QEMU USB Mouse", "{rows:?}");
+    let replayed: Vec<String> = rows[1..]
+        .iter()
+        .map(|r| r["hex"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(replayed, events);
+}
+
+/// hid-tools reads the recording as hidctl wrote it: hid-decode decodes its `R:` line
+/// to the same descriptor, and hid-tools' parser decodes every `E:` line's report
+/// (a report that does not fit the descriptor raises).
+fn hid_tools_judge(text: &str, events: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mouse.hid");
+    std::fs::write(&file, text).unwrap();
+    // hid-decode, through the Python that has hid-tools (PyPI, installed by make deps).
+    let decoded = python(
+        "import sys; from hidtools.cli.decode import main; sys.argv[0] = 'hid-decode'; main()",
+        &file,
+    );
+    let r_line = text.lines().find(|l| l.starts_with("R: ")).unwrap();
+    assert!(decoded.lines().any(|l| l == r_line), "{decoded}");
+    let script = r#"
+import sys
+from hidtools.hid import ReportDescriptor
+lines = open(sys.argv[1]).read().splitlines()
+rdesc = [int(b, 16) for b in next(l for l in lines if l.startswith("R: ")).split()[2:]]
+rd = ReportDescriptor.from_bytes(rdesc)
+for l in lines:
+    if l.startswith("E: "):
+        data = [int(b, 16) for b in l.split()[3:]]
+        print("".join(f"{b:02x}" for b in data), "|", rd.format_report(data).strip())
+"#;
+    let reports = python(script, &file);
+    let got: Vec<&str> = reports
+        .lines()
+        .map(|l| l.split(" | ").next().unwrap())
+        .collect();
+    assert_eq!(got, events, "{reports}");
+    // The host moved the mouse right and down: hid-tools sees X and Y in every report.
+    assert!(
+        reports
+            .lines()
+            .all(|l| l.contains("X:") && l.contains("Y:")),
+        "{reports}"
+    );
+}
+
+/// Runs a Python script on `file` and returns what it printed; it must succeed.
+fn python(script: &str, file: &std::path::Path) -> String {
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -60,4 +60,6 @@ hidctl_vm_deps() {
 }
 # strip (binutils) slims the binaries copied into the guest's initramfs.
 apt_install binutils
+# hid-tools judges hidctl's hid-recorder files (hid-decode and its report parser).
+pip_install hid-tools==0.12
 hidctl_vm_deps

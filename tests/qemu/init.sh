@@ -77,5 +77,25 @@ wait_dev 1209 0002
 step replay-read hidctl --device 1209:0002 record --count 2 --timeout 20s -o ndjson
 wait $rep
 echo "@@BEGIN replay-stderr"; cat /tmp/replay.err; echo "@@END replay-stderr rc=0"
+
+# The mouse recorded in hid-recorder's text while the host moves it over QMP, then that
+# file replayed through uhid and read back from the new node (the replayed mouse has
+# the real one's ids, so it is told apart as the node that was not there before).
+mouse=$(hidctl list -o ndjson | grep 'QEMU USB Mouse' | sed -n 's/.*"path":"\([^"]*\)".*/\1/p' | head -n 1)
+echo "@@INJECT-MOUSE"
+step mouse-rec hidctl --device "$mouse" record --format hid-recorder --count 4 --timeout 30s --out /tmp/mouse.hid
+echo "@@BEGIN mouse-hid"; cat /tmp/mouse.hid; echo "@@END mouse-hid rc=0"
+before=" $(echo /dev/hidraw*) "
+hidctl replay --wait 8s /tmp/mouse.hid 2>/tmp/replay2.err &
+rep=$!
+new=""; i=0
+while [ -z "$new" ] && [ $i -lt 300 ]; do
+    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new=$n ;; esac; done
+    [ -z "$new" ] && sleep 0.1
+    i=$((i+1))
+done
+step mouse-replay-read hidctl --device "$new" record --count 4 --timeout 20s -o ndjson
+wait $rep
+echo "@@BEGIN mouse-replay-stderr"; cat /tmp/replay2.err; echo "@@END mouse-replay-stderr rc=0"
 echo "@@DONE"
 poweroff -f

@@ -353,6 +353,22 @@ impl HidDevice for ModelDevice {
     }
 }
 
+/// What the kernel calls a hidraw node's device, from its sysfs uevent: `HID_NAME`
+/// (e.g. `QEMU QEMU USB Mouse`, manufacturer and product as HIDIOCGRAWNAME gives them)
+/// and `HID_PHYS` (e.g. `usb-0000:00:04.0-1/input0`), which hid-recorder records.
+/// None for paths that are not hidraw nodes or when sysfs does not say.
+pub fn hidraw_uevent(path: &str, key: &str) -> Option<String> {
+    let node = std::path::Path::new(path).file_name()?.to_str()?;
+    if !node.starts_with("hidraw") {
+        return None;
+    }
+    let uevent = std::fs::read_to_string(format!("/sys/class/hidraw/{node}/device/uevent")).ok()?;
+    uevent
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

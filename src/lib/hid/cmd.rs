@@ -12,8 +12,8 @@ use super::out;
 use super::protocol::{self, crc8, REPORT_LEN};
 use super::sim::DevicePort;
 use super::{
-    select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand, LinkArgs,
-    ListArgs, ReadArgs, SpiCommand, WriteArgs,
+    recorder, select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand,
+    LinkArgs, ListArgs, ReadArgs, RecordArgs, RecordFormat, SpiCommand, WriteArgs,
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
@@ -24,8 +24,8 @@ pub fn run(dev: &DeviceArgs, command: Command) -> Result<Outcome> {
     let backend = Hidraw;
     match command {
         Command::List(a) => list(&backend, &a),
-        Command::Read(a) => read(&backend, dev, &a, false),
-        Command::Record(a) => read(&backend, dev, &a, true),
+        Command::Read(a) => read(&backend, dev, &a),
+        Command::Record(a) => record(&backend, dev, &a),
         Command::Write(a) => write(&backend, dev, &a, false),
         Command::Feature(FeatureCommand::Set(a)) => write(&backend, dev, &a, true),
         Command::Feature(FeatureCommand::Get {
@@ -163,10 +163,14 @@ struct ReadRow {
 struct RecordRow {
     #[serde(rename = "type")]
     kind: &'static str,
+    /// Which device of the recording (hidctl replay plays several).
+    device: i64,
     ts: i64,
     report_id: Option<i64>,
     hex: String,
     name: Option<String>,
+    phys: Option<String>,
+    bus: Option<String>,
     vid: Option<String>,
     pid: Option<String>,
 }
@@ -174,10 +178,13 @@ struct RecordRow {
 pub fn record_schema() -> SchemaRef {
     schema(vec![
         rows::utf8("type"),
+        rows::int("device"),
         ts_field(),
         rows::int_opt("report_id"),
         rows::utf8("hex"),
         rows::utf8_opt("name"),
+        rows::utf8_opt("phys"),
+        rows::utf8_opt("bus"),
         rows::utf8_opt("vid"),
         rows::utf8_opt("pid"),
     ])
@@ -196,21 +203,29 @@ fn split_report<'a>(desc: &Descriptor, data: &'a [u8]) -> (u8, &'a [u8]) {
     }
 }
 
-pub fn read(
-    backend: &dyn HidBackend,
-    dev: &DeviceArgs,
-    a: &ReadArgs,
-    recording: bool,
-) -> Result<Outcome> {
+pub fn read(backend: &dyn HidBackend, dev: &DeviceArgs, a: &ReadArgs) -> Result<Outcome> {
     let (info, mut d) = open(backend, dev)?;
-    read_from(&info, d.as_mut(), a, recording)
+    read_from(&info, d.as_mut(), a, None)
 }
 
+pub fn record(backend: &dyn HidBackend, dev: &DeviceArgs, a: &RecordArgs) -> Result<Outcome> {
+    let (info, mut d) = open(backend, dev)?;
+    read_from(&info, d.as_mut(), &a.read, Some(a.format))
+}
+
+/// Where `read_from` writes: decoded reports, a recording's records, or hid-recorder
+/// text.
+enum Reports {
+    Records(Records),
+    Text(recorder::Writer<crate::record::writer::Out>, String),
+}
+
+/// Reads input reports (`read`), or records them (`record`, in `recording`'s format).
 pub fn read_from(
     info: &DeviceInfo,
     d: &mut dyn HidDevice,
     a: &ReadArgs,
-    recording: bool,
+    recording: Option<RecordFormat>,
 ) -> Result<Outcome> {
     let raw_desc = d.descriptor()?;
     let desc = descriptor::decode(&raw_desc);
@@ -223,20 +238,46 @@ pub fn read_from(
             )));
         }
     }
-    let mut rows = if recording {
-        let mut r = Records::checked(&a.output, record_schema())?;
-        r.write_rows(&[RecordRow {
-            kind: "descriptor",
-            ts: now_ns(),
-            report_id: None,
-            hex: to_hex(&raw_desc),
-            name: Some(info.product.clone()),
-            vid: Some(format!("{:04x}", info.vid)),
-            pid: Some(format!("{:04x}", info.pid)),
-        }])?;
-        r
-    } else {
-        Records::checked(
+    let uevent = |key| super::backend::hidraw_uevent(&info.path, key);
+    let phys = uevent("HID_PHYS").unwrap_or_default();
+    let name = uevent("HID_NAME").unwrap_or_else(|| info.product.clone());
+    let bus = recorder::bus_number(&info.bus);
+    let mut out = match recording {
+        Some(RecordFormat::HidRecorder) => {
+            let opts = a.output.sink_options();
+            let what = crate::record::writer::writing(opts.path.as_deref());
+            let mut w = recorder::Writer::new(crate::record::writer::open_output(&opts)?, 1);
+            w.header(
+                0,
+                &recorder::Device {
+                    name: name.clone(),
+                    phys,
+                    bus,
+                    vid: info.vid,
+                    pid: info.pid,
+                    descriptor: raw_desc.clone(),
+                },
+            )
+            .map_err(|e| Error::io(&what, e))?;
+            Reports::Text(w, what)
+        }
+        Some(RecordFormat::Records) => {
+            let mut r = Records::checked(&a.output, record_schema())?;
+            r.write_rows(&[RecordRow {
+                kind: "descriptor",
+                device: 0,
+                ts: now_ns(),
+                report_id: None,
+                hex: to_hex(&raw_desc),
+                name: Some(name),
+                phys: Some(phys),
+                bus: Some(format!("{bus:04x}")),
+                vid: Some(format!("{:04x}", info.vid)),
+                pid: Some(format!("{:04x}", info.pid)),
+            }])?;
+            Reports::Records(r)
+        }
+        None => Reports::Records(Records::checked(
             &a.output,
             schema(vec![
                 ts_field(),
@@ -245,8 +286,9 @@ pub fn read_from(
                 rows::utf8("hex"),
                 out::decoded_fields("fields"),
             ]),
-        )?
+        )?),
     };
+    let mut first_ts = None;
     let mut got = 0u64;
     let mut short = 0u64;
     let mut buf = vec![0u8; 4096];
@@ -274,13 +316,25 @@ pub fn read_from(
                 ));
             }
         }
-        if recording {
+        let rows = match &mut out {
+            Reports::Text(w, what) => {
+                let us = (ts - *first_ts.get_or_insert(ts)).max(0) as u64 / 1000;
+                w.event(0, us, &buf[..n])
+                    .map_err(|e| Error::io(&*what, e))?;
+                continue;
+            }
+            Reports::Records(rows) => rows,
+        };
+        if recording.is_some() {
             rows.write_rows(&[RecordRow {
                 kind: "input",
+                device: 0,
                 ts,
                 report_id: Some(id.into()),
                 hex: to_hex(payload),
                 name: None,
+                phys: None,
+                bus: None,
                 vid: None,
                 pid: None,
             }])?;
@@ -303,7 +357,12 @@ pub fn read_from(
             }])?;
         }
     }
-    rows.finish()?;
+    match out {
+        Reports::Records(rows) => rows.finish()?,
+        Reports::Text(w, what) => {
+            crate::record::writer::close(w.into_inner()).map_err(|e| Error::io(what, e))?
+        }
+    }
     if let Some(c) = a.count {
         if got < c {
             return Err(Error::device(
@@ -930,8 +989,8 @@ mod tests {
         let cli = Cli::try_parse_from(argv).unwrap();
         let outcome = match cli.command.unwrap() {
             Command::List(a) => list(b, &a),
-            Command::Read(a) => read(b, &cli.dev, &a, false),
-            Command::Record(a) => read(b, &cli.dev, &a, true),
+            Command::Read(a) => read(b, &cli.dev, &a),
+            Command::Record(a) => record(b, &cli.dev, &a),
             c => panic!("not a model command: {c:?}"),
         }
         .unwrap();

@@ -9,6 +9,7 @@ pub mod descriptor;
 pub mod emulate;
 pub mod out;
 pub mod protocol;
+pub mod recorder;
 pub mod replay;
 pub mod select;
 pub mod sim;
@@ -168,6 +169,24 @@ pub struct ReadArgs {
     pub count: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// What `hidctl record` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordFormat {
+    /// hidctl's records (in the -o format): a 'descriptor' record, then 'input' records
+    Records,
+    /// hid-recorder's text (hid-tools), which hid-replay and 'hidctl replay' play back
+    HidRecorder,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// What to write: hidctl's records, or the text hid-tools' hid-recorder writes
+    #[arg(long, value_enum, default_value = "records")]
+    pub format: RecordFormat,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -385,14 +404,17 @@ Examples:
     Descriptor(DescriptorArgs),
     /// Record a device: its descriptor, then its input reports, as records
     ///
-    /// The first record has type 'descriptor' (hex: the report descriptor, name, vid,
-    /// pid); each further record type 'input' with ts, report_id and hex. 'hidctl
-    /// replay' plays it back through uhid.
+    /// The first record has type 'descriptor' (hex: the report descriptor, name, phys,
+    /// bus, vid, pid); each further record type 'input' with ts, report_id and hex.
+    /// --format hid-recorder writes hid-tools' text instead (R:, N:, P:, I: and one E:
+    /// line per report), as kernel and libinput bug reports ask for. 'hidctl replay'
+    /// plays either back through uhid, and hid-replay plays the text.
     #[command(after_help = "\
 Examples:
   hidctl --device 0627:0001:68284 record --count 100 > keys.ndjson
-  hidctl --device /dev/hidraw1 record --timeout 5s --out mouse.ndjson")]
-    Record(ReadArgs),
+  hidctl --device /dev/hidraw1 record --timeout 5s --out mouse.ndjson
+  hidctl --device /dev/hidraw1 record --format hid-recorder --timeout 10s > mouse.hid")]
+    Record(RecordArgs),
     /// Replay a recording through /dev/uhid: a device with the recorded descriptor
     /// sends the recorded input reports with their original spacing
     #[command(after_help = "\
