@@ -97,5 +97,27 @@ done
 step mouse-replay-read hidctl --device "$new" record --count 4 --timeout 20s -o ndjson
 wait $rep
 echo "@@BEGIN mouse-replay-stderr"; cat /tmp/replay2.err; echo "@@END mouse-replay-stderr rc=0"
+
+# Two devices at once: the mouse and the tablet, moved in turn over QMP, recorded as
+# one hid-recorder file; replayed as two uhid devices and recorded again from both new
+# nodes.
+tablet=$(hidctl list -o ndjson | grep 'QEMU USB Tablet' | sed -n 's/.*"path":"\([^"]*\)".*/\1/p' | head -n 1)
+echo "@@INJECT-BOTH"
+step two-rec hidctl record "$mouse" "$tablet" --format hid-recorder --count 6 --timeout 30s --out /tmp/two.hid
+echo "@@BEGIN two-hid"; cat /tmp/two.hid; echo "@@END two-hid rc=0"
+before=" $(echo /dev/hidraw*) "
+hidctl replay --wait 10s /tmp/two.hid 2>/tmp/replay3.err &
+rep=$!
+new=""; i=0
+while [ "$(echo $new | wc -w)" -lt 2 ] && [ $i -lt 300 ]; do
+    new=""
+    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new="$new $n" ;; esac; done
+    [ "$(echo $new | wc -w)" -lt 2 ] && sleep 0.1
+    i=$((i+1))
+done
+sleep 1
+step two-replay-read hidctl record $new --count 6 --timeout 20s -o ndjson
+wait $rep
+echo "@@BEGIN two-replay-stderr"; cat /tmp/replay3.err; echo "@@END two-replay-stderr rc=0"
 echo "@@DONE"
 poweroff -f

@@ -160,7 +160,7 @@ struct ReadRow {
 }
 
 #[derive(Serialize)]
-struct RecordRow {
+pub(super) struct RecordRow {
     #[serde(rename = "type")]
     kind: &'static str,
     /// Which device of the recording (hidctl replay plays several).
@@ -190,9 +190,41 @@ pub fn record_schema() -> SchemaRef {
     ])
 }
 
+/// A recording's 'descriptor' record for device `index`.
+pub(super) fn descriptor_row(index: usize, d: &recorder::Device) -> RecordRow {
+    RecordRow {
+        kind: "descriptor",
+        device: index as i64,
+        ts: now_ns(),
+        report_id: None,
+        hex: to_hex(&d.descriptor),
+        name: Some(d.name.clone()),
+        phys: Some(d.phys.clone()),
+        bus: Some(format!("{:04x}", d.bus)),
+        vid: Some(format!("{:04x}", d.vid)),
+        pid: Some(format!("{:04x}", d.pid)),
+    }
+}
+
+/// A recording's 'input' record for device `index`: report id and payload.
+pub(super) fn input_row(index: usize, ts: i64, report_id: u8, payload: &[u8]) -> RecordRow {
+    RecordRow {
+        kind: "input",
+        device: index as i64,
+        ts,
+        report_id: Some(report_id.into()),
+        hex: to_hex(payload),
+        name: None,
+        phys: None,
+        bus: None,
+        vid: None,
+        pid: None,
+    }
+}
+
 /// Splits a raw input report into (report id, payload) with the descriptor's
 /// numbering.
-fn split_report<'a>(desc: &Descriptor, data: &'a [u8]) -> (u8, &'a [u8]) {
+pub(super) fn split_report<'a>(desc: &Descriptor, data: &'a [u8]) -> (u8, &'a [u8]) {
     if desc.numbered() {
         match data.split_first() {
             Some((id, rest)) => (*id, rest),
@@ -209,6 +241,9 @@ pub fn read(backend: &dyn HidBackend, dev: &DeviceArgs, a: &ReadArgs) -> Result<
 }
 
 pub fn record(backend: &dyn HidBackend, dev: &DeviceArgs, a: &RecordArgs) -> Result<Outcome> {
+    if !a.devices.is_empty() {
+        return super::capture::record_several(backend, a);
+    }
     let (info, mut d) = open(backend, dev)?;
     read_from(&info, d.as_mut(), &a.read, Some(a.format))
 }
@@ -239,42 +274,25 @@ pub fn read_from(
         }
     }
     let uevent = |key| super::backend::hidraw_uevent(&info.path, key);
-    let phys = uevent("HID_PHYS").unwrap_or_default();
-    let name = uevent("HID_NAME").unwrap_or_else(|| info.product.clone());
-    let bus = recorder::bus_number(&info.bus);
+    let device = recorder::Device {
+        name: uevent("HID_NAME").unwrap_or_else(|| info.product.clone()),
+        phys: uevent("HID_PHYS").unwrap_or_default(),
+        bus: recorder::bus_number(&info.bus),
+        vid: info.vid,
+        pid: info.pid,
+        descriptor: raw_desc.clone(),
+    };
     let mut out = match recording {
         Some(RecordFormat::HidRecorder) => {
             let opts = a.output.sink_options();
             let what = crate::record::writer::writing(opts.path.as_deref());
             let mut w = recorder::Writer::new(crate::record::writer::open_output(&opts)?, 1);
-            w.header(
-                0,
-                &recorder::Device {
-                    name: name.clone(),
-                    phys,
-                    bus,
-                    vid: info.vid,
-                    pid: info.pid,
-                    descriptor: raw_desc.clone(),
-                },
-            )
-            .map_err(|e| Error::io(&what, e))?;
+            w.header(0, &device).map_err(|e| Error::io(&what, e))?;
             Reports::Text(w, what)
         }
         Some(RecordFormat::Records) => {
             let mut r = Records::checked(&a.output, record_schema())?;
-            r.write_rows(&[RecordRow {
-                kind: "descriptor",
-                device: 0,
-                ts: now_ns(),
-                report_id: None,
-                hex: to_hex(&raw_desc),
-                name: Some(name),
-                phys: Some(phys),
-                bus: Some(format!("{bus:04x}")),
-                vid: Some(format!("{:04x}", info.vid)),
-                pid: Some(format!("{:04x}", info.pid)),
-            }])?;
+            r.write_rows(&[descriptor_row(0, &device)])?;
             Reports::Records(r)
         }
         None => Reports::Records(Records::checked(
@@ -326,18 +344,7 @@ pub fn read_from(
             Reports::Records(rows) => rows,
         };
         if recording.is_some() {
-            rows.write_rows(&[RecordRow {
-                kind: "input",
-                device: 0,
-                ts,
-                report_id: Some(id.into()),
-                hex: to_hex(payload),
-                name: None,
-                phys: None,
-                bus: None,
-                vid: None,
-                pid: None,
-            }])?;
+            rows.write_rows(&[input_row(0, ts, id, payload)])?;
         } else {
             let fields = layout.map(|r| {
                 descriptor::decode_report(r, payload)

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod bridge;
+pub mod capture;
 pub mod cmd;
 pub mod descriptor;
 pub mod emulate;
@@ -182,6 +183,10 @@ pub enum RecordFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
+    /// Record several devices at once (hidraw paths or VID:PID[:SERIAL]), as one
+    /// recording that keeps the order their reports came in [default: --device]
+    #[arg(value_name = "DEVICE")]
+    pub devices: Vec<String>,
     /// What to write: hidctl's records, or the text hid-tools' hid-recorder writes
     #[arg(long, value_enum, default_value = "records")]
     pub format: RecordFormat,
@@ -413,7 +418,8 @@ Examples:
 Examples:
   hidctl --device 0627:0001:68284 record --count 100 > keys.ndjson
   hidctl --device /dev/hidraw1 record --timeout 5s --out mouse.ndjson
-  hidctl --device /dev/hidraw1 record --format hid-recorder --timeout 10s > mouse.hid")]
+  hidctl --device /dev/hidraw1 record --format hid-recorder --timeout 10s > mouse.hid
+  hidctl record /dev/hidraw3 /dev/hidraw4 --format hid-recorder > tablet.hid    pen and touch")]
     Record(RecordArgs),
     /// Replay a recording through /dev/uhid: a device with the recorded descriptor
     /// sends the recorded input reports with their original spacing
