@@ -133,6 +133,21 @@ fn hidctl_in_a_qemu_guest() {
             vm.display()
         );
     };
+    // The Python that has hid-tools (make deps), which the guest runs from the host's root.
+    let python = String::from_utf8(
+        Command::new("python3")
+            .args(["-c", "import sys, hidtools; print(sys.executable)"])
+            .output()
+            .expect("python3 with hid-tools (make deps installs it)")
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    assert!(
+        !python.is_empty(),
+        "python3 cannot import hidtools: run make deps"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let initrd = tmp.path().join("initrd.gz");
     let st = Command::new("bash")
@@ -175,7 +190,15 @@ fn hidctl_in_a_qemu_guest() {
         .arg("-initrd")
         .arg(&initrd)
         // no_timer_check: under TCG on a busy host the IO-APIC timer check can fail.
-        .args(["-append", "console=ttyS0 panic=-1 quiet no_timer_check"])
+        .args([
+            "-append",
+            &format!("console=ttyS0 panic=-1 quiet no_timer_check pipekit_python={python}"),
+        ])
+        // The host's root, read-only, for hid-tools run with the host's Python.
+        .args([
+            "-virtfs",
+            "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
+        ])
         .args([
             "-device",
             "qemu-xhci",
@@ -234,8 +257,11 @@ fn hidctl_in_a_qemu_guest() {
                     moving = true;
                     qmp.get_or_insert_with(|| Qmp::connect(&qmp_path));
                 }
-                if l.starts_with("@@END mouse-rec") {
+                if l.starts_with("@@END mouse-rec") || l.starts_with("@@END hr-rec") {
                     moving = false;
+                }
+                if l == "@@INJECT-MOUSE2" {
+                    moving = true;
                 }
                 if l == "@@INJECT-BOTH" {
                     both = true;
@@ -566,6 +592,40 @@ fn hidctl_in_a_qemu_guest() {
         })
         .collect();
     assert_eq!(replayed, sequence, "{text}\n{rows:?}");
+
+    // A recording made by hid-tools' hid-recorder, replayed by hidctl: the kernel sees
+    // the recorded descriptor, name and reports.
+    let text = step("hr-hid").text();
+    let e_lines: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("E: "))
+        .map(|e| e.split_whitespace().skip(2).collect())
+        .collect();
+    assert!(e_lines.len() >= 4, "{text}\n{}", step("hr-err").text());
+    assert!(text.contains("N: QEMU QEMU USB Mouse"), "{text}");
+    let back = step("hr-replay-read");
+    assert_eq!(
+        back.rc,
+        0,
+        "{}\n{}",
+        back.text(),
+        step("hr-replay-stderr").text()
+    );
+    let rows = back.json();
+    let r_line: String = text
+        .lines()
+        .find_map(|l| l.strip_prefix("R: "))
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .collect();
+    assert_eq!(rows[0]["hex"], r_line.as_str(), "{rows:?}");
+    assert_eq!(rows[0]["name"], "QEMU QEMU USB Mouse", "{rows:?}");
+    let replayed: Vec<String> = rows[1..]
+        .iter()
+        .map(|r| r["hex"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(replayed, e_lines[..4], "{text}");
 }
 
 /// hid-tools reads the recording as hidctl wrote it: hid-decode decodes its `R:` line

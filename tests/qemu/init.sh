@@ -119,5 +119,39 @@ sleep 1
 step two-replay-read hidctl record $new --count 6 --timeout 20s -o ndjson
 wait $rep
 echo "@@BEGIN two-replay-stderr"; cat /tmp/replay3.err; echo "@@END two-replay-stderr rc=0"
+
+# hid-tools' own hid-recorder, run from the host's root (shared read-only over 9p) with
+# the host's Python, records the mouse while the host moves it; hidctl replays that file.
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
+    insmod /lib/modules/$m.ko || echo "@@MODULE-FAILED $m"
+done
+py=$(sed -n 's/.*pipekit_python=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,ro host /host
+for d in dev proc sys; do mount --bind /$d /host/$d; done
+echo "@@INJECT-MOUSE2"
+chroot /host "$py" -c 'from hidtools.cli.record import main; main()' "$mouse" >/tmp/hr.hid 2>/tmp/hr.err &
+hr=$!
+i=0
+events() { n=$(grep -c '^E: ' /tmp/hr.hid 2>/dev/null); echo "${n:-0}"; }
+while [ "$(events)" -lt 4 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+# SIGTERM: a background job of this shell ignores SIGINT, and so would Python. Each
+# event line is flushed as it is written.
+kill $hr; wait $hr
+echo "@@END hr-rec rc=0"
+echo "@@BEGIN hr-hid"; cat /tmp/hr.hid; echo "@@END hr-hid rc=0"
+echo "@@BEGIN hr-err"; cat /tmp/hr.err; echo "@@END hr-err rc=0"
+before=" $(echo /dev/hidraw*) "
+hidctl replay --wait 8s /tmp/hr.hid 2>/tmp/replay4.err &
+rep=$!
+new=""; i=0
+while [ -z "$new" ] && [ $i -lt 300 ]; do
+    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new=$n ;; esac; done
+    [ -z "$new" ] && sleep 0.1
+    i=$((i+1))
+done
+step hr-replay-read hidctl --device "$new" record --count 4 --timeout 20s -o ndjson
+wait $rep
+echo "@@BEGIN hr-replay-stderr"; cat /tmp/replay4.err; echo "@@END hr-replay-stderr rc=0"
 echo "@@DONE"
 poweroff -f

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the QEMU guest's initramfs for tests/hidctl_qemu.rs: busybox, the kernel
-# modules for xhci/usbhid/hid-generic/uhid, the given (dynamically linked) binaries with
+# modules for xhci/usbhid/hid-generic/uhid and virtio 9p, the given (dynamically linked) binaries with
 # the shared libraries ldd names, the guest script init.sh and the files in files/.
 # Usage: mkinitramfs.sh OUT.cpio.gz BINARY...
 set -euo pipefail
@@ -18,6 +18,13 @@ cp "$vm/busybox/bin/busybox" "$root/bin/busybox"
 for m in usb/common/usb-common usb/core/usbcore usb/host/xhci-hcd usb/host/xhci-pci \
          hid/hid hid/usbhid/usbhid hid/hid-generic hid/uhid; do
     cp "$mods/$m.ko" "$root/lib/modules/"
+done
+# virtio and 9p, to mount the host's root read-only and run hid-tools from it.
+kmods="$vm/kernel/lib/modules/$kver/kernel"
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
+         drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/9p/9pnet \
+         net/9p/9pnet_virtio fs/netfs/netfs fs/fscache/fscache fs/9p/9p; do
+    cp "$kmods/$m.ko" "$root/lib/modules/"
 done
 for bin in "$@"; do
     # The release build keeps line tables; the guest's RAM does not need them.
