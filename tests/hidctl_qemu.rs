@@ -463,7 +463,7 @@ fn hidctl_in_a_qemu_guest() {
     // A recording replayed through uhid and recorded again through hidraw: the
     // descriptor first (as the kernel holds it, with the device's name and ids), then
     // the same reports.
-    let rep = step("replay-read");
+    let rep = step("replay");
     assert_eq!(
         rep.rc,
         0,
@@ -514,7 +514,7 @@ fn hidctl_in_a_qemu_guest() {
 
     // Replayed through uhid and read back from the new node: the same descriptor, bus
     // and reports.
-    let back = step("mouse-replay-read");
+    let back = step("mouse-replay");
     assert_eq!(
         back.rc,
         0,
@@ -562,7 +562,7 @@ fn hidctl_in_a_qemu_guest() {
             "reports of both devices: {text}"
         );
     }
-    let back = step("two-replay-read");
+    let back = step("two-replay");
     assert_eq!(
         back.rc,
         0,
@@ -603,7 +603,7 @@ fn hidctl_in_a_qemu_guest() {
         .collect();
     assert!(e_lines.len() >= 4, "{text}\n{}", step("hr-err").text());
     assert!(text.contains("N: QEMU QEMU USB Mouse"), "{text}");
-    let back = step("hr-replay-read");
+    let back = step("hr-replay");
     assert_eq!(
         back.rc,
         0,

@@ -19,6 +19,26 @@ wait_dev() {
         sleep 0.1; i=$((i+1))
     done
 }
+# Replays FILE through uhid and records, as step NAME, COUNT reports from the NODES new
+# hidraw nodes it makes (the replayed devices may have the real ones' ids, so they are
+# told apart as the nodes that were not there before).
+replay_read() {
+    name=$1; file=$2; count=$3; nodes=$4
+    before=" $(echo /dev/hidraw*) "
+    hidctl replay --wait 10s "$file" 2>/tmp/$name.err &
+    rep=$!
+    new=""; i=0
+    while [ "$(echo $new | wc -w)" -lt "$nodes" ] && [ $i -lt 300 ]; do
+        new=""
+        for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new="$new $n" ;; esac; done
+        [ "$(echo $new | wc -w)" -lt "$nodes" ] && sleep 0.1
+        i=$((i+1))
+    done
+    sleep 1
+    step $name hidctl record $new --count $count --timeout 20s -o ndjson
+    wait $rep
+    echo "@@BEGIN $name-stderr"; cat /tmp/$name.err; echo "@@END $name-stderr rc=0"
+}
 for m in usb-common usbcore xhci-hcd xhci-pci hid usbhid hid-generic uhid; do
     insmod /lib/modules/$m.ko || echo "@@MODULE-FAILED $m"
 done
@@ -71,12 +91,7 @@ echo "@@BEGIN vanish"; cat /tmp/vanish.out; echo "@@END vanish rc=$vrc"
 echo "@@BEGIN emulate-stderr"; cat /tmp/emulate.err; echo "@@END emulate-stderr rc=0"
 
 # Replay a recording through uhid and record it again through hidraw.
-hidctl replay --wait 8s /etc/keys.ndjson 2>/tmp/replay.err &
-rep=$!
-wait_dev 1209 0002
-step replay-read hidctl --device 1209:0002 record --count 2 --timeout 20s -o ndjson
-wait $rep
-echo "@@BEGIN replay-stderr"; cat /tmp/replay.err; echo "@@END replay-stderr rc=0"
+replay_read replay /etc/keys.ndjson 2 1
 
 # The mouse recorded in hid-recorder's text while the host moves it over QMP, then that
 # file replayed through uhid and read back from the new node (the replayed mouse has
@@ -85,18 +100,7 @@ mouse=$(hidctl list -o ndjson | grep 'QEMU USB Mouse' | sed -n 's/.*"path":"\([^
 echo "@@INJECT-MOUSE"
 step mouse-rec hidctl --device "$mouse" record --format hid-recorder --count 4 --timeout 30s --out /tmp/mouse.hid
 echo "@@BEGIN mouse-hid"; cat /tmp/mouse.hid; echo "@@END mouse-hid rc=0"
-before=" $(echo /dev/hidraw*) "
-hidctl replay --wait 8s /tmp/mouse.hid 2>/tmp/replay2.err &
-rep=$!
-new=""; i=0
-while [ -z "$new" ] && [ $i -lt 300 ]; do
-    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new=$n ;; esac; done
-    [ -z "$new" ] && sleep 0.1
-    i=$((i+1))
-done
-step mouse-replay-read hidctl --device "$new" record --count 4 --timeout 20s -o ndjson
-wait $rep
-echo "@@BEGIN mouse-replay-stderr"; cat /tmp/replay2.err; echo "@@END mouse-replay-stderr rc=0"
+replay_read mouse-replay /tmp/mouse.hid 4 1
 
 # Two devices at once: the mouse and the tablet, moved in turn over QMP, recorded as
 # one hid-recorder file; replayed as two uhid devices and recorded again from both new
@@ -105,20 +109,7 @@ tablet=$(hidctl list -o ndjson | grep 'QEMU USB Tablet' | sed -n 's/.*"path":"\(
 echo "@@INJECT-BOTH"
 step two-rec hidctl record "$mouse" "$tablet" --format hid-recorder --count 6 --timeout 30s --out /tmp/two.hid
 echo "@@BEGIN two-hid"; cat /tmp/two.hid; echo "@@END two-hid rc=0"
-before=" $(echo /dev/hidraw*) "
-hidctl replay --wait 10s /tmp/two.hid 2>/tmp/replay3.err &
-rep=$!
-new=""; i=0
-while [ "$(echo $new | wc -w)" -lt 2 ] && [ $i -lt 300 ]; do
-    new=""
-    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new="$new $n" ;; esac; done
-    [ "$(echo $new | wc -w)" -lt 2 ] && sleep 0.1
-    i=$((i+1))
-done
-sleep 1
-step two-replay-read hidctl record $new --count 6 --timeout 20s -o ndjson
-wait $rep
-echo "@@BEGIN two-replay-stderr"; cat /tmp/replay3.err; echo "@@END two-replay-stderr rc=0"
+replay_read two-replay /tmp/two.hid 6 2
 
 # hid-tools' own hid-recorder, run from the host's root (shared read-only over 9p) with
 # the host's Python, records the mouse while the host moves it; hidctl replays that file.
@@ -141,17 +132,6 @@ kill $hr; wait $hr
 echo "@@END hr-rec rc=0"
 echo "@@BEGIN hr-hid"; cat /tmp/hr.hid; echo "@@END hr-hid rc=0"
 echo "@@BEGIN hr-err"; cat /tmp/hr.err; echo "@@END hr-err rc=0"
-before=" $(echo /dev/hidraw*) "
-hidctl replay --wait 8s /tmp/hr.hid 2>/tmp/replay4.err &
-rep=$!
-new=""; i=0
-while [ -z "$new" ] && [ $i -lt 300 ]; do
-    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new=$n ;; esac; done
-    [ -z "$new" ] && sleep 0.1
-    i=$((i+1))
-done
-step hr-replay-read hidctl --device "$new" record --count 4 --timeout 20s -o ndjson
-wait $rep
-echo "@@BEGIN hr-replay-stderr"; cat /tmp/replay4.err; echo "@@END hr-replay-stderr rc=0"
+replay_read hr-replay /tmp/hr.hid 4 1
 echo "@@DONE"
 poweroff -f
