@@ -958,12 +958,16 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__read)
-            opts="-o -d -h --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
+            opts="-o -d -h --get-report --report-id --timeout --count --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --get-report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --report-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

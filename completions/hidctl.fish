@@ -71,6 +71,7 @@ complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l get-report -d 'Ask for input report N (a GET_REPORT request, HIDIOCGINPUT) instead of waiting for reports; --count times, default once' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l report-id -d 'Only reports with this report id (numbered devices)' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l timeout -d 'Stop when no report arrives for this long (e.g. 500ms, 2s); without it, wait' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand read" -l count -d 'Stop after N reports' -r

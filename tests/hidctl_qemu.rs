@@ -463,6 +463,29 @@ fn hidctl_in_a_qemu_guest() {
     // A recording replayed through uhid and recorded again through hidraw: the
     // descriptor first (as the kernel holds it, with the device's name and ids), then
     // the same reports.
+    // read --get-report: two input reports asked for, the keyboard's idle state,
+    // decoded; an id the descriptor lacks is a usage error naming the ids it has.
+    let got = step("get-report");
+    assert_eq!(got.rc, 0, "{}", got.text());
+    let rows = got.json();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for r in &rows {
+        assert_eq!(
+            (r["report_id"].as_i64(), r["len"].as_i64()),
+            (Some(0), Some(8)),
+            "{r}"
+        );
+        assert_eq!(r["hex"], "0000000000000000", "{r}");
+        assert!(r["fields"].as_array().is_some_and(|f| !f.is_empty()), "{r}");
+    }
+    let bad = step("get-report-bad");
+    assert_eq!(bad.rc, 2, "{}", bad.text());
+    assert!(
+        bad.text().contains("no input report with id 7"),
+        "{}",
+        bad.text()
+    );
+
     let rep = step("replay");
     assert_eq!(
         rep.rc,

@@ -54,6 +54,9 @@ step kbd-layout hidctl --device "$kbd" descriptor --layout -o ndjson
 echo "@@INJECT"
 step keys hidctl --device "$kbd" read --count 2 --timeout 30s -o ndjson
 step led hidctl --device "$kbd" write 02 -o ndjson
+# Input reports on request: usbhid sends GET_REPORT, QEMU's keyboard answers its state.
+step get-report hidctl --device "$kbd" read --get-report 0 --count 2 -o ndjson
+step get-report-bad hidctl --device "$kbd" read --get-report 7 -o ndjson
 step led-oversized hidctl --device "$kbd" write 0203 -o ndjson
 # An unprivileged user on a root-only hidraw node (devtmpfs makes them 0600).
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd

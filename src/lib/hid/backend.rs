@@ -103,6 +103,14 @@ pub trait HidDevice {
     /// Feature report: `buf[0]` is the report id on the way in; returns the length.
     fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize>;
     fn set_feature(&mut self, data: &[u8]) -> Result<()>;
+    /// Asks for an input report (GET_REPORT): `buf[0]` is the report id on the way in;
+    /// returns the length with that byte.
+    fn get_input(&mut self, _buf: &mut [u8]) -> Result<usize> {
+        Err(Error::device(
+            self.name(),
+            "this device cannot be asked for input reports",
+        ))
+    }
 }
 
 pub trait HidBackend {
@@ -271,6 +279,12 @@ impl HidDevice for HidrawDevice {
     fn get_feature(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.dev
             .get_feature_report(buf)
+            .map_err(|e| hid_err(&self.path, e))
+    }
+
+    fn get_input(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.dev
+            .get_input_report(buf)
             .map_err(|e| hid_err(&self.path, e))
     }
 

@@ -13,7 +13,7 @@ use super::protocol::{self, crc8, REPORT_LEN};
 use super::sim::DevicePort;
 use super::{
     recorder, select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand,
-    LinkArgs, ListArgs, ReadArgs, RecordArgs, RecordFormat, SpiCommand, WriteArgs,
+    LinkArgs, ListArgs, ReadArgs, ReadCommandArgs, RecordArgs, RecordFormat, SpiCommand, WriteArgs,
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
@@ -159,6 +159,37 @@ struct ReadRow {
     fields: Option<Vec<FieldValue>>,
 }
 
+/// What `read` writes for one input report, decoded with its layout if the descriptor
+/// has one.
+fn read_row(ts: i64, id: u8, payload: &[u8], layout: Option<&descriptor::Report>) -> ReadRow {
+    let fields = layout.map(|r| {
+        descriptor::decode_report(r, payload)
+            .into_iter()
+            .map(|v| FieldValue {
+                usage: v.usage,
+                value: v.value,
+            })
+            .collect()
+    });
+    ReadRow {
+        ts,
+        report_id: id.into(),
+        len: payload.len() as i64,
+        hex: to_hex(payload),
+        fields,
+    }
+}
+
+fn read_schema() -> SchemaRef {
+    schema(vec![
+        ts_field(),
+        rows::int("report_id"),
+        rows::int("len"),
+        rows::utf8("hex"),
+        out::decoded_fields("fields"),
+    ])
+}
+
 #[derive(Serialize)]
 pub(super) struct RecordRow {
     #[serde(rename = "type")]
@@ -235,9 +266,38 @@ pub(super) fn split_report<'a>(desc: &Descriptor, data: &'a [u8]) -> (u8, &'a [u
     }
 }
 
-pub fn read(backend: &dyn HidBackend, dev: &DeviceArgs, a: &ReadArgs) -> Result<Outcome> {
+pub fn read(backend: &dyn HidBackend, dev: &DeviceArgs, a: &ReadCommandArgs) -> Result<Outcome> {
     let (info, mut d) = open(backend, dev)?;
-    read_from(&info, d.as_mut(), a, None)
+    match a.get_report {
+        Some(id) => get_input_reports(d.as_mut(), id, &a.read),
+        None => read_from(&info, d.as_mut(), &a.read, None),
+    }
+}
+
+/// `read --get-report ID`: asks the device for input report ID (a GET_REPORT request,
+/// HIDIOCGINPUT) --count times (default once) instead of waiting for reports, as
+/// hidapitester's --read-input-report does: for devices that answer requests and do
+/// not send reports on their own.
+fn get_input_reports(d: &mut dyn HidDevice, id: u8, a: &ReadArgs) -> Result<Outcome> {
+    let desc = descriptor::decode(&d.descriptor()?);
+    let layout = desc.report(id, Direction::Input).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: no input report with id {id} (the descriptor has {:?})",
+            d.name(),
+            desc.ids(Direction::Input)
+        ))
+    })?;
+    let mut rows = Records::checked(&a.output, read_schema())?;
+    // The report id byte first, as hidraw wants it, also for unnumbered reports (0).
+    let mut buf = vec![0u8; layout.bytes() as usize + 1];
+    for _ in 0..a.count.unwrap_or(1) {
+        buf.fill(0);
+        buf[0] = id;
+        let n = d.get_input(&mut buf)?.clamp(1, buf.len());
+        rows.write_rows(&[read_row(now_ns(), id, &buf[1..n], Some(layout))])?;
+    }
+    rows.finish()?;
+    Ok(Outcome::Complete)
 }
 
 pub fn record(backend: &dyn HidBackend, dev: &DeviceArgs, a: &RecordArgs) -> Result<Outcome> {
@@ -295,16 +355,7 @@ pub fn read_from(
             r.write_rows(&[descriptor_row(0, &device)])?;
             Reports::Records(r)
         }
-        None => Reports::Records(Records::checked(
-            &a.output,
-            schema(vec![
-                ts_field(),
-                rows::int("report_id"),
-                rows::int("len"),
-                rows::utf8("hex"),
-                out::decoded_fields("fields"),
-            ]),
-        )?),
+        None => Reports::Records(Records::checked(&a.output, read_schema())?),
     };
     let mut first_ts = None;
     let mut got = 0u64;
@@ -346,22 +397,7 @@ pub fn read_from(
         if recording.is_some() {
             rows.write_rows(&[input_row(0, ts, id, payload)])?;
         } else {
-            let fields = layout.map(|r| {
-                descriptor::decode_report(r, payload)
-                    .into_iter()
-                    .map(|v| FieldValue {
-                        usage: v.usage,
-                        value: v.value,
-                    })
-                    .collect()
-            });
-            rows.write_rows(&[ReadRow {
-                ts,
-                report_id: id.into(),
-                len: payload.len() as i64,
-                hex: to_hex(payload),
-                fields,
-            }])?;
+            rows.write_rows(&[read_row(ts, id, payload, layout)])?;
         }
     }
     match out {

@@ -172,6 +172,16 @@ pub struct ReadArgs {
     pub output: OutputArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ReadCommandArgs {
+    /// Ask for input report N (a GET_REPORT request, HIDIOCGINPUT) instead of waiting
+    /// for reports; --count times, default once
+    #[arg(long, value_name = "N")]
+    pub get_report: Option<u8>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
 /// What `hidctl record` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RecordFormat {
@@ -378,8 +388,9 @@ Examples:
 Examples:
   hidctl --device 0627:0001:68284 read --count 4
   hidctl --device /dev/hidraw0 read --timeout 2s -o ndjson | etl count
-  hidctl --device 046d:c52b read --report-id 2")]
-    Read(ReadArgs),
+  hidctl --device 046d:c52b read --report-id 2
+  hidctl --device /dev/hidraw0 read --get-report 1 --count 3    ask for input report 1")]
+    Read(ReadCommandArgs),
     /// Send an output report
     ///
     /// HEX is the payload without the report id; --report-id gives the id (default
