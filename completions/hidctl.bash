@@ -46,6 +46,9 @@ _hidctl() {
             hidctl,write)
                 cmd="hidctl__subcmd__write"
                 ;;
+            hidctl,xfer)
+                cmd="hidctl__subcmd__xfer"
+                ;;
             hidctl__subcmd__emulate,bridge)
                 cmd="hidctl__subcmd__emulate__subcmd__bridge"
                 ;;
@@ -106,6 +109,9 @@ _hidctl() {
             hidctl__subcmd__help,write)
                 cmd="hidctl__subcmd__help__subcmd__write"
                 ;;
+            hidctl__subcmd__help,xfer)
+                cmd="hidctl__subcmd__help__subcmd__xfer"
+                ;;
             hidctl__subcmd__help__subcmd__emulate,bridge)
                 cmd="hidctl__subcmd__help__subcmd__emulate__subcmd__bridge"
                 ;;
@@ -164,7 +170,7 @@ _hidctl() {
 
     case "${cmd}" in
         hidctl)
-            opts="-d -h -V --generate --device --sim-faults --help --version list read write feature descriptor record replay spi emulate help"
+            opts="-d -h -V --generate --device --sim-faults --help --version list read write xfer feature descriptor record replay spi emulate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,7 +626,7 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__help)
-            opts="list read write feature descriptor record replay spi emulate help"
+            opts="list read write xfer feature descriptor record replay spi emulate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,6 +864,20 @@ _hidctl() {
             return 0
             ;;
         hidctl__subcmd__help__subcmd__write)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hidctl__subcmd__help__subcmd__xfer)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1581,6 +1601,84 @@ _hidctl() {
             fi
             case "${prev}" in
                 --report-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sim-faults)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hidctl__subcmd__xfer)
+            opts="-o -d -h --report-id --read --timeout --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --sim-faults --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

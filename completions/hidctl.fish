@@ -35,6 +35,7 @@ complete -c hidctl -n "__fish_hidctl_needs_command" -s V -l version -d 'Print ve
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "list" -d 'List HID interfaces: one record per hidraw node, with all its top-level usages'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "read" -d 'Read input reports: timestamped records with the report id, hex and decoded fields'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "write" -d 'Send an output report'
+complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "xfer" -d 'Send an output report and read the input reports that answer it, on one open'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "feature" -d 'Get or set feature reports'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "descriptor" -d 'The report descriptor: items, or the report layout, from a device or offline'
 complete -c hidctl -n "__fish_hidctl_needs_command" -f -a "record" -d 'Record a device: its descriptor, then its input reports, as records'
@@ -124,6 +125,33 @@ complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand write" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l report-id -d 'Report id of the output report (0: the device does not number its reports)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l read -d 'Input reports to read after sending' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l timeout -d 'Fail if they have not all come within this long of the last one (e.g. 500ms)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand xfer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand feature; and not __fish_seen_subcommand_from get set help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
@@ -399,16 +427,17 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_s
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "bridge" -d 'A HID-SPI bridge through /dev/uhid, answering the bridge protocol'
 complete -c hidctl -n "__fish_hidctl_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "list" -d 'List HID interfaces: one record per hidraw node, with all its top-level usages'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "read" -d 'Read input reports: timestamped records with the report id, hex and decoded fields'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "write" -d 'Send an output report'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "feature" -d 'Get or set feature reports'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "descriptor" -d 'The report descriptor: items, or the report layout, from a device or offline'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "record" -d 'Record a device: its descriptor, then its input reports, as records'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "replay" -d 'Replay a recording through /dev/uhid: a device with the recorded descriptor sends the recorded input reports with their original spacing'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "spi" -d 'The HID-to-SPI bridge protocol, from the host side'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "emulate" -d 'Create emulated HID devices through /dev/uhid'
-complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write feature descriptor record replay spi emulate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "list" -d 'List HID interfaces: one record per hidraw node, with all its top-level usages'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "read" -d 'Read input reports: timestamped records with the report id, hex and decoded fields'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "write" -d 'Send an output report'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "xfer" -d 'Send an output report and read the input reports that answer it, on one open'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "feature" -d 'Get or set feature reports'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "descriptor" -d 'The report descriptor: items, or the report layout, from a device or offline'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "record" -d 'Record a device: its descriptor, then its input reports, as records'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "replay" -d 'Replay a recording through /dev/uhid: a device with the recorded descriptor sends the recorded input reports with their original spacing'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "spi" -d 'The HID-to-SPI bridge protocol, from the host side'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "emulate" -d 'Create emulated HID devices through /dev/uhid'
+complete -c hidctl -n "__fish_hidctl_using_subcommand help; and not __fish_seen_subcommand_from list read write xfer feature descriptor record replay spi emulate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hidctl -n "__fish_hidctl_using_subcommand help; and __fish_seen_subcommand_from feature" -f -a "get" -d 'Read a feature report'
 complete -c hidctl -n "__fish_hidctl_using_subcommand help; and __fish_seen_subcommand_from feature" -f -a "set" -d 'Send a feature report'
 complete -c hidctl -n "__fish_hidctl_using_subcommand help; and __fish_seen_subcommand_from spi" -f -a "ping" -d 'Check that the device is a bridge: protocol version, chunk size'

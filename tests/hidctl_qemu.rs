@@ -486,6 +486,17 @@ fn hidctl_in_a_qemu_guest() {
         bad.text()
     );
 
+    // xfer: the bridge's PING answer (0x80|0x05, the request's sequence number 1,
+    // protocol version 1) read on the handle the request went out on.
+    let x = step("xfer");
+    assert_eq!(x.rc, 0, "{}", x.text());
+    let rows = x.json();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0]["hex"].as_str().unwrap().starts_with("850101"),
+        "{rows:?}"
+    );
+
     let rep = step("replay");
     assert_eq!(
         rep.rc,

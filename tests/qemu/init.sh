@@ -73,6 +73,9 @@ step spi-write hidctl --device 1209:0001 spi write 0xf4 0x55 0x66 -o ndjson
 step spi-read hidctl --device 1209:0001 spi read 0xf4 --count 2 -o ndjson
 step spi-id hidctl --device 1209:0001 spi read 0xd0 -o ndjson
 step spi-badcrc hidctl --device 1209:0001 spi raw 0501000000000000 -o ndjson
+# A generic request/response on one open: the PING report with its CRC-8 (0x83), and
+# the bridge's answer.
+step xfer hidctl --device 1209:0001 xfer 0501000000000083 --timeout 5s -o ndjson
 step spictl-reg spictl --device hid:1209:0001 reg read --map /etc/bme280.toml ctrl_meas -o ndjson
 step spictl-xfer spictl --device hid:1209:0001 xfer d000 -o ndjson
 # The bridge's SPI configuration as its feature report: read, set (mode 3, 8 bits,

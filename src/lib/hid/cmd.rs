@@ -14,6 +14,7 @@ use super::sim::DevicePort;
 use super::{
     recorder, select, usage, Command, DescriptorArgs, DeviceArgs, EmulateCommand, FeatureCommand,
     LinkArgs, ListArgs, ReadArgs, ReadCommandArgs, RecordArgs, RecordFormat, SpiCommand, WriteArgs,
+    XferArgs,
 };
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
@@ -27,6 +28,7 @@ pub fn run(dev: &DeviceArgs, command: Command) -> Result<Outcome> {
         Command::Read(a) => read(&backend, dev, &a),
         Command::Record(a) => record(&backend, dev, &a),
         Command::Write(a) => write(&backend, dev, &a, false),
+        Command::Xfer(a) => xfer(&backend, dev, &a),
         Command::Feature(FeatureCommand::Set(a)) => write(&backend, dev, &a, true),
         Command::Feature(FeatureCommand::Get {
             report_id,
@@ -492,6 +494,36 @@ fn parse_payload(hex: &str) -> Result<Vec<u8>> {
     from_hex(hex).map_err(|e| Error::Usage(format!("'{hex}': {e}")))
 }
 
+/// Sends one output report (`data[0]` the report id); a short write is an error.
+fn write_all(d: &mut dyn HidDevice, data: &[u8]) -> Result<()> {
+    let n = d.write(data)?;
+    if n != data.len() {
+        return Err(Error::device(
+            d.name(),
+            format!("short write: {n} of {} bytes", data.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// `xfer`: an output report, then the input reports that answer it, read on the same
+/// open device (a reply that comes before reading starts is queued for this handle),
+/// as request/response devices need and hidapitester's --send-output --read-input do.
+pub fn xfer(backend: &dyn HidBackend, dev: &DeviceArgs, a: &XferArgs) -> Result<Outcome> {
+    let payload = parse_payload(&a.hex)?;
+    let (info, mut d) = open(backend, dev)?;
+    let desc = descriptor::decode(&d.descriptor()?);
+    let data = build_report(&desc, &d.name(), Direction::Output, a.report_id, &payload)?;
+    write_all(d.as_mut(), &data)?;
+    let read = ReadArgs {
+        report_id: None,
+        timeout: Some(a.timeout),
+        count: Some(a.read),
+        output: a.output.clone(),
+    };
+    read_from(&info, d.as_mut(), &read, None)
+}
+
 pub fn write(
     backend: &dyn HidBackend,
     dev: &DeviceArgs,
@@ -510,13 +542,7 @@ pub fn write(
     if feature {
         d.set_feature(&data)?;
     } else {
-        let n = d.write(&data)?;
-        if n != data.len() {
-            return Err(Error::device(
-                d.name(),
-                format!("short write: {n} of {} bytes", data.len()),
-            ));
-        }
+        write_all(d.as_mut(), &data)?;
     }
     let s = schema(vec![
         ts_field(),

@@ -216,6 +216,24 @@ pub struct WriteArgs {
     pub output: OutputArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct XferArgs {
+    /// The output report's payload in hex, without the report id byte
+    #[arg(value_name = "HEX")]
+    pub hex: String,
+    /// Report id of the output report (0: the device does not number its reports)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub report_id: u8,
+    /// Input reports to read after sending
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub read: u64,
+    /// Fail if they have not all come within this long of the last one (e.g. 500ms)
+    #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = crate::cli::args::parse_duration)]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum FeatureCommand {
     /// Read a feature report
@@ -402,6 +420,16 @@ Examples:
   hidctl --device 0627:0001:68284 write 02           keyboard LEDs: Caps Lock on
   hidctl --device 1234:5678 write --report-id 2 '01 ff'")]
     Write(WriteArgs),
+    /// Send an output report and read the input reports that answer it, on one open
+    ///
+    /// For request/response devices: the answer is read on the same open device, so one
+    /// that comes before reading starts is not lost. Records as 'read' writes them; fewer
+    /// than --read answers within --timeout is an error.
+    #[command(after_help = "\
+Examples:
+  hidctl --device 1209:0001 xfer 0501000000000083              a bridge PING, its answer
+  hidctl --device 1234:5678 xfer --report-id 2 0110 --read 3 --timeout 2s")]
+    Xfer(XferArgs),
     /// Get or set feature reports
     #[command(subcommand)]
     Feature(FeatureCommand),
