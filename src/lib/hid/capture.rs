@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::AsRawFd;
 
-use super::backend::{hidraw_uevent, HidBackend};
+use super::backend::{hidraw_uevent, DeviceInfo, HidBackend};
 use super::cmd::{descriptor_row, input_row, record_schema, split_report};
 use super::descriptor::{self, Descriptor};
 use super::recorder::{self, Device};
@@ -25,6 +25,21 @@ struct Node {
     device: Device,
     /// The descriptor decoded: whether reports carry an id byte.
     decoded: Descriptor,
+}
+
+/// What a recording says of a device: the kernel's name and physical path for a
+/// hidraw node (`HID_NAME`, `HID_PHYS`, as hid-recorder's ioctls give them; else the
+/// enumeration's product name), its bus, ids and report descriptor.
+pub(super) fn recorded_device(info: &DeviceInfo, descriptor: Vec<u8>) -> Device {
+    let uevent = |key| hidraw_uevent(&info.path, key);
+    Device {
+        name: uevent("HID_NAME").unwrap_or_else(|| info.product.clone()),
+        phys: uevent("HID_PHYS").unwrap_or_default(),
+        bus: recorder::bus_number(&info.bus),
+        vid: info.vid,
+        pid: info.pid,
+        descriptor,
+    }
 }
 
 /// Opens every device `a.devices` names: each must be a hidraw node (a path, or
@@ -44,53 +59,77 @@ fn open_nodes(backend: &dyn HidBackend, a: &RecordArgs) -> Result<Vec<Node>> {
             drop(d);
             let file = File::open(&info.path)
                 .map_err(|e| Error::io(format!("opening {}", info.path), e))?;
-            let uevent = |key| hidraw_uevent(&info.path, key);
-            let decoded = descriptor::decode(&descriptor);
             Ok(Node {
-                decoded,
+                decoded: descriptor::decode(&descriptor),
                 path: info.path.clone(),
                 file,
-                device: Device {
-                    name: uevent("HID_NAME").unwrap_or_else(|| info.product.clone()),
-                    phys: uevent("HID_PHYS").unwrap_or_default(),
-                    bus: recorder::bus_number(&info.bus),
-                    vid: info.vid,
-                    pid: info.pid,
-                    descriptor,
-                },
+                device: recorded_device(&info, descriptor),
             })
         })
         .collect()
 }
 
-/// Where the recording goes: hidctl's records or hid-recorder's text.
-enum Sink {
+/// Where a recording goes (`record`, of one device or several): hidctl's records or
+/// hid-recorder's text. Report times in the text count from the first report.
+pub(super) struct Recording {
+    to: To,
+    first_ts: Option<i64>,
+}
+
+enum To {
     Records(Records),
     Text(recorder::Writer<crate::record::writer::Out>, String),
 }
 
-impl Sink {
-    fn device(&mut self, index: usize, d: &Device) -> Result<()> {
-        match self {
-            Sink::Records(r) => r.write_rows(&[descriptor_row(index, d)]),
-            Sink::Text(w, what) => w.header(index, d).map_err(|e| Error::io(&*what, e)),
+impl Recording {
+    /// Opens the output and writes each device's descriptor (record) or header (text).
+    pub(super) fn open<'a>(
+        format: RecordFormat,
+        output: &crate::cli::OutputArgs,
+        devices: impl ExactSizeIterator<Item = &'a Device>,
+    ) -> Result<Recording> {
+        let opts = output.sink_options();
+        let mut to = match format {
+            RecordFormat::HidRecorder => To::Text(
+                recorder::Writer::new(crate::record::writer::open_output(&opts)?, devices.len()),
+                crate::record::writer::writing(opts.path.as_deref()),
+            ),
+            RecordFormat::Records => To::Records(Records::checked(output, record_schema())?),
+        };
+        for (i, d) in devices.enumerate() {
+            match &mut to {
+                To::Records(r) => r.write_rows(&[descriptor_row(i, d)])?,
+                To::Text(w, what) => w.header(i, d).map_err(|e| Error::io(&*what, e))?,
+            }
         }
+        Ok(Recording { to, first_ts: None })
     }
 
-    fn report(&mut self, index: usize, ts: i64, us: u64, node: &Node, data: &[u8]) -> Result<()> {
-        match self {
-            Sink::Records(r) => {
-                let (id, payload) = split_report(&node.decoded, data);
+    /// One report of device `index` as read (report id first when `decoded` says the
+    /// device numbers its reports), which arrived at `ts`.
+    pub(super) fn report(
+        &mut self,
+        index: usize,
+        ts: i64,
+        data: &[u8],
+        decoded: &Descriptor,
+    ) -> Result<()> {
+        match &mut self.to {
+            To::Records(r) => {
+                let (id, payload) = split_report(decoded, data);
                 r.write_rows(&[input_row(index, ts, id, payload)])
             }
-            Sink::Text(w, what) => w.event(index, us, data).map_err(|e| Error::io(&*what, e)),
+            To::Text(w, what) => {
+                let us = (ts - *self.first_ts.get_or_insert(ts)).max(0) as u64 / 1000;
+                w.event(index, us, data).map_err(|e| Error::io(&*what, e))
+            }
         }
     }
 
-    fn finish(self) -> Result<()> {
-        match self {
-            Sink::Records(r) => r.finish(),
-            Sink::Text(w, what) => {
+    pub(super) fn finish(self) -> Result<()> {
+        match self.to {
+            To::Records(r) => r.finish(),
+            To::Text(w, what) => {
                 crate::record::writer::close(w.into_inner()).map_err(|e| Error::io(what, e))
             }
         }
@@ -101,17 +140,7 @@ impl Sink {
 /// one from any of them.
 pub fn record_several(backend: &dyn HidBackend, a: &RecordArgs) -> Result<Outcome> {
     let mut nodes = open_nodes(backend, a)?;
-    let opts = a.read.output.sink_options();
-    let mut sink = match a.format {
-        RecordFormat::HidRecorder => Sink::Text(
-            recorder::Writer::new(crate::record::writer::open_output(&opts)?, nodes.len()),
-            crate::record::writer::writing(opts.path.as_deref()),
-        ),
-        RecordFormat::Records => Sink::Records(Records::checked(&a.read.output, record_schema())?),
-    };
-    for (i, n) in nodes.iter().enumerate() {
-        sink.device(i, &n.device)?;
-    }
+    let mut sink = Recording::open(a.format, &a.read.output, nodes.iter().map(|n| &n.device))?;
     let timeout = a
         .read
         .timeout
@@ -124,7 +153,7 @@ pub fn record_several(backend: &dyn HidBackend, a: &RecordArgs) -> Result<Outcom
             revents: 0,
         })
         .collect();
-    let (mut got, mut first_ts) = (0u64, None);
+    let mut got = 0u64;
     let mut buf = vec![0u8; 4096];
     'polling: while a.read.count.is_none_or(|c| got < c) && !super::emulate::stopped() {
         // SAFETY: poll(2) on pollfds of files this function holds open.
@@ -151,9 +180,7 @@ pub fn record_several(backend: &dyn HidBackend, a: &RecordArgs) -> Result<Outcom
                     format!("reading failed ({e}); was it unplugged?"),
                 )
             })?;
-            let ts = now_ns();
-            let us = (ts - *first_ts.get_or_insert(ts)).max(0) as u64 / 1000;
-            sink.report(i, ts, us, node, &buf[..n])?;
+            sink.report(i, now_ns(), &buf[..n], &node.decoded)?;
             got += 1;
             if a.read.count.is_some_and(|c| got >= c) {
                 break 'polling;

@@ -310,11 +310,10 @@ pub fn record(backend: &dyn HidBackend, dev: &DeviceArgs, a: &RecordArgs) -> Res
     read_from(&info, d.as_mut(), &a.read, Some(a.format))
 }
 
-/// Where `read_from` writes: decoded reports, a recording's records, or hid-recorder
-/// text.
+/// Where `read_from` writes: decoded reports, or a recording.
 enum Reports {
-    Records(Records),
-    Text(recorder::Writer<crate::record::writer::Out>, String),
+    Decoded(Records),
+    Recorded(super::capture::Recording),
 }
 
 /// Reads input reports (`read`), or records them (`record`, in `recording`'s format).
@@ -335,31 +334,14 @@ pub fn read_from(
             )));
         }
     }
-    let uevent = |key| super::backend::hidraw_uevent(&info.path, key);
-    let device = recorder::Device {
-        name: uevent("HID_NAME").unwrap_or_else(|| info.product.clone()),
-        phys: uevent("HID_PHYS").unwrap_or_default(),
-        bus: recorder::bus_number(&info.bus),
-        vid: info.vid,
-        pid: info.pid,
-        descriptor: raw_desc.clone(),
-    };
     let mut out = match recording {
-        Some(RecordFormat::HidRecorder) => {
-            let opts = a.output.sink_options();
-            let what = crate::record::writer::writing(opts.path.as_deref());
-            let mut w = recorder::Writer::new(crate::record::writer::open_output(&opts)?, 1);
-            w.header(0, &device).map_err(|e| Error::io(&what, e))?;
-            Reports::Text(w, what)
-        }
-        Some(RecordFormat::Records) => {
-            let mut r = Records::checked(&a.output, record_schema())?;
-            r.write_rows(&[descriptor_row(0, &device)])?;
-            Reports::Records(r)
-        }
-        None => Reports::Records(Records::checked(&a.output, read_schema())?),
+        Some(format) => Reports::Recorded(super::capture::Recording::open(
+            format,
+            &a.output,
+            [super::capture::recorded_device(info, raw_desc)].iter(),
+        )?),
+        None => Reports::Decoded(Records::checked(&a.output, read_schema())?),
     };
-    let mut first_ts = None;
     let mut got = 0u64;
     let mut short = 0u64;
     let mut buf = vec![0u8; 4096];
@@ -387,26 +369,14 @@ pub fn read_from(
                 ));
             }
         }
-        let rows = match &mut out {
-            Reports::Text(w, what) => {
-                let us = (ts - *first_ts.get_or_insert(ts)).max(0) as u64 / 1000;
-                w.event(0, us, &buf[..n])
-                    .map_err(|e| Error::io(&*what, e))?;
-                continue;
-            }
-            Reports::Records(rows) => rows,
-        };
-        if recording.is_some() {
-            rows.write_rows(&[input_row(0, ts, id, payload)])?;
-        } else {
-            rows.write_rows(&[read_row(ts, id, payload, layout)])?;
+        match &mut out {
+            Reports::Recorded(r) => r.report(0, ts, &buf[..n], &desc)?,
+            Reports::Decoded(rows) => rows.write_rows(&[read_row(ts, id, payload, layout)])?,
         }
     }
     match out {
-        Reports::Records(rows) => rows.finish()?,
-        Reports::Text(w, what) => {
-            crate::record::writer::close(w.into_inner()).map_err(|e| Error::io(what, e))?
-        }
+        Reports::Decoded(rows) => rows.finish()?,
+        Reports::Recorded(r) => r.finish()?,
     }
     if let Some(c) = a.count {
         if got < c {
