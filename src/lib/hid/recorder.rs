@@ -38,6 +38,10 @@ pub fn bus_number(name: &str) -> u16 {
     }
 }
 
+/// Most devices one recording may hold: a device number is an index, and a damaged
+/// file must not make a replay allocate for billions of them.
+pub const MAX_DEVICES: usize = 256;
+
 /// One recorded device.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Device {
@@ -102,7 +106,13 @@ pub fn parse(text: &str, source: &str) -> Result<(Vec<Device>, Vec<Event>)> {
         if tag == "D" {
             current = rest
                 .parse()
-                .map_err(|_| bad(format!("'D: {rest}': not a device number")))?;
+                .ok()
+                .filter(|&d| d < MAX_DEVICES)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "'D: {rest}': not a device number below {MAX_DEVICES}"
+                    ))
+                })?;
             continue;
         }
         if tag != "E" && devices.len() <= current {
@@ -348,6 +358,7 @@ mod tests {
             ("R: 1 zz\n", 1),
             ("R: 1 05\nX: 1\n", 2),
             ("R: 1 05\nE: 1 1 00\n", 2),
+            ("D: 4000000000\nR: 1 05\n", 1),
         ] {
             let e = parse(text, "t").unwrap_err().to_string();
             assert!(

@@ -269,7 +269,17 @@ fn load_records(path: &std::path::Path, source_name: &str) -> Result<Vec<Recorde
                 .map(|c| c.as_primitive::<Int64Type>())
                 .filter(|a| !a.is_null(i))
                 .map_or(Ok(0), |a| usize::try_from(a.value(i)))
-                .map_err(|_| bad(row, "a negative device number".into()))?;
+                .ok()
+                .filter(|&d| d < recorder::MAX_DEVICES)
+                .ok_or_else(|| {
+                    bad(
+                        row,
+                        format!(
+                            "device: expected a number from 0 to {}",
+                            recorder::MAX_DEVICES - 1
+                        ),
+                    )
+                })?;
             let bytes = from_hex(&hex).map_err(|e| bad(row, format!("hex: {e}")))?;
             match kinds[i].as_deref() {
                 Some("descriptor") => {
