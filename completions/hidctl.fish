@@ -241,7 +241,7 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l layout -d 'One record per report field (report id, direction, bit offset, size, usages) instead of one per item'
+complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l layout -d 'One record per report field (report id, direction, bit offset, size, usages as names and as 32-bit codes, logical and physical ranges, unit) instead of one per item'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -l raw -d 'One record with the descriptor\'s bytes in hex'
 complete -c hidctl -n "__fish_hidctl_using_subcommand descriptor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l format -d 'What to write: hidctl\'s records, or the text hid-tools\' hid-recorder writes' -r -f -a "records\t'hidctl\'s records (in the -o format): a \'descriptor\' record, then \'input\' records'
@@ -275,13 +275,32 @@ complete -c hidctl -n "__fish_hidctl_using_subcommand record" -l sim-faults -d '
 complete -c hidctl -n "__fish_hidctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l speed -d 'Play faster (2 = twice as fast); 0 sends everything at once' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l wait -d 'Wait this long after creating the devices before the first report, so readers can open their hidraw nodes (uhid\'s open event cannot tell a reader from the kernel\'s own input handler, which opens a keyboard at once)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s d -l device -d 'The device: VID:PID[:SERIAL] (hex), a hidraw path, or sim:CHIP (the bridge simulated in process); list, replay and emulate do not use it' -r
 complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l sim-faults -d 'Faults for the simulated bridge only, to see retries at work: every Nth report dropped, damaged or cut short, e.g. drop=5,corrupt-request=7,corrupt-response=11,short-response=13' -r
-complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l no-wait -d 'Send the reports one after another without the recorded spacing (--speed 0)'
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -l dry-run -d 'Create no device: print the recording\'s input reports decoded with their device\'s descriptor, as records like read\'s with the device number and the time in the recording (seconds after its first report)'
+complete -c hidctl -n "__fish_hidctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hidctl -n "__fish_hidctl_using_subcommand spi; and not __fish_seen_subcommand_from ping read write raw help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -390,7 +390,7 @@ fn hidctl_in_a_qemu_guest() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["usage"] == "Keyboard/Keypad/h"),
+            .any(|f| f["usage"] == "Keyboard/Keypad/Keyboard H"),
         "{press}"
     );
 
@@ -565,6 +565,26 @@ fn hidctl_in_a_qemu_guest() {
         .map(|r| r["hex"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(replayed, events);
+
+    // The same file played by hid-tools' hid-replay: a reader of its node sees the
+    // descriptor, name and reports that hidctl replay's node gave.
+    let theirs = step("hid-replay");
+    assert_eq!(
+        theirs.rc,
+        0,
+        "{}\n{}",
+        theirs.text(),
+        step("hid-replay-stderr").text()
+    );
+    let their_rows = theirs.json();
+    for key in ["hex", "name", "bus", "vid", "pid"] {
+        assert_eq!(their_rows[0][key], rows[0][key], "{key}: {their_rows:?}");
+    }
+    let their_reports: Vec<&str> = their_rows[1..]
+        .iter()
+        .map(|r| r["hex"].as_str().unwrap())
+        .collect();
+    assert_eq!(their_reports, events, "{}", theirs.text());
 
     // Two devices in one recording: a D: section each, reports of both; replayed as
     // two devices whose reports, read back from both nodes at once, come in the same

@@ -60,6 +60,9 @@ hidctl_vm_deps() {
 }
 # strip (binutils) slims the binaries copied into the guest's initramfs.
 apt_install binutils
-# hid-tools judges hidctl's hid-recorder files (hid-decode and its report parser).
-pip_install hid-tools==0.12
+# hid-tools judges hidctl's hid-recorder files (hid-decode and its report parser), and
+# its hid-replay plays hidctl's recordings in the guest (pyudev and libevdev, which
+# loads libevdev.so.2, are what hid-replay imports beyond hid-tools' own dependencies).
+apt_install libevdev2
+pip_install hid-tools==0.12 pyudev==0.24.5
 hidctl_vm_deps

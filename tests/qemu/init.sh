@@ -39,7 +39,7 @@ replay_read() {
     wait $rep
     echo "@@BEGIN $name-stderr"; cat /tmp/$name.err; echo "@@END $name-stderr rc=0"
 }
-for m in usb-common usbcore xhci-hcd xhci-pci hid usbhid hid-generic uhid; do
+for m in usb-common usbcore xhci-hcd xhci-pci hid usbhid hid-generic uhid evdev; do
     insmod /lib/modules/$m.ko || echo "@@MODULE-FAILED $m"
 done
 i=0
@@ -139,5 +139,29 @@ echo "@@END hr-rec rc=0"
 echo "@@BEGIN hr-hid"; cat /tmp/hr.hid; echo "@@END hr-hid rc=0"
 echo "@@BEGIN hr-err"; cat /tmp/hr.err; echo "@@END hr-err rc=0"
 replay_read hr-replay /tmp/hr.hid 4 1
+
+# hid-tools' hid-replay plays hidctl's recording of the mouse (the file mouse-replay
+# played above). It creates the device, waits for its event node, then replays at each
+# Enter on stdin: a fifo gives the Enter once the reader has the new node open.
+mount --bind /tmp /host/tmp
+mkfifo /tmp/go
+before=" $(echo /dev/hidraw*) "
+chroot /host "$py" -c 'from hidtools.cli.replay import main; main()' /tmp/mouse.hid </tmp/go >/tmp/hp.out 2>&1 &
+hp=$!
+exec 3>/tmp/go
+new=""; i=0
+while [ -z "$new" ] && [ $i -lt 300 ]; do
+    for n in /dev/hidraw*; do case "$before" in *" $n "*) ;; *) new="$n" ;; esac; done
+    [ -z "$new" ] && sleep 0.1
+    i=$((i+1))
+done
+hidctl record $new --count 4 --timeout 30s -o ndjson >/tmp/hp.rec 2>/tmp/hp.rec.err &
+rd=$!
+sleep 2
+echo >&3
+wait $rd; rc=$?
+echo "@@BEGIN hid-replay"; cat /tmp/hp.rec; echo "@@END hid-replay rc=$rc"
+kill $hp; wait $hp; exec 3>&-
+echo "@@BEGIN hid-replay-stderr"; cat /tmp/hp.rec.err /tmp/hp.out; echo "@@END hid-replay-stderr rc=0"
 echo "@@DONE"
 poweroff -f

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the QEMU guest's initramfs for tests/hidctl_qemu.rs: busybox, the kernel
-# modules for xhci/usbhid/hid-generic/uhid and virtio 9p, the given (dynamically linked) binaries with
+# modules for xhci/usbhid/hid-generic/uhid, evdev (hid-replay waits for event nodes) and virtio 9p, the given (dynamically linked) binaries with
 # the shared libraries ldd names, the guest script init.sh and the files in files/.
 # Usage: mkinitramfs.sh OUT.cpio.gz BINARY...
 set -euo pipefail
@@ -16,7 +16,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules}
 cp "$vm/busybox/bin/busybox" "$root/bin/busybox"
 # Dependency order (modules.dep is not shipped in the package; depmod makes it).
 for m in usb/common/usb-common usb/core/usbcore usb/host/xhci-hcd usb/host/xhci-pci \
-         hid/hid hid/usbhid/usbhid hid/hid-generic hid/uhid; do
+         hid/hid hid/usbhid/usbhid hid/hid-generic hid/uhid input/evdev; do
     cp "$mods/$m.ko" "$root/lib/modules/"
 done
 # virtio and 9p, to mount the host's root read-only and run hid-tools from it.

@@ -20,6 +20,7 @@ use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::rows::{self, schema, ts_field, Records};
 use crate::record::text::{from_hex, now_ns, to_hex};
+use crate::record::OutputFormat;
 
 pub fn run(dev: &DeviceArgs, command: Command) -> Result<Outcome> {
     let backend = Hidraw;
@@ -147,49 +148,136 @@ pub fn list(backend: &dyn HidBackend, a: &ListArgs) -> Result<Outcome> {
 // ---------------------------------------------------------------- read / record
 
 #[derive(Serialize)]
-struct FieldValue {
-    usage: String,
-    value: i64,
-}
-
-#[derive(Serialize)]
-struct ReadRow {
-    ts: i64,
+struct ReadRow<F> {
+    ts: Option<i64>,
+    device: Option<i64>,
+    time: Option<f64>,
     report_id: i64,
     len: i64,
     hex: String,
-    fields: Option<Vec<FieldValue>>,
+    fields: Option<F>,
 }
 
-/// What `read` writes for one input report, decoded with its layout if the descriptor
-/// has one.
-fn read_row(ts: i64, id: u8, payload: &[u8], layout: Option<&descriptor::Report>) -> ReadRow {
-    let fields = layout.map(|r| {
-        descriptor::decode_report(r, payload)
-            .into_iter()
-            .map(|v| FieldValue {
-                usage: v.usage,
-                value: v.value,
-            })
-            .collect()
-    });
-    ReadRow {
-        ts,
-        report_id: id.into(),
-        len: payload.len() as i64,
-        hex: to_hex(payload),
-        fields,
+/// When a decoded report came: read now (`ts`), or from a recording (`device` and
+/// `time`, seconds after the recording's first report).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum When {
+    Now(i64),
+    Recorded { device: usize, time: f64 },
+}
+
+/// The records of decoded input reports (`read`, `replay --dry-run`): each element's
+/// usage, code, value and physical value as a list of structs, or, in a table for
+/// people, as one line of text ("X=1200 (12 cm), Y=...").
+pub(super) struct DecodedReports {
+    rows: Records,
+    text: bool,
+}
+
+impl DecodedReports {
+    /// `recorded`: the rows say which device of a recording and when in it, not `ts`.
+    pub(super) fn open(output: &OutputArgs, recorded: bool) -> Result<DecodedReports> {
+        let text = output.sink_options().resolve()? == OutputFormat::Table;
+        let fields = if text {
+            rows::utf8_opt("fields")
+        } else {
+            out::decoded_fields("fields")
+        };
+        let mut columns = if recorded {
+            vec![
+                rows::int("device"),
+                arrow::datatypes::Field::new("time", arrow::datatypes::DataType::Float64, false),
+            ]
+        } else {
+            vec![ts_field()]
+        };
+        columns.extend([
+            rows::int("report_id"),
+            rows::int("len"),
+            rows::utf8("hex"),
+            fields,
+        ]);
+        Ok(DecodedReports {
+            rows: Records::checked(output, schema(columns))?,
+            text,
+        })
+    }
+
+    /// One input report, decoded with its layout if the descriptor has one.
+    pub(super) fn write(
+        &mut self,
+        when: When,
+        id: u8,
+        payload: &[u8],
+        layout: Option<&descriptor::Report>,
+    ) -> Result<()> {
+        let fields = layout.map(|r| descriptor::decode_report(r, payload));
+        let (ts, device, time) = match when {
+            When::Now(ts) => (Some(ts), None, None),
+            When::Recorded { device, time } => (None, Some(device as i64), Some(time)),
+        };
+        let row = ReadRow {
+            ts,
+            device,
+            time,
+            report_id: id.into(),
+            len: payload.len() as i64,
+            hex: to_hex(payload),
+            fields,
+        };
+        if self.text {
+            self.rows.write_rows(&[ReadRow {
+                fields: row.fields.as_deref().map(fields_text),
+                ts: row.ts,
+                device: row.device,
+                time: row.time,
+                report_id: row.report_id,
+                len: row.len,
+                hex: row.hex,
+            }])
+        } else {
+            self.rows.write_rows(&[row])
+        }
+    }
+
+    pub(super) fn finish(self) -> Result<()> {
+        self.rows.finish()
     }
 }
 
-fn read_schema() -> SchemaRef {
-    schema(vec![
-        ts_field(),
-        rows::int("report_id"),
-        rows::int("len"),
-        rows::utf8("hex"),
-        out::decoded_fields("fields"),
-    ])
+/// Decoded elements as one line: the usage's own name (its page left out),
+/// `=value`, and the physical value with its unit in parentheses.
+fn fields_text(values: &[descriptor::Value]) -> String {
+    let parts: Vec<String> = values
+        .iter()
+        .map(|v| {
+            let name = v
+                .code
+                .and_then(|c| usage::usage_name((c >> 16) as u16, c as u16))
+                .unwrap_or_else(|| v.usage.clone());
+            let value = match (v.value, v.value_u64) {
+                (Some(x), _) => x.to_string(),
+                (None, Some(x)) => x.to_string(),
+                (None, None) => "?".into(),
+            };
+            match (v.physical, &v.unit) {
+                (Some(p), Some(u)) => format!("{name}={value} ({} {u})", short_number(p)),
+                _ => format!("{name}={value}"),
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// A physical value with at most four decimals and no trailing zeros.
+fn short_number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
 }
 
 #[derive(Serialize)]
@@ -289,14 +377,14 @@ fn get_input_reports(d: &mut dyn HidDevice, id: u8, a: &ReadArgs) -> Result<Outc
             desc.ids(Direction::Input)
         ))
     })?;
-    let mut rows = Records::checked(&a.output, read_schema())?;
+    let mut rows = DecodedReports::open(&a.output, false)?;
     // The report id byte first, as hidraw wants it, also for unnumbered reports (0).
     let mut buf = vec![0u8; layout.bytes() as usize + 1];
     for _ in 0..a.count.unwrap_or(1) {
         buf.fill(0);
         buf[0] = id;
         let n = d.get_input(&mut buf)?.clamp(1, buf.len());
-        rows.write_rows(&[read_row(now_ns(), id, &buf[1..n], Some(layout))])?;
+        rows.write(When::Now(now_ns()), id, &buf[1..n], Some(layout))?;
     }
     rows.finish()?;
     Ok(Outcome::Complete)
@@ -312,7 +400,7 @@ pub fn record(backend: &dyn HidBackend, dev: &DeviceArgs, a: &RecordArgs) -> Res
 
 /// Where `read_from` writes: decoded reports, or a recording.
 enum Reports {
-    Decoded(Records),
+    Decoded(DecodedReports),
     Recorded(super::capture::Recording),
 }
 
@@ -340,7 +428,7 @@ pub fn read_from(
             &a.output,
             [super::capture::recorded_device(info, raw_desc)].iter(),
         )?),
-        None => Reports::Decoded(Records::checked(&a.output, read_schema())?),
+        None => Reports::Decoded(DecodedReports::open(&a.output, false)?),
     };
     let mut got = 0u64;
     let mut short = 0u64;
@@ -371,7 +459,7 @@ pub fn read_from(
         }
         match &mut out {
             Reports::Recorded(r) => r.report(0, ts, &buf[..n], &desc)?,
-            Reports::Decoded(rows) => rows.write_rows(&[read_row(ts, id, payload, layout)])?,
+            Reports::Decoded(rows) => rows.write(When::Now(ts), id, payload, layout)?,
         }
     }
     match out {
@@ -603,8 +691,15 @@ struct LayoutRow {
     size: i64,
     count: i64,
     usages: String,
+    usage_page: i64,
+    codes: String,
     logical_min: i64,
     logical_max: i64,
+    physical_min: i64,
+    physical_max: i64,
+    unit: Option<String>,
+    unit_code: i64,
+    unit_exponent: i64,
     flags: String,
 }
 
@@ -687,8 +782,15 @@ pub fn descriptor_cmd(
                     size: f.size.into(),
                     count: f.count.into(),
                     usages: f.usage_text(),
+                    usage_page: f.usage_page.into(),
+                    codes: f.usage_codes(),
                     logical_min: f.logical_min,
                     logical_max: f.logical_max,
+                    physical_min: f.physical_min,
+                    physical_max: f.physical_max,
+                    unit: f.unit_text(),
+                    unit_code: f.unit.into(),
+                    unit_exponent: f.unit_exponent.into(),
                     flags: flags_text(f.flags),
                 })
             })
@@ -701,8 +803,15 @@ pub fn descriptor_cmd(
             rows::int("size"),
             rows::int("count"),
             rows::utf8("usages"),
+            rows::int("usage_page"),
+            rows::utf8("codes"),
             rows::int("logical_min"),
             rows::int("logical_max"),
+            rows::int("physical_min"),
+            rows::int("physical_max"),
+            rows::utf8_opt("unit"),
+            rows::int("unit_code"),
+            rows::int("unit_exponent"),
             rows::utf8("flags"),
         ]);
         rows::write_rows(&a.output, s, &rows)?;
@@ -1086,7 +1195,7 @@ mod tests {
         assert_eq!(all.len(), 4, "one record per path: {all:?}");
         assert_eq!(
             all[0]["usages"],
-            json!(["Generic Desktop/Mouse", "Consumer/0x0006"])
+            json!(["Generic Desktop/Mouse", "Consumer/Graphic Equalizer"])
         );
         assert_eq!(all[0]["usage_page"], "0001");
         assert_eq!(all[0]["usage"], "0002");
@@ -1147,12 +1256,21 @@ mod tests {
             .iter()
             .map(|r| json!([r["report_id"], r["len"], r["hex"], r["fields"]]))
             .collect();
-        let (x, y) = ("Generic Desktop/X", "Generic Desktop/Y");
-        let (up, down) = ("Consumer/Volume Increment", "Consumer/Volume Decrement");
+        let (x, y) = (
+            json!({"usage": "Generic Desktop/X", "code": 0x0001_0030}),
+            json!({"usage": "Generic Desktop/Y", "code": 0x0001_0031}),
+        );
+        let up = json!({"usage": "Consumer/Volume Increment", "code": 0x000c_00e9});
+        let down = json!({"usage": "Consumer/Volume Decrement", "code": 0x000c_00ea});
+        let with = |u: &Value, v: i64| {
+            let mut u = u.clone();
+            u["value"] = json!(v);
+            u
+        };
         let want = [
-            json!([1, 2, "05fb", [{"usage": x, "value": 5}, {"usage": y, "value": -5}]]),
-            json!([2, 1, "02", [{"usage": up, "value": 0}, {"usage": down, "value": 1}]]),
-            json!([1, 2, "807f", [{"usage": x, "value": -128}, {"usage": y, "value": 127}]]),
+            json!([1, 2, "05fb", [with(&x, 5), with(&y, -5)]]),
+            json!([2, 1, "02", [with(&up, 0), with(&down, 1)]]),
+            json!([1, 2, "807f", [with(&x, -128), with(&y, 127)]]),
         ];
         assert_eq!(got, want);
 
@@ -1208,7 +1326,9 @@ mod tests {
                 assert_eq!(last["len"], 3);
                 let fields = last["fields"].as_array().unwrap();
                 assert_eq!(fields.len(), 9, "8 modifiers and one key: {last}");
-                assert_eq!(fields[8], json!({"usage": "Keyboard/Keypad/b", "value": 1}));
+                assert_eq!(fields[8]["usage"], "Keyboard/Keypad/Keyboard B");
+                assert_eq!(fields[8]["code"], 0x0007_0005);
+                assert_eq!(fields[8]["value"], 1);
             }
         }
     }

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::usage;
+use super::{units, usage};
 
 /// One item as it sits in the descriptor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,18 +58,24 @@ pub struct Field {
     /// Bits per element.
     pub size: u32,
     pub count: u32,
+    /// The Usage Page in effect at the main item.
     pub usage_page: u16,
-    /// Usages in the order they apply to the elements (extended 32-bit usages carry
-    /// their own page in the high half). Ranges are kept as ranges.
+    /// Usages in the order they apply to the elements, as 32-bit usages (page in the
+    /// high half). Ranges are kept as ranges.
     pub usages: Vec<UsageSpec>,
     pub logical_min: i64,
     pub logical_max: i64,
+    pub physical_min: i64,
+    pub physical_max: i64,
+    /// The Unit item's raw value (see `units::unit_text`).
+    pub unit: u32,
+    pub unit_exponent: i32,
     /// Main item flag bits (bit 0 constant, bit 1 variable, bit 2 relative, ...).
     pub flags: u32,
 }
 
 /// A usage, or a range of usages from Usage Minimum/Maximum.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum UsageSpec {
     One(u32),
     Range(u32, u32),
@@ -142,14 +148,40 @@ impl Field {
     }
 
     fn split(&self, x: u32) -> (u16, u16) {
-        if x > 0xffff {
-            ((x >> 16) as u16, x as u16)
-        } else {
-            (self.usage_page, x as u16)
+        ((x >> 16) as u16, x as u16)
+    }
+
+    /// The 32-bit usages of the field as text: "0x00070000-0x000700ff,0x00010030",
+    /// exact for programs that compare layouts.
+    pub fn usage_codes(&self) -> String {
+        let parts: Vec<String> = self
+            .usages
+            .iter()
+            .map(|u| match *u {
+                UsageSpec::One(x) => format!("0x{x:08x}"),
+                UsageSpec::Range(a, b) => format!("0x{a:08x}-0x{b:08x}"),
+            })
+            .collect();
+        parts.join(",")
+    }
+
+    /// The unit of the field's physical values as text, when the descriptor gives one.
+    pub fn unit_text(&self) -> Option<String> {
+        units::unit_text(self.unit)
+    }
+
+    /// The field's logical-to-physical mapping.
+    pub fn scale(&self) -> units::Scale {
+        units::Scale {
+            logical_min: self.logical_min,
+            logical_max: self.logical_max,
+            physical_min: self.physical_min,
+            physical_max: self.physical_max,
+            unit_exponent: self.unit_exponent,
         }
     }
 
-    /// A short description of the usages: "Keyboard/Keypad/Left Control..Right GUI".
+    /// A short description of the usages: "Keyboard/Keypad/Keyboard LeftControl..Keyboard Right GUI".
     pub fn usage_text(&self) -> String {
         let parts: Vec<String> = self
             .usages
@@ -179,9 +211,11 @@ impl Field {
     }
 
     /// Reads element `i` from a report's payload (without report id byte), sign
-    /// extended when the logical minimum is negative. `None` past the end.
-    pub fn element(&self, payload: &[u8], i: u32) -> Option<i64> {
-        if self.size == 0 || self.size > 32 {
+    /// extended when the logical minimum is negative. Elements are up to 64 bits wide
+    /// (pens report 64-bit serial numbers), so an unsigned one may not fit an i64.
+    /// `None` past the end.
+    pub fn element(&self, payload: &[u8], i: u32) -> Option<i128> {
+        if self.size == 0 || self.size > 64 {
             return None;
         }
         let start = self
@@ -199,10 +233,10 @@ impl Field {
                 v |= 1 << bit;
             }
         }
-        if self.logical_min < 0 && self.size < 64 && v >> (self.size - 1) & 1 == 1 {
-            Some(v as i64 - (1i64 << self.size))
+        if self.logical_min < 0 && v >> (self.size - 1) & 1 == 1 {
+            Some(i128::from(v) - (1i128 << self.size))
         } else {
-            Some(v as i64)
+            Some(i128::from(v))
         }
     }
 }
@@ -377,18 +411,82 @@ fn signed(item: &Item) -> i64 {
     }
 }
 
+/// A maximum as its item wrote it: signed, and the raw bytes to read it unsigned when
+/// the minimum is not negative (descriptors write 0..255 as 0x25 0xff, which read
+/// signed is -1; Linux reads a maximum unsigned unless the minimum is negative).
+#[derive(Debug, Clone, Copy, Default)]
+struct Maximum {
+    signed: i64,
+    raw: u32,
+    len: usize,
+}
+
+impl Maximum {
+    fn of(item: &Item) -> Maximum {
+        Maximum {
+            signed: signed(item),
+            raw: item.value,
+            len: item.data.len(),
+        }
+    }
+
+    fn given(&self, min: i64) -> i64 {
+        if min >= 0 && self.signed < 0 {
+            match self.len {
+                1 => i64::from(self.raw as u8),
+                2 => i64::from(self.raw as u16),
+                _ => i64::from(self.raw),
+            }
+        } else {
+            self.signed
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Globals {
     usage_page: u16,
     logical_min: i64,
-    logical_max: i64,
+    logical_max: Maximum,
+    physical_min: i64,
+    physical_max: Maximum,
+    unit: u32,
+    unit_exponent: i32,
     report_size: u32,
     report_id: u8,
     report_count: u32,
-    /// Logical Maximum came as raw unsigned bytes; kept to reinterpret when the
-    /// minimum is not negative (many descriptors write 0..255 as 0x26 0xff 0x00).
-    logical_max_raw: u32,
-    logical_max_len: usize,
+}
+
+/// A local Usage, or Usage Minimum/Maximum pair, as declared: its 32-bit value and
+/// whether the item gave the page itself (a 4-byte item) or took the one in effect.
+#[derive(Debug, Clone, Copy)]
+struct Declared {
+    spec: UsageSpec,
+    extended: bool,
+}
+
+/// Linux's rule for usages declared before a later Usage Page item (hid-core.c,
+/// hid_concatenate_last_usage_page; hid-tools does the same): at the main item, the
+/// short usages at the end of the list whose page is not the current one take the
+/// current page, back to the first that already has it. Descriptors that write
+/// `Usage (X) Usage Page (Generic Desktop)` mean X of that page.
+fn concatenate_last_usage_page(usages: &mut [Declared], page: u16) {
+    let with_page = |x: u32| (u32::from(page) << 16) | (x & 0xffff);
+    for d in usages.iter_mut().rev() {
+        if d.extended {
+            continue;
+        }
+        let current = match d.spec {
+            UsageSpec::One(x) | UsageSpec::Range(_, x) => (x >> 16) as u16,
+        };
+        if current == page {
+            break;
+        }
+        d.spec = match d.spec {
+            UsageSpec::One(x) => UsageSpec::One(with_page(x)),
+            UsageSpec::Range(a, b) => UsageSpec::Range(with_page(a), with_page(b)),
+        };
+    }
 }
 
 fn main_flags_text(tag: u8, v: u32) -> String {
@@ -432,7 +530,7 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
     let (mut items, mut problems) = items(bytes);
     let mut g = Globals::default();
     let mut stack: Vec<Globals> = Vec::new();
-    let mut usages: Vec<UsageSpec> = Vec::new();
+    let mut usages: Vec<Declared> = Vec::new();
     let mut usage_min: Option<u32> = None;
     let mut depth: usize = 0;
     let mut top_level = Vec::new();
@@ -450,10 +548,13 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
                 item.meaning = Some(usage::page_name(g.usage_page));
             }
             ("global", 0x1) => g.logical_min = signed(item),
-            ("global", 0x2) => {
-                g.logical_max = signed(item);
-                g.logical_max_raw = item.value;
-                g.logical_max_len = item.data.len();
+            ("global", 0x2) => g.logical_max = Maximum::of(item),
+            ("global", 0x3) => g.physical_min = signed(item),
+            ("global", 0x4) => g.physical_max = Maximum::of(item),
+            ("global", 0x5) => g.unit_exponent = units::unit_exponent(item.value, signed(item)),
+            ("global", 0x6) => {
+                g.unit = item.value;
+                item.meaning = units::unit_text(item.value);
             }
             ("global", 0x7) => g.report_size = item.value,
             ("global", 0x8) => {
@@ -476,21 +577,28 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
             },
             ("local", 0x0) => {
                 if usages.len() < MAX_USAGES_PER_MAIN {
-                    usages.push(UsageSpec::One(extend(item)));
+                    usages.push(Declared {
+                        spec: UsageSpec::One(extend(item, g.usage_page)),
+                        extended: item.data.len() == 4,
+                    });
                 }
                 item.meaning = Some(local_usage_meaning(item, g.usage_page));
             }
             ("local", 0x1) => {
-                usage_min = Some(extend(item));
+                usage_min = Some(item.value);
                 item.meaning = Some(local_usage_meaning(item, g.usage_page));
             }
             ("local", 0x2) => {
-                let max = extend(item);
+                // The range takes its page from the maximum, as in Linux.
+                let max = extend(item, g.usage_page);
                 item.meaning = Some(local_usage_meaning(item, g.usage_page));
-                match usage_min.take() {
+                match usage_min.take().map(|m| (max & 0xffff_0000) | (m & 0xffff)) {
                     Some(min) if min <= max => {
                         if usages.len() < MAX_USAGES_PER_MAIN {
-                            usages.push(UsageSpec::Range(min, max));
+                            usages.push(Declared {
+                                spec: UsageSpec::Range(min, max),
+                                extended: item.data.len() == 4,
+                            });
                         }
                     }
                     Some(min) => problems.push(format!(
@@ -501,19 +609,14 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
             }
             ("main", 0xa) => {
                 item.meaning = Some(main_flags_text(0xa, item.value));
-                let first = usages.first().map(|u| match *u {
-                    UsageSpec::One(x) | UsageSpec::Range(x, _) => x,
-                });
+                concatenate_last_usage_page(&mut usages, g.usage_page);
                 if depth == 0 && item.value == 1 {
-                    let x = first.unwrap_or(0);
-                    let (page, id) = if x > 0xffff {
-                        ((x >> 16) as u16, x as u16)
-                    } else {
-                        (g.usage_page, x as u16)
-                    };
+                    let x = usages.first().map_or(u32::from(g.usage_page) << 16, |u| match u.spec {
+                        UsageSpec::One(x) | UsageSpec::Range(x, _) => x,
+                    });
                     top_level.push(TopLevel {
-                        usage_page: page,
-                        usage: id,
+                        usage_page: (x >> 16) as u16,
+                        usage: x as u16,
                     });
                 }
                 depth = depth.saturating_add(1);
@@ -536,22 +639,13 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
                     0x9 => Direction::Output,
                     _ => Direction::Feature,
                 };
-                if g.report_size > 32 {
+                if g.report_size > 64 {
                     problems.push(format!(
-                        "byte {at}: report size {} is wider than 32 bits; its values are not decoded",
+                        "byte {at}: report size {} is wider than 64 bits; its values are not decoded",
                         g.report_size
                     ));
                 }
-                let logical_max = if g.logical_min >= 0 && g.logical_max < 0 {
-                    // Unsigned reading of e.g. 0x25 0xff meaning 255.
-                    match g.logical_max_len {
-                        1 => i64::from(g.logical_max_raw as u8),
-                        2 => i64::from(g.logical_max_raw as u16),
-                        _ => i64::from(g.logical_max_raw),
-                    }
-                } else {
-                    g.logical_max
-                };
+                concatenate_last_usage_page(&mut usages, g.usage_page);
                 let idx = match reports
                     .iter()
                     .position(|r| r.id == g.report_id && r.direction == direction)
@@ -574,9 +668,13 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
                     size: g.report_size,
                     count: g.report_count,
                     usage_page: g.usage_page,
-                    usages: std::mem::take(&mut usages),
+                    usages: usages.drain(..).map(|d| d.spec).collect(),
                     logical_min: g.logical_min,
-                    logical_max,
+                    logical_max: g.logical_max.given(g.logical_min),
+                    physical_min: g.physical_min,
+                    physical_max: g.physical_max.given(g.physical_min),
+                    unit: g.unit,
+                    unit_exponent: g.unit_exponent,
                     flags: item.value,
                 };
                 r.bits = r.bits.saturating_add(bits);
@@ -629,12 +727,13 @@ pub fn decode(bytes: &[u8]) -> Descriptor {
     }
 }
 
-/// A 4-byte usage carries its page in the high half; shorter ones use the global page.
-fn extend(item: &Item) -> u32 {
+/// A 4-byte usage carries its page in the high half; shorter ones take the page in
+/// effect (which the main item may still change: `concatenate_last_usage_page`).
+fn extend(item: &Item, page: u16) -> u32 {
     if item.data.len() == 4 {
         item.value
     } else {
-        item.value & 0xffff
+        (u32::from(page) << 16) | (item.value & 0xffff)
     }
 }
 
@@ -650,8 +749,18 @@ fn local_usage_meaning(item: &Item, page: u16) -> String {
 /// A decoded element of a report, for `hidctl read`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
+    /// "Page/Usage" from the HID Usage Tables.
     pub usage: String,
-    pub value: i64,
+    /// The 32-bit usage (page in the high half); `None` for an element of a variable
+    /// field that has no usage.
+    pub code: Option<u32>,
+    /// The logical value (1 for a usage an array field selects); `None` for an unsigned
+    /// 64-bit value above i64's range, which `value_u64` holds instead.
+    pub value: Option<i64>,
+    pub value_u64: Option<u64>,
+    /// The value in `unit`, when the descriptor gives the field a unit.
+    pub physical: Option<f64>,
+    pub unit: Option<String>,
 }
 
 /// Decodes one report payload (without the report id byte) with its layout: variable
@@ -670,28 +779,48 @@ pub fn decode_report(report: &Report, payload: &[u8]) -> Vec<Value> {
             ((payload.len() as u64 * 8).saturating_sub(f.bit_offset) / f.size as u64)
                 .min(f.count as u64) as u32
         };
-        for i in 0..fit.min(1024) {
+        let (unit, scale) = (f.unit_text(), f.scale());
+        for i in 0..fit {
             let Some(v) = f.element(payload, i) else {
                 break;
             };
             if f.is_variable() {
-                let usage = match f.usage_of(i) {
-                    Some((p, u)) => usage::full_name(p, u),
-                    None => format!("{}/element {i}", usage::page_name(f.usage_page)),
+                let usage = f.usage_of(i);
+                let (value, value_u64) = match i64::try_from(v) {
+                    Ok(v) => (Some(v), None),
+                    Err(_) => (None, u64::try_from(v).ok()),
                 };
-                out.push(Value { usage, value: v });
+                let physical = unit.as_ref().and_then(|_| scale.physical(v as f64));
+                out.push(Value {
+                    usage: match usage {
+                        Some((p, u)) => usage::full_name(p, u),
+                        None => format!("{}/element {i}", usage::page_name(f.usage_page)),
+                    },
+                    code: usage.map(|(p, u)| (u32::from(p) << 16) | u32::from(u)),
+                    value,
+                    value_u64,
+                    unit: physical.and(unit.clone()),
+                    physical,
+                });
             } else {
                 // Array: a value outside the logical range means "nothing here".
-                if v < f.logical_min || v > f.logical_max {
+                let Some(v) = i64::try_from(v)
+                    .ok()
+                    .filter(|v| (f.logical_min..=f.logical_max).contains(v))
+                else {
                     continue;
-                }
+                };
                 if let Some((p, u)) = f.array_usage(v) {
                     if p == 0x07 && u == 0 {
                         continue;
                     }
                     out.push(Value {
                         usage: usage::full_name(p, u),
-                        value: 1,
+                        code: Some((u32::from(p) << 16) | u32::from(u)),
+                        value: Some(1),
+                        value_u64: None,
+                        physical: None,
+                        unit: None,
                     });
                 }
             }
@@ -752,10 +881,16 @@ pub mod tests {
         let vals = decode_report(input, &[0x02, 0, 0x04, 0, 0, 0, 0, 0]);
         let set: Vec<_> = vals
             .iter()
-            .filter(|v| v.value != 0)
+            .filter(|v| v.value != Some(0))
             .map(|v| v.usage.as_str())
             .collect();
-        assert_eq!(set, vec!["Keyboard/Keypad/Left Shift", "Keyboard/Keypad/a"]);
+        assert_eq!(
+            set,
+            vec![
+                "Keyboard/Keypad/Keyboard LeftShift",
+                "Keyboard/Keypad/Keyboard A"
+            ]
+        );
         // Item list names and meanings.
         assert_eq!(d.items[0].name, "Usage Page");
         assert_eq!(d.items[0].meaning.as_deref(), Some("Generic Desktop"));
@@ -782,7 +917,7 @@ pub mod tests {
         assert_eq!(r.bytes(), 4);
         // Button 1, dx=-3, dy=+5, wheel -1.
         let vals = decode_report(r, &[0x01, 0xfd, 0x05, 0xff]);
-        let get = |u: &str| vals.iter().find(|v| v.usage == u).map(|v| v.value);
+        let get = |u: &str| vals.iter().find(|v| v.usage == u).and_then(|v| v.value);
         assert_eq!(get("Button/Button 1"), Some(1));
         assert_eq!(get("Generic Desktop/X"), Some(-3));
         assert_eq!(get("Generic Desktop/Y"), Some(5));
@@ -798,12 +933,12 @@ pub mod tests {
             .iter()
             .find(|v| v.usage == "Generic Desktop/X")
             .unwrap();
-        assert_eq!(x.value, 0x7fff);
+        assert_eq!(x.value, Some(0x7fff));
         let y = vals
             .iter()
             .find(|v| v.usage == "Generic Desktop/Y")
             .unwrap();
-        assert_eq!(y.value, 0x4000);
+        assert_eq!(y.value, Some(0x4000));
         assert_eq!(r.fields[2].logical_max, 0x7fff);
     }
 
@@ -837,13 +972,67 @@ pub mod tests {
             .iter()
             .any(|p| p.contains("end collection without")));
         assert!(d.problems.iter().any(|p| p.contains("not closed")));
-        assert!(d.problems.iter().any(|p| p.contains("wider than 32")));
+        assert!(d.problems.iter().any(|p| p.contains("wider than 64")));
         // Push/pop restore the globals.
         let d = decode(&[
             0x05, 0x01, 0x75, 0x08, 0x95, 0x01, 0xa4, 0x75, 0x10, 0xb4, 0x09, 0x30, 0x81, 0x02,
         ]);
         assert!(d.problems.is_empty(), "{:?}", d.problems);
         assert_eq!(d.reports[0].bits, 8);
+    }
+
+    /// Short usages keep the page in effect when they were declared, except those at
+    /// the end of the list declared before a later Usage Page (Linux's rule).
+    #[test]
+    fn usages_take_the_page_linux_gives_them() {
+        // Usage Page (Button) Usage (1) Usage Page (Generic Desktop) Usage (X), one
+        // 2-element input: Button 1 stays a button.
+        let d = decode(&[
+            0x05, 0x09, 0x09, 0x01, 0x05, 0x01, 0x09, 0x30, 0x75, 0x08, 0x95, 0x02, 0x81, 0x02,
+        ]);
+        let f = &d.reports[0].fields[0];
+        assert_eq!(f.usage_of(0), Some((0x09, 0x01)));
+        assert_eq!(f.usage_of(1), Some((0x01, 0x30)));
+        assert_eq!(f.usage_codes(), "0x00090001,0x00010030");
+        // Usage (X) before any Usage Page, then Usage Page (Generic Desktop): X of it.
+        let d = decode(&[0x09, 0x30, 0x05, 0x01, 0x75, 0x08, 0x95, 0x01, 0x81, 0x02]);
+        assert_eq!(d.reports[0].fields[0].usage_text(), "Generic Desktop/X");
+        // A 4-byte usage keeps its own page.
+        let d = decode(&[
+            0x05, 0x01, 0x0b, 0x01, 0x00, 0x0d, 0x00, 0x75, 0x08, 0x95, 0x01, 0x81, 0x02,
+        ]);
+        assert_eq!(d.reports[0].fields[0].usage_of(0), Some((0x0d, 0x01)));
+    }
+
+    /// A touch screen's X: 0..4095 over 0..14280 in cm * 10^-2 (SMART Technologies'
+    /// descriptor), and a pen's 64-bit serial number, decoded whole.
+    #[test]
+    fn physical_values_and_wide_fields() {
+        let d = decode(&[
+            0x05, 0x01, 0x15, 0x00, 0x26, 0xff, 0x0f, 0x55, 0x0e, 0x65, 0x11, 0x75, 0x10, 0x95,
+            0x01, 0x35, 0x00, 0x46, 0xc8, 0x37, 0x09, 0x30, 0x81, 0x02, 0x05, 0x0d, 0x09, 0x5b,
+            0x65, 0x00, 0x55, 0x00, 0x17, 0x00, 0x00, 0x00, 0x80, 0x27, 0xff, 0xff, 0xff, 0x7f,
+            0x75, 0x40, 0x81, 0x02,
+        ]);
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        let r = &d.reports[0];
+        let f = &r.fields[0];
+        assert_eq!((f.physical_max, f.unit, f.unit_exponent), (14280, 0x11, -2));
+        assert_eq!(f.unit_text().as_deref(), Some("cm"));
+        let mut payload = vec![0xff, 0x0f];
+        payload.extend_from_slice(&0xfedc_ba98_7654_3210u64.to_le_bytes());
+        let vals = decode_report(r, &payload);
+        assert_eq!(vals[0].value, Some(4095));
+        assert!((vals[0].physical.unwrap() - 142.8).abs() < 1e-9);
+        assert_eq!(vals[0].unit.as_deref(), Some("cm"));
+        assert_eq!(vals[1].usage, "Digitizers/Transducer Serial Number");
+        // Signed (the logical minimum is negative): the 64 bits as two's complement.
+        assert_eq!(vals[1].value, Some(0xfedc_ba98_7654_3210u64 as i64));
+        assert_eq!(vals[1].unit, None);
+        // Unsigned and above i64's range: value_u64.
+        let d = decode(&[0x05, 0x0d, 0x09, 0x5b, 0x75, 0x40, 0x95, 0x01, 0x81, 0x02]);
+        let vals = decode_report(&d.reports[0], &u64::MAX.to_le_bytes());
+        assert_eq!((vals[0].value, vals[0].value_u64), (None, Some(u64::MAX)));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod select;
 pub mod sim;
 pub mod spibus;
 pub mod uhid;
+pub mod units;
 pub mod usage;
 
 use std::path::PathBuf;
@@ -267,8 +268,9 @@ pub struct DescriptorArgs {
     /// Decode a descriptor file: raw bytes (e.g. /sys/class/hidraw/hidraw0/device/report_descriptor) or hex text
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// One record per report field (report id, direction, bit offset, size, usages)
-    /// instead of one per item
+    /// One record per report field (report id, direction, bit offset, size, usages as
+    /// names and as 32-bit codes, logical and physical ranges, unit) instead of one per
+    /// item
     #[arg(long, conflicts_with = "raw")]
     pub layout: bool,
     /// One record with the descriptor's bytes in hex
@@ -399,9 +401,11 @@ Examples:
     /// Read input reports: timestamped records with the report id, hex and decoded fields
     ///
     /// Each record: ts, report_id, len, hex (payload without the report id byte) and
-    /// fields (usage and value per element, decoded with the report descriptor; for
-    /// array fields such as keyboard keys, the usages held down). A report shorter than
-    /// the descriptor says is reported and makes the exit status 3.
+    /// fields (per element: the usage's name from the HID Usage Tables and its 32-bit
+    /// code, the value, and the physical value and unit where the descriptor gives a
+    /// unit; for array fields such as keyboard keys, the usages held down). On a
+    /// terminal the fields are one line of text: "X=1200 (12 cm), Y=...". A report
+    /// shorter than the descriptor says is reported and makes the exit status 3.
     #[command(after_help = "\
 Examples:
   hidctl --device 0627:0001:68284 read --count 4
@@ -466,7 +470,9 @@ Examples:
 Examples:
   hidctl replay keys.ndjson
   hidctl replay --speed 10 mouse.ndjson
-  hidctl replay --wait 1s keys.ndjson          let readers open the new node first")]
+  hidctl replay --wait 1s keys.ndjson          let readers open the new node first
+  hidctl replay tablet.hid                      a hid-recorder file (hid-tools)
+  hidctl replay --dry-run mouse.hid -o ndjson   the reports decoded, no device")]
     Replay(replay::ReplayArgs),
     /// The HID-to-SPI bridge protocol, from the host side
     #[command(subcommand)]

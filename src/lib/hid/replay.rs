@@ -13,6 +13,8 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampNanosecondType};
 use clap::Args;
 
+use super::cmd::{split_report, DecodedReports, When};
+use super::descriptor::{self, Descriptor, Direction};
 use super::emulate::{stop_on_signals, stopped};
 use super::recorder::{self, Device, Event as Report, BUS_USB};
 use super::uhid::{CreateParams, Event, Uhid};
@@ -30,11 +32,22 @@ pub struct ReplayArgs {
     /// Play faster (2 = twice as fast); 0 sends everything at once
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Send the reports one after another without the recorded spacing (--speed 0)
+    #[arg(long, conflicts_with = "speed")]
+    pub no_wait: bool,
+    /// Create no device: print the recording's input reports decoded with their
+    /// device's descriptor, as records like read's with the device number and the time
+    /// in the recording (seconds after its first report)
+    #[arg(long)]
+    pub dry_run: bool,
     /// Wait this long after creating the devices before the first report, so readers
     /// can open their hidraw nodes (uhid's open event cannot tell a reader from the
     /// kernel's own input handler, which opens a keyboard at once)
     #[arg(long, default_value = "500ms", value_name = "DURATION", value_parser = crate::cli::args::parse_duration)]
     pub wait: Duration,
+    /// Where --dry-run's records go
+    #[command(flatten)]
+    pub output: crate::cli::OutputArgs,
 }
 
 /// A recording: its devices, and their input reports in the order they came.
@@ -172,7 +185,7 @@ fn recording_of(records: Vec<Recorded>, source: &str) -> Result<Recording> {
                     devices.resize(device + 1, Device::default());
                     numbered.resize(device + 1, false);
                 }
-                numbered[device] = super::descriptor::decode(&bytes).numbered();
+                numbered[device] = descriptor::decode(&bytes).numbered();
                 devices[device] = Device {
                     name,
                     phys,
@@ -360,12 +373,16 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
             a.speed
         )));
     }
+    let speed = if a.no_wait { 0.0 } else { a.speed };
     let rec = load(a.file.as_ref())?;
     if rec.devices.is_empty() {
         return Err(Error::data(
             Location::of("the recording"),
             "it holds no device (no descriptor)",
         ));
+    }
+    if a.dry_run {
+        return print_decoded(&rec, &a.output);
     }
     stop_on_signals();
     let uhids = rec
@@ -416,8 +433,8 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         if stopped() {
             break;
         }
-        if a.speed > 0.0 {
-            let offset = Duration::from_micros(r.us).div_f64(a.speed);
+        if speed > 0.0 {
+            let offset = Duration::from_micros(r.us).div_f64(speed);
             drain_until(start + offset, false)?;
         }
         uhids[r.device].input(&r.data)?;
@@ -436,6 +453,45 @@ pub fn run(a: &ReplayArgs) -> Result<Outcome> {
         ids.join(", ")
     );
     Ok(Outcome::Complete)
+}
+
+/// `--dry-run`: the recording's reports decoded, as `read` decodes what a device
+/// sends; a report shorter than its descriptor says is named on stderr and makes the
+/// outcome lossy, as in `read`.
+fn print_decoded(rec: &Recording, output: &crate::cli::OutputArgs) -> Result<Outcome> {
+    let descs: Vec<Descriptor> = rec
+        .devices
+        .iter()
+        .map(|d| descriptor::decode(&d.descriptor))
+        .collect();
+    let mut rows = DecodedReports::open(output, true)?;
+    let mut short = 0u64;
+    for (n, r) in rec.reports.iter().enumerate() {
+        let desc = &descs[r.device];
+        let (id, payload) = split_report(desc, &r.data);
+        let layout = desc.report(id, Direction::Input);
+        if let Some(l) = layout.filter(|l| (payload.len() as u64) < l.bytes()) {
+            short += 1;
+            crate::cli::warn(&format!(
+                "report {} (device {}): input report {id} has {} bytes, the descriptor says {}",
+                n + 1,
+                r.device,
+                payload.len(),
+                l.bytes()
+            ));
+        }
+        let when = When::Recorded {
+            device: r.device,
+            time: r.us as f64 / 1e6,
+        };
+        rows.write(when, id, payload, layout)?;
+    }
+    rows.finish()?;
+    Ok(if short > 0 {
+        Outcome::Lossy
+    } else {
+        Outcome::Complete
+    })
 }
 
 #[cfg(test)]
