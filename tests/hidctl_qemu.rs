@@ -496,6 +496,10 @@ fn hidctl_in_a_qemu_guest() {
         rows[0]["hex"].as_str().unwrap().starts_with("850101"),
         "{rows:?}"
     );
+    // The same report asked for with GET_REPORT (HIDIOCGINPUT through uhid).
+    let g = step("bridge-get-report");
+    assert_eq!(g.rc, 0, "{}", g.text());
+    assert_eq!(g.json()[0]["hex"], rows[0]["hex"], "{}", g.text());
 
     let rep = step("replay");
     assert_eq!(

@@ -19,13 +19,14 @@ wait_dev() {
         sleep 0.1; i=$((i+1))
     done
 }
-# Replays FILE through uhid and records, as step NAME, COUNT reports from the NODES new
-# hidraw nodes it makes (the replayed devices may have the real ones' ids, so they are
-# told apart as the nodes that were not there before).
+# Replays FILE through uhid (with any further arguments to replay) and records, as
+# step NAME, COUNT reports from the NODES new hidraw nodes it makes (the replayed
+# devices may have the real ones' ids, so they are told apart as the nodes that were
+# not there before).
 replay_read() {
-    name=$1; file=$2; count=$3; nodes=$4
+    name=$1; file=$2; count=$3; nodes=$4; shift 4
     before=" $(echo /dev/hidraw*) "
-    hidctl replay --wait 10s "$file" 2>/tmp/$name.err &
+    hidctl replay --wait 10s "$@" "$file" 2>/tmp/$name.err &
     rep=$!
     new=""; i=0
     while [ "$(echo $new | wc -w)" -lt "$nodes" ] && [ $i -lt 300 ]; do
@@ -76,6 +77,9 @@ step spi-badcrc hidctl --device 1209:0001 spi raw 0501000000000000 -o ndjson
 # A generic request/response on one open: the PING report with its CRC-8 (0x83), and
 # the bridge's answer.
 step xfer hidctl --device 1209:0001 xfer 0501000000000083 --timeout 5s -o ndjson
+# GET_REPORT for the input report: the bridge answers with its last input report, the
+# PING answer xfer read.
+step bridge-get-report hidctl --device 1209:0001 read --get-report 0 -o ndjson
 step spictl-reg spictl --device hid:1209:0001 reg read --map /etc/bme280.toml ctrl_meas -o ndjson
 step spictl-xfer spictl --device hid:1209:0001 xfer d000 -o ndjson
 # The bridge's SPI configuration as its feature report: read, set (mode 3, 8 bits,
@@ -138,7 +142,7 @@ kill $hr; wait $hr
 echo "@@END hr-rec rc=0"
 echo "@@BEGIN hr-hid"; cat /tmp/hr.hid; echo "@@END hr-hid rc=0"
 echo "@@BEGIN hr-err"; cat /tmp/hr.err; echo "@@END hr-err rc=0"
-replay_read hr-replay /tmp/hr.hid 4 1
+replay_read hr-replay /tmp/hr.hid 4 1 --no-wait
 
 # hid-tools' hid-replay plays hidctl's recording of the mouse (the file mouse-replay
 # played above). It creates the device, waits for its event node, then replays at each

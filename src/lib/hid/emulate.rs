@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::bridge::{Responder, BRIDGE_DESCRIPTOR, FEATURE_LEN};
 use super::protocol::REPORT_LEN;
-use super::uhid::{CreateParams, Event, Uhid, BUS_USB, UHID_FEATURE_REPORT};
+use super::uhid::{CreateParams, Event, Uhid, BUS_USB, UHID_FEATURE_REPORT, UHID_INPUT_REPORT};
 use crate::cli::{warn, Outcome};
 use crate::error::Result;
 
@@ -78,6 +78,9 @@ pub fn run_bridge(mut responder: Responder, opts: &BridgeOptions) -> Result<Outc
     );
     let mut requests = 0u64;
     let mut ignored = 0u64;
+    // The input report a GET_REPORT(Input) request reads: the last answer sent (all
+    // zeros before the first), as a device reports its current input state.
+    let mut last_input = [0u8; REPORT_LEN];
     while !stopped() && opts.count.is_none_or(|c| requests < c) {
         let Some(ev) = uhid.next_event(Some(Duration::from_millis(200)))? else {
             continue;
@@ -87,20 +90,29 @@ pub fn run_bridge(mut responder: Responder, opts: &BridgeOptions) -> Result<Outc
                 requests += 1;
                 let resp = responder.handle(output_payload(&data));
                 uhid.input(&resp)?;
+                last_input = resp;
             }
-            // The feature report (unnumbered): the SPI configuration. The reply carries
-            // the report id byte first, as hidraw hands it to the caller.
-            Event::GetReport { id, rnum, rtype } => match responder.feature() {
-                Ok(report) if rnum == 0 && rtype == UHID_FEATURE_REPORT => {
-                    let mut data = vec![0u8];
-                    data.extend_from_slice(&report);
-                    uhid.get_report_reply(id, 0, &data)?;
+            // The feature report (unnumbered): the SPI configuration; the input report:
+            // the last answer. The reply carries the report id byte first, as hidraw
+            // hands it to the caller.
+            Event::GetReport { id, rnum, rtype } => {
+                let report = match rtype {
+                    UHID_FEATURE_REPORT => responder.feature().ok().map(|r| r.to_vec()),
+                    UHID_INPUT_REPORT => Some(last_input.to_vec()),
+                    _ => None,
+                };
+                match report.filter(|_| rnum == 0) {
+                    Some(report) => {
+                        let mut data = vec![0u8];
+                        data.extend_from_slice(&report);
+                        uhid.get_report_reply(id, 0, &data)?;
+                    }
+                    None => {
+                        ignored += 1;
+                        uhid.get_report_reply(id, libc::EIO as u16, &[])?;
+                    }
                 }
-                _ => {
-                    ignored += 1;
-                    uhid.get_report_reply(id, libc::EIO as u16, &[])?;
-                }
-            },
+            }
             Event::SetReport {
                 id,
                 rnum,
@@ -125,7 +137,7 @@ pub fn run_bridge(mut responder: Responder, opts: &BridgeOptions) -> Result<Outc
         }
     }
     eprintln!(
-        "hidctl: bridge stopped: {} requests, {} with a bad CRC (NACKed), {} retries answered from cache, {} feature requests refused (bad id, type or configuration)",
+        "hidctl: bridge stopped: {} requests, {} with a bad CRC (NACKed), {} retries answered from cache, {} report requests refused (bad id, type or configuration)",
         responder.handled, responder.crc_failures, responder.replays, ignored
     );
     if responder.crc_failures > 0 {
