@@ -749,7 +749,7 @@ fn bad_arguments_give_one_line_errors() {
         (
             r#""$SPICTL" --device sim:w25q128 flash erase --offset 100 --length 4K"#,
             2,
-            "multiples of 4 KiB",
+            "multiples of the smallest erase, 4 KiB",
         ),
         (
             r#""$SPICTL" --device sim:w25q128 flash write missing.bin"#,
@@ -836,4 +836,94 @@ fn a_flash_read_onto_a_full_disk_leaves_no_cut_image() {
     // The old file is untouched and the partial one is gone.
     assert_eq!(std::fs::read(d.join("old.bin")).unwrap(), b"the old image");
     assert_eq!(disk.names(), ["old.bin"]);
+}
+
+/// 32 MiB parts: an image written across the 16 MiB boundary comes back whole and lands
+/// above the boundary, not wrapped into the lower half: with the 4-byte opcodes
+/// (W25Q256) and with 4-byte mode entered and left around the command (MX25L25635E,
+/// which lacks the 4-byte instruction set), the chip back in 3-byte mode afterwards.
+/// The 128 MiB MX66L1G45G takes its 4-byte opcodes from its SFDP's 4-byte address
+/// instruction table.
+#[test]
+fn four_byte_parts_round_trip_across_16_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.bin"), noise(96 << 10, 7)).unwrap();
+    for (chip, addressing) in [
+        ("w25q256", "4-byte opcodes"),
+        ("mx25l25635e", "4-byte mode (B7/E9)"),
+    ] {
+        let info = records(&ok(
+            d,
+            &format!(r#""$SPICTL" -d sim:{chip} flash info -o ndjson"#),
+        ));
+        assert_eq!(info[0]["size_bytes"], 32 << 20, "{chip}");
+        assert_eq!(info[0]["addressing"], addressing, "{chip}");
+        assert_eq!(info[0]["sfdp"], "1.0", "{chip}");
+        let w = records(&ok(
+            d,
+            &format!(
+                r#""$SPICTL" -d sim:{chip}={chip}.img flash write a.bin --offset 0xff0000 -o ndjson"#
+            ),
+        ));
+        assert_eq!(w[0]["verified"], true, "{chip}: {w:?}");
+        ok(
+            d,
+            &format!(
+                r#""$SPICTL" -d sim:{chip}={chip}.img flash read --offset 0xff0000 --length 96K - | cmp - a.bin"#
+            ),
+        );
+        // The upper 32 KiB are at 16 MiB, and the image's lower 16 MiB holds nothing
+        // at 0 (a 3-byte address would have wrapped there).
+        let img = std::fs::read(d.join(format!("{chip}.img"))).unwrap();
+        assert_eq!(img.len(), 32 << 20);
+        assert_eq!(
+            &img[16 << 20..(16 << 20) + (32 << 10)],
+            &noise(96 << 10, 7)[64 << 10..]
+        );
+        assert!(img[..64 << 10].iter().all(|&b| b == 0xff), "{chip}");
+        // Register 0x15 (W25Q SR3 ADS, MX CR 4BYTE): 3-byte mode after the command.
+        let reg = records(&ok(
+            d,
+            &format!(r#""$SPICTL" -d sim:{chip}={chip}.img xfer 1500 -o ndjson"#),
+        ));
+        assert_eq!(reg[0]["rx"], "ff00", "{chip}");
+    }
+    let big = records(&ok(
+        d,
+        r#""$SPICTL" -d sim:mx66l1g45g flash info -o ndjson && "$SPICTL" -d sim:mx66l1g45g flash write a.bin --offset 0x3ff0000 -o ndjson"#,
+    ));
+    assert_eq!(
+        (
+            big[0]["size_bytes"].as_u64(),
+            big[0]["addressing"].as_str(),
+            big[0]["sfdp"].as_str()
+        ),
+        (Some(128 << 20), Some("4-byte opcodes"), Some("1.6"))
+    );
+    assert_eq!(big[1]["verified"], true, "{big:?}");
+}
+
+/// SIGINT in the middle of a write in 4-byte mode: spictl stops between commands, says
+/// so (exit 1), and leaves the chip in 3-byte mode, as the next tool expects it.
+#[test]
+fn an_interrupted_4_byte_session_leaves_3_byte_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("big.bin"), noise(4 << 20, 3)).unwrap();
+    // 4 MiB at the simulated MX25L25635E's typical times takes ~10 s; stopped at 1 s.
+    let out = sh(
+        d,
+        // set -m: a background job of a shell without job control ignores SIGINT.
+        r#"set -m; "$SPICTL" -d sim:mx25l25635e=m.img flash write big.bin --offset 14M -o ndjson & pid=$!; sleep 1; kill -INT $pid; wait $pid"#,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("interrupted by a signal"), "{err}");
+    assert!(err.contains("3-byte address mode"), "{err}");
+    let reg = records(&ok(
+        d,
+        r#""$SPICTL" -d sim:mx25l25635e=m.img xfer 1500 -o ndjson"#,
+    ));
+    assert_eq!(reg[0]["rx"], "ff00");
 }

@@ -6,6 +6,7 @@ pub mod args;
 pub mod generate;
 pub mod multicall;
 pub mod progress;
+pub mod signals;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

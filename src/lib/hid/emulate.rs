@@ -3,7 +3,6 @@
 //! and `hidctl replay`'s device. The kernel sees a USB HID device; hidraw, hidapi and
 //! `hidctl spi` / `spictl --device hid:...` reach it like hardware.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::bridge::{Responder, BRIDGE_DESCRIPTOR, FEATURE_LEN};
@@ -16,28 +15,8 @@ use crate::error::Result;
 pub const DEFAULT_VID: u16 = 0x1209;
 pub const DEFAULT_PID: u16 = 0x0001;
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
-
 /// SIGINT/SIGTERM end the emulation cleanly (the device is destroyed on the way out).
-pub fn stop_on_signals() {
-    let handler: extern "C" fn(libc::c_int) = on_signal;
-    for sig in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            if libc::signal(sig, handler as libc::sighandler_t) == libc::SIG_IGN {
-                libc::signal(sig, libc::SIG_IGN);
-            }
-        }
-    }
-}
-
-pub fn stopped() -> bool {
-    STOP.load(Ordering::Relaxed)
-}
+pub use crate::cli::signals::{stop_on_signals, stopped};
 
 /// Strips the report id byte 0 that hidraw puts in front of an unnumbered output
 /// report when it reaches uhid.

@@ -1,9 +1,16 @@
-//! `spictl flash`: 25-series SPI NOR flash (W25Q, MX25L, GD25Q, N25Q...) with 3-byte
-//! addresses, through any `SpiBus`.
+//! `spictl flash`: 25-series SPI NOR flash (W25Q, MX25L, GD25Q, N25Q...) of any size,
+//! through any `SpiBus`.
 //!
-//! Commands used: JEDEC id 0x9F, read 0x03, fast read 0x0B, write enable 0x06, page
-//! program 0x02, sector erase 0x20 (4 KiB), block erase 0x52 (32 KiB) and 0xD8 (64 KiB),
-//! chip erase 0xC7, read status 0x05 (polling WIP). Every read and program is one
+//! A part describes itself through SFDP (JESD216, `sfdp.rs`): size, page size, erase
+//! types with their times, and how it takes 4-byte addresses; the part table adds names
+//! and, for SFDP older than JESD216B, the 4-byte method. Without SFDP the JEDEC id's
+//! capacity byte gives the size. Above 16 MiB, commands use the 4-byte opcodes (0x13,
+//! 0x0C, 0x12, 0x21, 0x5C, 0xDC) where the part has them, else 4-byte mode entered
+//! (0xB7) for the command and always left (0xE9) again, after an error or a signal too.
+//!
+//! Commands used: JEDEC id 0x9F, READ SFDP 0x5A, read 0x03, fast read 0x0B, write enable
+//! 0x06, page program 0x02, the erase opcodes (default: 0x20 4 KiB, 0x52 32 KiB, 0xD8
+//! 64 KiB), chip erase 0xC7, read status 0x05 (polling WIP). Every read and program is one
 //! message no larger than the bus takes at once, so spidev never has to split a command
 //! (which would release chip select in the middle of it).
 //!
@@ -30,6 +37,7 @@ use clap::{Args, Subcommand};
 
 use super::bus::{BusInfo, SpiBus};
 use super::num::size_arg;
+use super::sfdp::{self, Sfdp};
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
@@ -37,28 +45,52 @@ use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records}
 use crate::record::text::{now_ns, to_hex};
 use crate::record::writer::{close, open_destination, writing};
 
+/// The page size of parts whose SFDP does not give one.
 pub const PAGE: usize = 256;
 pub const SECTOR: usize = 4 << 10;
 
 const RDID: u8 = 0x9f;
+const RDSFDP: u8 = 0x5a;
 const READ: u8 = 0x03;
 const FAST_READ: u8 = 0x0b;
 /// The fastest clock at which READ 0x03 is safe on 25-series parts (W25Q128JV fR).
 pub const READ_MAX_HZ: u32 = 50_000_000;
 const WREN: u8 = 0x06;
+const WRDI: u8 = 0x04;
 const PP: u8 = 0x02;
 const RDSR: u8 = 0x05;
 const CE: u8 = 0xc7;
+const EN4B: u8 = 0xb7;
+const EX4B: u8 = 0xe9;
 
-/// Erase granularities, largest first: (opcode, size, datasheet max time).
-const ERASES: [(u8, usize, Duration); 3] = [
-    (0xd8, 64 << 10, Duration::from_secs(2)),
-    (0x52, 32 << 10, Duration::from_millis(1600)),
-    (0x20, SECTOR, Duration::from_millis(400)),
+/// An erase operation: opcode (the 3-byte address form), size, datasheet maximum time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erase {
+    pub opcode: u8,
+    pub size: usize,
+    pub max: Duration,
+}
+
+/// The erases of parts without SFDP, largest first.
+const ERASES: [Erase; 3] = [
+    Erase {
+        opcode: 0xd8,
+        size: 64 << 10,
+        max: Duration::from_secs(2),
+    },
+    Erase {
+        opcode: 0x52,
+        size: 32 << 10,
+        max: Duration::from_millis(1600),
+    },
+    Erase {
+        opcode: 0x20,
+        size: SECTOR,
+        max: Duration::from_millis(400),
+    },
 ];
 const T_PP_MAX: Duration = Duration::from_millis(3);
 const T_CE_MAX: Duration = Duration::from_secs(200);
-
 #[derive(Debug, Subcommand)]
 pub enum FlashCommand {
     /// Read the JEDEC id and name the part and its size
@@ -67,6 +99,23 @@ Examples:
   spictl --device /dev/spidev0.0 flash id
   spictl --device sim:w25q128 flash id -o table")]
     Id {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// What the part is and how spictl drives it: from its SFDP (JESD216) tables where
+    /// it has them, else from its JEDEC id and spictl's part table
+    ///
+    /// One record: size, page size, erase types with their opcodes and maximum times,
+    /// the page program and chip erase maximum times, how addresses above 16 MiB are
+    /// sent (4-byte opcodes, or 4-byte mode entered and left around each command), the
+    /// fast read modes the part lists, and the SFDP revision.
+    #[command(after_help = "\
+Examples:
+  spictl --device /dev/spidev0.0 flash info -o table
+  spictl --device sim:w25q256 flash info -o ndjson")]
+    Info {
+        #[command(flatten)]
+        flash: FlashArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -162,28 +211,107 @@ pub struct FlashArgs {
     pub size: Option<u64>,
 }
 
-/// What the JEDEC id says.
+/// How a part takes addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// Three address bytes: parts up to 16 MiB.
+    Three,
+    /// The dedicated 4-byte instruction set: every command used has a 4-byte twin
+    /// (0x13, 0x0C, 0x12, 0x21, 0x5C, 0xDC), so the chip's mode never changes.
+    Opcodes4,
+    /// 4-byte address mode, entered with 0xB7 (after a write enable where the part
+    /// wants one) and left with 0xE9 when spictl is done, also after an error or a
+    /// signal.
+    Mode4 { wren: bool },
+    /// The part is always in 4-byte address mode.
+    Always4,
+}
+
+impl Addressing {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Addressing::Three => "3-byte",
+            Addressing::Opcodes4 => "4-byte opcodes",
+            Addressing::Mode4 { wren: false } => "4-byte mode (B7/E9)",
+            Addressing::Mode4 { wren: true } => "4-byte mode (WREN+B7/E9)",
+            Addressing::Always4 => "4-byte only",
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        if *self == Addressing::Three {
+            3
+        } else {
+            4
+        }
+    }
+}
+
+/// What the JEDEC id, the SFDP and the part table say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub jedec: [u8; 3],
     pub vendor: &'static str,
     pub name: Option<&'static str>,
     pub size: usize,
+    pub page: usize,
+    /// Largest first.
+    pub erases: Vec<Erase>,
+    pub program_max: Duration,
+    pub chip_erase_max: Duration,
+    pub addressing: Addressing,
+    /// The JESD216 revision of the part's SFDP, when it has one.
+    pub sfdp: Option<String>,
+    /// The fast read modes the SFDP lists ("1-1-4 0x6b 8 clocks").
+    pub fast_reads: Vec<String>,
 }
 
-const KNOWN: &[([u8; 3], &str)] = &[
-    ([0xef, 0x40, 0x18], "W25Q128JV"),
-    ([0xef, 0x70, 0x18], "W25Q128JV-M"),
-    ([0xef, 0x40, 0x17], "W25Q64JV"),
-    ([0xef, 0x40, 0x16], "W25Q32JV"),
-    ([0xef, 0x40, 0x15], "W25Q16JV"),
-    ([0xef, 0x40, 0x14], "W25Q80DV"),
-    ([0xc2, 0x20, 0x18], "MX25L12835F"),
-    ([0xc2, 0x20, 0x17], "MX25L6433F"),
-    ([0xc2, 0x20, 0x16], "MX25L3233F"),
-    ([0xc8, 0x40, 0x18], "GD25Q128C"),
-    ([0xc8, 0x40, 0x17], "GD25Q64C"),
-    ([0x20, 0xba, 0x18], "N25Q128A"),
+impl Part {
+    /// The smallest erase: what a partial write erases and rewrites.
+    pub fn sector(&self) -> usize {
+        self.erases.last().map_or(SECTOR, |e| e.size)
+    }
+}
+
+/// What the part table knows beyond the SFDP: names, and how a part above 16 MiB takes
+/// 4-byte addresses when its SFDP (JESD216 before revision B) does not say.
+#[derive(Clone, Copy)]
+enum FourByte {
+    Unknown,
+    Opcodes,
+    Mode { wren: bool },
+}
+
+const KNOWN: &[([u8; 3], &str, FourByte)] = &[
+    ([0xef, 0x40, 0x18], "W25Q128JV", FourByte::Unknown),
+    ([0xef, 0x70, 0x18], "W25Q128JV-M", FourByte::Unknown),
+    ([0xef, 0x40, 0x17], "W25Q64JV", FourByte::Unknown),
+    ([0xef, 0x40, 0x16], "W25Q32JV", FourByte::Unknown),
+    ([0xef, 0x40, 0x15], "W25Q16JV", FourByte::Unknown),
+    ([0xef, 0x40, 0x14], "W25Q80DV", FourByte::Unknown),
+    // W25Q256FV and JV both have the 4-byte instruction set.
+    ([0xef, 0x40, 0x19], "W25Q256", FourByte::Opcodes),
+    ([0xef, 0x70, 0x19], "W25Q256JV-M", FourByte::Opcodes),
+    ([0xc2, 0x20, 0x18], "MX25L12835F", FourByte::Unknown),
+    ([0xc2, 0x20, 0x17], "MX25L6433F", FourByte::Unknown),
+    ([0xc2, 0x20, 0x16], "MX25L3233F", FourByte::Unknown),
+    // MX25L25635E/F and MX25L25645G share the id; only the E lacks the 4-byte
+    // instruction set, so EN4B/EX4B, which all three have.
+    (
+        [0xc2, 0x20, 0x19],
+        "MX25L256",
+        FourByte::Mode { wren: false },
+    ),
+    ([0xc2, 0x20, 0x1b], "MX66L1G45G", FourByte::Opcodes),
+    ([0xc8, 0x40, 0x18], "GD25Q128C", FourByte::Unknown),
+    ([0xc8, 0x40, 0x17], "GD25Q64C", FourByte::Unknown),
+    ([0x20, 0xba, 0x18], "N25Q128A", FourByte::Unknown),
+    // Micron wants a write enable before entering and leaving 4-byte mode.
+    (
+        [0x20, 0xba, 0x19],
+        "N25Q256A",
+        FourByte::Mode { wren: true },
+    ),
 ];
 
 fn vendor(id: u8) -> &'static str {
@@ -200,61 +328,182 @@ fn vendor(id: u8) -> &'static str {
     }
 }
 
-/// Names the part; the size comes from the capacity byte (2^n bytes) or `--size`.
-pub fn identify(jedec: [u8; 3], size: Option<u64>) -> std::result::Result<Part, String> {
+/// The 4-byte twin of a 3-byte address opcode.
+fn opcode_4byte(op: u8) -> u8 {
+    match op {
+        READ => 0x13,
+        FAST_READ => 0x0c,
+        PP => 0x12,
+        0x20 => 0x21,
+        0x52 => 0x5c,
+        0xd8 => 0xdc,
+        other => other,
+    }
+}
+
+/// A maximum erase time for a size when the SFDP gives none: the default table's, or
+/// 2 s per 64 KiB.
+fn default_erase_max(size: usize) -> Duration {
+    ERASES.iter().find(|e| e.size == size).map_or(
+        Duration::from_secs(2) * (size.div_ceil(64 << 10) as u32),
+        |e| e.max,
+    )
+}
+
+/// Names the part and derives its parameters: from the SFDP when the part has one
+/// (size, page, erase types and times, address mode), else from the JEDEC id's
+/// capacity byte (2^n bytes) or `--size`; the part table adds names and 4-byte quirks.
+pub fn identify(
+    jedec: [u8; 3],
+    size: Option<u64>,
+    sfdp: Option<&Sfdp>,
+) -> std::result::Result<Part, String> {
     if jedec == [0xff; 3] || jedec == [0; 3] {
         return Err(format!(
             "no flash answered (JEDEC id {}): check wiring, chip select, power and --mode (0 or 3)",
             to_hex(&jedec)
         ));
     }
-    let name = KNOWN.iter().find(|(id, _)| *id == jedec).map(|(_, n)| *n);
-    let size = match size {
-        Some(s) => s as usize,
-        None if (0x10..=0x18).contains(&jedec[2]) => 1usize << jedec[2],
-        None if jedec[2] > 0x18 && jedec[2] <= 0x22 => {
+    let known = KNOWN.iter().find(|(id, _, _)| *id == jedec);
+    let quirk = known.map_or(FourByte::Unknown, |k| k.2);
+    let from_sfdp = sfdp.map(|s| s.bfpt.size);
+    let size = match (size, from_sfdp) {
+        (Some(s), _) => s,
+        (None, Some(s)) => s,
+        (None, None) if (0x10..=0x19).contains(&jedec[2]) => 1u64 << jedec[2],
+        (None, None) => {
             return Err(format!(
-                "JEDEC id {}: a {} MiB part needs 4-byte addressing, which spictl does not do",
-                to_hex(&jedec),
-                (1usize << jedec[2]) >> 20
-            ))
-        }
-        None => {
-            return Err(format!(
-                "JEDEC id {}: cannot tell the size; give --size",
+                "JEDEC id {}: cannot tell the size (no SFDP); give --size",
                 to_hex(&jedec)
             ))
         }
     };
-    if !(SECTOR..=16 << 20).contains(&size) || !size.is_power_of_two() {
+    if !(SECTOR as u64..=1 << 32).contains(&size) || !size.is_power_of_two() {
         return Err(format!(
-            "--size {size}: must be a power of two from 4 KiB to 16 MiB (3-byte addressing)"
+            "size {size}: must be a power of two from 4 KiB to 4 GiB"
         ));
     }
-    Ok(Part {
+    let size = size as usize;
+    let mut part = Part {
         jedec,
         vendor: vendor(jedec[0]),
-        name,
+        name: known.map(|k| k.1),
         size,
-    })
+        page: PAGE,
+        erases: ERASES.to_vec(),
+        program_max: T_PP_MAX,
+        chip_erase_max: T_CE_MAX.max(T_CE_MAX * (size >> 24) as u32),
+        addressing: Addressing::Three,
+        sfdp: None,
+        fast_reads: Vec::new(),
+    };
+    if let Some(s) = sfdp {
+        let b = &s.bfpt;
+        part.sfdp = Some(s.revision());
+        part.page = b.page_size.map_or(PAGE, |p| p as usize);
+        if !(1..=4096).contains(&part.page) {
+            return Err(format!("SFDP: a page of {} bytes", part.page));
+        }
+        let mut erases: Vec<Erase> = b
+            .erase_types
+            .iter()
+            .filter(|e| e.size <= 1 << 24)
+            .map(|e| Erase {
+                opcode: e.opcode,
+                size: e.size as usize,
+                max: e.max.unwrap_or_else(|| default_erase_max(e.size as usize)),
+            })
+            .collect();
+        erases.sort_by_key(|e| std::cmp::Reverse(e.size));
+        erases.dedup_by_key(|e| e.size);
+        if !erases.is_empty() {
+            part.erases = erases;
+        }
+        part.program_max = b.page_program_max.unwrap_or(T_PP_MAX);
+        part.chip_erase_max = b.chip_erase_max.unwrap_or(part.chip_erase_max);
+        part.fast_reads = b
+            .fast_reads
+            .iter()
+            .map(|f| format!("{} 0x{:02x} {} clocks", f.mode, f.opcode, f.dummy_clocks))
+            .collect();
+    }
+    if size > 16 << 20 {
+        part.addressing = four_byte_addressing(&part, sfdp, quirk).ok_or_else(|| {
+            format!(
+                "JEDEC id {}: a {} MiB part needs 4-byte addresses, and neither its SFDP nor spictl's part table says how it takes them",
+                to_hex(&jedec),
+                size >> 20
+            )
+        })?;
+    }
+    Ok(part)
 }
 
-/// Erase operations for a sector-aligned range, largest blocks first where aligned.
-pub fn erase_plan(start: usize, len: usize) -> Vec<(u8, usize, usize)> {
+/// How a part above 16 MiB takes 4-byte addresses: the 4-byte address instruction
+/// table (JESD216B) when it covers every command spictl sends, else BFPT DWORD 16's
+/// entry methods, else the part table, else (an SFDP that says 3- or 4-byte) EN4B
+/// after a write enable, which every 25-series part accepts.
+fn four_byte_addressing(part: &Part, sfdp: Option<&Sfdp>, quirk: FourByte) -> Option<Addressing> {
+    if let Some(s) = sfdp {
+        if s.bfpt.address_bytes == sfdp::AddressBytes::Four
+            || s.bfpt.enter_4byte.is_some_and(|e| e.always)
+        {
+            return Some(Addressing::Always4);
+        }
+        if let Some(ops) = &s.four_byte {
+            let erases_covered = part.erases.iter().all(|e| {
+                s.bfpt
+                    .erase_types
+                    .iter()
+                    .position(|t| t.opcode == e.opcode)
+                    .is_some_and(|i| ops.erase[i] == Some(opcode_4byte(e.opcode)))
+            });
+            if ops.read.is_some()
+                && ops.fast_read.is_some()
+                && ops.page_program.is_some()
+                && erases_covered
+            {
+                return Some(Addressing::Opcodes4);
+            }
+        }
+    }
+    if let FourByte::Opcodes = quirk {
+        return Some(Addressing::Opcodes4);
+    }
+    if let Some(e) = sfdp.and_then(|s| s.bfpt.enter_4byte) {
+        if e.b7 || e.wren_b7 {
+            return Some(Addressing::Mode4 { wren: !e.b7 });
+        }
+    }
+    match quirk {
+        FourByte::Mode { wren } => Some(Addressing::Mode4 { wren }),
+        _ if sfdp.is_some_and(|s| s.bfpt.address_bytes == sfdp::AddressBytes::ThreeOrFour) => {
+            Some(Addressing::Mode4 { wren: true })
+        }
+        _ => None,
+    }
+}
+
+/// Erase operations for a range aligned to the smallest erase, largest blocks first
+/// where aligned.
+pub fn erase_plan(erases: &[Erase], start: usize, len: usize) -> Vec<(Erase, usize)> {
+    let smallest = *erases.last().unwrap_or(&ERASES[2]);
     let mut ops = Vec::new();
     let (mut a, end) = (start, start + len);
     while a < end {
-        let &(op, size, _) = ERASES
+        let &e = erases
             .iter()
-            .find(|(_, size, _)| a % size == 0 && a + size <= end)
-            .unwrap_or(&ERASES[2]);
-        ops.push((op, a, size));
-        a += size;
+            .find(|e| a % e.size == 0 && a + e.size <= end)
+            .unwrap_or(&smallest);
+        ops.push((e, a));
+        a += e.size;
     }
     ops
 }
 
-/// A 25-series flash on a bus.
+/// A 25-series flash on a bus. A part in 4-byte address mode is returned to 3-byte
+/// mode when this is dropped, so an error or a signal (SIGINT, SIGTERM: checked between
+/// commands) leaves it as spictl found it.
 pub struct Flash<'a> {
     bus: &'a mut dyn SpiBus,
     pub part: Part,
@@ -266,6 +515,8 @@ pub struct Flash<'a> {
     read_chunk: usize,
     /// Data bytes per page program message.
     program_chunk: usize,
+    /// spictl put the part in 4-byte mode and must take it out.
+    entered_4byte: bool,
 }
 
 pub fn read_jedec(bus: &mut dyn SpiBus) -> Result<[u8; 3]> {
@@ -273,12 +524,31 @@ pub fn read_jedec(bus: &mut dyn SpiBus) -> Result<[u8; 3]> {
     Ok([rx[1], rx[2], rx[3]])
 }
 
-fn addr_cmd(op: u8, addr: usize) -> Vec<u8> {
-    vec![op, (addr >> 16) as u8, (addr >> 8) as u8, addr as u8]
+/// Reads the SFDP tables (READ SFDP 0x5A: 3-byte address, one dummy byte) in messages
+/// the bus takes; `None` when the part has none.
+pub fn read_sfdp(bus: &mut dyn SpiBus) -> Result<Option<Sfdp>> {
+    let device = bus.info().device;
+    let chunk = bus.info().max_transfer.saturating_sub(5).clamp(1, 256);
+    let reader = |addr: u32, out: &mut [u8]| -> std::result::Result<(), String> {
+        for (i, piece) in out.chunks_mut(chunk).enumerate() {
+            let a = addr as usize + i * chunk;
+            if a + piece.len() > 1 << 24 {
+                return Err(format!(
+                    "SFDP: a table at {a:#x} is past the 16 MiB SFDP space"
+                ));
+            }
+            let mut tx = vec![RDSFDP, (a >> 16) as u8, (a >> 8) as u8, a as u8, 0];
+            tx.resize(5 + piece.len(), 0);
+            let rx = bus.xfer(&tx).map_err(|e| e.to_string())?;
+            piece.copy_from_slice(&rx[5..]);
+        }
+        Ok(())
+    };
+    sfdp::read(reader).map_err(|m| Error::device(device, m))
 }
 
-/// The read command for a clock: (opcode, header bytes before the data). FAST_READ's
-/// header is the opcode, the address and one dummy byte.
+/// The read command for a clock: (opcode, header bytes before the data) with 3
+/// address bytes. FAST_READ's header is the opcode, the address and one dummy byte.
 pub fn read_command(speed_hz: u32) -> (u8, usize) {
     if speed_hz > READ_MAX_HZ {
         (FAST_READ, 5)
@@ -287,34 +557,79 @@ pub fn read_command(speed_hz: u32) -> (u8, usize) {
     }
 }
 
+fn interrupted(device: &str) -> Error {
+    Error::device(device, "interrupted by a signal").with_hint(
+        "the flash was left in 3-byte address mode; what was written before the signal stays written",
+    )
+}
+
 impl<'a> Flash<'a> {
     pub fn probe(bus: &'a mut dyn SpiBus, size: Option<u64>) -> Result<Flash<'a>> {
         let device = bus.info().device;
-        let jedec = read_jedec(bus)?;
-        let part = identify(jedec, size).map_err(|m| Error::device(&device, m))?;
+        let part = identify_on(bus, size)?;
         let max = bus.info().max_transfer;
         let (read_op, header) = read_command(bus.config()?.speed_hz);
-        if max <= header {
+        let header = header + part.addressing.bytes() - 3;
+        if max <= header + 1 {
             return Err(Error::device(
                 device,
                 format!("the bus takes only {max} bytes per message"),
             ));
         }
-        Ok(Flash {
+        let program_chunk = (max - 1 - part.addressing.bytes()).min(part.page);
+        let mut f = Flash {
             bus,
             part,
             read_op,
             read_header: header,
             read_chunk: (max - header).min(64 << 10),
-            program_chunk: (max - 4).min(PAGE),
-        })
+            program_chunk,
+            entered_4byte: false,
+        };
+        if let Addressing::Mode4 { wren } = f.part.addressing {
+            crate::cli::signals::stop_on_signals();
+            if wren {
+                f.bus.xfer(&[WREN])?;
+            }
+            f.bus.xfer(&[EN4B])?;
+            f.entered_4byte = true;
+            if wren {
+                f.bus.xfer(&[WRDI])?;
+            }
+        }
+        Ok(f)
+    }
+
+    fn check_signals(&self) -> Result<()> {
+        if crate::cli::signals::stopped() {
+            return Err(interrupted(&self.bus.info().device));
+        }
+        Ok(())
+    }
+
+    /// A command with its address: the 4-byte twin of the opcode and 4 address bytes
+    /// where the part takes them.
+    fn addr_cmd(&self, op: u8, addr: usize) -> Vec<u8> {
+        match self.part.addressing {
+            Addressing::Three => vec![op, (addr >> 16) as u8, (addr >> 8) as u8, addr as u8],
+            a => {
+                let op = if a == Addressing::Opcodes4 {
+                    opcode_4byte(op)
+                } else {
+                    op
+                };
+                let b = (addr as u32).to_be_bytes();
+                vec![op, b[0], b[1], b[2], b[3]]
+            }
+        }
     }
 
     pub fn read(&mut self, addr: usize, out: &mut [u8]) -> Result<()> {
         for (i, chunk) in out.chunks_mut(self.read_chunk).enumerate() {
+            self.check_signals()?;
             let a = addr + i * self.read_chunk;
             // Zeros after the address: FAST_READ's dummy byte, then one per data byte.
-            let mut tx = addr_cmd(self.read_op, a);
+            let mut tx = self.addr_cmd(self.read_op, a);
             tx.resize(self.read_header + chunk.len(), 0);
             let rx = self.bus.xfer(&tx)?;
             chunk.copy_from_slice(&rx[self.read_header..]);
@@ -348,6 +663,7 @@ impl<'a> Flash<'a> {
     }
 
     fn write_enable(&mut self) -> Result<()> {
+        self.check_signals()?;
         self.bus.xfer(&[WREN])?;
         if self.status()? & 2 == 0 {
             return Err(Error::device(
@@ -360,40 +676,88 @@ impl<'a> Flash<'a> {
 
     /// Programs `data` at `addr`, cutting at page boundaries (the chip would wrap).
     pub fn program(&mut self, addr: usize, data: &[u8]) -> Result<()> {
+        let page = self.part.page;
+        let max = self.part.program_max;
         let mut off = 0;
         while off < data.len() {
             let a = addr + off;
-            let room = (PAGE - a % PAGE).min(self.program_chunk);
+            let room = (page - a % page).min(self.program_chunk);
             let n = room.min(data.len() - off);
             self.write_enable()?;
-            let mut tx = addr_cmd(PP, a);
+            let mut tx = self.addr_cmd(PP, a);
             tx.extend_from_slice(&data[off..off + n]);
             self.bus.xfer(&tx)?;
-            self.wait_ready("page program", Duration::from_micros(700), T_PP_MAX)?;
+            self.wait_ready("page program", max / 4, max)?;
             off += n;
         }
         Ok(())
     }
 
-    pub fn erase(&mut self, op: u8, addr: usize) -> Result<()> {
-        let &(_, size, max) = ERASES
-            .iter()
-            .find(|e| e.0 == op)
-            .expect("known erase opcode");
+    pub fn erase(&mut self, e: Erase, addr: usize) -> Result<()> {
         self.write_enable()?;
-        self.bus.xfer(&addr_cmd(op, addr))?;
+        let cmd = self.addr_cmd(e.opcode, addr);
+        self.bus.xfer(&cmd)?;
         self.wait_ready(
-            &format!("erasing {} KiB at {addr:#x}", size >> 10),
-            max / 10,
-            max,
+            &format!("erasing {} KiB at {addr:#x}", e.size >> 10),
+            e.max / 10,
+            e.max,
         )
     }
 
     pub fn chip_erase(&mut self) -> Result<()> {
         self.write_enable()?;
         self.bus.xfer(&[CE])?;
-        self.wait_ready("chip erase", T_CE_MAX / 5, T_CE_MAX)
+        let max = self.part.chip_erase_max;
+        self.wait_ready("chip erase", max / 5, max)
     }
+}
+
+impl Drop for Flash<'_> {
+    fn drop(&mut self) {
+        if !self.entered_4byte {
+            return;
+        }
+        let wren = matches!(self.part.addressing, Addressing::Mode4 { wren: true });
+        // A program or erase still running ignores EX4B: wait it out (bounded).
+        let _ = self.wait_ready(
+            "leaving 4-byte mode",
+            Duration::from_millis(1),
+            self.part.chip_erase_max,
+        );
+        if wren {
+            let _ = self.bus.xfer(&[WREN]);
+        }
+        if let Err(e) = self.bus.xfer(&[EX4B]) {
+            crate::cli::warn(&format!(
+                "{}: could not leave 4-byte address mode ({e}); power-cycle the flash before other tools use it",
+                self.bus.info().device
+            ));
+        }
+        if wren {
+            let _ = self.bus.xfer(&[WRDI]);
+        }
+    }
+}
+
+/// The part on a bus: its JEDEC id, its SFDP if it has one, the part table.
+fn identify_on(bus: &mut dyn SpiBus, size: Option<u64>) -> Result<Part> {
+    let device = bus.info().device;
+    let jedec = read_jedec(bus)?;
+    let table = if jedec == [0xff; 3] || jedec == [0; 3] {
+        None
+    } else {
+        read_sfdp(bus)?
+    };
+    identify(jedec, size, table.as_ref()).map_err(|m| Error::device(device, m))
+}
+
+fn list_utf8_array(items: &[String]) -> ArrayRef {
+    let mut b = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new());
+    for i in items {
+        b.values().append_value(i);
+    }
+    b.append(true);
+    Arc::new(b.finish())
 }
 
 fn check_range(part: &Part, offset: u64, len: u64) -> Result<(usize, usize)> {
@@ -522,8 +886,9 @@ fn mismatch_error(device: &str, bad: u64, first: Option<u64>, hint: &str) -> Err
 
 /// Plans and runs an erase-program of `image` at `offset`: returns (erased, programmed).
 fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64)> {
-    let start = offset / SECTOR * SECTOR;
-    let end = (offset + image.len()).div_ceil(SECTOR) * SECTOR;
+    let sector = f.part.sector();
+    let start = offset / sector * sector;
+    let end = (offset + image.len()).div_ceil(sector) * sector;
     let mut current = vec![0u8; end - start];
     let bar = progress::bytes(Some(current.len() as u64));
     for (i, chunk) in current.chunks_mut(64 << 10).enumerate() {
@@ -535,10 +900,10 @@ fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64
     desired[offset - start..offset - start + image.len()].copy_from_slice(image);
 
     // Which sectors need an erase (a 0 that must become 1), which only programming.
-    let sectors = current.len() / SECTOR;
+    let sectors = current.len() / sector;
     let needs_erase: Vec<bool> = (0..sectors)
         .map(|s| {
-            let r = s * SECTOR..(s + 1) * SECTOR;
+            let r = s * sector..(s + 1) * sector;
             current[r.clone()]
                 .iter()
                 .zip(&desired[r])
@@ -558,16 +923,17 @@ fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64
             s += 1;
         }
         ops.extend(erase_plan(
-            start + run_start * SECTOR,
-            (s - run_start) * SECTOR,
+            &f.part.erases,
+            start + run_start * sector,
+            (s - run_start) * sector,
         ));
     }
     let erase_bar = progress::items(ops.len() as u64, "erase blocks");
     let mut erased = 0u64;
-    for (op, addr, size) in ops {
-        f.erase(op, addr)?;
-        current[addr - start..addr - start + size].fill(0xff);
-        erased += size as u64;
+    for (e, addr) in ops {
+        f.erase(e, addr)?;
+        current[addr - start..addr - start + e.size].fill(0xff);
+        erased += e.size as u64;
         erase_bar.inc(1);
     }
     erase_bar.finish_and_clear();
@@ -575,9 +941,10 @@ fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64
     // Program pages that differ from what is there now (erased or not).
     let bar = progress::bytes(Some(desired.len() as u64));
     let mut programmed = 0u64;
-    for (p, (cur, want)) in current.chunks(PAGE).zip(desired.chunks(PAGE)).enumerate() {
+    let page = f.part.page;
+    for (p, (cur, want)) in current.chunks(page).zip(desired.chunks(page)).enumerate() {
         if cur != want {
-            f.program(start + p * PAGE, want)?;
+            f.program(start + p * page, want)?;
             programmed += want.len() as u64;
         }
         bar.inc(want.len() as u64);
@@ -591,10 +958,11 @@ fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64
 fn write_no_erase(f: &mut Flash, offset: usize, image: &[u8]) -> Result<u64> {
     let bar = progress::bytes(Some(image.len() as u64));
     let mut programmed = 0u64;
+    let page = f.part.page;
     let mut off = 0;
     while off < image.len() {
         let a = offset + off;
-        let n = (PAGE - a % PAGE).min(image.len() - off);
+        let n = (page - a % page).min(image.len() - off);
         let piece = &image[off..off + n];
         if piece.iter().any(|&b| b != 0xff) {
             f.program(a, piece)?;
@@ -615,8 +983,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let mut bus = bus_args.open()?;
             let info = bus.info();
             let device = info.device.clone();
-            let jedec = read_jedec(bus.as_mut())?;
-            let part = identify(jedec, None).map_err(|m| Error::device(&device, m))?;
+            let part = identify_on(bus.as_mut(), None)?;
+            let jedec = part.jedec;
             let s = schema(vec![
                 ts_field(),
                 Field::new("device", DataType::Utf8, false),
@@ -632,6 +1000,57 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 Arc::new(StringArray::from(vec![part.vendor])),
                 Arc::new(StringArray::from(vec![part_name(&part, &info)])),
                 Arc::new(UInt64Array::from(vec![part.size as u64])),
+            ];
+            write_all(output, &batch(&s, cols)?)?;
+        }
+        FlashCommand::Info { flash, output } => {
+            Records::check(output)?;
+            let mut bus = bus_args.open()?;
+            let info = bus.info();
+            let part = identify_on(bus.as_mut(), flash.size)?;
+            let s = schema(vec![
+                ts_field(),
+                Field::new("device", DataType::Utf8, false),
+                Field::new("jedec", DataType::Binary, false),
+                Field::new("vendor", DataType::Utf8, false),
+                Field::new("part", DataType::Utf8, false),
+                Field::new("size_bytes", DataType::UInt64, false),
+                Field::new("page_bytes", DataType::UInt64, false),
+                crate::record::rows::list_utf8("erases"),
+                Field::new("page_program_max_ms", DataType::Float64, false),
+                Field::new("chip_erase_max_s", DataType::Float64, false),
+                Field::new("addressing", DataType::Utf8, false),
+                crate::record::rows::list_utf8("fast_reads"),
+                Field::new("sfdp", DataType::Utf8, true),
+            ]);
+            let erases: Vec<String> = part
+                .erases
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} KiB 0x{:02x} max {} ms",
+                        e.size >> 10,
+                        e.opcode,
+                        e.max.as_millis()
+                    )
+                })
+                .collect();
+            let cols: Vec<ArrayRef> = vec![
+                ts_array(vec![now_ns()]),
+                Arc::new(StringArray::from(vec![info.device.as_str()])),
+                Arc::new(BinaryArray::from_vec(vec![&part.jedec[..]])),
+                Arc::new(StringArray::from(vec![part.vendor])),
+                Arc::new(StringArray::from(vec![part_name(&part, &info)])),
+                Arc::new(UInt64Array::from(vec![part.size as u64])),
+                Arc::new(UInt64Array::from(vec![part.page as u64])),
+                list_utf8_array(&erases),
+                Arc::new(Float64Array::from(vec![
+                    part.program_max.as_secs_f64() * 1e3,
+                ])),
+                Arc::new(Float64Array::from(vec![part.chip_erase_max.as_secs_f64()])),
+                Arc::new(StringArray::from(vec![part.addressing.describe()])),
+                list_utf8_array(&part.fast_reads),
+                Arc::new(StringArray::from(vec![part.sfdp.as_deref()])),
             ];
             write_all(output, &batch(&s, cols)?)?;
         }
@@ -726,9 +1145,11 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 .length
                 .unwrap_or((f.part.size as u64).saturating_sub(offset));
             let (offset, len) = check_range(&f.part, offset, len)?;
-            if offset % SECTOR != 0 || len % SECTOR != 0 || len == 0 {
+            let sector = f.part.sector();
+            if offset % sector != 0 || len % sector != 0 || len == 0 {
                 return Err(Error::Usage(format!(
-                    "flash erase: --offset {offset:#x} and --length {len:#x} must be non-empty multiples of 4 KiB (0x1000)"
+                    "flash erase: --offset {offset:#x} and --length {len:#x} must be non-empty multiples of the smallest erase, {} KiB ({sector:#x})",
+                    sector >> 10
                 )));
             }
             if offset == 0 && len == f.part.size {
@@ -737,10 +1158,10 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 f.chip_erase()?;
                 bar.finish_and_clear();
             } else {
-                let ops = erase_plan(offset, len);
+                let ops = erase_plan(&f.part.erases, offset, len);
                 let bar = progress::items(ops.len() as u64, "erase blocks");
-                for (op, addr, _) in ops {
-                    f.erase(op, addr)?;
+                for (e, addr) in ops {
+                    f.erase(e, addr)?;
                     bar.inc(1);
                 }
                 bar.finish_and_clear();
@@ -800,22 +1221,27 @@ mod tests {
 
     #[test]
     fn identify_parts() {
-        let p = identify([0xef, 0x40, 0x18], None).unwrap();
+        let p = identify([0xef, 0x40, 0x18], None, None).unwrap();
         assert_eq!(
             (p.vendor, p.name, p.size),
             ("Winbond", Some("W25Q128JV"), 16 << 20)
         );
-        assert!(identify([0xff; 3], None)
+        assert!(identify([0xff; 3], None, None)
             .unwrap_err()
             .contains("no flash answered"));
-        assert!(identify([0xef, 0x40, 0x19], None)
+        // 32 MiB from the capacity byte; the part table knows its 4-byte opcodes.
+        let w = identify([0xef, 0x40, 0x19], None, None).unwrap();
+        assert_eq!((w.size, w.addressing), (32 << 20, Addressing::Opcodes4));
+        assert!(identify([0x12, 0x34, 0x19], None, None)
             .unwrap_err()
             .contains("4-byte"));
-        assert!(identify([0x12, 0x34, 0x56], None)
+        assert!(identify([0x12, 0x34, 0x56], None, None)
             .unwrap_err()
             .contains("--size"));
         assert_eq!(
-            identify([0x12, 0x34, 0x56], Some(1 << 20)).unwrap().size,
+            identify([0x12, 0x34, 0x56], Some(1 << 20), None)
+                .unwrap()
+                .size,
             1 << 20
         );
     }
@@ -823,8 +1249,8 @@ mod tests {
     #[test]
     fn erase_plan_uses_largest_aligned_blocks() {
         // 4K at 60K, then a 64K block, then 32K + 4K.
-        let ops = erase_plan(60 << 10, 4096 + (64 << 10) + (36 << 10));
-        let sizes: Vec<(u8, usize)> = ops.iter().map(|o| (o.0, o.2)).collect();
+        let ops = erase_plan(&ERASES, 60 << 10, 4096 + (64 << 10) + (36 << 10));
+        let sizes: Vec<(u8, usize)> = ops.iter().map(|o| (o.0.opcode, o.0.size)).collect();
         assert_eq!(
             sizes,
             vec![
@@ -913,6 +1339,84 @@ mod tests {
                 bus.ops
             );
         }
+    }
+
+    /// What the SFDP tables of the simulated parts (dumped from real chips) give, field
+    /// by field as JESD216 defines them.
+    #[test]
+    fn parameters_from_sfdp() {
+        let part = |chip: &str| identify_on(&mut SimBus::open(chip).unwrap(), None).unwrap();
+        let ms = Duration::from_millis;
+        // JESD216 1.0 (9 DWORDs): size, erase types, fast reads; no times, so the
+        // defaults; 4-byte opcodes from the part table.
+        let w = part("sim:w25q256");
+        assert_eq!(
+            (w.size, w.page, w.sfdp.as_deref(), w.addressing),
+            (32 << 20, 256, Some("1.0"), Addressing::Opcodes4)
+        );
+        let ops: Vec<(u8, usize)> = w.erases.iter().map(|e| (e.opcode, e.size)).collect();
+        assert_eq!(
+            ops,
+            vec![(0xd8, 64 << 10), (0x52, 32 << 10), (0x20, 4 << 10)]
+        );
+        assert_eq!(
+            w.fast_reads,
+            vec![
+                "1-1-2 0x3b 8 clocks",
+                "1-2-2 0xbb 4 clocks",
+                "1-1-4 0x6b 8 clocks",
+                "1-4-4 0xeb 6 clocks",
+                "4-4-4 0xeb 2 clocks"
+            ]
+        );
+        // No 4-byte instruction set, no DWORD 16: EN4B/EX4B from the part table.
+        let m = part("sim:mx25l25635e");
+        assert_eq!(m.addressing, Addressing::Mode4 { wren: false });
+        // JESD216B (16 DWORDs, rev 1.6): erase times (typical x 2 x (6 + 1)), page
+        // size and program time (256 us x 2 x (5 + 1)), and the 4-byte address
+        // instruction table's opcodes for every erase type.
+        let g = part("sim:mx66l1g45g");
+        assert_eq!(
+            (g.size, g.page, g.sfdp.as_deref()),
+            (128 << 20, 256, Some("1.6"))
+        );
+        let times: Vec<(usize, Duration)> = g.erases.iter().map(|e| (e.size, e.max)).collect();
+        assert_eq!(
+            times,
+            vec![
+                (64 << 10, ms(288 * 14)),
+                (32 << 10, ms(160 * 14)),
+                (4 << 10, ms(30 * 14))
+            ]
+        );
+        assert_eq!(g.program_max, Duration::from_micros(256 * 12));
+        assert_eq!(g.chip_erase_max, Duration::from_secs(256 * 12));
+        assert_eq!(g.addressing, Addressing::Opcodes4);
+        // The 16 MiB part without SFDP: the JEDEC capacity byte and the defaults.
+        let q = part("sim:w25q128");
+        assert_eq!(
+            (q.size, q.sfdp, q.addressing),
+            (16 << 20, None, Addressing::Three)
+        );
+    }
+
+    /// A command that fails in 4-byte mode still leaves the part in 3-byte mode.
+    #[test]
+    fn four_byte_mode_is_left_on_error() {
+        let mut bus = SimBus::open("sim:mx25l25635e").unwrap();
+        {
+            let mut f = Flash::probe(&mut bus, None).unwrap();
+            assert_eq!(f.bus.xfer(&[0x15, 0]).unwrap()[1], 0x20, "in 4-byte mode");
+            f.program(0x1ff_fff0, &[0x5a; 32]).unwrap();
+            let mut back = [0u8; 32];
+            f.read(0x1ff_fff0, &mut back).unwrap();
+            assert_eq!(back, [0x5a; 32], "across the page at the top of the array");
+        }
+        assert_eq!(
+            bus.xfer(&[0x15, 0]).unwrap()[1],
+            0x00,
+            "back in 3-byte mode"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod num;
 pub mod reg;
 pub mod regmap;
 pub mod sample;
+pub mod sfdp;
 pub mod sim;
 pub mod spidev;
 pub mod xfer;
@@ -30,8 +31,10 @@ Examples:
 
 Devices: /dev/spidevB.C (or spidevB.C) is real hardware through spidev. sim:loopback,
 sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL] (SIGNAL: sine, sine:HZ, noise, file:PATH),
-sim:w25q128[=IMAGE] and sim:regmap=MAP.toml are simulated chips, named as such in the
-output; an IMAGE file keeps the simulated flash between commands. hid:VID:PID[:SERIAL]
+the flashes sim:w25q128, sim:w25q256, sim:mx25l25635e and sim:mx66l1g45g (each
+[=IMAGE]; the 32 and 128 MiB ones with SFDP and 4-byte addressing) and sim:regmap=MAP.toml
+are simulated chips, named as such in the output; an IMAGE file keeps the simulated
+flash between commands. hid:VID:PID[:SERIAL]
 (or hid:/dev/hidrawN) drives the bus through a HID-SPI bridge speaking hidctl's bridge
 protocol (see hidctl(1); 'hidctl emulate bridge' makes one); hid:sim:CHIP is that
 bridge simulated in process in front of a simulated chip.
@@ -55,7 +58,8 @@ pub struct Cli {
 pub struct BusArgs {
     /// The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or
     /// hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback,
-    /// sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE], sim:regmap=MAP.toml
+    /// sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256,
+    /// mx25l25635e, mx66l1g45g), sim:regmap=MAP.toml
     #[arg(
         short = 'd',
         long,

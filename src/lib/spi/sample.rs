@@ -15,7 +15,6 @@
 //! from `seq` on. Records are written by a separate thread, so slow output does not
 //! delay the sampling; a closed pipe stops sampling.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,6 +27,7 @@ use clap::{Args, ValueEnum};
 
 use super::sim::mcp3x08::{decode, frame, Model};
 use super::BusArgs;
+use crate::cli::signals::{stop_on_signals, stopped};
 use crate::cli::{Outcome, OutputArgs};
 use crate::error::{Error, Result};
 use crate::record::rows::{batch, schema, ts_array, ts_field, Records};
@@ -204,27 +204,6 @@ fn go_realtime(priority: i32) -> Result<()> {
     Ok(())
 }
 
-/// Set by SIGINT/SIGTERM: an endless `sample` then stops at the next tick and still
-/// writes its last records, the stream's end marker and the timing summary.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
-
-/// A signal the parent set to be ignored (a shell's `cmd &`, nohup) stays ignored.
-fn stop_on_signals() {
-    let handler: extern "C" fn(libc::c_int) = on_signal;
-    for sig in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            if libc::signal(sig, handler as libc::sighandler_t) == libc::SIG_IGN {
-                libc::signal(sig, libc::SIG_IGN);
-            }
-        }
-    }
-}
-
 /// Timing summary for stderr.
 #[derive(Default)]
 struct Stats {
@@ -300,6 +279,8 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
         out.finish()
     });
 
+    // SIGINT/SIGTERM: stop at the next tick, still writing the last records, the
+    // stream's end marker and the timing summary.
     stop_on_signals();
     if let Some(prio) = args.rt_priority {
         go_realtime(prio)?;
@@ -316,7 +297,7 @@ pub fn run(bus_args: &BusArgs, args: &SampleArgs) -> Result<Outcome> {
     // The next slot of the schedule; every slot before it was sampled or reported missed.
     let mut slot: u64 = 0;
     let mut result: Result<()> = Ok(());
-    'outer: while args.count.is_none_or(|c| slot < c) && !STOP.load(Ordering::Relaxed) {
+    'outer: while args.count.is_none_or(|c| slot < c) && !stopped() {
         let deadline = due(slot);
         wait_until(deadline);
         let now = Instant::now();

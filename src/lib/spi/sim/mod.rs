@@ -4,8 +4,8 @@
 
 pub mod loopback;
 pub mod mcp3x08;
+pub mod nor;
 pub mod regmap;
-pub mod w25q;
 
 use std::path::PathBuf;
 
@@ -79,11 +79,16 @@ impl SimBus {
                 };
                 Box::new(mcp3x08::Mcp3x08::new(model, signal))
             }
-            "w25q128" => Box::new(match arg {
-                Some("") => return Err(bad_arg("sim:w25q128= needs a file name")),
-                Some(path) => w25q::W25q::with_file(PathBuf::from(path).as_path())?,
-                None => w25q::W25q::in_memory(),
-            }),
+            flash if nor::part(flash).is_some() => {
+                let part = nor::part(flash).unwrap();
+                Box::new(match arg {
+                    Some("") => {
+                        return Err(bad_arg(&format!("sim:{flash}= needs a file name")))
+                    }
+                    Some(path) => nor::NorFlash::with_file(part, PathBuf::from(path).as_path())?,
+                    None => nor::NorFlash::in_memory(part),
+                })
+            }
             "regmap" => {
                 let Some(arg) = arg.filter(|a| !a.is_empty()) else {
                     return Err(bad_arg("sim:regmap needs a register map: sim:regmap=MAP.toml"));
@@ -92,7 +97,7 @@ impl SimBus {
             }
             other => {
                 return Err(Error::Usage(format!(
-                    "--device {spec}: unknown simulated chip '{other}' (loopback, mcp3008, mcp3208, w25q128, regmap=FILE)"
+                    "--device {spec}: unknown simulated chip '{other}' (loopback, mcp3008, mcp3208, w25q128, w25q256, mx25l25635e, mx66l1g45g, regmap=FILE)"
                 )))
             }
         };
