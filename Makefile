@@ -28,7 +28,9 @@ build:
 ## `cargo test` builds the binaries the integration tests run; a separate `cargo build`
 ## first would build the dependencies twice (dev-dependencies change their features).
 ## The static aarch64 device tools are built first: tests/dist_aarch64.rs runs them
-## under qemu-user beside this machine's build. The test build is linted (rustfmt's
+## under qemu-user beside this machine's build. So is a riscv64 spictl (glibc: the rust
+## mirror here has no riscv64 musl library): tests/spictl_qemu.rs runs it in a sifive_u
+## guest against a real kernel SPI controller. The test build is linted (rustfmt's
 ## check first; clippy as the build's wrapper, see LINTED). Then Miri (scripts/miri.sh)
 ## interprets the unit tests of the unsafe kernels it can run.
 ## CARGO_TEST_FLAGS=--timings writes where the build's time went (target/cargo-timings).
@@ -36,6 +38,7 @@ test: deps
 	bash scripts/build-space.sh
 	$(CARGO) fmt --all -- --check
 	TARGETS=aarch64-unknown-linux-musl TOOLS="spictl hidctl" bash scripts/dist.sh
+	TARGETS=riscv64gc-unknown-linux-gnu TOOLS=spictl bash scripts/dist.sh
 	$(LINTED) $(CARGO) test --release --locked $(CARGO_TEST_FLAGS)
 	bash scripts/miri.sh
 

@@ -7,60 +7,20 @@
 #![cfg(feature = "hidctl")]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+#[path = "support/guest.rs"]
+mod guest;
+use guest::{parse_steps, Console, Next};
 
 fn vm_dir() -> PathBuf {
     std::env::var_os("PIPEKIT_VM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/cache/pipekit/hidctl-vm"))
-}
-
-/// Output of one guest step: its lines and exit status.
-struct Step {
-    lines: Vec<String>,
-    rc: i32,
-}
-
-impl Step {
-    fn json(&self) -> Vec<Value> {
-        self.lines
-            .iter()
-            .filter(|l| l.starts_with('{'))
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-    fn text(&self) -> String {
-        self.lines.join("\n")
-    }
-}
-
-fn parse_steps(log: &[String]) -> HashMap<String, Step> {
-    let mut steps = HashMap::new();
-    let mut cur: Option<(String, Vec<String>)> = None;
-    for l in log {
-        let l = l.trim_end_matches('\r');
-        if let Some(name) = l.strip_prefix("@@BEGIN ") {
-            cur = Some((name.to_string(), Vec::new()));
-        } else if let Some(rest) = l.strip_prefix("@@END ") {
-            if let Some((name, lines)) = cur.take() {
-                let rc = rest
-                    .rsplit_once("rc=")
-                    .and_then(|(_, n)| n.trim().parse().ok())
-                    .unwrap_or(-1);
-                steps.insert(name, Step { lines, rc });
-            }
-        } else if let Some((_, lines)) = cur.as_mut() {
-            lines.push(l.to_string());
-        }
-    }
-    steps
 }
 
 struct Qmp {
@@ -164,73 +124,54 @@ fn hidctl_in_a_qemu_guest() {
     assert!(st.success(), "mkinitramfs.sh failed");
     let qmp_path = tmp.path().join("qmp.sock");
     let share = vm.join("qemu/usr/share");
-    let mut child = Command::new(&qemu)
-        .env(
-            "QEMU_MODULE_DIR",
-            vm.join("qemu/usr/lib/x86_64-linux-gnu/qemu"),
-        )
-        .arg("-L")
-        .arg(share.join("seabios"))
-        .arg("-L")
-        .arg(share.join("qemu"))
-        .args([
-            "-accel", "tcg", "-m", "512", "-display", "none", "-vga", "none",
-        ])
-        .args([
-            "-serial",
-            "stdio",
-            "-monitor",
-            "none",
-            "-no-reboot",
-            "-nic",
-            "none",
-        ])
-        .arg("-kernel")
-        .arg(&kernel)
-        .arg("-initrd")
-        .arg(&initrd)
-        // no_timer_check: under TCG on a busy host the IO-APIC timer check can fail.
-        .args([
-            "-append",
-            &format!("console=ttyS0 panic=-1 quiet no_timer_check pipekit_python={python}"),
-        ])
-        // The host's root, read-only, for hid-tools run with the host's Python.
-        .args([
-            "-virtfs",
-            "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
-        ])
-        .args([
-            "-device",
-            "qemu-xhci",
-            "-device",
-            "usb-kbd",
-            "-device",
-            "usb-mouse",
-        ])
-        .args(["-device", "usb-tablet"])
-        .arg("-qmp")
-        .arg(format!("unix:{},server=on,wait=off", qmp_path.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", qemu.display()));
-    let (tx, rx) = mpsc::channel::<String>();
-    let out = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut err = child.stderr.take().unwrap();
-    let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
+    let console = Console::start(
+        Command::new(&qemu)
+            .env(
+                "QEMU_MODULE_DIR",
+                vm.join("qemu/usr/lib/x86_64-linux-gnu/qemu"),
+            )
+            .arg("-L")
+            .arg(share.join("seabios"))
+            .arg("-L")
+            .arg(share.join("qemu"))
+            .args([
+                "-accel", "tcg", "-m", "512", "-display", "none", "-vga", "none",
+            ])
+            .args([
+                "-serial",
+                "stdio",
+                "-monitor",
+                "none",
+                "-no-reboot",
+                "-nic",
+                "none",
+            ])
+            .arg("-kernel")
+            .arg(&kernel)
+            .arg("-initrd")
+            .arg(&initrd)
+            // no_timer_check: under TCG on a busy host the IO-APIC timer check can fail.
+            .args([
+                "-append",
+                &format!("console=ttyS0 panic=-1 quiet no_timer_check pipekit_python={python}"),
+            ])
+            // The host's root, read-only, for hid-tools run with the host's Python.
+            .args([
+                "-virtfs",
+                "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
+            ])
+            .args([
+                "-device",
+                "qemu-xhci",
+                "-device",
+                "usb-kbd",
+                "-device",
+                "usb-mouse",
+            ])
+            .args(["-device", "usb-tablet"])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", qmp_path.display())),
+    );
 
     // Generous: TCG on a machine shared with compilers.
     let deadline = Instant::now() + Duration::from_secs(900);
@@ -243,9 +184,8 @@ fn hidctl_in_a_qemu_guest() {
     let mut done = false;
     let mut last_key = Instant::now() - Duration::from_secs(10);
     while Instant::now() < deadline {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(line) => {
-                let l = line.trim_end_matches('\r').to_string();
+        match console.next(Duration::from_millis(100)) {
+            Next::Line(l) => {
                 if l == "@@INJECT" {
                     injecting = true;
                     qmp.get_or_insert_with(|| Qmp::connect(&qmp_path));
@@ -274,8 +214,8 @@ fn hidctl_in_a_qemu_guest() {
                 }
                 log.push(l);
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Next::Quiet => {}
+            Next::Closed => break,
         }
         // Press and release 'h' (HID usage 0x0b) until the guest's reader has its two
         // reports; presses before it opened the node are simply not queued for it.
@@ -307,11 +247,7 @@ fn hidctl_in_a_qemu_guest() {
             last_key = Instant::now();
         }
     }
-    if !done {
-        let _ = child.kill();
-    }
-    let _ = child.wait();
-    let stderr = err_thread.join().unwrap_or_default();
+    let stderr = console.finish(!done);
     let all = log.join("\n");
     // The whole console, for reading after a failure.
     let saved = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hidctl-guest.log");

@@ -517,6 +517,8 @@ pub struct Flash<'a> {
     program_chunk: usize,
     /// spictl put the part in 4-byte mode and must take it out.
     entered_4byte: bool,
+    /// spictl set the write enable latch at least once: it clears it when done.
+    wrote: bool,
 }
 
 pub fn read_jedec(bus: &mut dyn SpiBus) -> Result<[u8; 3]> {
@@ -585,6 +587,7 @@ impl<'a> Flash<'a> {
             read_chunk: (max - header).min(64 << 10),
             program_chunk,
             entered_4byte: false,
+            wrote: false,
         };
         if let Addressing::Mode4 { wren } = f.part.addressing {
             crate::cli::signals::stop_on_signals();
@@ -665,6 +668,7 @@ impl<'a> Flash<'a> {
     fn write_enable(&mut self) -> Result<()> {
         self.check_signals()?;
         self.bus.xfer(&[WREN])?;
+        self.wrote = true;
         if self.status()? & 2 == 0 {
             return Err(Error::device(
                 self.bus.info().device,
@@ -714,16 +718,25 @@ impl<'a> Flash<'a> {
 
 impl Drop for Flash<'_> {
     fn drop(&mut self) {
+        if !self.wrote && !self.entered_4byte {
+            return;
+        }
+        // A program or erase still running ignores what follows: wait it out (bounded).
+        let _ = self.wait_ready(
+            "finishing",
+            Duration::from_millis(1),
+            self.part.chip_erase_max,
+        );
+        // A part clears WEL when a program or erase ends, but not after a refused
+        // command, and QEMU's model never does: leave it clear for the next driver
+        // (Linux's spi-nor fails to probe a part with WEL set).
+        if self.wrote {
+            let _ = self.bus.xfer(&[WRDI]);
+        }
         if !self.entered_4byte {
             return;
         }
         let wren = matches!(self.part.addressing, Addressing::Mode4 { wren: true });
-        // A program or erase still running ignores EX4B: wait it out (bounded).
-        let _ = self.wait_ready(
-            "leaving 4-byte mode",
-            Duration::from_millis(1),
-            self.part.chip_erase_max,
-        );
         if wren {
             let _ = self.bus.xfer(&[WREN]);
         }
