@@ -52,6 +52,9 @@ _spictl() {
             spictl__subcmd__flash,info)
                 cmd="spictl__subcmd__flash__subcmd__info"
                 ;;
+            spictl__subcmd__flash,protect)
+                cmd="spictl__subcmd__flash__subcmd__protect"
+                ;;
             spictl__subcmd__flash,read)
                 cmd="spictl__subcmd__flash__subcmd__read"
                 ;;
@@ -72,6 +75,9 @@ _spictl() {
                 ;;
             spictl__subcmd__flash__subcmd__help,info)
                 cmd="spictl__subcmd__flash__subcmd__help__subcmd__info"
+                ;;
+            spictl__subcmd__flash__subcmd__help,protect)
+                cmd="spictl__subcmd__flash__subcmd__help__subcmd__protect"
                 ;;
             spictl__subcmd__flash__subcmd__help,read)
                 cmd="spictl__subcmd__flash__subcmd__help__subcmd__read"
@@ -114,6 +120,9 @@ _spictl() {
                 ;;
             spictl__subcmd__help__subcmd__flash,info)
                 cmd="spictl__subcmd__help__subcmd__flash__subcmd__info"
+                ;;
+            spictl__subcmd__help__subcmd__flash,protect)
+                cmd="spictl__subcmd__help__subcmd__flash__subcmd__protect"
                 ;;
             spictl__subcmd__help__subcmd__flash,read)
                 cmd="spictl__subcmd__help__subcmd__flash__subcmd__read"
@@ -291,7 +300,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash)
-            opts="-d -h --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help id info read write erase verify help"
+            opts="-d -h --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help id info protect read write erase verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -439,7 +448,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__help)
-            opts="id info read write erase verify help"
+            opts="id info protect read write erase verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,6 +504,20 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spictl__subcmd__flash__subcmd__help__subcmd__protect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -643,6 +666,100 @@ _spictl() {
                 return 0
             fi
             case "${prev}" in
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lsb-first)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --cs-high)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --3wire)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spictl__subcmd__flash__subcmd__protect)
+            opts="-o -d -h --range --none --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1005,7 +1122,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__help__subcmd__flash)
-            opts="id info read write erase verify"
+            opts="id info protect read write erase verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1047,6 +1164,20 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__help__subcmd__flash__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spictl__subcmd__help__subcmd__flash__subcmd__protect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -301,28 +301,29 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l 3wire -d '3-wir
 false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l diff -d 'Differential pairs instead of single-ended inputs (channel = D2..D0 code)'
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx66l1g45g), sim:regmap=MAP.toml' -r
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l bits -d 'Bits per word' -r
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l lsb-first -d 'Shift bits out least significant first (=false to turn off)' -r -f -a "true\t''
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l bits -d 'Bits per word' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l lsb-first -d 'Shift bits out least significant first (=false to turn off)' -r -f -a "true\t''
 false\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l cs-high -d 'Chip select active high (=false to turn off)' -r -f -a "true\t''
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l cs-high -d 'Chip select active high (=false to turn off)' -r -f -a "true\t''
 false\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -l 3wire -d '3-wire mode: one shared data line (=false to turn off)' -r -f -a "true\t''
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l 3wire -d '3-wire mode: one shared data line (=false to turn off)' -r -f -a "true\t''
 false\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -s h -l help -d 'Print help'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "id" -d 'Read the JEDEC id and name the part and its size'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "info" -d 'What the part is and how spictl drives it: from its SFDP (JESD216) tables where it has them, else from its JEDEC id and spictl\'s part table'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "read" -d 'Read the flash (or a range of it) into a file or stdout'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "write" -d 'Write an image: erase what it touches, program, verify'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "erase" -d 'Erase the whole chip, or a 4 KiB-aligned range'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "verify" -d 'Compare the flash with an image'
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info read write erase verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -s h -l help -d 'Print help'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "id" -d 'Read the JEDEC id and name the part and its size'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "info" -d 'What the part is and how spictl drives it: from its SFDP (JESD216) tables where it has them, else from its JEDEC id and spictl\'s part table'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "protect" -d 'Show or set the block protection: the status register\'s BP, TB, SEC and CMP bits as the range they protect'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "read" -d 'Read the flash (or a range of it) into a file or stdout'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "write" -d 'Write an image: erase what it touches, program, verify'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "erase" -d 'Erase the whole chip, or a 4 KiB-aligned range'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "verify" -d 'Compare the flash with an image'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
 arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
@@ -388,6 +389,41 @@ false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -l 3wire -d '3-wire mode: one shared data line (=false to turn off)' -r -f -a "true\t''
 false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l range -d 'Protect exactly START..END (K/M suffixes); one of the ranges the part\'s protect bits can express' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l bits -d 'Bits per word' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l lsb-first -d 'Shift bits out least significant first (=false to turn off)' -r -f -a "true\t''
+false\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l cs-high -d 'Chip select active high (=false to turn off)' -r -f -a "true\t''
+false\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l 3wire -d '3-wire mode: one shared data line (=false to turn off)' -r -f -a "true\t''
+false\t''"
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l none -d 'Clear the protection'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l offset -d 'Start address (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l length -d 'Bytes (K/M suffixes) [default: to the end of the flash]' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
@@ -513,6 +549,7 @@ false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "id" -d 'Read the JEDEC id and name the part and its size'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "info" -d 'What the part is and how spictl drives it: from its SFDP (JESD216) tables where it has them, else from its JEDEC id and spictl\'s part table'
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "protect" -d 'Show or set the block protection: the status register\'s BP, TB, SEC and CMP bits as the range they protect'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "read" -d 'Read the flash (or a range of it) into a file or stdout'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "write" -d 'Write an image: erase what it touches, program, verify'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from help" -f -a "erase" -d 'Erase the whole chip, or a 4 KiB-aligned range'
@@ -530,6 +567,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subc
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "write" -d 'Write a register: a whole value, or named fields (read-modify-write) with a map'
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "id" -d 'Read the JEDEC id and name the part and its size'
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "info" -d 'What the part is and how spictl drives it: from its SFDP (JESD216) tables where it has them, else from its JEDEC id and spictl\'s part table'
+complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "protect" -d 'Show or set the block protection: the status register\'s BP, TB, SEC and CMP bits as the range they protect'
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "read" -d 'Read the flash (or a range of it) into a file or stdout'
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "write" -d 'Write an image: erase what it touches, program, verify'
 complete -c spictl -n "__fish_spictl_using_subcommand help; and __fish_seen_subcommand_from flash" -f -a "erase" -d 'Erase the whole chip, or a 4 KiB-aligned range'

@@ -927,3 +927,86 @@ fn an_interrupted_4_byte_session_leaves_3_byte_mode() {
     ));
     assert_eq!(reg[0]["rx"], "ff00");
 }
+
+/// Block protection: the status register's bits as a range; a write into a protected
+/// range is refused before anything is sent (exit 2, the range named, the command to
+/// clear it), a write outside it goes through; after --none the first write succeeds.
+/// A range the bits cannot express is a usage error listing the ones they can.
+#[test]
+fn protected_ranges_refuse_writes_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.bin"), noise(8 << 10, 5)).unwrap();
+    let dev = "sim:w25q128=chip.img";
+    let p = records(&ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash protect -o ndjson"#),
+    ));
+    assert_eq!(p[0]["protected"], "none");
+    let p = records(&ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash protect --range 0xfc0000..16M -o ndjson"#),
+    ));
+    assert_eq!(
+        (p[0]["bp"].as_u64(), p[0]["sr1"].as_str()),
+        (Some(1), Some("04"))
+    );
+    assert_eq!(p[0]["protected"], "0xfc0000..0x1000000 (256 KiB)");
+    let out = sh(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash write s.bin --offset 0xffe000 -o ndjson"#),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("0xffe000..0x1000000 is write-protected"),
+        "{err}"
+    );
+    assert!(err.contains("0xfc0000..0x1000000"), "{err}");
+    assert!(err.contains("flash protect --none"), "{err}");
+    assert!(out.stdout.is_empty());
+    // Outside the range: written. An erase into it: refused too.
+    ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash write s.bin --offset 0 -o ndjson"#),
+    );
+    let out = sh(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash erase --offset 0xff0000 --length 64K"#),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = sh(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash protect --range 0x1000..0x3000"#),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot express it") && err.contains("0xff8000..0x1000000"),
+        "{err}"
+    );
+    let p = records(&ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash protect --none -o ndjson"#),
+    ));
+    assert_eq!(p[0]["protected"], "none");
+    let w = records(&ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash write s.bin --offset 0xffe000 -o ndjson"#),
+    ));
+    assert_eq!(w[0]["verified"], true);
+    // Macronix: TB is one-time programmable, so only the top ranges; 4 BP bits.
+    let p = records(&ok(
+        d,
+        r#""$SPICTL" -d sim:mx25l25635e flash protect --range 0x1ff0000..32M -o ndjson"#,
+    ));
+    assert_eq!(
+        (p[0]["bp"].as_u64(), p[0]["tb"].as_bool()),
+        (Some(1), Some(false))
+    );
+    let out = sh(
+        d,
+        r#""$SPICTL" -d sim:mx25l25635e flash protect --range 0..64K"#,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -37,11 +37,12 @@ use clap::{Args, Subcommand};
 
 use super::bus::{BusInfo, SpiBus};
 use super::num::size_arg;
+use super::protect::{self, Scheme};
 use super::sfdp::{self, Sfdp};
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
-use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
+use crate::record::rows::{self, batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
 use crate::record::writer::{close, open_destination, writing};
 
@@ -114,6 +115,32 @@ Examples:
   spictl --device /dev/spidev0.0 flash info -o table
   spictl --device sim:w25q256 flash info -o ndjson")]
     Info {
+        #[command(flatten)]
+        flash: FlashArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Show or set the block protection: the status register's BP, TB, SEC and CMP bits
+    /// as the range they protect
+    ///
+    /// Without --range or --none: one record with the registers, the bits and the
+    /// protected range. Writes and erases into a protected range are refused up front
+    /// (exit 2) with the range named. Known layouts: Winbond W25Q (3 and 4 BP bits) and
+    /// Macronix MX25L/MX66L (whose TB bit is one-time programmable, so spictl never
+    /// changes it).
+    #[command(after_help = "\
+Examples:
+  spictl --device /dev/spidev0.0 flash protect -o table
+  spictl --device /dev/spidev0.0 flash protect --range 0xfc0000..16M     the top 256 KiB
+  spictl --device /dev/spidev0.0 flash protect --none")]
+    Protect {
+        /// Protect exactly START..END (K/M suffixes); one of the ranges the part's
+        /// protect bits can express
+        #[arg(long, value_name = "START..END", conflicts_with = "none")]
+        range: Option<String>,
+        /// Clear the protection
+        #[arg(long)]
+        none: bool,
         #[command(flatten)]
         flash: FlashArgs,
         #[command(flatten)]
@@ -264,6 +291,8 @@ pub struct Part {
     pub sfdp: Option<String>,
     /// The fast read modes the SFDP lists ("1-1-4 0x6b 8 clocks").
     pub fast_reads: Vec<String>,
+    /// How the status register's protect bits map to ranges, for parts spictl knows.
+    pub protection: Option<Scheme>,
 }
 
 impl Part {
@@ -282,35 +311,97 @@ enum FourByte {
     Mode { wren: bool },
 }
 
-const KNOWN: &[([u8; 3], &str, FourByte)] = &[
-    ([0xef, 0x40, 0x18], "W25Q128JV", FourByte::Unknown),
-    ([0xef, 0x70, 0x18], "W25Q128JV-M", FourByte::Unknown),
-    ([0xef, 0x40, 0x17], "W25Q64JV", FourByte::Unknown),
-    ([0xef, 0x40, 0x16], "W25Q32JV", FourByte::Unknown),
-    ([0xef, 0x40, 0x15], "W25Q16JV", FourByte::Unknown),
-    ([0xef, 0x40, 0x14], "W25Q80DV", FourByte::Unknown),
+const KNOWN: &[([u8; 3], &str, FourByte, Option<Scheme>)] = &[
+    (
+        [0xef, 0x40, 0x18],
+        "W25Q128JV",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
+    (
+        [0xef, 0x70, 0x18],
+        "W25Q128JV-M",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
+    (
+        [0xef, 0x40, 0x17],
+        "W25Q64JV",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
+    (
+        [0xef, 0x40, 0x16],
+        "W25Q32JV",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
+    (
+        [0xef, 0x40, 0x15],
+        "W25Q16JV",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
+    (
+        [0xef, 0x40, 0x14],
+        "W25Q80DV",
+        FourByte::Unknown,
+        Some(Scheme::Winbond3),
+    ),
     // W25Q256FV and JV both have the 4-byte instruction set.
-    ([0xef, 0x40, 0x19], "W25Q256", FourByte::Opcodes),
-    ([0xef, 0x70, 0x19], "W25Q256JV-M", FourByte::Opcodes),
-    ([0xc2, 0x20, 0x18], "MX25L12835F", FourByte::Unknown),
-    ([0xc2, 0x20, 0x17], "MX25L6433F", FourByte::Unknown),
-    ([0xc2, 0x20, 0x16], "MX25L3233F", FourByte::Unknown),
+    (
+        [0xef, 0x40, 0x19],
+        "W25Q256",
+        FourByte::Opcodes,
+        Some(Scheme::Winbond4),
+    ),
+    (
+        [0xef, 0x70, 0x19],
+        "W25Q256JV-M",
+        FourByte::Opcodes,
+        Some(Scheme::Winbond4),
+    ),
+    (
+        [0xc2, 0x20, 0x18],
+        "MX25L12835F",
+        FourByte::Unknown,
+        Some(Scheme::Macronix4),
+    ),
+    (
+        [0xc2, 0x20, 0x17],
+        "MX25L6433F",
+        FourByte::Unknown,
+        Some(Scheme::Macronix4),
+    ),
+    (
+        [0xc2, 0x20, 0x16],
+        "MX25L3233F",
+        FourByte::Unknown,
+        Some(Scheme::Macronix4),
+    ),
     // MX25L25635E/F and MX25L25645G share the id; only the E lacks the 4-byte
     // instruction set, so EN4B/EX4B, which all three have.
     (
         [0xc2, 0x20, 0x19],
         "MX25L256",
         FourByte::Mode { wren: false },
+        Some(Scheme::Macronix4),
     ),
-    ([0xc2, 0x20, 0x1b], "MX66L1G45G", FourByte::Opcodes),
-    ([0xc8, 0x40, 0x18], "GD25Q128C", FourByte::Unknown),
-    ([0xc8, 0x40, 0x17], "GD25Q64C", FourByte::Unknown),
-    ([0x20, 0xba, 0x18], "N25Q128A", FourByte::Unknown),
+    (
+        [0xc2, 0x20, 0x1b],
+        "MX66L1G45G",
+        FourByte::Opcodes,
+        Some(Scheme::Macronix4),
+    ),
+    ([0xc8, 0x40, 0x18], "GD25Q128C", FourByte::Unknown, None),
+    ([0xc8, 0x40, 0x17], "GD25Q64C", FourByte::Unknown, None),
+    ([0x20, 0xba, 0x18], "N25Q128A", FourByte::Unknown, None),
     // Micron wants a write enable before entering and leaving 4-byte mode.
     (
         [0x20, 0xba, 0x19],
         "N25Q256A",
         FourByte::Mode { wren: true },
+        None,
     ),
 ];
 
@@ -364,7 +455,7 @@ pub fn identify(
             to_hex(&jedec)
         ));
     }
-    let known = KNOWN.iter().find(|(id, _, _)| *id == jedec);
+    let known = KNOWN.iter().find(|k| k.0 == jedec);
     let quirk = known.map_or(FourByte::Unknown, |k| k.2);
     let from_sfdp = sfdp.map(|s| s.bfpt.size);
     let size = match (size, from_sfdp) {
@@ -396,6 +487,7 @@ pub fn identify(
         addressing: Addressing::Three,
         sfdp: None,
         fast_reads: Vec::new(),
+        protection: known.and_then(|k| k.3),
     };
     if let Some(s) = sfdp {
         let b = &s.bfpt;
@@ -499,6 +591,16 @@ pub fn erase_plan(erases: &[Erase], start: usize, len: usize) -> Vec<(Erase, usi
         a += e.size;
     }
     ops
+}
+
+/// A part's protection state.
+#[derive(Debug, Clone)]
+pub struct Protection {
+    pub scheme: Scheme,
+    pub sr1: u8,
+    pub reg2: u8,
+    pub bits: protect::Bits,
+    pub range: Option<(usize, usize)>,
 }
 
 /// A 25-series flash on a bus. A part in 4-byte address mode is returned to 3-byte
@@ -708,6 +810,76 @@ impl<'a> Flash<'a> {
         )
     }
 
+    /// The status register and the second protection register (Winbond SR2 0x35,
+    /// Macronix configuration register 0x15), with what they protect.
+    pub fn protection(&mut self) -> Result<Option<Protection>> {
+        let Some(scheme) = self.part.protection else {
+            return Ok(None);
+        };
+        let sr1 = self.status()?;
+        let reg2_op = if scheme == Scheme::Macronix4 {
+            0x15
+        } else {
+            0x35
+        };
+        let reg2 = self.bus.xfer(&[reg2_op, 0])?[1];
+        let bits = scheme.decode(sr1, reg2);
+        Ok(Some(Protection {
+            scheme,
+            sr1,
+            reg2,
+            bits,
+            range: scheme.range(self.part.size, bits),
+        }))
+    }
+
+    /// Writes the protect bits (WRSR 0x01 with both registers), keeping the rest of
+    /// both registers, and reads back what the part took.
+    pub fn set_protection(&mut self, p: &Protection, bits: protect::Bits) -> Result<Protection> {
+        let (sr1, reg2) = p.scheme.encode(bits, p.sr1, p.reg2);
+        self.write_enable()?;
+        self.bus.xfer(&[0x01, sr1 & 0xfc, reg2])?;
+        self.wait_ready(
+            "writing the status register",
+            Duration::from_millis(10),
+            Duration::from_millis(15),
+        )?;
+        let now = self
+            .protection()?
+            .expect("the part has a protection scheme");
+        if now.bits != bits {
+            let device = self.bus.info().device;
+            return Err(Error::device(
+                device,
+                format!(
+                    "the status register did not take the protect bits (now {}); with SRP set, the WP# pin may be holding it",
+                    protect::describe(now.range)
+                ),
+            ));
+        }
+        Ok(now)
+    }
+
+    /// Refuses a program or erase of `[start, start + len)` that touches the protected
+    /// range, up front: the chip would ignore the commands and leave a half-written
+    /// image.
+    pub fn check_unprotected(&mut self, start: usize, len: usize) -> Result<()> {
+        let Some(p) = self.protection()? else {
+            return Ok(());
+        };
+        if let Some((a, b)) = p.range {
+            if start < b && a < start + len {
+                let device = self.bus.info().device;
+                return Err(Error::Usage(format!(
+                    "{device}: {start:#x}..{:#x} is write-protected: the status register protects {}; clear it with: spictl --device {device} flash protect --none",
+                    start + len,
+                    protect::describe(p.range)
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn chip_erase(&mut self) -> Result<()> {
         self.write_enable()?;
         self.bus.xfer(&[CE])?;
@@ -764,13 +936,57 @@ fn identify_on(bus: &mut dyn SpiBus, size: Option<u64>) -> Result<Part> {
     identify(jedec, size, table.as_ref()).map_err(|m| Error::device(device, m))
 }
 
-fn list_utf8_array(items: &[String]) -> ArrayRef {
-    let mut b = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new());
-    for i in items {
-        b.values().append_value(i);
+/// `flash info`'s record.
+#[derive(serde::Serialize)]
+struct InfoRow {
+    ts: i64,
+    device: String,
+    jedec: String,
+    vendor: &'static str,
+    part: String,
+    size_bytes: u64,
+    page_bytes: u64,
+    erases: Vec<String>,
+    page_program_max_ms: f64,
+    chip_erase_max_s: f64,
+    addressing: &'static str,
+    fast_reads: Vec<String>,
+    sfdp: Option<String>,
+}
+
+/// `flash protect`'s record.
+#[derive(serde::Serialize)]
+struct ProtectRow {
+    ts: i64,
+    device: String,
+    part: String,
+    sr1: String,
+    reg2: String,
+    bp: u8,
+    tb: bool,
+    sec: bool,
+    cmp: bool,
+    srp: bool,
+    protected: String,
+    protected_start: Option<u64>,
+    protected_end: Option<u64>,
+}
+
+/// `START..END` with K/M suffixes, inside a `size`-byte part.
+fn parse_range(text: &str, size: usize) -> Result<(usize, usize)> {
+    let bad = |why: &str| Error::Usage(format!("--range {text}: {why}"));
+    let (a, b) = text
+        .split_once("..")
+        .ok_or_else(|| bad("expected START..END, e.g. 0..1M"))?;
+    let a = size_arg(a.trim()).map_err(|e| bad(&e))? as usize;
+    let b = size_arg(b.trim()).map_err(|e| bad(&e))? as usize;
+    if a >= b || b > size {
+        return Err(bad(&format!(
+            "must be a non-empty range inside the {} MiB part",
+            size >> 20
+        )));
     }
-    b.append(true);
-    Arc::new(b.finish())
+    Ok((a, b))
 }
 
 fn check_range(part: &Part, offset: u64, len: u64) -> Result<(usize, usize)> {
@@ -1021,51 +1237,125 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let mut bus = bus_args.open()?;
             let info = bus.info();
             let part = identify_on(bus.as_mut(), flash.size)?;
-            let s = schema(vec![
+            let sc = schema(vec![
                 ts_field(),
-                Field::new("device", DataType::Utf8, false),
+                rows::utf8("device"),
                 Field::new("jedec", DataType::Binary, false),
-                Field::new("vendor", DataType::Utf8, false),
-                Field::new("part", DataType::Utf8, false),
-                Field::new("size_bytes", DataType::UInt64, false),
-                Field::new("page_bytes", DataType::UInt64, false),
-                crate::record::rows::list_utf8("erases"),
+                rows::utf8("vendor"),
+                rows::utf8("part"),
+                rows::int("size_bytes"),
+                rows::int("page_bytes"),
+                rows::list_utf8("erases"),
                 Field::new("page_program_max_ms", DataType::Float64, false),
                 Field::new("chip_erase_max_s", DataType::Float64, false),
-                Field::new("addressing", DataType::Utf8, false),
-                crate::record::rows::list_utf8("fast_reads"),
-                Field::new("sfdp", DataType::Utf8, true),
+                rows::utf8("addressing"),
+                rows::list_utf8("fast_reads"),
+                rows::utf8_opt("sfdp"),
             ]);
-            let erases: Vec<String> = part
-                .erases
-                .iter()
-                .map(|e| {
+            let row = InfoRow {
+                ts: now_ns(),
+                device: info.device.clone(),
+                jedec: to_hex(&part.jedec),
+                vendor: part.vendor,
+                part: part_name(&part, &info),
+                size_bytes: part.size as u64,
+                page_bytes: part.page as u64,
+                erases: part
+                    .erases
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} KiB 0x{:02x} max {} ms",
+                            e.size >> 10,
+                            e.opcode,
+                            e.max.as_millis()
+                        )
+                    })
+                    .collect(),
+                page_program_max_ms: part.program_max.as_secs_f64() * 1e3,
+                chip_erase_max_s: part.chip_erase_max.as_secs_f64(),
+                addressing: part.addressing.describe(),
+                fast_reads: part.fast_reads.clone(),
+                sfdp: part.sfdp.clone(),
+            };
+            rows::write_rows(output, sc, &[row])?;
+        }
+        FlashCommand::Protect {
+            range,
+            none,
+            flash,
+            output,
+        } => {
+            Records::check(output)?;
+            let mut bus = bus_args.open()?;
+            let info = bus.info();
+            let mut f = Flash::probe(bus.as_mut(), flash.size)?;
+            let Some(mut p) = f.protection()? else {
+                return Err(Error::device(
+                    &info.device,
                     format!(
-                        "{} KiB 0x{:02x} max {} ms",
-                        e.size >> 10,
-                        e.opcode,
-                        e.max.as_millis()
-                    )
-                })
-                .collect();
-            let cols: Vec<ArrayRef> = vec![
-                ts_array(vec![now_ns()]),
-                Arc::new(StringArray::from(vec![info.device.as_str()])),
-                Arc::new(BinaryArray::from_vec(vec![&part.jedec[..]])),
-                Arc::new(StringArray::from(vec![part.vendor])),
-                Arc::new(StringArray::from(vec![part_name(&part, &info)])),
-                Arc::new(UInt64Array::from(vec![part.size as u64])),
-                Arc::new(UInt64Array::from(vec![part.page as u64])),
-                list_utf8_array(&erases),
-                Arc::new(Float64Array::from(vec![
-                    part.program_max.as_secs_f64() * 1e3,
-                ])),
-                Arc::new(Float64Array::from(vec![part.chip_erase_max.as_secs_f64()])),
-                Arc::new(StringArray::from(vec![part.addressing.describe()])),
-                list_utf8_array(&part.fast_reads),
-                Arc::new(StringArray::from(vec![part.sfdp.as_deref()])),
-            ];
-            write_all(output, &batch(&s, cols)?)?;
+                        "spictl does not know the protect bits of {} (JEDEC id {})",
+                        part_name(&f.part, &info),
+                        to_hex(&f.part.jedec)
+                    ),
+                ));
+            };
+            let want = match (range, none) {
+                (_, true) => Some(None),
+                (Some(r), _) => Some(Some(parse_range(r, f.part.size)?)),
+                (None, false) => None,
+            };
+            if let Some(want) = want {
+                let bits = p
+                    .scheme
+                    .bits_for(f.part.size, want, p.bits)
+                    .ok_or_else(|| {
+                        let options: Vec<String> = p
+                            .scheme
+                            .ranges(f.part.size, p.bits)
+                            .into_iter()
+                            .map(|(a, b)| format!("{a:#x}..{b:#x}"))
+                            .collect();
+                        Error::Usage(format!(
+                        "--range {}: the {} protect bits cannot express it; they can protect {}",
+                        range.as_deref().unwrap_or(""),
+                        part_name(&f.part, &info),
+                        options.join(", ")
+                    ))
+                    })?;
+                p = f.set_protection(&p, bits)?;
+            }
+            let sc = schema(vec![
+                ts_field(),
+                rows::utf8("device"),
+                rows::utf8("part"),
+                rows::utf8("sr1"),
+                rows::utf8("reg2"),
+                rows::int("bp"),
+                Field::new("tb", DataType::Boolean, false),
+                Field::new("sec", DataType::Boolean, false),
+                Field::new("cmp", DataType::Boolean, false),
+                Field::new("srp", DataType::Boolean, false),
+                rows::utf8("protected"),
+                rows::int_opt("protected_start"),
+                rows::int_opt("protected_end"),
+            ]);
+            let row = ProtectRow {
+                ts: now_ns(),
+                device: info.device.clone(),
+                part: part_name(&f.part, &info),
+                sr1: format!("{:02x}", p.sr1),
+                reg2: format!("{:02x}", p.reg2),
+                bp: p.bits.bp,
+                tb: p.bits.tb,
+                sec: p.bits.sec,
+                cmp: p.bits.cmp,
+                srp: p.bits.srp,
+                protected: protect::describe(p.range),
+                protected_start: p.range.map(|r| r.0 as u64),
+                protected_end: p.range.map(|r| r.1 as u64),
+            };
+            rows::write_rows(output, sc, &[row])?;
         }
         FlashCommand::Read { file, range, flash } => {
             let to_stdout = super::is_stdio(file);
@@ -1113,6 +1403,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let device = info.device.clone();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
             let (offset, len) = check_range(&f.part, *offset, data.len() as u64)?;
+            f.check_unprotected(offset, len)?;
             let mut s = Summary {
                 op: "write",
                 offset,
@@ -1159,6 +1450,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 .unwrap_or((f.part.size as u64).saturating_sub(offset));
             let (offset, len) = check_range(&f.part, offset, len)?;
             let sector = f.part.sector();
+            f.check_unprotected(offset, len)?;
             if offset % sector != 0 || len % sector != 0 || len == 0 {
                 return Err(Error::Usage(format!(
                     "flash erase: --offset {offset:#x} and --length {len:#x} must be non-empty multiples of the smallest erase, {} KiB ({sector:#x})",

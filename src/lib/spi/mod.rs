@@ -6,6 +6,7 @@ pub mod device;
 pub mod flash;
 pub mod info;
 pub mod num;
+pub mod protect;
 pub mod reg;
 pub mod regmap;
 pub mod sample;

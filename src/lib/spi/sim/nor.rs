@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 use super::Chip;
 use crate::error::{Error, Result};
 use crate::spi::bus::BusConfig;
+use crate::spi::protect::Scheme;
 
 pub const PAGE: usize = 256;
 
@@ -79,6 +80,8 @@ pub struct Part {
     pub four_byte_opcodes: bool,
     pub max_hz: u32,
     pub times: Times,
+    /// The block protection bits' layout (`spi::protect`).
+    pub protect: Scheme,
 }
 
 /// SFDP of a W25Q256FV (JESD216 1.0: the basic table only, 9 DWORDs at 0x80).
@@ -151,6 +154,7 @@ pub const PARTS: &[Part] = &[
         four_byte_opcodes: false,
         max_hz: 133_000_000,
         times: WINBOND_TIMES,
+        protect: Scheme::Winbond3,
     },
     Part {
         sim_name: "w25q256",
@@ -166,6 +170,7 @@ pub const PARTS: &[Part] = &[
             ce: Duration::from_secs(80),
             ..WINBOND_TIMES
         },
+        protect: Scheme::Winbond4,
     },
     Part {
         sim_name: "mx25l25635e",
@@ -184,6 +189,7 @@ pub const PARTS: &[Part] = &[
             be64: Duration::from_millis(700),
             ce: Duration::from_secs(200),
         },
+        protect: Scheme::Macronix4,
     },
     Part {
         sim_name: "mx66l1g45g",
@@ -202,6 +208,7 @@ pub const PARTS: &[Part] = &[
             be64: Duration::from_millis(280),
             ce: Duration::from_secs(250),
         },
+        protect: Scheme::Macronix4,
     },
 ];
 
@@ -210,11 +217,47 @@ pub fn part(sim_name: &str) -> Option<&'static Part> {
     PARTS.iter().find(|p| p.sim_name == sim_name)
 }
 
+/// Write status register time (W25Q128JV tW typical 10 ms).
+const T_W: Duration = Duration::from_millis(10);
+
+/// What the chip keeps while powered between commands (FILE.state): the address mode
+/// and the status registers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct State {
+    four_byte: bool,
+    sr1: u8,
+    reg2: u8,
+}
+
+impl State {
+    fn parse(text: &str) -> State {
+        let mut s = State::default();
+        for (k, v) in text.split_whitespace().filter_map(|kv| kv.split_once('=')) {
+            let n = u8::from_str_radix(v.trim_start_matches("0x"), 16).unwrap_or(0);
+            match k {
+                "four_byte" => s.four_byte = n == 1,
+                "sr1" => s.sr1 = n,
+                "reg2" => s.reg2 = n,
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "four_byte={} sr1=0x{:02x} reg2=0x{:02x}\n",
+            self.four_byte as u8, self.sr1, self.reg2
+        )
+    }
+}
+
 /// What a completed frame does when chip select goes high.
 enum Action {
     None,
     SetWel(bool),
     FourByte(bool),
+    WriteStatus(Vec<u8>),
     Program {
         page: usize,
         data: Box<[u8; PAGE]>,
@@ -232,6 +275,12 @@ pub struct NorFlash {
     file: Option<(File, PathBuf)>,
     wel: bool,
     four_byte: bool,
+    /// Status register 1's non-volatile bits (BP, TB, SEC, SRP) and the second
+    /// register: Winbond's SR2 (CMP, QE), Macronix's configuration register (TB).
+    sr1: u8,
+    reg2: u8,
+    /// Bytes after the opcode of a write status register command.
+    status_bytes: Vec<u8>,
     busy_until: Option<Instant>,
     /// Bytes of the current frame seen so far (opcode included).
     n: usize,
@@ -246,21 +295,24 @@ pub struct NorFlash {
 
 impl NorFlash {
     pub fn in_memory(part: &'static Part) -> Self {
-        Self::with_mem(part, vec![0xff; part.size], None, false)
+        Self::with_mem(part, vec![0xff; part.size], None, State::default())
     }
 
     fn with_mem(
         part: &'static Part,
         mem: Vec<u8>,
         file: Option<(File, PathBuf)>,
-        four_byte: bool,
+        state: State,
     ) -> Self {
         NorFlash {
             part,
             mem,
             file,
             wel: false,
-            four_byte,
+            four_byte: state.four_byte,
+            sr1: state.sr1,
+            reg2: state.reg2,
+            status_bytes: Vec::new(),
             busy_until: None,
             n: 0,
             opcode: 0,
@@ -319,13 +371,14 @@ impl NorFlash {
             )
             .with_hint("remove it to start from an erased chip"));
         };
-        let four_byte = std::fs::read_to_string(Self::state_path(path))
-            .is_ok_and(|s| s.trim() == "four_byte=1");
+        let state = std::fs::read_to_string(Self::state_path(path))
+            .map(|s| State::parse(&s))
+            .unwrap_or_default();
         Ok(Self::with_mem(
             part,
             mem,
             Some((file, path.to_path_buf())),
-            four_byte,
+            state,
         ))
     }
 
@@ -345,15 +398,29 @@ impl NorFlash {
 
     fn status1(&mut self) -> u8 {
         self.tick();
-        (self.busy() as u8) | ((self.wel as u8) << 1)
+        (self.busy() as u8) | ((self.wel as u8) << 1) | (self.sr1 & 0xfc)
     }
 
-    /// Register 0x15: where the address mode shows.
+    /// Register 0x15: Winbond's SR3 (ADS, the address mode, in bit 0), Macronix's
+    /// configuration register (TB bit 3, 4BYTE bit 5).
     fn register_15(&self) -> u8 {
         match self.part.vendor {
             Vendor::Winbond => self.four_byte as u8,
-            Vendor::Macronix => (self.four_byte as u8) << 5,
+            Vendor::Macronix => (self.reg2 & !0x20) | (self.four_byte as u8) << 5,
         }
+    }
+
+    /// The range the protect bits cover now.
+    fn protected(&self) -> Option<(usize, usize)> {
+        let p = self.part.protect;
+        p.range(self.part.size, p.decode(self.sr1, self.reg2))
+    }
+
+    /// Whether a program or erase of `[start, start + len)` touches protected memory
+    /// (the chip then ignores it, as the datasheets say).
+    fn is_protected(&self, start: usize, len: usize) -> bool {
+        self.protected()
+            .is_some_and(|(a, b)| start < b && a < start + len)
     }
 
     fn persist(&mut self, start: usize, len: usize) -> Result<()> {
@@ -364,10 +431,15 @@ impl NorFlash {
         Ok(())
     }
 
-    fn persist_mode(&self) -> Result<()> {
+    fn persist_state(&self) -> Result<()> {
         if let Some((_, path)) = &self.file {
             let p = Self::state_path(path);
-            std::fs::write(&p, format!("four_byte={}\n", self.four_byte as u8))
+            let s = State {
+                four_byte: self.four_byte,
+                sr1: self.sr1,
+                reg2: self.reg2,
+            };
+            std::fs::write(&p, s.text())
                 .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
         }
         Ok(())
@@ -381,7 +453,8 @@ impl NorFlash {
             0x03 | 0x0b | 0x02 | 0x20 | 0x52 | 0xd8 => Some(mode),
             0x13 | 0x0c | 0x12 | 0x21 | 0x5c | 0xdc if self.part.four_byte_opcodes => Some(4),
             0x5a | 0x90 | 0xab => Some(3),
-            0x9f | 0x05 | 0x15 | 0x35 | 0x06 | 0x04 | 0xc7 | 0x60 => Some(0),
+            0x9f | 0x05 | 0x15 | 0x06 | 0x04 | 0xc7 | 0x60 | 0x01 => Some(0),
+            0x35 if self.part.vendor == Vendor::Winbond => Some(0),
             0xb7 | 0xe9 if self.part.size > 16 << 20 => Some(0),
             _ => None,
         }
@@ -413,7 +486,11 @@ impl NorFlash {
             0x9f => self.part.jedec.get(j).copied().unwrap_or(0xff),
             0x05 => self.status1(),
             0x15 => self.register_15(),
-            0x35 => 0x00,
+            0x35 => self.reg2,
+            0x01 => {
+                self.status_bytes.push(mosi);
+                0xff
+            }
             0x90 => self.part.rems[(j + (self.addr & 1) as usize) % 2],
             0xab => self.part.rems[1],
             0x5a => {
@@ -467,10 +544,16 @@ impl NorFlash {
         match self.opcode {
             0x06 if exact(1) => Action::SetWel(true),
             0x04 if exact(1) => Action::SetWel(false),
+            0x01 if self.wel && (2..=3).contains(&self.n) => {
+                Action::WriteStatus(std::mem::take(&mut self.status_bytes))
+            }
             0xb7 if exact(1) => Action::FourByte(true),
             0xe9 if exact(1) => Action::FourByte(false),
             0x02 | 0x12 if self.wel && self.n > with_addr => {
                 let page = (self.addr as usize % self.reach()) & !(PAGE - 1);
+                if self.is_protected(page, PAGE) {
+                    return Action::None;
+                }
                 let data = std::mem::replace(&mut self.page_buf, Box::new([0xff; PAGE]));
                 Action::Program { page, data }
             }
@@ -481,9 +564,12 @@ impl NorFlash {
                     _ => (64 << 10, t.be64),
                 };
                 let start = (self.addr as usize % self.reach()) & !(len - 1);
+                if self.is_protected(start, len) {
+                    return Action::None;
+                }
                 Action::Erase { start, len, time }
             }
-            0xc7 | 0x60 if self.wel && exact(1) => Action::Erase {
+            0xc7 | 0x60 if self.wel && exact(1) && self.protected().is_none() => Action::Erase {
                 start: 0,
                 len: self.part.size,
                 time: t.ce,
@@ -501,6 +587,7 @@ impl Chip for NorFlash {
     fn select(&mut self) {
         self.n = 0;
         self.page_buf.fill(0xff);
+        self.status_bytes.clear();
     }
 
     fn exchange(&mut self, tx: &[u8], rx: &mut [u8]) {
@@ -517,7 +604,21 @@ impl Chip for NorFlash {
             Action::SetWel(on) => self.wel = on,
             Action::FourByte(on) => {
                 self.four_byte = on;
-                self.persist_mode()?;
+                self.persist_state()?;
+            }
+            Action::WriteStatus(bytes) => {
+                // SR1: BP, TB, SEC, SRP (WIP and WEL are the chip's own).
+                self.sr1 = bytes[0] & 0xfc;
+                if let Some(&b) = bytes.get(1) {
+                    self.reg2 = match self.part.vendor {
+                        // SR2: QE and CMP (the lock bits are one-time: left alone).
+                        Vendor::Winbond => (self.reg2 & !0x42) | (b & 0x42),
+                        // CR: TB is one-time programmable: it can be set, never cleared.
+                        Vendor::Macronix => self.reg2 | (b & 0x08),
+                    };
+                }
+                self.busy_until = Some(Instant::now() + T_W);
+                self.persist_state()?;
             }
             Action::Program { page, data } => {
                 for (m, d) in self.mem[page..page + PAGE].iter_mut().zip(data.iter()) {
@@ -726,6 +827,52 @@ mod tests {
         assert_eq!(frame(&mut w, &[0x13, 0x01, 0xff, 0xff, 0x00, 0])[5], 0x33);
         assert_eq!(frame(&mut w, &[0x15, 0])[1], 0x00, "still 3-byte mode");
         assert_eq!(read(&mut w, 0xffff00, 1), vec![0xff], "the lower 16 MiB");
+    }
+
+    /// WRSR (with WEL) sets the protect bits; program and erase into the protected
+    /// range are ignored, outside it they act; the bits survive in the state file.
+    #[test]
+    fn protect_bits_guard_the_array() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("chip.img");
+        let w25q128 = part("w25q128").unwrap();
+        {
+            let mut c = NorFlash::with_file(w25q128, &p).unwrap();
+            frame(&mut c, &[0x01, 0x04, 0x00]);
+            assert_eq!(frame(&mut c, &[0x05, 0])[1], 0x00, "no WEL: ignored");
+            frame(&mut c, &[0x06]);
+            frame(&mut c, &[0x01, 0x04, 0x00]);
+            wait_ready(&mut c);
+            assert_eq!(frame(&mut c, &[0x05, 0])[1], 0x04, "BP0 set, WEL cleared");
+        }
+        let mut c = NorFlash::with_file(w25q128, &p).unwrap();
+        assert_eq!(frame(&mut c, &[0x05, 0])[1], 0x04, "kept across commands");
+        for addr in [0xff_ff00u32, 0x00_0000] {
+            frame(&mut c, &[0x06]);
+            frame(
+                &mut c,
+                &[0x02, (addr >> 16) as u8, (addr >> 8) as u8, 0, 0x00],
+            );
+            wait_ready(&mut c);
+        }
+        assert_eq!(read(&mut c, 0xff_ff00, 1), vec![0xff], "protected: ignored");
+        assert_eq!(read(&mut c, 0, 1), vec![0x00], "outside: programmed");
+        frame(&mut c, &[0x06]);
+        frame(&mut c, &[0xc7]);
+        assert_eq!(
+            read(&mut c, 0, 1),
+            vec![0x00],
+            "no chip erase while protected"
+        );
+        // CMP (SR2 bit 6) flips it: everything but the top 256 KiB.
+        frame(&mut c, &[0x06]);
+        frame(&mut c, &[0x01, 0x04, 0x40]);
+        wait_ready(&mut c);
+        assert_eq!(frame(&mut c, &[0x35, 0])[1], 0x40);
+        frame(&mut c, &[0x06]);
+        frame(&mut c, &[0x02, 0xff, 0xff, 0x00, 0x11]);
+        wait_ready(&mut c);
+        assert_eq!(read(&mut c, 0xff_ff00, 1), vec![0x11]);
     }
 
     #[test]
