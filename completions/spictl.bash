@@ -350,7 +350,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__erase)
-            opts="-o -d -h --offset --length --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --length --layout --region --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +361,14 @@ _spictl() {
                     return 0
                     ;;
                 --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -844,7 +852,7 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__read)
-            opts="-d -h --offset --length --size --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-d -h --offset --length --layout --region --size --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +863,14 @@ _spictl() {
                     return 0
                     ;;
                 --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -906,13 +922,21 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__verify)
-            opts="-o -d -h --offset --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --layout --region --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1000,13 +1024,21 @@ _spictl() {
             return 0
             ;;
         spictl__subcmd__flash__subcmd__write)
-            opts="-o -d -h --offset --no-erase --no-verify --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
+            opts="-o -d -h --offset --no-erase --no-verify --layout --region --size --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --device --mode --speed --bits --lsb-first --cs-high --3wire --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -426,6 +426,8 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l offset -d 'Start address (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l length -d 'Bytes (K/M suffixes) [default: to the end of the flash]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l layout -d 'The regions: flashrom\'s layout text (START:END NAME, hex, END inclusive) or a file holding an FMAP, such as a coreboot image [default for write and verify: the image\'s own FMAP]' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l region -d 'Work on this region only; write and verify take an image of the whole flash (only the region\'s bytes are used) or of the region alone' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
 complete-bash\t''
@@ -443,6 +445,8 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l offset -d 'Where the image starts in the flash (K/M suffixes)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l layout -d 'The regions: flashrom\'s layout text (START:END NAME, hex, END inclusive) or a file holding an FMAP, such as a coreboot image [default for write and verify: the image\'s own FMAP]' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l region -d 'Work on this region only; write and verify take an image of the whole flash (only the region\'s bytes are used) or of the region alone' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
@@ -480,6 +484,8 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l offset -d 'Start address (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l length -d 'Bytes (K/M suffixes) [default: to the end of the flash]' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l layout -d 'The regions: flashrom\'s layout text (START:END NAME, hex, END inclusive) or a file holding an FMAP, such as a coreboot image [default for write and verify: the image\'s own FMAP]' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l region -d 'Work on this region only; write and verify take an image of the whole flash (only the region\'s bytes are used) or of the region alone' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
@@ -514,6 +520,8 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 false\t''"
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l offset -d 'Where the image starts in the flash (K/M suffixes)' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l layout -d 'The regions: flashrom\'s layout text (START:END NAME, hex, END inclusive) or a file holding an FMAP, such as a coreboot image [default for write and verify: the image\'s own FMAP]' -r -F
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l region -d 'Work on this region only; write and verify take an image of the whole flash (only the region\'s bytes are used) or of the region alone' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l size -d 'Flash size when the JEDEC id does not tell it (K/M suffixes)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'

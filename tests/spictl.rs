@@ -1010,3 +1010,106 @@ fn protected_ranges_refuse_writes_up_front() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An FMAP as coreboot's tools lay it out: header, then (offset, size, name, flags)
+/// areas, little endian, packed.
+fn fmap(flash_size: u32, areas: &[(&str, u32, u32)]) -> Vec<u8> {
+    let name = |n: &str| {
+        let mut b = [0u8; 32];
+        b[..n.len()].copy_from_slice(n.as_bytes());
+        b
+    };
+    let mut v = b"__FMAP__".to_vec();
+    v.extend([1, 1]);
+    v.extend(0u64.to_le_bytes());
+    v.extend(flash_size.to_le_bytes());
+    v.extend(name("FLASH"));
+    v.extend((areas.len() as u16).to_le_bytes());
+    for (n, off, size) in areas {
+        v.extend(off.to_le_bytes());
+        v.extend(size.to_le_bytes());
+        v.extend(name(n));
+        v.extend(0u16.to_le_bytes());
+    }
+    v
+}
+
+/// Regions by name: from the image's own FMAP (write, verify), from a file with an
+/// FMAP or flashrom's layout text (read, erase); only the region's bytes are touched.
+#[test]
+fn regions_from_an_fmap_or_a_layout_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let size = 16usize << 20;
+    let mut rom = noise(0x30000, 9);
+    let map = fmap(
+        size as u32,
+        &[
+            ("RO", 0, 0x10000),
+            ("RW_A", 0x10000, 0x10000),
+            ("FMAP", 0x20000, 0x1000),
+        ],
+    );
+    rom[0x20000..0x20000 + map.len()].copy_from_slice(&map);
+    rom.resize(size, 0xff);
+    std::fs::write(d.join("cb.rom"), &rom).unwrap();
+    std::fs::write(
+        d.join("layout.txt"),
+        "# flashrom layout\n00000000:0000ffff ro\n00010000:0001ffff rw\n",
+    )
+    .unwrap();
+    let dev = "sim:w25q128=chip.img";
+    let w = records(&ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash write cb.rom --region RW_A -o ndjson"#),
+    ));
+    assert_eq!(
+        (w[0]["offset"].as_u64(), w[0]["length"].as_u64()),
+        (Some(0x10000), Some(0x10000))
+    );
+    assert_eq!(w[0]["verified"], true);
+    let img = std::fs::read(d.join("chip.img")).unwrap();
+    assert_eq!(&img[0x10000..0x20000], &rom[0x10000..0x20000]);
+    assert!(img[..0x10000].iter().all(|&b| b == 0xff), "RO untouched");
+    ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash verify cb.rom --region RW_A -o ndjson"#),
+    );
+    ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash read --layout layout.txt --region rw rw.bin"#),
+    );
+    assert_eq!(
+        std::fs::read(d.join("rw.bin")).unwrap(),
+        &rom[0x10000..0x20000]
+    );
+    // An image of the region alone works too; an image of another size does not.
+    std::fs::write(d.join("rw_only.bin"), &rom[0x10000..0x20000]).unwrap();
+    ok(
+        d,
+        &format!(
+            r#""$SPICTL" -d {dev} flash verify rw_only.bin --layout cb.rom --region RW_A -o ndjson"#
+        ),
+    );
+    let out = sh(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash write layout.txt --layout cb.rom --region RW_A"#),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    ok(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash erase --layout layout.txt --region rw -o ndjson"#),
+    );
+    let img = std::fs::read(d.join("chip.img")).unwrap();
+    assert!(
+        img[0x10000..0x20000].iter().all(|&b| b == 0xff),
+        "rw erased"
+    );
+    let out = sh(
+        d,
+        &format!(r#""$SPICTL" -d {dev} flash read --layout layout.txt --region nope x.bin"#),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("it has ro, rw"), "{err}");
+}

@@ -36,6 +36,7 @@ use arrow::datatypes::{DataType, Field};
 use clap::{Args, Subcommand};
 
 use super::bus::{BusInfo, SpiBus};
+use super::layout::{self, Region};
 use super::num::size_arg;
 use super::protect::{self, Scheme};
 use super::sfdp::{self, Sfdp};
@@ -163,6 +164,8 @@ Examples:
         #[command(flatten)]
         range: RangeArgs,
         #[command(flatten)]
+        regions: RegionArgs,
+        #[command(flatten)]
         flash: FlashArgs,
     },
     /// Write an image: erase what it touches, program, verify
@@ -170,7 +173,9 @@ Examples:
 Examples:
   spictl --device /dev/spidev0.0 flash write firmware.bin
   spictl --device sim:w25q128=chip.img flash write image.bin --offset 1M
-  spictl --device sim:w25q128=chip.img flash write patch.bin --no-erase --no-verify")]
+  spictl --device sim:w25q128=chip.img flash write patch.bin --no-erase --no-verify
+  spictl --device /dev/spidev0.0 flash write coreboot.rom --region RW_SECTION_A    from its FMAP
+  spictl --device /dev/spidev0.0 flash write bios.bin --layout layout.txt --region bios")]
     Write {
         /// The image ('-': stdin)
         #[arg(value_name = "IMAGE")]
@@ -185,6 +190,8 @@ Examples:
         #[arg(long)]
         no_verify: bool,
         #[command(flatten)]
+        regions: RegionArgs,
+        #[command(flatten)]
         flash: FlashArgs,
         #[command(flatten)]
         output: OutputArgs,
@@ -197,6 +204,8 @@ Examples:
     Erase {
         #[command(flatten)]
         range: RangeArgs,
+        #[command(flatten)]
+        regions: RegionArgs,
         #[command(flatten)]
         flash: FlashArgs,
         #[command(flatten)]
@@ -215,10 +224,26 @@ Examples:
         #[arg(long, value_name = "ADDR", default_value = "0", value_parser = size_arg)]
         offset: u64,
         #[command(flatten)]
+        regions: RegionArgs,
+        #[command(flatten)]
         flash: FlashArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+/// One named region instead of addresses, as flashrom's --layout/--image and --fmap.
+#[derive(Debug, Args)]
+pub struct RegionArgs {
+    /// The regions: flashrom's layout text (START:END NAME, hex, END inclusive) or a
+    /// file holding an FMAP, such as a coreboot image [default for write and verify:
+    /// the image's own FMAP]
+    #[arg(long, value_name = "FILE", requires = "region")]
+    pub layout: Option<PathBuf>,
+    /// Work on this region only; write and verify take an image of the whole flash
+    /// (only the region's bytes are used) or of the region alone
+    #[arg(long, value_name = "NAME", conflicts_with = "offset")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -936,6 +961,68 @@ fn identify_on(bus: &mut dyn SpiBus, size: Option<u64>) -> Result<Part> {
     identify(jedec, size, table.as_ref()).map_err(|m| Error::device(device, m))
 }
 
+/// The region `--region` names: from `--layout`, else from the image's FMAP.
+fn region_of(args: &RegionArgs, image: Option<&[u8]>, part: &Part) -> Result<Option<Region>> {
+    let Some(name) = &args.region else {
+        return Ok(None);
+    };
+    let (regions, source) = match (&args.layout, image) {
+        (Some(l), _) => (layout::load(l)?, l.display().to_string()),
+        (None, Some(img)) => match layout::find_fmap(img) {
+            Some((_, r)) => (r, "the image's FMAP".to_string()),
+            None => {
+                return Err(Error::Usage(format!(
+                    "--region {name}: the image has no FMAP; give --layout FILE"
+                )))
+            }
+        },
+        (None, None) => {
+            return Err(Error::Usage(format!(
+            "--region {name}: needs --layout FILE (flashrom layout text, or a file with an FMAP)"
+        )))
+        }
+    };
+    layout::pick(&regions, name, part.size, &source).map(Some)
+}
+
+/// Where read and erase work: the region, or --offset/--length (default: to the end).
+fn span(range: &RangeArgs, regions: &RegionArgs, part: &Part) -> Result<(usize, usize)> {
+    if let Some(r) = region_of(regions, None, part)? {
+        return Ok((r.start, r.end - r.start));
+    }
+    let offset = range.offset.unwrap_or(0);
+    let len = range
+        .length
+        .unwrap_or((part.size as u64).saturating_sub(offset));
+    check_range(part, offset, len)
+}
+
+/// Where write and verify put the image: at --offset, or the region's bytes of an image
+/// of the whole flash (or an image of just the region) at the region's start.
+fn image_span(
+    regions: &RegionArgs,
+    offset: u64,
+    image: Vec<u8>,
+    part: &Part,
+) -> Result<(usize, Vec<u8>)> {
+    let Some(r) = region_of(regions, Some(&image), part)? else {
+        return Ok((offset as usize, image));
+    };
+    let len = r.end - r.start;
+    if image.len() == part.size {
+        Ok((r.start, image[r.start..r.end].to_vec()))
+    } else if image.len() == len {
+        Ok((r.start, image))
+    } else {
+        Err(Error::Usage(format!(
+            "--region {}: the image is {} bytes; give one of the whole flash ({}) or of the region alone ({len})",
+            r.name,
+            image.len(),
+            part.size
+        )))
+    }
+}
+
 /// `flash info`'s record.
 #[derive(serde::Serialize)]
 struct InfoRow {
@@ -1357,7 +1444,12 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             };
             rows::write_rows(output, sc, &[row])?;
         }
-        FlashCommand::Read { file, range, flash } => {
+        FlashCommand::Read {
+            file,
+            range,
+            regions,
+            flash,
+        } => {
             let to_stdout = super::is_stdio(file);
             if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 return Err(Error::Usage(
@@ -1366,11 +1458,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             }
             let mut bus = bus_args.open()?;
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
-            let offset = range.offset.unwrap_or(0);
-            let len = range
-                .length
-                .unwrap_or((f.part.size as u64).saturating_sub(offset));
-            let (offset, len) = check_range(&f.part, offset, len)?;
+            let (offset, len) = span(range, regions, &f.part)?;
             let dest = (!to_stdout).then_some(file.as_path());
             let mut out = open_destination(dest)?;
             let what = writing(dest);
@@ -1393,6 +1481,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             offset,
             no_erase,
             no_verify,
+            regions,
             flash,
             output,
         } => {
@@ -1402,7 +1491,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let info = bus.info();
             let device = info.device.clone();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
-            let (offset, len) = check_range(&f.part, *offset, data.len() as u64)?;
+            let (offset, data) = image_span(regions, *offset, data, &f.part)?;
+            let (offset, len) = check_range(&f.part, offset as u64, data.len() as u64)?;
             f.check_unprotected(offset, len)?;
             let mut s = Summary {
                 op: "write",
@@ -1437,6 +1527,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
         }
         FlashCommand::Erase {
             range,
+            regions,
             flash,
             output,
         } => {
@@ -1444,11 +1535,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let mut bus = bus_args.open()?;
             let info = bus.info();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
-            let offset = range.offset.unwrap_or(0);
-            let len = range
-                .length
-                .unwrap_or((f.part.size as u64).saturating_sub(offset));
-            let (offset, len) = check_range(&f.part, offset, len)?;
+            let (offset, len) = span(range, regions, &f.part)?;
             let sector = f.part.sector();
             f.check_unprotected(offset, len)?;
             if offset % sector != 0 || len % sector != 0 || len == 0 {
@@ -1484,6 +1571,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
         FlashCommand::Verify {
             image,
             offset,
+            regions,
             flash,
             output,
         } => {
@@ -1493,7 +1581,8 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let info = bus.info();
             let device = info.device.clone();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
-            let (offset, len) = check_range(&f.part, *offset, data.len() as u64)?;
+            let (offset, data) = image_span(regions, *offset, data, &f.part)?;
+            let (offset, len) = check_range(&f.part, offset as u64, data.len() as u64)?;
             let (bad, first) = compare(&mut f, offset, &data)?;
             let part = f.part.clone();
             let s = Summary {

@@ -5,6 +5,7 @@ pub mod bus;
 pub mod device;
 pub mod flash;
 pub mod info;
+pub mod layout;
 pub mod num;
 pub mod protect;
 pub mod reg;
