@@ -849,9 +849,10 @@ fn four_byte_parts_round_trip_across_16_mib() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("a.bin"), noise(96 << 10, 7)).unwrap();
-    for (chip, addressing) in [
-        ("w25q256", "4-byte opcodes"),
-        ("mx25l25635e", "4-byte mode (B7/E9)"),
+    for (chip, addressing, sfdp) in [
+        ("w25q256", "4-byte opcodes", "1.5"),
+        ("mx25l25645g", "4-byte opcodes", "1.6"),
+        ("mx25l25635e", "4-byte mode (B7/E9)", "1.0"),
     ] {
         let info = records(&ok(
             d,
@@ -859,7 +860,7 @@ fn four_byte_parts_round_trip_across_16_mib() {
         ));
         assert_eq!(info[0]["size_bytes"], 32 << 20, "{chip}");
         assert_eq!(info[0]["addressing"], addressing, "{chip}");
-        assert_eq!(info[0]["sfdp"], "1.0", "{chip}");
+        assert_eq!(info[0]["sfdp"], sfdp, "{chip}");
         let w = records(&ok(
             d,
             &format!(

@@ -1741,18 +1741,26 @@ mod tests {
     fn parameters_from_sfdp() {
         let part = |chip: &str| identify_on(&mut SimBus::open(chip).unwrap(), None).unwrap();
         let ms = Duration::from_millis;
-        // JESD216 1.0 (9 DWORDs): size, erase types, fast reads; no times, so the
-        // defaults; 4-byte opcodes from the part table.
+        // W25Q256JV, JESD216A (16 DWORDs): size, erase types and times (typical x 2 x
+        // (6 + 1)), page program 704 us and chip erase 80 s typical (the datasheet's
+        // 0.7 ms and 80 s) x 2 x (2 + 1); 4-byte opcodes (DWORD 16 and the table).
         let w = part("sim:w25q256");
         assert_eq!(
             (w.size, w.page, w.sfdp.as_deref(), w.addressing),
-            (32 << 20, 256, Some("1.0"), Addressing::Opcodes4)
+            (32 << 20, 256, Some("1.5"), Addressing::Opcodes4)
         );
-        let ops: Vec<(u8, usize)> = w.erases.iter().map(|e| (e.opcode, e.size)).collect();
+        let ops: Vec<(u8, usize, Duration)> =
+            w.erases.iter().map(|e| (e.opcode, e.size, e.max)).collect();
         assert_eq!(
             ops,
-            vec![(0xd8, 64 << 10), (0x52, 32 << 10), (0x20, 4 << 10)]
+            vec![
+                (0xd8, 64 << 10, ms(160 * 14)),
+                (0x52, 32 << 10, ms(128 * 14)),
+                (0x20, 4 << 10, ms(64 * 14))
+            ]
         );
+        assert_eq!(w.program_max, Duration::from_micros(704 * 6));
+        assert_eq!(w.chip_erase_max, Duration::from_secs(80 * 6));
         assert_eq!(
             w.fast_reads,
             vec![
@@ -1766,6 +1774,18 @@ mod tests {
         // No 4-byte instruction set, no DWORD 16: EN4B/EX4B from the part table.
         let m = part("sim:mx25l25635e");
         assert_eq!(m.addressing, Addressing::Mode4 { wren: false });
+        // MX25L25645G, JESD216B: the same id as the MX25L25635E, told apart by its
+        // SFDP, whose 4-byte address instruction table gives the 4-byte opcodes.
+        let g = part("sim:mx25l25645g");
+        assert_eq!(
+            (g.size, g.sfdp.as_deref(), g.addressing),
+            (32 << 20, Some("1.6"), Addressing::Opcodes4)
+        );
+        assert_eq!(
+            g.erases[2].max,
+            ms(30 * 14),
+            "4 KiB: 30 ms typical, the datasheet's"
+        );
         // JESD216B (16 DWORDs, rev 1.6): erase times (typical x 2 x (6 + 1)), page
         // size and program time (256 us x 2 x (5 + 1)), and the 4-byte address
         // instruction table's opcodes for every erase type.
