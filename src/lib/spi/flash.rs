@@ -43,7 +43,7 @@ use super::sfdp::{self, Sfdp};
 use super::BusArgs;
 use crate::cli::{progress, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
-use crate::record::rows::{self, batch, schema, ts_array, ts_field, write_all, Records};
+use crate::record::rows::{batch, schema, ts_array, ts_field, write_all, Records};
 use crate::record::text::{now_ns, to_hex};
 use crate::record::writer::{close, open_destination, writing};
 
@@ -1023,40 +1023,41 @@ fn image_span(
     }
 }
 
-/// `flash info`'s record.
-#[derive(serde::Serialize)]
-struct InfoRow {
-    ts: i64,
-    device: String,
-    jedec: String,
-    vendor: &'static str,
-    part: String,
-    size_bytes: u64,
-    page_bytes: u64,
-    erases: Vec<String>,
-    page_program_max_ms: f64,
-    chip_erase_max_s: f64,
-    addressing: &'static str,
-    fast_reads: Vec<String>,
-    sfdp: Option<String>,
+/// One record of single-value columns (spictl builds Arrow arrays directly: the serde
+/// path would add arrow-json's decoder to a binary that goes onto small boards).
+fn write_columns(output: &OutputArgs, columns: Vec<(Field, ArrayRef)>) -> Result<()> {
+    let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
+    write_all(output, &batch(&schema(fields), arrays)?)
 }
 
-/// `flash protect`'s record.
-#[derive(serde::Serialize)]
-struct ProtectRow {
-    ts: i64,
-    device: String,
-    part: String,
-    sr1: String,
-    reg2: String,
-    bp: u8,
-    tb: bool,
-    sec: bool,
-    cmp: bool,
-    srp: bool,
-    protected: String,
-    protected_start: Option<u64>,
-    protected_end: Option<u64>,
+fn utf8_col(name: &str, v: &str) -> (Field, ArrayRef) {
+    (
+        Field::new(name, DataType::Utf8, false),
+        Arc::new(StringArray::from(vec![v])),
+    )
+}
+
+fn u64_col(name: &str, v: u64) -> (Field, ArrayRef) {
+    (
+        Field::new(name, DataType::UInt64, false),
+        Arc::new(UInt64Array::from(vec![v])),
+    )
+}
+
+fn f64_col(name: &str, v: f64) -> (Field, ArrayRef) {
+    (
+        Field::new(name, DataType::Float64, false),
+        Arc::new(Float64Array::from(vec![v])),
+    )
+}
+
+fn list_col(name: &str, items: &[String]) -> (Field, ArrayRef) {
+    let mut b = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new());
+    for i in items {
+        b.values().append_value(i);
+    }
+    b.append(true);
+    (crate::record::rows::list_utf8(name), Arc::new(b.finish()))
 }
 
 /// `START..END` with K/M suffixes, inside a `size`-byte part.
@@ -1324,48 +1325,40 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let mut bus = bus_args.open()?;
             let info = bus.info();
             let part = identify_on(bus.as_mut(), flash.size)?;
-            let sc = schema(vec![
-                ts_field(),
-                rows::utf8("device"),
-                Field::new("jedec", DataType::Binary, false),
-                rows::utf8("vendor"),
-                rows::utf8("part"),
-                rows::int("size_bytes"),
-                rows::int("page_bytes"),
-                rows::list_utf8("erases"),
-                Field::new("page_program_max_ms", DataType::Float64, false),
-                Field::new("chip_erase_max_s", DataType::Float64, false),
-                rows::utf8("addressing"),
-                rows::list_utf8("fast_reads"),
-                rows::utf8_opt("sfdp"),
-            ]);
-            let row = InfoRow {
-                ts: now_ns(),
-                device: info.device.clone(),
-                jedec: to_hex(&part.jedec),
-                vendor: part.vendor,
-                part: part_name(&part, &info),
-                size_bytes: part.size as u64,
-                page_bytes: part.page as u64,
-                erases: part
-                    .erases
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} KiB 0x{:02x} max {} ms",
-                            e.size >> 10,
-                            e.opcode,
-                            e.max.as_millis()
-                        )
-                    })
-                    .collect(),
-                page_program_max_ms: part.program_max.as_secs_f64() * 1e3,
-                chip_erase_max_s: part.chip_erase_max.as_secs_f64(),
-                addressing: part.addressing.describe(),
-                fast_reads: part.fast_reads.clone(),
-                sfdp: part.sfdp.clone(),
-            };
-            rows::write_rows(output, sc, &[row])?;
+            let erases: Vec<String> = part
+                .erases
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} KiB 0x{:02x} max {} ms",
+                        e.size >> 10,
+                        e.opcode,
+                        e.max.as_millis()
+                    )
+                })
+                .collect();
+            let columns: Vec<(Field, ArrayRef)> = vec![
+                (ts_field(), ts_array(vec![now_ns()])),
+                utf8_col("device", &info.device),
+                (
+                    Field::new("jedec", DataType::Binary, false),
+                    Arc::new(BinaryArray::from_vec(vec![&part.jedec[..]])),
+                ),
+                utf8_col("vendor", part.vendor),
+                utf8_col("part", &part_name(&part, &info)),
+                u64_col("size_bytes", part.size as u64),
+                u64_col("page_bytes", part.page as u64),
+                list_col("erases", &erases),
+                f64_col("page_program_max_ms", part.program_max.as_secs_f64() * 1e3),
+                f64_col("chip_erase_max_s", part.chip_erase_max.as_secs_f64()),
+                utf8_col("addressing", part.addressing.describe()),
+                list_col("fast_reads", &part.fast_reads),
+                (
+                    Field::new("sfdp", DataType::Utf8, true),
+                    Arc::new(StringArray::from(vec![part.sfdp.as_deref()])),
+                ),
+            ];
+            write_columns(output, columns)?;
         }
         FlashCommand::Protect {
             range,
@@ -1412,37 +1405,35 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                     })?;
                 p = f.set_protection(&p, bits)?;
             }
-            let sc = schema(vec![
-                ts_field(),
-                rows::utf8("device"),
-                rows::utf8("part"),
-                rows::utf8("sr1"),
-                rows::utf8("reg2"),
-                rows::int("bp"),
-                Field::new("tb", DataType::Boolean, false),
-                Field::new("sec", DataType::Boolean, false),
-                Field::new("cmp", DataType::Boolean, false),
-                Field::new("srp", DataType::Boolean, false),
-                rows::utf8("protected"),
-                rows::int_opt("protected_start"),
-                rows::int_opt("protected_end"),
-            ]);
-            let row = ProtectRow {
-                ts: now_ns(),
-                device: info.device.clone(),
-                part: part_name(&f.part, &info),
-                sr1: format!("{:02x}", p.sr1),
-                reg2: format!("{:02x}", p.reg2),
-                bp: p.bits.bp,
-                tb: p.bits.tb,
-                sec: p.bits.sec,
-                cmp: p.bits.cmp,
-                srp: p.bits.srp,
-                protected: protect::describe(p.range),
-                protected_start: p.range.map(|r| r.0 as u64),
-                protected_end: p.range.map(|r| r.1 as u64),
+            let b = p.bits;
+            let bool_col = |name: &str, v: bool| -> (Field, ArrayRef) {
+                (
+                    Field::new(name, DataType::Boolean, false),
+                    Arc::new(BooleanArray::from(vec![v])),
+                )
             };
-            rows::write_rows(output, sc, &[row])?;
+            let opt_col = |name: &str, v: Option<usize>| -> (Field, ArrayRef) {
+                (
+                    Field::new(name, DataType::UInt64, true),
+                    Arc::new(UInt64Array::from(vec![v.map(|x| x as u64)])),
+                )
+            };
+            let columns: Vec<(Field, ArrayRef)> = vec![
+                (ts_field(), ts_array(vec![now_ns()])),
+                utf8_col("device", &info.device),
+                utf8_col("part", &part_name(&f.part, &info)),
+                utf8_col("sr1", &format!("{:02x}", p.sr1)),
+                utf8_col("reg2", &format!("{:02x}", p.reg2)),
+                u64_col("bp", b.bp.into()),
+                bool_col("tb", b.tb),
+                bool_col("sec", b.sec),
+                bool_col("cmp", b.cmp),
+                bool_col("srp", b.srp),
+                utf8_col("protected", &protect::describe(p.range)),
+                opt_col("protected_start", p.range.map(|r| r.0)),
+                opt_col("protected_end", p.range.map(|r| r.1)),
+            ];
+            write_columns(output, columns)?;
         }
         FlashCommand::Read {
             file,
