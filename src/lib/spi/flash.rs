@@ -592,9 +592,15 @@ fn four_byte_addressing(part: &Part, sfdp: Option<&Sfdp>, quirk: FourByte) -> Op
             return Some(Addressing::Mode4 { wren: !e.b7 });
         }
     }
+    // A JESD216B table that lists its entry methods without EN4B (the extended address
+    // register or a bank register only, which spictl does not drive) is not second-guessed;
+    // an older table that just says "3- or 4-byte" gets EN4B after a write enable.
+    let lists_methods = sfdp.is_some_and(|s| s.bfpt.enter_4byte.is_some());
     match quirk {
         FourByte::Mode { wren } => Some(Addressing::Mode4 { wren }),
-        _ if sfdp.is_some_and(|s| s.bfpt.address_bytes == sfdp::AddressBytes::ThreeOrFour) => {
+        _ if !lists_methods
+            && sfdp.is_some_and(|s| s.bfpt.address_bytes == sfdp::AddressBytes::ThreeOrFour) =>
+        {
             Some(Addressing::Mode4 { wren: true })
         }
         _ => None,
@@ -1803,6 +1809,25 @@ mod tests {
             (q.size, q.sfdp, q.addressing),
             (16 << 20, None, Addressing::Three)
         );
+    }
+
+    /// A 32 MiB part whose DWORD 16 names only the extended address register: refused,
+    /// not driven with a guessed EN4B.
+    #[test]
+    fn four_byte_methods_are_not_guessed_past_dword_16() {
+        let mut t = SimBus::open("sim:mx25l25645g").unwrap();
+        let mut s = read_sfdp(&mut t).unwrap().unwrap();
+        s.four_byte = None;
+        s.bfpt.enter_4byte = Some(sfdp::Enter4Byte {
+            ear: true,
+            ..Default::default()
+        });
+        let e = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap_err();
+        assert!(e.contains("needs 4-byte addresses"), "{e}");
+        // Without DWORD 16 (JESD216 before B), "3- or 4-byte" means EN4B after WREN.
+        s.bfpt.enter_4byte = None;
+        let p = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap();
+        assert_eq!(p.addressing, Addressing::Mode4 { wren: true });
     }
 
     /// A command that fails in 4-byte mode still leaves the part in 3-byte mode.
