@@ -64,6 +64,11 @@ const RDSR: u8 = 0x05;
 const CE: u8 = 0xc7;
 const EN4B: u8 = 0xb7;
 const EX4B: u8 = 0xe9;
+/// Write and read the extended address register (address bits 31:24).
+const WREAR: u8 = 0xc5;
+const RDEAR: u8 = 0xc8;
+/// What three address bytes reach: one segment of the extended address register.
+const SEGMENT: usize = 1 << 24;
 
 /// An erase operation: opcode (the 3-byte address form), size, datasheet maximum time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,6 +282,11 @@ pub enum Addressing {
     Mode4 { wren: bool },
     /// The part is always in 4-byte address mode.
     Always4,
+    /// Three address bytes; the extended address register (write 0xC5 after a write
+    /// enable, read 0xC8) holds address bits 31:24. spictl sets it before a command
+    /// in another 16 MiB segment, cuts reads at segment boundaries, and sets it back to
+    /// 0 when done (also after an error or a signal) so 3-byte tools find the bottom.
+    ExtendedRegister,
 }
 
 impl Addressing {
@@ -287,14 +297,14 @@ impl Addressing {
             Addressing::Mode4 { wren: false } => "4-byte mode (B7/E9)",
             Addressing::Mode4 { wren: true } => "4-byte mode (WREN+B7/E9)",
             Addressing::Always4 => "4-byte only",
+            Addressing::ExtendedRegister => "extended address register (C5/C8)",
         }
     }
 
     fn bytes(&self) -> usize {
-        if *self == Addressing::Three {
-            3
-        } else {
-            4
+        match self {
+            Addressing::Three | Addressing::ExtendedRegister => 3,
+            _ => 4,
         }
     }
 }
@@ -591,10 +601,14 @@ fn four_byte_addressing(part: &Part, sfdp: Option<&Sfdp>, quirk: FourByte) -> Op
         if e.b7 || e.wren_b7 {
             return Some(Addressing::Mode4 { wren: !e.b7 });
         }
+        if e.ear {
+            return Some(Addressing::ExtendedRegister);
+        }
     }
-    // A JESD216B table that lists its entry methods without EN4B (the extended address
-    // register or a bank register only, which spictl does not drive) is not second-guessed;
-    // an older table that just says "3- or 4-byte" gets EN4B after a write enable.
+    // A JESD216B table that lists its entry methods without EN4B or the extended
+    // address register (a bank register or a non-volatile setting only, which spictl
+    // does not drive) is not second-guessed; an older table that just says "3- or
+    // 4-byte" gets EN4B after a write enable.
     let lists_methods = sfdp.is_some_and(|s| s.bfpt.enter_4byte.is_some());
     match quirk {
         FourByte::Mode { wren } => Some(Addressing::Mode4 { wren }),
@@ -650,6 +664,9 @@ pub struct Flash<'a> {
     program_chunk: usize,
     /// spictl put the part in 4-byte mode and must take it out.
     entered_4byte: bool,
+    /// The extended address register's value, once spictl has written it
+    /// (`Addressing::ExtendedRegister`): set back to 0 when done.
+    ear: Option<u8>,
     /// spictl set the write enable latch at least once: it clears it when done.
     wrote: bool,
 }
@@ -712,7 +729,7 @@ impl<'a> Flash<'a> {
             ));
         }
         let program_chunk = (max - 1 - part.addressing.bytes()).min(part.page);
-        let mut f = Flash {
+        let f = Flash {
             bus,
             part,
             read_op,
@@ -720,18 +737,15 @@ impl<'a> Flash<'a> {
             read_chunk: (max - header).min(64 << 10),
             program_chunk,
             entered_4byte: false,
+            ear: None,
             wrote: false,
         };
-        if let Addressing::Mode4 { wren } = f.part.addressing {
+        if matches!(
+            f.part.addressing,
+            Addressing::Mode4 { .. } | Addressing::ExtendedRegister
+        ) {
+            // From here a signal is a flag: the mode is restored on the way out.
             crate::cli::signals::stop_on_signals();
-            if wren {
-                f.bus.xfer(&[WREN])?;
-            }
-            f.bus.xfer(&[EN4B])?;
-            f.entered_4byte = true;
-            if wren {
-                f.bus.xfer(&[WRDI])?;
-            }
         }
         Ok(f)
     }
@@ -747,7 +761,9 @@ impl<'a> Flash<'a> {
     /// where the part takes them.
     fn addr_cmd(&self, op: u8, addr: usize) -> Vec<u8> {
         match self.part.addressing {
-            Addressing::Three => vec![op, (addr >> 16) as u8, (addr >> 8) as u8, addr as u8],
+            Addressing::Three | Addressing::ExtendedRegister => {
+                vec![op, (addr >> 16) as u8, (addr >> 8) as u8, addr as u8]
+            }
             a => {
                 let op = if a == Addressing::Opcodes4 {
                     opcode_4byte(op)
@@ -760,15 +776,57 @@ impl<'a> Flash<'a> {
         }
     }
 
+    /// Puts the part where a command at `addr` needs it, before the first command that
+    /// sends an address (so `flash info` and `protect` leave the mode alone): 4-byte
+    /// mode entered once, or the extended address register pointed at the 16 MiB
+    /// segment holding `addr` (read back to be sure).
+    fn address_mode(&mut self, addr: usize) -> Result<()> {
+        let want = (addr >> 24) as u8;
+        match self.part.addressing {
+            Addressing::Mode4 { wren } if !self.entered_4byte => {
+                if wren {
+                    self.bus.xfer(&[WREN])?;
+                }
+                self.bus.xfer(&[EN4B])?;
+                self.entered_4byte = true;
+                if wren {
+                    self.bus.xfer(&[WRDI])?;
+                }
+                return Ok(());
+            }
+            Addressing::ExtendedRegister if self.ear != Some(want) => {}
+            _ => return Ok(()),
+        }
+        self.write_enable()?;
+        self.bus.xfer(&[WREAR, want])?;
+        let got = self.bus.xfer(&[RDEAR, 0])?[1];
+        self.ear = Some(got);
+        if got != want {
+            return Err(Error::device(
+                self.bus.info().device,
+                format!("the extended address register reads {got:#04x} after writing {want:#04x}"),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn read(&mut self, addr: usize, out: &mut [u8]) -> Result<()> {
-        for (i, chunk) in out.chunks_mut(self.read_chunk).enumerate() {
+        let mut done = 0;
+        while done < out.len() {
             self.check_signals()?;
-            let a = addr + i * self.read_chunk;
+            let a = addr + done;
+            let mut n = self.read_chunk.min(out.len() - done);
+            if self.part.addressing == Addressing::ExtendedRegister {
+                // A 3-byte read wraps inside its segment: stop at the boundary.
+                n = n.min(SEGMENT - a % SEGMENT);
+            }
+            self.address_mode(a)?;
             // Zeros after the address: FAST_READ's dummy byte, then one per data byte.
             let mut tx = self.addr_cmd(self.read_op, a);
-            tx.resize(self.read_header + chunk.len(), 0);
+            tx.resize(self.read_header + n, 0);
             let rx = self.bus.xfer(&tx)?;
-            chunk.copy_from_slice(&rx[self.read_header..]);
+            out[done..done + n].copy_from_slice(&rx[self.read_header..]);
+            done += n;
         }
         Ok(())
     }
@@ -820,6 +878,7 @@ impl<'a> Flash<'a> {
             let a = addr + off;
             let room = (page - a % page).min(self.program_chunk);
             let n = room.min(data.len() - off);
+            self.address_mode(a)?;
             self.write_enable()?;
             let mut tx = self.addr_cmd(PP, a);
             tx.extend_from_slice(&data[off..off + n]);
@@ -831,6 +890,7 @@ impl<'a> Flash<'a> {
     }
 
     pub fn erase(&mut self, e: Erase, addr: usize) -> Result<()> {
+        self.address_mode(addr)?;
         self.write_enable()?;
         let cmd = self.addr_cmd(e.opcode, addr);
         self.bus.xfer(&cmd)?;
@@ -933,6 +993,18 @@ impl Drop for Flash<'_> {
         // A part clears WEL when a program or erase ends, but not after a refused
         // command, and QEMU's model never does: leave it clear for the next driver
         // (Linux's spi-nor fails to probe a part with WEL set).
+        if self.ear.is_some_and(|v| v != 0) {
+            let restored = self.bus.xfer(&[WREN]).and_then(|_| {
+                self.bus.xfer(&[WREAR, 0])?;
+                Ok(self.bus.xfer(&[RDEAR, 0])?[1])
+            });
+            if !matches!(restored, Ok(0)) {
+                crate::cli::warn(&format!(
+                    "{}: could not set the extended address register back to 0; power-cycle the flash before 3-byte tools use it",
+                    self.bus.info().device
+                ));
+            }
+        }
         if self.wrote {
             let _ = self.bus.xfer(&[WRDI]);
         }
@@ -1676,10 +1748,22 @@ mod tests {
         );
     }
 
-    /// A simulated flash that notes the opcode of every message it is sent.
+    /// A simulated flash that notes the opcode of every message it is sent, and fails
+    /// messages with the opcode `fail_on` holds.
     struct Recording {
         inner: SimBus,
         ops: Vec<u8>,
+        fail_on: std::rc::Rc<std::cell::Cell<Option<u8>>>,
+    }
+
+    impl Recording {
+        fn new(inner: SimBus) -> Self {
+            Recording {
+                inner,
+                ops: Vec::new(),
+                fail_on: Default::default(),
+            }
+        }
     }
 
     impl SpiBus for Recording {
@@ -1693,7 +1777,11 @@ mod tests {
             self.inner.configure(change)
         }
         fn transfer(&mut self, segments: &mut [crate::spi::bus::Segment]) -> Result<()> {
-            self.ops.extend(segments.first().and_then(|s| s.tx.first()));
+            let op = segments.first().and_then(|s| s.tx.first()).copied();
+            if op.is_some() && op == self.fail_on.get() {
+                return Err(Error::device("sim", "the test fails this message"));
+            }
+            self.ops.extend(op);
             self.inner.transfer(segments)
         }
     }
@@ -1702,10 +1790,7 @@ mod tests {
     fn reads_use_fast_read_above_the_read_limit() {
         assert_eq!(read_command(READ_MAX_HZ), (READ, 4));
         assert_eq!(read_command(READ_MAX_HZ + 1), (FAST_READ, 5));
-        let mut bus = Recording {
-            inner: SimBus::open("sim:w25q128").unwrap(),
-            ops: Vec::new(),
-        };
+        let mut bus = Recording::new(SimBus::open("sim:w25q128").unwrap());
         let data: Vec<u8> = (0..700u32).map(|i| (i * 13) as u8).collect();
         Flash::probe(&mut bus, None)
             .unwrap()
@@ -1811,23 +1896,76 @@ mod tests {
         );
     }
 
-    /// A 32 MiB part whose DWORD 16 names only the extended address register: refused,
-    /// not driven with a guessed EN4B.
+    /// A 32 MiB part whose DWORD 16 names only a bank register: refused, not driven
+    /// with a guessed EN4B.
     #[test]
     fn four_byte_methods_are_not_guessed_past_dword_16() {
         let mut t = SimBus::open("sim:mx25l25645g").unwrap();
         let mut s = read_sfdp(&mut t).unwrap().unwrap();
         s.four_byte = None;
+        s.bfpt.enter_4byte = Some(sfdp::Enter4Byte::default());
+        let e = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap_err();
+        assert!(e.contains("needs 4-byte addresses"), "{e}");
         s.bfpt.enter_4byte = Some(sfdp::Enter4Byte {
             ear: true,
             ..Default::default()
         });
-        let e = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap_err();
-        assert!(e.contains("needs 4-byte addresses"), "{e}");
+        let p = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap();
+        assert_eq!(p.addressing, Addressing::ExtendedRegister);
         // Without DWORD 16 (JESD216 before B), "3- or 4-byte" means EN4B after WREN.
         s.bfpt.enter_4byte = None;
         let p = identify([0x12, 0x34, 0x19], None, Some(&s)).unwrap();
         assert_eq!(p.addressing, Addressing::Mode4 { wren: true });
+    }
+
+    /// A W25Q256JV whose SFDP lists only the extended address register (its table with
+    /// DWORD 16's entry methods cut to that, an unknown id, no 4-byte opcodes): writes
+    /// across 16 MiB go through the register, reads are cut at the boundary, and the
+    /// register is 0 again after the session, also after an error inside it.
+    #[test]
+    fn extended_address_register_addressing() {
+        use crate::spi::sim::nor;
+        let base = nor::part("w25q256").unwrap();
+        let mut table = base.sfdp.to_vec();
+        table[0x80 + 4 * 15 + 3] = 0x04; // DWORD 16 bits 31:24: the EAR only
+        let part: &'static nor::Part = Box::leak(Box::new(nor::Part {
+            sfdp: Box::leak(table.into_boxed_slice()),
+            // An id the part table does not know (it knows the W25Q256's opcodes).
+            jedec: [0x12, 0x34, 0x19],
+            four_byte_opcodes: false,
+            ..*base
+        }));
+        let mut bus = Recording::new(SimBus::new(
+            "sim:ear",
+            Box::new(nor::NorFlash::in_memory(part)),
+        ));
+        let data: Vec<u8> = (0..9000u32).map(|i| (i * 7 + 1) as u8).collect();
+        let at = (16 << 20) - 5000;
+        {
+            let mut f = Flash::probe(&mut bus, None).unwrap();
+            assert_eq!(f.part.addressing, Addressing::ExtendedRegister);
+            write_erasing(&mut f, at, &data).unwrap();
+            let mut back = vec![0; data.len()];
+            f.read(at, &mut back).unwrap();
+            assert_eq!(back, data);
+            assert_eq!(f.bus.xfer(&[RDEAR, 0]).unwrap()[1], 1);
+        }
+        assert!(bus.ops.contains(&WREAR) && !bus.ops.contains(&EN4B));
+        assert_eq!(bus.xfer(&[RDEAR, 0]).unwrap()[1], 0, "back to segment 0");
+        // What 3-byte tools see now: the part below 16 MiB.
+        let mut tx = vec![READ, 0xff, 0xec, 0x78];
+        tx.resize(4 + 5000, 0);
+        assert_eq!(bus.xfer(&tx).unwrap()[4..], data[..5000]);
+        // An error while segment 1 is selected: the register is still set back.
+        let fail = bus.fail_on.clone();
+        {
+            let mut f = Flash::probe(&mut bus, None).unwrap();
+            f.program(at + 8192, &[0; 16]).unwrap();
+            fail.set(Some(PP));
+            assert!(f.program(at + 8192, &[0; 16]).is_err());
+            fail.set(None);
+        }
+        assert_eq!(bus.xfer(&[RDEAR, 0]).unwrap()[1], 0);
     }
 
     /// A command that fails in 4-byte mode still leaves the part in 3-byte mode.
@@ -1836,8 +1974,13 @@ mod tests {
         let mut bus = SimBus::open("sim:mx25l25635e").unwrap();
         {
             let mut f = Flash::probe(&mut bus, None).unwrap();
-            assert_eq!(f.bus.xfer(&[0x15, 0]).unwrap()[1], 0x20, "in 4-byte mode");
+            assert_eq!(
+                f.bus.xfer(&[0x15, 0]).unwrap()[1],
+                0x00,
+                "not before a command"
+            );
             f.program(0x1ff_fff0, &[0x5a; 32]).unwrap();
+            assert_eq!(f.bus.xfer(&[0x15, 0]).unwrap()[1], 0x20, "in 4-byte mode");
             let mut back = [0u8; 32];
             f.read(0x1ff_fff0, &mut back).unwrap();
             assert_eq!(back, [0x5a; 32], "across the page at the top of the array");

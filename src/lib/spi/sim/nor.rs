@@ -21,6 +21,10 @@
 //!   the configuration register bit 5 (4BYTE, Macronix), both read with 0x15. Parts with
 //!   the 4-byte instruction set also take 0x13 (read), 0x0C (fast read), 0x12 (page
 //!   program), 0x21/0x5C/0xDC (4/32/64 KiB erase) with 4 address bytes in either mode.
+//! - The extended address register of the W25Q256JV and Macronix's G parts: written
+//!   with 0xC5 and one byte after a write enable (which it clears), read with 0xC8,
+//!   volatile (0 at power-up); in 3-byte mode it selects the 16 MiB segment that 3-byte
+//!   addresses reach, and a read wraps at that segment's end.
 //! - While busy the status register (0x05) shows WIP (and WEL), every other
 //!   instruction is ignored, for the datasheet's typical times.
 //!
@@ -80,6 +84,9 @@ pub struct Part {
     pub sfdp: &'static [u8],
     /// The dedicated 4-byte instruction set (0x13, 0x0C, 0x12, 0x21, 0x5C, 0xDC).
     pub four_byte_opcodes: bool,
+    /// The extended address register: address bits 31:24 in 3-byte mode, written with
+    /// 0xC5 after a write enable, read with 0xC8.
+    pub ear: bool,
     pub max_hz: u32,
     pub times: Times,
     /// The block protection bits' layout (`spi::protect`).
@@ -189,6 +196,7 @@ pub const PARTS: &[Part] = &[
         size: 16 << 20,
         sfdp: &[],
         four_byte_opcodes: false,
+        ear: false,
         max_hz: 133_000_000,
         times: WINBOND_TIMES,
         protect: Scheme::Winbond3,
@@ -202,6 +210,7 @@ pub const PARTS: &[Part] = &[
         size: 32 << 20,
         sfdp: SFDP_W25Q256JV,
         four_byte_opcodes: true,
+        ear: true,
         max_hz: 104_000_000,
         times: Times {
             ce: Duration::from_secs(80),
@@ -218,6 +227,7 @@ pub const PARTS: &[Part] = &[
         size: 32 << 20,
         sfdp: SFDP_MX25L25635E,
         four_byte_opcodes: false,
+        ear: false,
         max_hz: 80_000_000,
         times: Times {
             pp: Duration::from_micros(1400),
@@ -237,6 +247,7 @@ pub const PARTS: &[Part] = &[
         size: 32 << 20,
         sfdp: SFDP_MX25L25645G,
         four_byte_opcodes: true,
+        ear: true,
         max_hz: 133_000_000,
         times: Times {
             ce: Duration::from_secs(80),
@@ -253,6 +264,7 @@ pub const PARTS: &[Part] = &[
         size: 128 << 20,
         sfdp: SFDP_MX66L1G45G,
         four_byte_opcodes: true,
+        ear: true,
         max_hz: 133_000_000,
         times: MACRONIX_G_TIMES,
         protect: Scheme::Macronix4,
@@ -272,6 +284,7 @@ const T_W: Duration = Duration::from_millis(10);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct State {
     four_byte: bool,
+    ear: u8,
     sr1: u8,
     reg2: u8,
 }
@@ -283,6 +296,7 @@ impl State {
             let n = u8::from_str_radix(v.trim_start_matches("0x"), 16).unwrap_or(0);
             match k {
                 "four_byte" => s.four_byte = n == 1,
+                "ear" => s.ear = n,
                 "sr1" => s.sr1 = n,
                 "reg2" => s.reg2 = n,
                 _ => {}
@@ -293,8 +307,8 @@ impl State {
 
     fn text(&self) -> String {
         format!(
-            "four_byte={} sr1=0x{:02x} reg2=0x{:02x}\n",
-            self.four_byte as u8, self.sr1, self.reg2
+            "four_byte={} ear=0x{:02x} sr1=0x{:02x} reg2=0x{:02x}\n",
+            self.four_byte as u8, self.ear, self.sr1, self.reg2
         )
     }
 }
@@ -304,6 +318,7 @@ enum Action {
     None,
     SetWel(bool),
     FourByte(bool),
+    WriteEar(u8),
     WriteStatus(Vec<u8>),
     Program {
         page: usize,
@@ -322,6 +337,8 @@ pub struct NorFlash {
     file: Option<(File, PathBuf)>,
     wel: bool,
     four_byte: bool,
+    /// The extended address register (0 at power-up).
+    ear: u8,
     /// Status register 1's non-volatile bits (BP, TB, SEC, SRP) and the second
     /// register: Winbond's SR2 (CMP, QE), Macronix's configuration register (TB).
     sr1: u8,
@@ -357,6 +374,7 @@ impl NorFlash {
             file,
             wel: false,
             four_byte: state.four_byte,
+            ear: state.ear,
             sr1: state.sr1,
             reg2: state.reg2,
             status_bytes: Vec::new(),
@@ -483,6 +501,7 @@ impl NorFlash {
             let p = Self::state_path(path);
             let s = State {
                 four_byte: self.four_byte,
+                ear: self.ear,
                 sr1: self.sr1,
                 reg2: self.reg2,
             };
@@ -503,6 +522,7 @@ impl NorFlash {
             0x9f | 0x05 | 0x15 | 0x06 | 0x04 | 0xc7 | 0x60 | 0x01 => Some(0),
             0x35 if self.part.vendor == Vendor::Winbond => Some(0),
             0xb7 | 0xe9 if self.part.size > 16 << 20 => Some(0),
+            0xc5 | 0xc8 if self.part.ear => Some(0),
             _ => None,
         }
     }
@@ -528,16 +548,16 @@ impl NorFlash {
         }
         // Bytes after the opcode and address: j counts from 0.
         let j = i - 1 - self.addr_len;
-        let wrap = |a: usize, size: usize| a % size;
         match self.opcode {
             0x9f => self.part.jedec.get(j).copied().unwrap_or(0xff),
             0x05 => self.status1(),
             0x15 => self.register_15(),
             0x35 => self.reg2,
-            0x01 => {
+            0x01 | 0xc5 => {
                 self.status_bytes.push(mosi);
                 0xff
             }
+            0xc8 => self.ear,
             0x90 => self.part.rems[(j + (self.addr & 1) as usize) % 2],
             0xab => self.part.rems[1],
             0x5a => {
@@ -550,14 +570,14 @@ impl NorFlash {
                 }
             }
             0x03 | 0x13 => {
-                let a = wrap(self.addr as usize + j, self.reach());
+                let a = self.locate(self.addr as usize + j);
                 self.mem[a]
             }
             0x0b | 0x0c => {
                 if j == 0 {
                     0xff
                 } else {
-                    let a = wrap(self.addr as usize + j - 1, self.reach());
+                    let a = self.locate(self.addr as usize + j - 1);
                     self.mem[a]
                 }
             }
@@ -570,14 +590,18 @@ impl NorFlash {
         }
     }
 
-    /// The part of the array the current command's address can reach: all of it with
-    /// 4 address bytes, the lower 16 MiB with 3.
-    fn reach(&self) -> usize {
+    /// Where an address of the current command falls in the array: anywhere with 4
+    /// address bytes (wrapping at the end); with 3, inside the 16 MiB segment the
+    /// extended address register selects (the lowest on parts without one), wrapping
+    /// at the segment's end.
+    fn locate(&self, a: usize) -> usize {
+        let size = self.part.size;
         if self.addr_len == 4 {
-            self.part.size
-        } else {
-            self.part.size.min(16 << 20)
+            return a % size;
         }
+        let segment = size.min(16 << 20);
+        let base = (usize::from(self.ear) << 24) % size;
+        base + a % segment
     }
 
     /// What the frame just ended asks for, judged as the datasheet does at CS high.
@@ -594,10 +618,11 @@ impl NorFlash {
             0x01 if self.wel && (2..=3).contains(&self.n) => {
                 Action::WriteStatus(std::mem::take(&mut self.status_bytes))
             }
+            0xc5 if self.wel && exact(2) => Action::WriteEar(self.status_bytes[0]),
             0xb7 if exact(1) => Action::FourByte(true),
             0xe9 if exact(1) => Action::FourByte(false),
             0x02 | 0x12 if self.wel && self.n > with_addr => {
-                let page = (self.addr as usize % self.reach()) & !(PAGE - 1);
+                let page = self.locate(self.addr as usize) & !(PAGE - 1);
                 if self.is_protected(page, PAGE) {
                     return Action::None;
                 }
@@ -610,7 +635,7 @@ impl NorFlash {
                     0x52 | 0x5c => (32 << 10, t.be32),
                     _ => (64 << 10, t.be64),
                 };
-                let start = (self.addr as usize % self.reach()) & !(len - 1);
+                let start = self.locate(self.addr as usize) & !(len - 1);
                 if self.is_protected(start, len) {
                     return Action::None;
                 }
@@ -651,6 +676,13 @@ impl Chip for NorFlash {
             Action::SetWel(on) => self.wel = on,
             Action::FourByte(on) => {
                 self.four_byte = on;
+                self.persist_state()?;
+            }
+            Action::WriteEar(v) => {
+                // Bits above the part's size read back as written; only the ones
+                // that select a segment matter (locate).
+                self.ear = v;
+                self.wel = false;
                 self.persist_state()?;
             }
             Action::WriteStatus(bytes) => {
@@ -874,6 +906,40 @@ mod tests {
         assert_eq!(frame(&mut w, &[0x13, 0x01, 0xff, 0xff, 0x00, 0])[5], 0x33);
         assert_eq!(frame(&mut w, &[0x15, 0])[1], 0x00, "still 3-byte mode");
         assert_eq!(read(&mut w, 0xffff00, 1), vec![0xff], "the lower 16 MiB");
+    }
+
+    /// The extended address register: ignored without WEL, then selects the segment
+    /// 3-byte addresses reach; a read wraps at the segment's end; MX25L25635E has none.
+    #[test]
+    fn extended_address_register() {
+        let mut w = NorFlash::in_memory(part("w25q256").unwrap());
+        frame(&mut w, &[0x06]);
+        frame(&mut w, &[0x12, 0x01, 0x00, 0x00, 0x00, 0x44]);
+        wait_ready(&mut w);
+        frame(&mut w, &[0xc5, 0x01]);
+        assert_eq!(frame(&mut w, &[0xc8, 0])[1], 0x00, "no WEL: ignored");
+        frame(&mut w, &[0x06]);
+        frame(&mut w, &[0xc5, 0x01]);
+        assert_eq!(frame(&mut w, &[0xc8, 0])[1], 0x01);
+        assert_eq!(frame(&mut w, &[0x05, 0])[1] & 2, 0, "WEL cleared");
+        assert_eq!(read(&mut w, 0, 1), vec![0x44], "segment 1");
+        frame(&mut w, &[0x06]);
+        frame(&mut w, &[0x02, 0xff, 0xff, 0xff, 0x55]);
+        wait_ready(&mut w);
+        assert_eq!(
+            frame(&mut w, &[0x13, 0x01, 0xff, 0xff, 0xff, 0])[5],
+            0x55,
+            "programmed at 0x1ffffff"
+        );
+        assert_eq!(
+            read(&mut w, 0xffffff, 2),
+            vec![0x55, 0x44],
+            "wraps in its segment"
+        );
+        let mut m = NorFlash::in_memory(part("mx25l25635e").unwrap());
+        frame(&mut m, &[0x06]);
+        frame(&mut m, &[0xc5, 0x01]);
+        assert_eq!(frame(&mut m, &[0xc8, 0])[1], 0xff, "no such register");
     }
 
     /// WRSR (with WEL) sets the protect bits; program and erase into the protected
