@@ -28,7 +28,7 @@ complete -c spictl -n "__fish_spictl_needs_command" -l generate -d 'Print a man 
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_needs_command" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_needs_command" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_needs_command" -l bits -d 'Bits per word' -r
@@ -69,7 +69,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand info" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand info" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand info" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand info" -l bits -d 'Bits per word' -r
@@ -101,7 +101,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand config" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand config" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand config" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand config" -l bits -d 'Bits per word' -r
@@ -134,7 +134,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand xfer" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand xfer" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand xfer" -l bits -d 'Bits per word' -r
@@ -150,7 +150,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l generate -d 'Prin
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand pipe" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand pipe" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand pipe" -l bits -d 'Bits per word' -r
@@ -165,7 +165,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_s
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and not __fish_seen_subcommand_from read write help" -l bits -d 'Bits per word' -r
@@ -206,7 +206,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from read" -l bits -d 'Bits per word' -r
@@ -245,7 +245,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subco
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand reg; and __fish_seen_subcommand_from write" -l bits -d 'Bits per word' -r
@@ -289,7 +289,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand sample" -l generate -d 'Pr
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand sample" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand sample" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand sample" -l bits -d 'Bits per word' -r
@@ -305,7 +305,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and not __fish_seen_subcommand_from id info protect read write erase verify help" -l bits -d 'Bits per word' -r
@@ -345,7 +345,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from id" -l bits -d 'Bits per word' -r
@@ -378,7 +378,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from info" -l bits -d 'Bits per word' -r
@@ -412,7 +412,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from protect" -l bits -d 'Bits per word' -r
@@ -433,7 +433,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from read" -l bits -d 'Bits per word' -r
@@ -469,7 +469,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from write" -l bits -d 'Bits per word' -r
@@ -508,7 +508,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from erase" -l bits -d 'Bits per word' -r
@@ -544,7 +544,7 @@ complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_sub
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
-complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml' -r
+complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -s d -l device -d 'The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l mode -d 'SPI mode 0-3 (CPOL<<1 | CPHA)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l speed -d 'Clock in Hz (k and M suffixes: 500k, 10M)' -r
 complete -c spictl -n "__fish_spictl_using_subcommand flash; and __fish_seen_subcommand_from verify" -l bits -d 'Bits per word' -r

@@ -9,7 +9,7 @@ use super::spidev::SpidevBus;
 use crate::error::{Error, Result};
 
 pub const DEVICE_HELP: &str =
-    "/dev/spidevB.C, hid:VID:PID[:SERIAL] (a HID-SPI bridge), or a simulation: sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml";
+    "/dev/spidevB.C, hid:VID:PID[:SERIAL] (a HID-SPI bridge), or a simulation: sim:loopback, sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml";
 
 pub fn open(spec: Option<&str>) -> Result<Box<dyn SpiBus>> {
     let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty()) else {

@@ -67,6 +67,8 @@ const EX4B: u8 = 0xe9;
 /// Write and read the extended address register (address bits 31:24).
 const WREAR: u8 = 0xc5;
 const RDEAR: u8 = 0xc8;
+/// Global block-protection unlock (SST26).
+const ULBPR: u8 = 0x98;
 /// What three address bytes reach: one segment of the extended address register.
 const SEGMENT: usize = 1 << 24;
 
@@ -317,8 +319,14 @@ pub struct Part {
     pub name: Option<&'static str>,
     pub size: usize,
     pub page: usize,
-    /// Largest first.
+    /// Largest first: every erase the part has.
     pub erases: Vec<Erase>,
+    /// Where each erase may be used: one region over the whole part, or the sector
+    /// map's layout in use (parameter sectors that only the small erase reaches,
+    /// blocks whose size depends on the address).
+    pub regions: Vec<EraseRegion>,
+    /// The sector map configuration id in use, when the SFDP has a sector map.
+    pub sector_map: Option<u8>,
     pub program_max: Duration,
     pub chip_erase_max: Duration,
     pub addressing: Addressing,
@@ -328,13 +336,103 @@ pub struct Part {
     pub fast_reads: Vec<String>,
     /// How the status register's protect bits map to ranges, for parts spictl knows.
     pub protection: Option<Scheme>,
+    /// With `Addressing::Opcodes4`: the 4-byte fast read (0x0C) exists. False when the
+    /// 4-byte table leaves it out (Infineon's octal parts in single-line mode).
+    pub fast_read_4byte: bool,
+    /// The part powers up with every block write-locked (Microchip SST26): spictl sends
+    /// the global unlock (ULBPR, 0x98) before its first program or erase, as flashrom
+    /// and Linux do. The lock is volatile: it is back after a power cycle.
+    pub global_unlock: bool,
+}
+
+/// A stretch of the array and the erases that work in it, largest first. An erase
+/// larger than the region it is allowed in (a 256 KiB block erase next to 4 KiB
+/// parameter sectors) erases just the region; its size here is the region's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EraseRegion {
+    pub start: usize,
+    pub end: usize,
+    pub erases: Vec<Erase>,
 }
 
 impl Part {
-    /// The smallest erase: what a partial write erases and rewrites.
-    pub fn sector(&self) -> usize {
-        self.erases.last().map_or(SECTOR, |e| e.size)
+    fn region_at(&self, addr: usize) -> &EraseRegion {
+        self.regions
+            .iter()
+            .find(|r| (r.start..r.end).contains(&addr))
+            .unwrap_or(&self.regions[self.regions.len() - 1])
     }
+
+    /// The smallest erasable unit holding `addr`, as `start..end`: what a partial write
+    /// erases and rewrites there.
+    pub fn unit_at(&self, addr: usize) -> std::ops::Range<usize> {
+        let r = self.region_at(addr);
+        let size = r.erases.last().map_or(SECTOR, |e| e.size);
+        let start = r.start + (addr - r.start) / size * size;
+        start..(start + size).min(r.end)
+    }
+
+    /// Each region as text: "0x0..0x8000: 4 KiB 0x20, 8 KiB 0xd8".
+    pub fn describe_regions(&self) -> Vec<String> {
+        self.regions
+            .iter()
+            .map(|r| {
+                let erases: Vec<String> = r
+                    .erases
+                    .iter()
+                    .map(|e| format!("{} KiB 0x{:02x}", e.size >> 10, e.opcode))
+                    .collect();
+                format!("{:#x}..{:#x}: {}", r.start, r.end, erases.join(", "))
+            })
+            .collect()
+    }
+}
+
+/// The layout of a sector map configuration: each region's erases are the basic
+/// table's erase types its bits name.
+fn map_regions(
+    map: &sfdp::SectorMapConfig,
+    types: &[sfdp::EraseType],
+    size: usize,
+) -> std::result::Result<Vec<EraseRegion>, String> {
+    let mut regions = Vec::new();
+    let mut start = 0usize;
+    for (i, r) in map.regions.iter().enumerate() {
+        let end = start + r.size as usize;
+        let mut erases: Vec<Erase> = types
+            .iter()
+            .filter(|t| r.erase_types & (1 << (t.number - 1)) != 0)
+            .map(|t| Erase {
+                opcode: t.opcode,
+                // A block erase larger than its region, or not dividing it, erases
+                // the region (the part's "overlaid" region).
+                size: if !r.size.is_multiple_of(t.size) {
+                    r.size as usize
+                } else {
+                    t.size as usize
+                },
+                max: t.max.unwrap_or_else(|| default_erase_max(t.size as usize)),
+            })
+            .collect();
+        if erases.is_empty() {
+            return Err(format!(
+                "SFDP sector map {:#04x}: region {} ({start:#x}..{end:#x}) names no erase type the basic table has",
+                map.id,
+                i + 1
+            ));
+        }
+        erases.sort_by_key(|e| std::cmp::Reverse(e.size));
+        erases.dedup_by_key(|e| e.size);
+        regions.push(EraseRegion { start, end, erases });
+        start = end;
+    }
+    if start != size {
+        return Err(format!(
+            "SFDP sector map {:#04x}: its regions cover {start:#x} bytes, the part has {size:#x}",
+            map.id
+        ));
+    }
+    Ok(regions)
 }
 
 /// What the part table knows beyond the SFDP: names, and how a part above 16 MiB takes
@@ -428,6 +526,10 @@ const KNOWN: &[([u8; 3], &str, FourByte, Option<Scheme>)] = &[
         FourByte::Opcodes,
         Some(Scheme::Macronix4),
     ),
+    // Parameter blocks at both ends (their SFDP sector map); locked at power-up.
+    ([0xbf, 0x26, 0x43], "SST26VF064B", FourByte::Unknown, None),
+    ([0xbf, 0x26, 0x42], "SST26VF032B", FourByte::Unknown, None),
+    ([0xbf, 0x26, 0x41], "SST26VF016B", FourByte::Unknown, None),
     ([0xc8, 0x40, 0x18], "GD25Q128C", FourByte::Unknown, None),
     ([0xc8, 0x40, 0x17], "GD25Q64C", FourByte::Unknown, None),
     ([0x20, 0xba, 0x18], "N25Q128A", FourByte::Unknown, None),
@@ -517,12 +619,16 @@ pub fn identify(
         size,
         page: PAGE,
         erases: ERASES.to_vec(),
+        regions: Vec::new(),
+        sector_map: None,
         program_max: T_PP_MAX,
         chip_erase_max: T_CE_MAX.max(T_CE_MAX * (size >> 24) as u32),
         addressing: Addressing::Three,
         sfdp: None,
         fast_reads: Vec::new(),
         protection: known.and_then(|k| k.3),
+        global_unlock: jedec[..2] == [0xbf, 0x26],
+        fast_read_4byte: true,
     };
     if let Some(s) = sfdp {
         let b = &s.bfpt;
@@ -554,6 +660,14 @@ pub fn identify(
             .map(|f| format!("{} 0x{:02x} {} clocks", f.mode, f.opcode, f.dummy_clocks))
             .collect();
     }
+    part.regions = vec![EraseRegion {
+        start: 0,
+        end: size,
+        erases: part.erases.clone(),
+    }];
+    if let Some(ops) = sfdp.and_then(|s| s.four_byte.as_ref()) {
+        part.fast_read_4byte = ops.fast_read.is_some();
+    }
     if size > 16 << 20 {
         part.addressing = four_byte_addressing(&part, sfdp, quirk).ok_or_else(|| {
             format!(
@@ -582,19 +696,26 @@ fn four_byte_addressing(part: &Part, sfdp: Option<&Sfdp>, quirk: FourByte) -> Op
                 s.bfpt
                     .erase_types
                     .iter()
-                    .position(|t| t.opcode == e.opcode)
-                    .is_some_and(|i| ops.erase[i] == Some(opcode_4byte(e.opcode)))
+                    .find(|t| t.opcode == e.opcode)
+                    .is_some_and(|t| {
+                        ops.erase[usize::from(t.number) - 1] == Some(opcode_4byte(e.opcode))
+                    })
             });
-            if ops.read.is_some()
-                && ops.fast_read.is_some()
-                && ops.page_program.is_some()
-                && erases_covered
-            {
+            // Fast read (0x0C) is not needed: without it reads use 0x13 (`Flash::probe`).
+            if ops.read.is_some() && ops.page_program.is_some() && erases_covered {
                 return Some(Addressing::Opcodes4);
             }
         }
     }
     if let FourByte::Opcodes = quirk {
+        return Some(Addressing::Opcodes4);
+    }
+    // DWORD 16 names the 4-byte instruction set but there is no table of which ones.
+    if sfdp.is_some_and(|s| s.four_byte.is_none())
+        && sfdp
+            .and_then(|s| s.bfpt.enter_4byte)
+            .is_some_and(|e| e.opcodes)
+    {
         return Some(Addressing::Opcodes4);
     }
     if let Some(e) = sfdp.and_then(|s| s.bfpt.enter_4byte) {
@@ -621,19 +742,22 @@ fn four_byte_addressing(part: &Part, sfdp: Option<&Sfdp>, quirk: FourByte) -> Op
     }
 }
 
-/// Erase operations for a range aligned to the smallest erase, largest blocks first
-/// where aligned.
-pub fn erase_plan(erases: &[Erase], start: usize, len: usize) -> Vec<(Erase, usize)> {
-    let smallest = *erases.last().unwrap_or(&ERASES[2]);
+/// Erase operations for a range of whole erase units (`Part::unit_at`): in each region
+/// the largest erase that is aligned there and ends inside both the range and the
+/// region.
+pub fn erase_plan(part: &Part, start: usize, len: usize) -> Vec<(Erase, usize)> {
     let mut ops = Vec::new();
     let (mut a, end) = (start, start + len);
     while a < end {
-        let &e = erases
-            .iter()
-            .find(|e| a % e.size == 0 && a + e.size <= end)
-            .unwrap_or(&smallest);
+        let r = part.region_at(a);
+        let fits =
+            |e: &&Erase| (a - r.start).is_multiple_of(e.size) && a + e.size <= end.min(r.end);
+        let e = match r.erases.iter().find(fits) {
+            Some(&e) => e,
+            None => *r.erases.last().unwrap_or(&ERASES[2]),
+        };
         ops.push((e, a));
-        a += e.size;
+        a += e.size.min(r.end - a);
     }
     ops
 }
@@ -669,6 +793,8 @@ pub struct Flash<'a> {
     ear: Option<u8>,
     /// spictl set the write enable latch at least once: it clears it when done.
     wrote: bool,
+    /// The global unlock was sent (`Part::global_unlock`).
+    unlocked: bool,
 }
 
 pub fn read_jedec(bus: &mut dyn SpiBus) -> Result<[u8; 3]> {
@@ -720,7 +846,12 @@ impl<'a> Flash<'a> {
         let device = bus.info().device;
         let part = identify_on(bus, size)?;
         let max = bus.info().max_transfer;
-        let (read_op, header) = read_command(bus.config()?.speed_hz);
+        let (mut read_op, mut header) = read_command(bus.config()?.speed_hz);
+        if read_op == FAST_READ && part.addressing == Addressing::Opcodes4 && !part.fast_read_4byte
+        {
+            // 0x13 at any clock: the part's 4-byte table lists no 0x0C.
+            (read_op, header) = (READ, 4);
+        }
         let header = header + part.addressing.bytes() - 3;
         if max <= header + 1 {
             return Err(Error::device(
@@ -739,6 +870,7 @@ impl<'a> Flash<'a> {
             entered_4byte: false,
             ear: None,
             wrote: false,
+            unlocked: false,
         };
         if matches!(
             f.part.addressing,
@@ -858,6 +990,11 @@ impl<'a> Flash<'a> {
 
     fn write_enable(&mut self) -> Result<()> {
         self.check_signals()?;
+        if self.part.global_unlock && !self.unlocked {
+            self.bus.xfer(&[WREN])?;
+            self.bus.xfer(&[ULBPR])?;
+            self.unlocked = true;
+        }
         self.bus.xfer(&[WREN])?;
         self.wrote = true;
         if self.status()? & 2 == 0 {
@@ -1027,7 +1164,8 @@ impl Drop for Flash<'_> {
     }
 }
 
-/// The part on a bus: its JEDEC id, its SFDP if it has one, the part table.
+/// The part on a bus: its JEDEC id, its SFDP if it has one, the part table, and the
+/// sector map's layout in use, read with its detection commands.
 fn identify_on(bus: &mut dyn SpiBus, size: Option<u64>) -> Result<Part> {
     let device = bus.info().device;
     let jedec = read_jedec(bus)?;
@@ -1036,7 +1174,63 @@ fn identify_on(bus: &mut dyn SpiBus, size: Option<u64>) -> Result<Part> {
     } else {
         read_sfdp(bus)?
     };
-    identify(jedec, size, table.as_ref()).map_err(|m| Error::device(device, m))
+    let mut part = identify(jedec, size, table.as_ref()).map_err(|m| Error::device(&device, m))?;
+    if let Some(t) = &table {
+        if let Some(map) = &t.sector_map {
+            apply_sector_map(bus, &mut part, map, &t.bfpt.erase_types)?;
+        }
+    }
+    Ok(part)
+}
+
+/// Sector map quirks by JEDEC id: (dummy clocks for a "variable" latency, id bits to
+/// set). Infineon's S25FS-S registers read with RDAR (0x65) after 8 dummy clocks by
+/// default, and their table's third detection bit (CR3NV[1]) is reserved and reads 0 on
+/// current parts though every map id has it set (as Linux's spansion driver does it).
+fn sector_map_quirks(jedec: [u8; 3]) -> (u8, u8) {
+    match jedec {
+        [0x01, 0x02, 0x20] => (8, 0x01),
+        _ => (0, 0),
+    }
+}
+
+/// Runs the sector map's detection commands and takes the layout they select; a
+/// configuration the table has no map for keeps the uniform layout, with a warning.
+fn apply_sector_map(
+    bus: &mut dyn SpiBus,
+    part: &mut Part,
+    map: &sfdp::SectorMap,
+    types: &[sfdp::EraseType],
+) -> Result<()> {
+    let device = bus.info().device;
+    let (variable_dummy, force) = sector_map_quirks(part.jedec);
+    let mut bytes = Vec::new();
+    for d in &map.detect {
+        let n = match d.address_bytes {
+            sfdp::DetectAddress::None => 0,
+            sfdp::DetectAddress::Three => 3,
+            sfdp::DetectAddress::Four => 4,
+            sfdp::DetectAddress::Current => part.addressing.bytes(),
+        };
+        let dummy = usize::from(d.dummy_clocks.unwrap_or(variable_dummy)).div_ceil(8);
+        let mut tx = vec![d.opcode];
+        tx.extend_from_slice(&d.address.to_be_bytes()[4 - n..]);
+        tx.resize(tx.len() + dummy + 1, 0);
+        let rx = bus.xfer(&tx)?;
+        bytes.push(rx[rx.len() - 1]);
+    }
+    match map.select(&bytes, force) {
+        Ok(config) => {
+            part.regions = map_regions(config, types, part.size)
+                .map_err(|m| Error::device(&device, m))?;
+            part.sector_map = Some(config.id);
+        }
+        Err(id) => crate::cli::warn(&format!(
+            "{device}: the SFDP sector map has no layout for configuration {id:#04x} (read {}); erasing as if the part were uniform",
+            to_hex(&bytes)
+        )),
+    }
+    Ok(())
 }
 
 /// The region `--region` names: from `--layout`, else from the image's FMAP.
@@ -1281,9 +1475,13 @@ fn mismatch_error(device: &str, bad: u64, first: Option<u64>, hint: &str) -> Err
 
 /// Plans and runs an erase-program of `image` at `offset`: returns (erased, programmed).
 fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64)> {
-    let sector = f.part.sector();
-    let start = offset / sector * sector;
-    let end = (offset + image.len()).div_ceil(sector) * sector;
+    // The erase units the image touches (their size can change along the way).
+    let mut units = vec![f.part.unit_at(offset)];
+    while units[units.len() - 1].end < offset + image.len() {
+        let next = f.part.unit_at(units[units.len() - 1].end);
+        units.push(next);
+    }
+    let (start, end) = (units[0].start, units[units.len() - 1].end);
     let mut current = vec![0u8; end - start];
     let bar = progress::bytes(Some(current.len() as u64));
     for (i, chunk) in current.chunks_mut(64 << 10).enumerate() {
@@ -1294,41 +1492,38 @@ fn write_erasing(f: &mut Flash, offset: usize, image: &[u8]) -> Result<(u64, u64
     let mut desired = current.clone();
     desired[offset - start..offset - start + image.len()].copy_from_slice(image);
 
-    // Which sectors need an erase (a 0 that must become 1), which only programming.
-    let sectors = current.len() / sector;
-    let needs_erase: Vec<bool> = (0..sectors)
-        .map(|s| {
-            let r = s * sector..(s + 1) * sector;
+    // Which units need an erase (a 0 that must become 1), which only programming.
+    let needs_erase: Vec<bool> = units
+        .iter()
+        .map(|u| {
+            let r = u.start - start..u.end - start;
             current[r.clone()]
                 .iter()
                 .zip(&desired[r])
                 .any(|(c, d)| c & d != *d)
         })
         .collect();
-    // Runs of sectors needing erase become erase plans with the largest blocks.
+    // Runs of units needing erase become erase plans with the largest blocks.
     let mut ops = Vec::new();
     let mut s = 0;
-    while s < sectors {
+    while s < units.len() {
         if !needs_erase[s] {
             s += 1;
             continue;
         }
-        let run_start = s;
-        while s < sectors && needs_erase[s] {
+        let run_start = units[s].start;
+        while s < units.len() && needs_erase[s] {
             s += 1;
         }
-        ops.extend(erase_plan(
-            &f.part.erases,
-            start + run_start * sector,
-            (s - run_start) * sector,
-        ));
+        ops.extend(erase_plan(&f.part, run_start, units[s - 1].end - run_start));
     }
     let erase_bar = progress::items(ops.len() as u64, "erase blocks");
     let mut erased = 0u64;
     for (e, addr) in ops {
         f.erase(e, addr)?;
-        current[addr - start..addr - start + e.size].fill(0xff);
-        erased += e.size as u64;
+        let erased_end = (addr + e.size).min(f.part.region_at(addr).end);
+        current[addr - start..erased_end - start].fill(0xff);
+        erased += (erased_end - addr) as u64;
         erase_bar.inc(1);
     }
     erase_bar.finish_and_clear();
@@ -1427,6 +1622,11 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 u64_col("size_bytes", part.size as u64),
                 u64_col("page_bytes", part.page as u64),
                 list_col("erases", &erases),
+                list_col("erase_regions", &part.describe_regions()),
+                (
+                    Field::new("sector_map", DataType::UInt64, true),
+                    Arc::new(UInt64Array::from(vec![part.sector_map.map(u64::from)])),
+                ),
                 f64_col("page_program_max_ms", part.program_max.as_secs_f64() * 1e3),
                 f64_col("chip_erase_max_s", part.chip_erase_max.as_secs_f64()),
                 utf8_col("addressing", part.addressing.describe()),
@@ -1605,12 +1805,13 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
             let info = bus.info();
             let mut f = Flash::probe(bus.as_mut(), flash.size)?;
             let (offset, len) = span(range, regions, &f.part)?;
-            let sector = f.part.sector();
             f.check_unprotected(offset, len)?;
-            if offset % sector != 0 || len % sector != 0 || len == 0 {
+            let first = f.part.unit_at(offset);
+            let last = f.part.unit_at((offset + len).max(1) - 1);
+            if len == 0 || first.start != offset || last.end != offset + len {
                 return Err(Error::Usage(format!(
-                    "flash erase: --offset {offset:#x} and --length {len:#x} must be non-empty multiples of the smallest erase, {} KiB ({sector:#x})",
-                    sector >> 10
+                    "flash erase: --offset {offset:#x} and --length {len:#x} must cover whole erase units: the smallest erase there spans {:#x}..{:#x} and {:#x}..{:#x}",
+                    first.start, first.end, last.start, last.end
                 )));
             }
             if offset == 0 && len == f.part.size {
@@ -1619,7 +1820,7 @@ pub fn run(bus_args: &BusArgs, cmd: &FlashCommand) -> Result<Outcome> {
                 f.chip_erase()?;
                 bar.finish_and_clear();
             } else {
-                let ops = erase_plan(&f.part.erases, offset, len);
+                let ops = erase_plan(&f.part, offset, len);
                 let bar = progress::items(ops.len() as u64, "erase blocks");
                 for (e, addr) in ops {
                     f.erase(e, addr)?;
@@ -1712,7 +1913,8 @@ mod tests {
     #[test]
     fn erase_plan_uses_largest_aligned_blocks() {
         // 4K at 60K, then a 64K block, then 32K + 4K.
-        let ops = erase_plan(&ERASES, 60 << 10, 4096 + (64 << 10) + (36 << 10));
+        let part = identify([0xef, 0x40, 0x18], None, None).unwrap();
+        let ops = erase_plan(&part, 60 << 10, 4096 + (64 << 10) + (36 << 10));
         let sizes: Vec<(u8, usize)> = ops.iter().map(|o| (o.0.opcode, o.0.size)).collect();
         assert_eq!(
             sizes,
@@ -1966,6 +2168,131 @@ mod tests {
             fail.set(None);
         }
         assert_eq!(bus.xfer(&[RDEAR, 0]).unwrap()[1], 0);
+    }
+
+    /// The SST26VF064B's SFDP sector map (one layout: 8 and 32 KiB blocks at both
+    /// ends) gives the regions Linux's debugfs prints for the part; writes and erases
+    /// that cross them leave exactly the bytes asked for, after the global unlock.
+    #[test]
+    fn sector_map_regions_drive_erases() {
+        let mut bus = Recording::new(SimBus::open("sim:sst26vf064b").unwrap());
+        let p = identify_on(&mut bus, None).unwrap();
+        assert_eq!(
+            (p.size, p.sector_map, p.global_unlock),
+            (8 << 20, Some(0), true)
+        );
+        assert_eq!(
+            p.describe_regions(),
+            vec![
+                "0x0..0x8000: 8 KiB 0xd8, 4 KiB 0x20",
+                "0x8000..0x10000: 32 KiB 0xd8, 4 KiB 0x20",
+                "0x10000..0x7f0000: 64 KiB 0xd8, 4 KiB 0x20",
+                "0x7f0000..0x7f8000: 32 KiB 0xd8, 4 KiB 0x20",
+                "0x7f8000..0x800000: 8 KiB 0xd8, 4 KiB 0x20"
+            ]
+        );
+        let blocks: Vec<(usize, usize)> = erase_plan(&p, 0x6000, 0x1b000)
+            .iter()
+            .map(|(e, a)| (*a, e.size))
+            .collect();
+        assert_eq!(
+            blocks,
+            vec![
+                (0x6000, 8 << 10),
+                (0x8000, 32 << 10),
+                (0x10000, 64 << 10),
+                (0x20000, 4 << 10)
+            ]
+        );
+        let mut f = Flash::probe(&mut bus, None).unwrap();
+        let ones = vec![0x00; 0x30000];
+        write_erasing(&mut f, 0, &ones).unwrap();
+        let top = (8 << 20) - 0x30000;
+        write_erasing(&mut f, top, &ones).unwrap();
+        // Rewrite the middle of each end: the erases must not take their neighbours.
+        let data: Vec<u8> = (0..0x11000u32).map(|i| (i % 251) as u8 | 1).collect();
+        for at in [0x7000, top + 0x1f000] {
+            write_erasing(&mut f, at, &data).unwrap();
+            let mut back = vec![0; data.len() + 0x2000];
+            f.read(at - 0x1000, &mut back).unwrap();
+            assert_eq!(&back[..0x1000], &[0; 0x1000], "{at:#x}: below");
+            assert_eq!(&back[0x1000..0x1000 + data.len()], &data[..], "{at:#x}");
+            assert_eq!(&back[0x1000 + data.len()..], &[0; 0x1000], "{at:#x}: above");
+        }
+        drop(f);
+        assert_eq!(bus.ops.iter().filter(|&&o| o == ULBPR).count(), 1);
+    }
+
+    /// The S28HS02GT's detection commands read each die's registers (RDAR 0x65 with 4
+    /// address bytes): the map they select is taken; a configuration without a map
+    /// keeps the uniform layout.
+    #[test]
+    fn sector_map_detection_on_the_bus() {
+        struct S28 {
+            regs: [(u32, u8); 4],
+        }
+        impl SpiBus for S28 {
+            fn info(&self) -> BusInfo {
+                SimBus::open("sim:loopback").unwrap().info()
+            }
+            fn config(&self) -> Result<crate::spi::bus::BusConfig> {
+                SimBus::open("sim:loopback").unwrap().config()
+            }
+            fn configure(&mut self, _: &crate::spi::bus::ConfigChange) -> Result<()> {
+                Ok(())
+            }
+            fn transfer(&mut self, segments: &mut [crate::spi::bus::Segment]) -> Result<()> {
+                let dump = include_bytes!("../../../tests/data/sfdp/s28hs02gt.sfdp");
+                let seg = &mut segments[0];
+                let tx = seg.tx.clone();
+                let rx = &mut seg.rx;
+                *rx = vec![0xff; tx.len()];
+                match tx[0] {
+                    RDID => rx[1..4].copy_from_slice(&[0x34, 0x5b, 0x1c]),
+                    RDSFDP => {
+                        let a = u32::from_be_bytes([0, tx[1], tx[2], tx[3]]) as usize;
+                        for (i, r) in rx[5..].iter_mut().enumerate() {
+                            *r = dump.get(a + i).copied().unwrap_or(0xff);
+                        }
+                    }
+                    0x65 => {
+                        assert_eq!(tx.len(), 6, "opcode, 4 address bytes, the byte");
+                        let a = u32::from_be_bytes([tx[1], tx[2], tx[3], tx[4]]);
+                        rx[5] = self.regs.iter().find(|r| r.0 == a).unwrap().1;
+                    }
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+        // Die 0 hybrid (CFR3V[3] = 0) with 4 KiB sectors at the bottom, die 1 uniform.
+        let mut bus = S28 {
+            regs: [
+                (0x0080_0004, 0x00),
+                (0x0080_0002, 0x00),
+                (0x0880_0004, 0x08),
+                (0x0880_0002, 0x00),
+            ],
+        };
+        let p = identify_on(&mut bus, None).unwrap();
+        assert_eq!(p.sector_map, Some(0x02));
+        assert_eq!(
+            p.describe_regions(),
+            vec![
+                "0x0..0x20000: 4 KiB 0x21",
+                "0x20000..0x40000: 128 KiB 0xdc",
+                "0x40000..0x10000000: 256 KiB 0xdc"
+            ]
+        );
+        assert_eq!(p.unit_at(0x21000), 0x20000..0x40000);
+        assert!(erase_plan(&p, 0x1f000, 0x21000)
+            .iter()
+            .map(|(e, a)| (*a, e.size))
+            .eq([(0x1f000, 4096), (0x20000, 128 << 10)]));
+        // Both dies hybrid at the bottom: id 0, no map: uniform.
+        bus.regs[2].1 = 0;
+        let p = identify_on(&mut bus, None).unwrap();
+        assert_eq!((p.sector_map, p.regions.len()), (None, 1));
     }
 
     /// A command that fails in 4-byte mode still leaves the part in 3-byte mode.

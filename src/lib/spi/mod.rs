@@ -33,9 +33,10 @@ Examples:
 
 Devices: /dev/spidevB.C (or spidevB.C) is real hardware through spidev. sim:loopback,
 sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL] (SIGNAL: sine, sine:HZ, noise, file:PATH),
-the flashes sim:w25q128, sim:w25q256, sim:mx25l25635e, sim:mx25l25645g and
+the flashes sim:w25q128, sim:w25q256, sim:mx25l25635e, sim:mx25l25645g,
 sim:mx66l1g45g (each [=IMAGE]; the 32 and 128 MiB ones with SFDP and 4-byte addressing)
-and sim:regmap=MAP.toml
+and sim:sst26vf064b (an SFDP sector map: 8 and 32 KiB blocks at both ends; locked at
+power-up), and sim:regmap=MAP.toml
 are simulated chips, named as such in the output; an IMAGE file keeps the simulated
 flash between commands. hid:VID:PID[:SERIAL]
 (or hid:/dev/hidrawN) drives the bus through a HID-SPI bridge speaking hidctl's bridge
@@ -62,7 +63,7 @@ pub struct BusArgs {
     /// The SPI device: /dev/spidevB.C, a HID-SPI bridge hid:VID:PID[:SERIAL] (or
     /// hid:/dev/hidrawN, see hidctl(1)), or a simulated chip sim:loopback,
     /// sim:mcp3008[=SIGNAL], sim:mcp3208[=SIGNAL], sim:w25q128[=IMAGE] (also w25q256,
-    /// mx25l25635e, mx25l25645g, mx66l1g45g), sim:regmap=MAP.toml
+    /// mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b), sim:regmap=MAP.toml
     #[arg(
         short = 'd',
         long,

@@ -1,8 +1,10 @@
 //! Serial Flash Discoverable Parameters (JEDEC JESD216, revisions 1.0 to F): the tables
 //! a 25-series flash answers to READ SFDP (0x5A, a 3-byte address, 8 dummy clocks).
 //! From them: the size, the page size, the erase types with their opcodes and times, the
-//! address modes and how to enter 4-byte addressing, the fast-read modes, and from the
-//! 4-byte address instruction table the dedicated 4-byte opcodes.
+//! address modes and how to enter 4-byte addressing, the fast-read modes; from the
+//! 4-byte address instruction table the dedicated 4-byte opcodes; from the sector map
+//! table the erase layouts of parts whose erase types depend on the address (parameter
+//! sectors at the top or bottom) and the commands that tell which layout is in use.
 //!
 //! The parser takes the bytes through a read function, so it is the same for a bus and
 //! for a table in a test; every field is checked against the length the header gives,
@@ -27,6 +29,8 @@ pub enum AddressBytes {
 /// One of up to four erase types (BFPT DWORDs 8-10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EraseType {
+    /// Which of the four (1-4): the 4-byte table and the sector map name types by it.
+    pub number: u8,
     pub size: u64,
     pub opcode: u8,
     /// Typical and maximum times (JESD216A and later).
@@ -89,6 +93,70 @@ pub struct FourByteOps {
     pub erase: [Option<u8>; 4],
 }
 
+/// How a sector map detection command sends its address (JESD216 DWORD 1 bits 23:22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectAddress {
+    None,
+    Three,
+    Four,
+    /// As many bytes as the part's current address mode takes.
+    Current,
+}
+
+/// A configuration detection command of the sector map table: read one byte with
+/// `opcode` at `address`; the byte ANDed with `mask` is one bit of the configuration id,
+/// the first command's bit the most significant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detect {
+    pub opcode: u8,
+    pub address: u32,
+    pub address_bytes: DetectAddress,
+    /// Dummy clocks between address and data; `None`: "variable" (the part's default).
+    pub dummy_clocks: Option<u8>,
+    pub mask: u8,
+}
+
+/// One region of a sector map: `size` bytes from where the previous region ended, erased
+/// with the basic table's erase types whose bits (type 1 = bit 0) are in `erase_types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapRegion {
+    pub size: u64,
+    pub erase_types: u8,
+}
+
+/// One erase layout of a sector map, for the configuration id `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectorMapConfig {
+    pub id: u8,
+    pub regions: Vec<MapRegion>,
+}
+
+/// The sector map parameter table (JESD216B section 6.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectorMap {
+    /// Empty when the part has one layout.
+    pub detect: Vec<Detect>,
+    pub maps: Vec<SectorMapConfig>,
+}
+
+impl SectorMap {
+    /// The layout for the bytes the detection commands read (in their order), with the
+    /// id bits in `force` set (a part whose table expects a bit its registers no longer
+    /// hold); the only layout when there are no commands. `Err(id)`: no map has the id.
+    pub fn select(&self, bytes: &[u8], force: u8) -> std::result::Result<&SectorMapConfig, u8> {
+        if self.detect.is_empty() {
+            return self.maps.first().ok_or(0);
+        }
+        let id = self
+            .detect
+            .iter()
+            .zip(bytes)
+            .fold(0u8, |id, (d, b)| id << 1 | u8::from(b & d.mask != 0))
+            | force;
+        self.maps.iter().find(|m| m.id == id).ok_or(id)
+    }
+}
+
 /// What a part's SFDP says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sfdp {
@@ -98,8 +166,8 @@ pub struct Sfdp {
     pub headers: Vec<(u16, u8, u8, usize, u32)>,
     pub bfpt: Bfpt,
     pub four_byte: Option<FourByteOps>,
-    /// The part has a sector map table (non-uniform erase layouts).
-    pub sector_map: bool,
+    /// The sector map table, for parts whose erase types depend on the address.
+    pub sector_map: Option<SectorMap>,
 }
 
 impl Sfdp {
@@ -166,18 +234,24 @@ pub fn read(
     let mut table = vec![0u8; 4 * len];
     read(ptr, &mut table)?;
     let bfpt = parse_bfpt(&table)?;
-    let four_byte = match headers.iter().find(|h| h.0 == FOUR_BYTE_ID) {
-        Some(&(_, _, _, len, ptr)) if len >= 2 => {
-            let mut t = vec![0u8; 4 * len];
-            read(ptr, &mut t)?;
-            Some(parse_four_byte(&t))
+    let mut table_of = |id: u16, min: usize| -> std::result::Result<Option<Vec<u8>>, String> {
+        match headers.iter().find(|h| h.0 == id) {
+            Some(&(_, _, _, len, ptr)) if len >= min => {
+                let mut t = vec![0u8; 4 * len];
+                read(ptr, &mut t)?;
+                Ok(Some(t))
+            }
+            _ => Ok(None),
         }
-        _ => None,
     };
+    let four_byte = table_of(FOUR_BYTE_ID, 2)?.map(|t| parse_four_byte(&t));
+    let sector_map = table_of(SECTOR_MAP_ID, 2)?
+        .map(|t| parse_sector_map(&t))
+        .transpose()?;
     Ok(Some(Sfdp {
         major,
         minor,
-        sector_map: headers.iter().any(|h| h.0 == SECTOR_MAP_ID),
+        sector_map,
         headers,
         bfpt,
         four_byte,
@@ -254,6 +328,7 @@ pub fn parse_bfpt(t: &[u8]) -> std::result::Result<Bfpt, String> {
             None => (None, None),
         };
         erase_types.push(EraseType {
+            number: i as u8 + 1,
             size: 1u64 << exp,
             opcode: bits(*dw, shift + 15, shift + 8) as u8,
             typical,
@@ -323,5 +398,168 @@ pub fn parse_four_byte(t: &[u8]) -> FourByteOps {
         fast_read: has(1).then_some(0x0c),
         page_program: has(6).then_some(0x12),
         erase,
+    }
+}
+
+/// The sector map parameter table: detection command descriptors (two DWORDs each,
+/// descriptor type bit 1 clear), then map descriptors (a header with bit 1 set, the
+/// configuration id in bits 15:8 and the region count - 1 in bits 23:16, then one DWORD
+/// per region: size in 256-byte units - 1 in bits 31:8, erase type bits in 3:0). Bit 0
+/// marks the last descriptor of each kind.
+pub fn parse_sector_map(t: &[u8]) -> std::result::Result<SectorMap, String> {
+    let n = t.len() / 4;
+    let at = |i: usize| -> std::result::Result<u32, String> {
+        if i < n {
+            Ok(dword(t, i))
+        } else {
+            Err(format!(
+                "SFDP sector map: a descriptor runs past the table's {n} DWORDs"
+            ))
+        }
+    };
+    let mut detect = Vec::new();
+    let mut maps = Vec::new();
+    let mut i = 0;
+    loop {
+        let d = at(i)?;
+        if d & 2 == 0 {
+            if !maps.is_empty() {
+                return Err(format!(
+                    "SFDP sector map DWORD {}: a detection command after the maps",
+                    i + 1
+                ));
+            }
+            detect.push(Detect {
+                opcode: bits(d, 15, 8) as u8,
+                address: at(i + 1)?,
+                address_bytes: match bits(d, 23, 22) {
+                    0 => DetectAddress::None,
+                    1 => DetectAddress::Three,
+                    2 => DetectAddress::Four,
+                    _ => DetectAddress::Current,
+                },
+                dummy_clocks: match bits(d, 19, 16) {
+                    0xf => None,
+                    c => Some(c as u8),
+                },
+                mask: bits(d, 31, 24) as u8,
+            });
+            i += 2;
+            if detect.len() > 8 {
+                return Err("SFDP sector map: more than 8 detection commands".into());
+            }
+            continue;
+        }
+        let count = bits(d, 23, 16) as usize + 1;
+        let regions = (i + 1..=i + count)
+            .map(|r| {
+                at(r).map(|v| MapRegion {
+                    size: (u64::from(bits(v, 31, 8)) + 1) * 256,
+                    erase_types: bits(v, 3, 0) as u8,
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, String>>()?;
+        maps.push(SectorMapConfig {
+            id: bits(d, 15, 8) as u8,
+            regions,
+        });
+        i += 1 + count;
+        if d & 1 != 0 {
+            break;
+        }
+    }
+    Ok(SectorMap { detect, maps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(words: &[u32]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    /// The S28HS02GT's SFDP (read from a part; tests/data/sfdp/SOURCES.md): four
+    /// detection commands (RDAR 0x65 of each die's CFR3V[3] and CFR1V[2]) and four maps,
+    /// decoded as Linux's sfdp.c reads them.
+    #[test]
+    fn sector_map_with_detection_commands() {
+        let dump = include_bytes!("../../../tests/data/sfdp/s28hs02gt.sfdp");
+        let s = read(|a, out: &mut [u8]| {
+            let a = a as usize;
+            out.copy_from_slice(&dump[a..a + out.len()]);
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.bfpt.size, 256 << 20);
+        let m = s.sector_map.unwrap();
+        let cmd = |address, mask| Detect {
+            opcode: 0x65,
+            address,
+            address_bytes: DetectAddress::Current,
+            dummy_clocks: None,
+            mask,
+        };
+        assert_eq!(
+            m.detect,
+            vec![
+                cmd(0x0080_0004, 0x08),
+                cmd(0x0080_0002, 0x04),
+                cmd(0x0880_0004, 0x08),
+                cmd(0x0880_0002, 0x04)
+            ]
+        );
+        let ids: Vec<u8> = m.maps.iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![0x02, 0x09, 0x01, 0x0a]);
+        let region = |size: u64, erase_types| MapRegion { size, erase_types };
+        assert_eq!(
+            m.maps[0].regions,
+            vec![
+                region(128 << 10, 0b0001),
+                region(128 << 10, 0b1000),
+                region((256 << 20) - (256 << 10), 0b1000)
+            ]
+        );
+        assert_eq!(m.maps[3].regions, vec![region(256 << 20, 0b1000)]);
+        // Die 0 hybrid with its 4 KiB sectors at the bottom, die 1 uniform: 0b0010.
+        assert_eq!(m.select(&[0x00, 0x00, 0x08, 0x00], 0).unwrap().id, 0x02);
+        assert_eq!(m.select(&[0x08, 0x00, 0x08, 0x00], 0).unwrap().id, 0x0a);
+        // Both dies hybrid at the bottom: id 0, which the table has no map for.
+        assert_eq!(m.select(&[0; 4], 0), Err(0));
+    }
+
+    /// The S25FS512S's sector map as Linux read it from a part (linux-mtd, 2025-09-03):
+    /// the maps' ids all have bit 0 set, which current parts' CR3NV[1] no longer gives.
+    #[test]
+    fn sector_map_of_s25fs512s() {
+        let m = parse_sector_map(&table(&[
+            0x08ff65fc, 0x00000004, 0x04ff65fc, 0x00000002, 0x02ff65fd, 0x00000004, 0xff0201fe,
+            0x00007ff1, 0x00037ff4, 0x03fbfff4, 0xff0203fe, 0x03fbfff4, 0x00037ff4, 0x00007ff1,
+            0xff0005ff, 0x03fffff4,
+        ]))
+        .unwrap();
+        assert_eq!(m.detect.len(), 3);
+        let sizes: Vec<(u64, u8)> = m.maps[0]
+            .regions
+            .iter()
+            .map(|r| (r.size, r.erase_types))
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![(32 << 10, 1), (224 << 10, 4), ((64 << 20) - (256 << 10), 4)]
+        );
+        assert_eq!(m.select(&[0, 0, 0], 0), Err(0));
+        assert_eq!(m.select(&[0, 0, 0], 1).unwrap().id, 0x01);
+        assert_eq!(m.select(&[0x08, 0, 0], 1).unwrap().id, 0x05);
+    }
+
+    #[test]
+    fn truncated_sector_maps_are_errors() {
+        // A map header that promises three regions and gives one.
+        let e = parse_sector_map(&table(&[0xff0202ff, 0x00007ff1])).unwrap_err();
+        assert!(e.contains("past the table"), "{e}");
+        // A detection command without its address DWORD.
+        assert!(parse_sector_map(&table(&[0x08ff65fc])).is_err());
     }
 }

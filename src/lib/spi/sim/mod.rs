@@ -97,7 +97,7 @@ impl SimBus {
             }
             other => {
                 return Err(Error::Usage(format!(
-                    "--device {spec}: unknown simulated chip '{other}' (loopback, mcp3008, mcp3208, w25q128, w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, regmap=FILE)"
+                    "--device {spec}: unknown simulated chip '{other}' (loopback, mcp3008, mcp3208, w25q128, w25q256, mx25l25635e, mx25l25645g, mx66l1g45g, sst26vf064b, regmap=FILE)"
                 )))
             }
         };

@@ -1,12 +1,18 @@
-//! `sim:w25q128`, `sim:w25q256`, `sim:mx25l25635e`, `sim:mx25l25645g`, `sim:mx66l1g45g`
-//! (each `[=FILE]`):
+//! `sim:w25q128`, `sim:w25q256`, `sim:mx25l25635e`, `sim:mx25l25645g`, `sim:mx66l1g45g`,
+//! `sim:sst26vf064b` (each `[=FILE]`):
 //! 25-series SPI NOR flashes as their datasheets describe them on the wire.
 //!
-//! - JEDEC id (0x9F); manufacturer/device id (0x90); release power-down id (0xAB).
+//! - JEDEC id (0x9F); manufacturer/device id (0x90) and release power-down id (0xAB)
+//!   on the parts that have them (not the SST26).
 //! - READ SFDP (0x5A, 3-byte address, 8 dummy clocks): the part's JESD216 tables, as
-//!   read from real parts (the dumps in QEMU's hw/block/m25p80_sfdp.c and in Project
-//!   Cerberus' SFDP tests; each table says which; the W25Q128JV is simulated without
-//!   SFDP).
+//!   read from real parts (the dumps in QEMU's hw/block/m25p80_sfdp.c, in Project
+//!   Cerberus' SFDP tests and in Linux's spi-nor documentation; each table says which;
+//!   the W25Q128JV is simulated without SFDP).
+//! - The SST26VF064B: its block erase (0xD8) erases 8 KiB blocks in the lowest and
+//!   highest 32 KiB, 32 KiB blocks next to those, 64 KiB elsewhere (what its SFDP
+//!   sector map says); it has no 0x52. It powers up with every block write-locked:
+//!   program and erase are ignored until a global unlock (0x98, ULBPR, after a write
+//!   enable). Its block-protection and configuration registers are not readable here.
 //! - Read (0x03) and fast read (0x0B, one dummy byte), wrapping at the end of the array.
 //! - Write enable (0x06) sets the WEL latch, write disable (0x04) clears it; program and
 //!   erase are ignored without it and clear it when they finish.
@@ -58,6 +64,19 @@ pub enum Vendor {
     Winbond,
     /// Configuration register, 4BYTE in bit 5.
     Macronix,
+    /// SST26: no 0x15; its configuration and block-protection registers are not
+    /// simulated beyond the power-up lock (`Part::power_up_lock`).
+    Microchip,
+}
+
+/// How the block erases' sizes depend on the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocks {
+    /// 0x52 erases 32 KiB and 0xD8 64 KiB everywhere.
+    Uniform,
+    /// SST26VF: 0xD8 erases the block holding the address: 8 KiB in the lowest and
+    /// highest 32 KiB, 32 KiB in the next 32 KiB either side, 64 KiB elsewhere; no 0x52.
+    Sst26,
 }
 
 /// Typical times from the datasheet: page program, 4K/32K/64K erase, chip erase.
@@ -77,8 +96,9 @@ pub struct Part {
     pub name: &'static str,
     pub vendor: Vendor,
     pub jedec: [u8; 3],
-    /// The ids 0x90 (manufacturer, device) and 0xAB (device) return.
-    pub rems: [u8; 2],
+    /// The ids 0x90 (manufacturer, device) and 0xAB (device) return, on parts that
+    /// answer them.
+    pub rems: Option<[u8; 2]>,
     pub size: usize,
     /// The SFDP area from address 0; empty: no SFDP (reads 0xFF).
     pub sfdp: &'static [u8],
@@ -89,8 +109,12 @@ pub struct Part {
     pub ear: bool,
     pub max_hz: u32,
     pub times: Times,
-    /// The block protection bits' layout (`spi::protect`).
-    pub protect: Scheme,
+    /// The block protection bits' layout (`spi::protect`), on parts with BP bits.
+    pub protect: Option<Scheme>,
+    pub blocks: Blocks,
+    /// The whole array is write-locked at power-up until a global block-protection
+    /// unlock (0x98 after a write enable), as on SST26 parts.
+    pub power_up_lock: bool,
 }
 
 /// SFDP of a W25Q256JV (JESD216A, rev 1.5: the basic table of 16 DWORDs at 0x80, whose
@@ -168,6 +192,51 @@ const SFDP_MX66L1G45G: &[u8] = &[
     0x00, 0x36, 0x00, 0x27, 0x9d, 0xf9, 0xc0, 0x64, 0x85, 0xcb,
 ];
 
+/// SFDP of an SST26VF064B (JESD216B, rev 1.6: the basic table of 16 DWORDs at 0x30,
+/// a sector map at 0x100 with one layout and no detection commands, Microchip's table
+/// at 0x200), as Linux's Documentation/driver-api/mtd/spi-nor.rst prints it from a part
+/// (sha256 428f34d0...898ed1, which these bytes have).
+const SFDP_SST26VF064B: &[u8] = &[
+    0x53, 0x46, 0x44, 0x50, 0x06, 0x01, 0x02, 0xff, 0x00, 0x06, 0x01, 0x10, 0x30, 0x00, 0x00, 0xff,
+    0x81, 0x00, 0x01, 0x06, 0x00, 0x01, 0x00, 0xff, 0xbf, 0x00, 0x01, 0x18, 0x00, 0x02, 0x00, 0x01,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xfd, 0x20, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x03, 0x44, 0xeb, 0x08, 0x6b, 0x08, 0x3b, 0x80, 0xbb,
+    0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff, 0x44, 0x0b, 0x0c, 0x20, 0x0d, 0xd8,
+    0x0f, 0xd8, 0x10, 0xd8, 0x20, 0x91, 0x48, 0x24, 0x80, 0x6f, 0x1d, 0x81, 0xed, 0x0f, 0x77, 0x38,
+    0x30, 0xb0, 0x30, 0xb0, 0xf7, 0xff, 0xff, 0xff, 0x29, 0xc2, 0x5c, 0xff, 0xf0, 0x30, 0xc0, 0x80,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0x00, 0x04, 0xff, 0xf3, 0x7f, 0x00, 0x00, 0xf5, 0x7f, 0x00, 0x00, 0xf9, 0xff, 0x7d, 0x00,
+    0xf5, 0x7f, 0x00, 0x00, 0xf3, 0x7f, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbf, 0x26, 0x43, 0xff, 0xb9, 0x5f, 0xfd, 0xff, 0x30, 0xf2, 0x60, 0xf3, 0x32, 0xff, 0x0a, 0x12,
+    0x23, 0x46, 0xff, 0x0f, 0x19, 0x32, 0x0f, 0x19, 0x19, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x00, 0x66, 0x99, 0x38, 0xff, 0x05, 0x01, 0x35, 0x06, 0x04, 0x02, 0x32, 0xb0, 0x30, 0x72, 0x42,
+    0x8d, 0xe8, 0x98, 0x88, 0xa5, 0x85, 0xc0, 0x9f, 0xaf, 0x5a, 0xff, 0xff, 0x06, 0xec, 0x06, 0x0c,
+    0x00, 0x03, 0x08, 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0x07, 0xff, 0xff, 0x02, 0x02, 0xff, 0x06,
+    0x03, 0x00, 0xfd, 0xfd, 0x04, 0x07, 0x00, 0xfc, 0x03, 0x00, 0xfe, 0xfe, 0x02, 0x02, 0x07, 0x0e,
+];
+
 const WINBOND_TIMES: Times = Times {
     pp: Duration::from_micros(700),
     se: Duration::from_millis(45),
@@ -192,21 +261,23 @@ pub const PARTS: &[Part] = &[
         name: "W25Q128JV",
         vendor: Vendor::Winbond,
         jedec: [0xef, 0x40, 0x18],
-        rems: [0xef, 0x17],
+        rems: Some([0xef, 0x17]),
         size: 16 << 20,
         sfdp: &[],
         four_byte_opcodes: false,
         ear: false,
         max_hz: 133_000_000,
         times: WINBOND_TIMES,
-        protect: Scheme::Winbond3,
+        protect: Some(Scheme::Winbond3),
+        blocks: Blocks::Uniform,
+        power_up_lock: false,
     },
     Part {
         sim_name: "w25q256",
         name: "W25Q256JV",
         vendor: Vendor::Winbond,
         jedec: [0xef, 0x40, 0x19],
-        rems: [0xef, 0x18],
+        rems: Some([0xef, 0x18]),
         size: 32 << 20,
         sfdp: SFDP_W25Q256JV,
         four_byte_opcodes: true,
@@ -216,14 +287,16 @@ pub const PARTS: &[Part] = &[
             ce: Duration::from_secs(80),
             ..WINBOND_TIMES
         },
-        protect: Scheme::Winbond4,
+        protect: Some(Scheme::Winbond4),
+        blocks: Blocks::Uniform,
+        power_up_lock: false,
     },
     Part {
         sim_name: "mx25l25635e",
         name: "MX25L25635E",
         vendor: Vendor::Macronix,
         jedec: [0xc2, 0x20, 0x19],
-        rems: [0xc2, 0x18],
+        rems: Some([0xc2, 0x18]),
         size: 32 << 20,
         sfdp: SFDP_MX25L25635E,
         four_byte_opcodes: false,
@@ -236,14 +309,16 @@ pub const PARTS: &[Part] = &[
             be64: Duration::from_millis(700),
             ce: Duration::from_secs(200),
         },
-        protect: Scheme::Macronix4,
+        protect: Some(Scheme::Macronix4),
+        blocks: Blocks::Uniform,
+        power_up_lock: false,
     },
     Part {
         sim_name: "mx25l25645g",
         name: "MX25L25645G",
         vendor: Vendor::Macronix,
         jedec: [0xc2, 0x20, 0x19],
-        rems: [0xc2, 0x18],
+        rems: Some([0xc2, 0x18]),
         size: 32 << 20,
         sfdp: SFDP_MX25L25645G,
         four_byte_opcodes: true,
@@ -253,21 +328,48 @@ pub const PARTS: &[Part] = &[
             ce: Duration::from_secs(80),
             ..MACRONIX_G_TIMES
         },
-        protect: Scheme::Macronix4,
+        protect: Some(Scheme::Macronix4),
+        blocks: Blocks::Uniform,
+        power_up_lock: false,
     },
     Part {
         sim_name: "mx66l1g45g",
         name: "MX66L1G45G",
         vendor: Vendor::Macronix,
         jedec: [0xc2, 0x20, 0x1b],
-        rems: [0xc2, 0x1a],
+        rems: Some([0xc2, 0x1a]),
         size: 128 << 20,
         sfdp: SFDP_MX66L1G45G,
         four_byte_opcodes: true,
         ear: true,
         max_hz: 133_000_000,
         times: MACRONIX_G_TIMES,
-        protect: Scheme::Macronix4,
+        protect: Some(Scheme::Macronix4),
+        blocks: Blocks::Uniform,
+        power_up_lock: false,
+    },
+    Part {
+        sim_name: "sst26vf064b",
+        name: "SST26VF064B",
+        vendor: Vendor::Microchip,
+        jedec: [0xbf, 0x26, 0x43],
+        rems: None,
+        size: 8 << 20,
+        sfdp: SFDP_SST26VF064B,
+        four_byte_opcodes: false,
+        ear: false,
+        max_hz: 104_000_000,
+        // The typical times its SFDP gives.
+        times: Times {
+            pp: Duration::from_micros(1024),
+            se: Duration::from_millis(19),
+            be32: Duration::from_millis(19),
+            be64: Duration::from_millis(19),
+            ce: Duration::from_millis(32),
+        },
+        protect: None,
+        blocks: Blocks::Sst26,
+        power_up_lock: true,
     },
 ];
 
@@ -287,11 +389,20 @@ struct State {
     ear: u8,
     sr1: u8,
     reg2: u8,
+    /// Locked by the power-up block protection (SST26).
+    locked: bool,
 }
 
 impl State {
-    fn parse(text: &str) -> State {
-        let mut s = State::default();
+    fn power_up(part: &Part) -> State {
+        State {
+            locked: part.power_up_lock,
+            ..State::default()
+        }
+    }
+
+    fn parse(text: &str, part: &Part) -> State {
+        let mut s = State::power_up(part);
         for (k, v) in text.split_whitespace().filter_map(|kv| kv.split_once('=')) {
             let n = u8::from_str_radix(v.trim_start_matches("0x"), 16).unwrap_or(0);
             match k {
@@ -299,6 +410,7 @@ impl State {
                 "ear" => s.ear = n,
                 "sr1" => s.sr1 = n,
                 "reg2" => s.reg2 = n,
+                "locked" => s.locked = n == 1,
                 _ => {}
             }
         }
@@ -307,8 +419,8 @@ impl State {
 
     fn text(&self) -> String {
         format!(
-            "four_byte={} ear=0x{:02x} sr1=0x{:02x} reg2=0x{:02x}\n",
-            self.four_byte as u8, self.ear, self.sr1, self.reg2
+            "four_byte={} ear=0x{:02x} sr1=0x{:02x} reg2=0x{:02x} locked={}\n",
+            self.four_byte as u8, self.ear, self.sr1, self.reg2, self.locked as u8
         )
     }
 }
@@ -319,6 +431,7 @@ enum Action {
     SetWel(bool),
     FourByte(bool),
     WriteEar(u8),
+    Unlock,
     WriteStatus(Vec<u8>),
     Program {
         page: usize,
@@ -339,6 +452,8 @@ pub struct NorFlash {
     four_byte: bool,
     /// The extended address register (0 at power-up).
     ear: u8,
+    /// The power-up block lock is still on.
+    locked: bool,
     /// Status register 1's non-volatile bits (BP, TB, SEC, SRP) and the second
     /// register: Winbond's SR2 (CMP, QE), Macronix's configuration register (TB).
     sr1: u8,
@@ -359,7 +474,7 @@ pub struct NorFlash {
 
 impl NorFlash {
     pub fn in_memory(part: &'static Part) -> Self {
-        Self::with_mem(part, vec![0xff; part.size], None, State::default())
+        Self::with_mem(part, vec![0xff; part.size], None, State::power_up(part))
     }
 
     fn with_mem(
@@ -375,6 +490,7 @@ impl NorFlash {
             wel: false,
             four_byte: state.four_byte,
             ear: state.ear,
+            locked: state.locked,
             sr1: state.sr1,
             reg2: state.reg2,
             status_bytes: Vec::new(),
@@ -437,8 +553,8 @@ impl NorFlash {
             .with_hint("remove it to start from an erased chip"));
         };
         let state = std::fs::read_to_string(Self::state_path(path))
-            .map(|s| State::parse(&s))
-            .unwrap_or_default();
+            .map(|s| State::parse(&s, part))
+            .unwrap_or_else(|_| State::power_up(part));
         Ok(Self::with_mem(
             part,
             mem,
@@ -472,12 +588,16 @@ impl NorFlash {
         match self.part.vendor {
             Vendor::Winbond => self.four_byte as u8,
             Vendor::Macronix => (self.reg2 & !0x20) | (self.four_byte as u8) << 5,
+            Vendor::Microchip => 0xff,
         }
     }
 
-    /// The range the protect bits cover now.
+    /// The range the protect bits (or the power-up lock) cover now.
     fn protected(&self) -> Option<(usize, usize)> {
-        let p = self.part.protect;
+        if self.locked {
+            return Some((0, self.part.size));
+        }
+        let p = self.part.protect?;
         p.range(self.part.size, p.decode(self.sr1, self.reg2))
     }
 
@@ -502,6 +622,7 @@ impl NorFlash {
             let s = State {
                 four_byte: self.four_byte,
                 ear: self.ear,
+                locked: self.locked,
                 sr1: self.sr1,
                 reg2: self.reg2,
             };
@@ -515,11 +636,16 @@ impl NorFlash {
     /// does not know.
     fn address_bytes(&self, op: u8) -> Option<usize> {
         let mode = if self.four_byte { 4 } else { 3 };
+        let sst = self.part.vendor == Vendor::Microchip;
         match op {
-            0x03 | 0x0b | 0x02 | 0x20 | 0x52 | 0xd8 => Some(mode),
+            0x03 | 0x0b | 0x02 | 0x20 | 0xd8 => Some(mode),
+            0x52 if self.part.blocks == Blocks::Uniform => Some(mode),
             0x13 | 0x0c | 0x12 | 0x21 | 0x5c | 0xdc if self.part.four_byte_opcodes => Some(4),
-            0x5a | 0x90 | 0xab => Some(3),
-            0x9f | 0x05 | 0x15 | 0x06 | 0x04 | 0xc7 | 0x60 | 0x01 => Some(0),
+            0x5a => Some(3),
+            0x90 | 0xab if self.part.rems.is_some() => Some(3),
+            0x9f | 0x05 | 0x06 | 0x04 | 0xc7 | 0x60 => Some(0),
+            0x15 | 0x01 if !sst => Some(0),
+            0x98 if self.part.power_up_lock => Some(0),
             0x35 if self.part.vendor == Vendor::Winbond => Some(0),
             0xb7 | 0xe9 if self.part.size > 16 << 20 => Some(0),
             0xc5 | 0xc8 if self.part.ear => Some(0),
@@ -558,8 +684,11 @@ impl NorFlash {
                 0xff
             }
             0xc8 => self.ear,
-            0x90 => self.part.rems[(j + (self.addr & 1) as usize) % 2],
-            0xab => self.part.rems[1],
+            0x90 => self
+                .part
+                .rems
+                .map_or(0xff, |r| r[(j + (self.addr & 1) as usize) % 2]),
+            0xab => self.part.rems.map_or(0xff, |r| r[1]),
             0x5a => {
                 // One dummy byte, then the table from the address.
                 if j == 0 {
@@ -619,6 +748,7 @@ impl NorFlash {
                 Action::WriteStatus(std::mem::take(&mut self.status_bytes))
             }
             0xc5 if self.wel && exact(2) => Action::WriteEar(self.status_bytes[0]),
+            0x98 if self.wel && exact(1) => Action::Unlock,
             0xb7 if exact(1) => Action::FourByte(true),
             0xe9 if exact(1) => Action::FourByte(false),
             0x02 | 0x12 if self.wel && self.n > with_addr => {
@@ -633,6 +763,16 @@ impl NorFlash {
                 let (len, time) = match self.opcode {
                     0x20 | 0x21 => (4 << 10, t.se),
                     0x52 | 0x5c => (32 << 10, t.be32),
+                    _ if self.part.blocks == Blocks::Sst26 => {
+                        let a = self.locate(self.addr as usize);
+                        let from_edge = a.min(self.part.size - 1 - a);
+                        let len = match from_edge {
+                            e if e < 32 << 10 => 8 << 10,
+                            e if e < 64 << 10 => 32 << 10,
+                            _ => 64 << 10,
+                        };
+                        (len, t.be64)
+                    }
                     _ => (64 << 10, t.be64),
                 };
                 let start = self.locate(self.addr as usize) & !(len - 1);
@@ -678,6 +818,11 @@ impl Chip for NorFlash {
                 self.four_byte = on;
                 self.persist_state()?;
             }
+            Action::Unlock => {
+                self.locked = false;
+                self.wel = false;
+                self.persist_state()?;
+            }
             Action::WriteEar(v) => {
                 // Bits above the part's size read back as written; only the ones
                 // that select a segment matter (locate).
@@ -694,6 +839,7 @@ impl Chip for NorFlash {
                         Vendor::Winbond => (self.reg2 & !0x42) | (b & 0x42),
                         // CR: TB is one-time programmable: it can be set, never cleared.
                         Vendor::Macronix => self.reg2 | (b & 0x08),
+                        Vendor::Microchip => self.reg2,
                     };
                 }
                 self.busy_until = Some(Instant::now() + T_W);
