@@ -27,3 +27,18 @@ events_ndjson() {
     SRC="$DATA/events-$1.ndjson"
     [ -s "$SRC" ] || python3 bench/gen_ndjson.py "$1" > "$SRC"
 }
+
+# duck NAME SQL [SUFFIX]: writes a DuckDB script that runs SQL (the table `input` is the
+# NDJSON file $SRC, $THREADS threads), SUFFIX appended to the query (e.g. .fetchall()),
+# and prints the command that runs it.
+duck() {
+    local script="$DATA/duck-$1.py"
+    cat > "$script" <<PY
+import duckdb
+con = duckdb.connect()
+con.sql("SET threads=$THREADS"); con.sql("SET enable_progress_bar=false")
+con.sql("CREATE VIEW input AS SELECT * FROM read_json_auto('$SRC')")
+con.sql("""$2""")${3:-}
+PY
+    echo "python3 $script"
+}

@@ -14,20 +14,6 @@ command -v mlr >/dev/null || { echo "bench/query.sh: Miller (mlr) is missing: ru
 ETL=target/release/etl
 THREADS=$(nproc)
 
-# duck NAME SQL: writes a DuckDB script that runs SQL (the table `input` is the NDJSON
-# file) and prints the command that runs it.
-duck() {
-    local script="$DATA/duck-$1.py"
-    cat > "$script" <<PY
-import duckdb
-con = duckdb.connect()
-con.sql("SET threads=$THREADS"); con.sql("SET enable_progress_bar=false")
-con.sql("CREATE VIEW input AS SELECT * FROM read_json_auto('$SRC')")
-con.sql("""$2""")${3:-}
-PY
-    echo "python3 $script"
-}
-
 GROUP_SQL="SELECT status, count(*) AS n, count(latency_ms) AS timed, avg(latency_ms) AS avg_ms FROM input GROUP BY status"
 etl_group=$(time_of "$RUNS" "$ETL sql '$GROUP_SQL' $SRC -o ndjson")
 agg_group=$(time_of "$RUNS" "$ETL agg --by status --agg 'count(*), count(latency_ms), avg(latency_ms)' $SRC -o ndjson")

@@ -55,6 +55,9 @@ _etl() {
             etl,sql)
                 cmd="etl__subcmd__sql"
                 ;;
+            etl,summarize)
+                cmd="etl__subcmd__summarize"
+                ;;
             etl,tail)
                 cmd="etl__subcmd__tail"
                 ;;
@@ -97,6 +100,9 @@ _etl() {
             etl__subcmd__help,sql)
                 cmd="etl__subcmd__help__subcmd__sql"
                 ;;
+            etl__subcmd__help,summarize)
+                cmd="etl__subcmd__help__subcmd__summarize"
+                ;;
             etl__subcmd__help,tail)
                 cmd="etl__subcmd__help__subcmd__tail"
                 ;;
@@ -131,7 +137,7 @@ _etl() {
 
     case "${cmd}" in
         etl)
-            opts="-h -V --generate --help --version convert schema agg sql filter select sort head tail flatten count run kafka help"
+            opts="-h -V --generate --help --version convert schema agg sql filter select sort head tail flatten count summarize run kafka help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,7 +755,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__help)
-            opts="convert schema agg sql filter select sort head tail flatten count run kafka help"
+            opts="convert schema agg sql filter select sort head tail flatten count summarize run kafka help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +965,20 @@ _etl() {
             return 0
             ;;
         etl__subcmd__help__subcmd__sql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__help__subcmd__summarize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1668,6 +1688,108 @@ _etl() {
                     return 0
                     ;;
                 --temp-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file parquet csv tsv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --infer-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson arrow arrow-file csv tsv parquet table" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipc-compression)
+                    COMPREPLY=($(compgen -W "lz4 zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --table-layout)
+                    COMPREPLY=($(compgen -W "auto wide vertical" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        etl__subcmd__summarize)
+            opts="-i -o -h --top --exact-distinct --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exact-distinct)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,6 +41,7 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "head" -d 'The first N recor
 complete -c etl -n "__fish_etl_needs_command" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
 complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_needs_command" -f -a "summarize" -d 'One record per column: type, counts, distinct values, range, mean, quantiles, the most frequent values and a histogram'
 complete -c etl -n "__fish_etl_needs_command" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
 complete -c etl -n "__fish_etl_needs_command" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -473,6 +474,47 @@ complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand count" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
 complete -c etl -n "__fish_etl_using_subcommand count" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l top -d 'How many of the most frequent values to list per column' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l exact-distinct -d 'Distinct values counted exactly per column; above this, distinct is a sketch\'s estimate and the top values\' counts are lower bounds (both said in the output)' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
+arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
+arrow-file\t'Arrow IPC file format (needs the whole output: --out or a redirect)'
+csv\t''
+tsv\t'Tab separated values, with a header'
+parquet\t''
+table\t'Aligned columns for people, truncated to the terminal width'"
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l out -d 'Write to this file instead of stdout (.ndjson .arrow .arrows .csv .tsv .parquet, each optionally compressed: .gz .zst .bz2 .xz .lz4)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l compress -d 'Compress the output stream: gzip, zstd, bzip2, xz or lz4, with an optional :LEVEL [default: from --out\'s extension]' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l compression -d 'Parquet: the column codec: snappy, zstd[:LEVEL], gzip[:LEVEL], lz4, brotli[:LEVEL] or none [default: snappy]' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l row-group-size -d 'Parquet: rows per row group [default: 1048576]' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l partition-by -d 'Parquet: write a hive-style directory at --out, one subdirectory per value of these columns (DIR/date=2026-12-01/part-0.parquet)' -r
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l ipc-compression -d 'Arrow IPC: compress the record batch buffers' -r -f -a "lz4\t''
+zstd\t''"
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l table-layout -d 'Table output: one row per record, or a block per record when the columns do not fit the terminal (auto leaves out columns without values first)' -r -f -a "auto\t'One row per record when the columns fit readably (leaving out columns without values), else one block per record'
+wide\t'One row per record, cells cut to fit the terminal'
+vertical\t'One block per record, a line per non-empty field (like psql\'s \\x)'"
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand summarize" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
+complete -c etl -n "__fish_etl_using_subcommand summarize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand run" -l from -d 'Source: kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=GROUP[&from=beginning|end]. The group\'s committed offsets say where to resume; `from` applies only where it has none (default beginning)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l to -d 'Destination: kafka://HOST:PORT[,...]/TOPIC[?key=FIELD] (one JSON message per result record, keyed by FIELD), or - for stdout (-o picks the format)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l filter -d 'Keep the records for which this SQL condition is true' -r
@@ -584,19 +626,20 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count run kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "summarize" -d 'One record per column: type, counts, distinct values, range, mean, quantiles, the most frequent values and a histogram'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'

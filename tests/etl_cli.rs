@@ -659,3 +659,81 @@ fn signals_at_any_point_leave_the_old_output_or_the_whole_new_one() {
     left.sort();
     assert_eq!(left, ["in.ndjson", "out.parquet"]);
 }
+
+/// `etl summarize` against DuckDB's SUMMARIZE on 50,000 generated web-log records
+/// (tests/interop/summarize_duckdb.py: rows, nulls, min, max and mean equal, distinct
+/// exact, every quantile within 1% rank error), then again with the exact limits so
+/// low that distinct is the sketch's estimate (within 3%).
+#[test]
+fn summarize_agrees_with_duckdb() {
+    let dir = tmp();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let data = dir.path().join("events.ndjson");
+    let r = sh(&format!(
+        "python3 {root}/bench/gen_ndjson.py 50000 > {}",
+        data.display()
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for extra in ["", "--exact-distinct 16384"] {
+        let r = sh(&format!(
+            "python3 {root}/tests/interop/summarize_duckdb.py {ETL} {} {extra}",
+            data.display()
+        ));
+        assert_eq!(r.code, 0, "{extra}: {}\n{}", r.stdout, r.stderr);
+        assert_eq!(r.stdout.lines().count(), 8, "{}", r.stdout);
+        let sketched = r.stdout.contains("false]");
+        assert_eq!(sketched, !extra.is_empty(), "{}", r.stdout);
+    }
+}
+
+/// Columns that widen (int to float) or appear in a later file are summarized over
+/// every record: a column's missing records count as nulls; counts of frequent values
+/// turn into lower bounds (`top_exact` false) once a column has more distinct values
+/// than counted exactly.
+#[test]
+fn summarize_across_files_and_limits() {
+    let dir = tmp();
+    let d = dir.path().display();
+    let r = sh(&format!(
+        r#"printf '{{"x":1}}\n{{"x":2}}\n' > {d}/a.ndjson && printf '{{"x":2.5,"y":"s"}}\n' > {d}/b.ndjson && etl summarize {d}/a.ndjson {d}/b.ndjson -o ndjson"#
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["column"], "x");
+    assert_eq!(rows[0]["mean"], 5.5 / 3.0);
+    assert_eq!(
+        (rows[0]["min"].as_str(), rows[0]["max"].as_str()),
+        (Some("1"), Some("2.5"))
+    );
+    assert_eq!(rows[0]["top"][0], "1 (1)");
+    assert_eq!(
+        (&rows[1]["column"], &rows[1]["rows"], &rows[1]["nulls"]),
+        (
+            &serde_json::json!("y"),
+            &serde_json::json!(3),
+            &serde_json::json!(2)
+        )
+    );
+    let r = sh(
+        "seq 1 5000 | sed 's/.*/{\"n\":&,\"m\":7}/' | etl summarize --exact-distinct 100 -o ndjson",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let n: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (&n["distinct_exact"], &n["top_exact"]),
+        (&serde_json::json!(false), &serde_json::json!(false))
+    );
+    let m: serde_json::Value = serde_json::from_str(r.stdout.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(
+        (&m["distinct"], &m["top"][0], &m["top_exact"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!("7 (5000)"),
+            &serde_json::json!(true)
+        )
+    );
+}

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod kafka;
 pub mod shape;
 pub mod sql;
+pub mod summarize;
 
 use clap::{Parser, Subcommand};
 
@@ -21,6 +22,7 @@ Examples:
   cat events.ndjson | etl convert -o arrow > e.arrows
   etl schema logs.ndjson                           the inferred schema as JSON
   etl count logs.parquet other.parquet             records in both files
+  etl summarize logs.parquet                       per column: nulls, distinct, range, quantiles
   etl sql 'SELECT status, count(*) FROM input GROUP BY status' access.ndjson
   netprobe tcp | etl filter \"state = 'CLOSE' AND duration_ms > 100\" | etl select 'comm, daddr, duration_ms'
 
@@ -192,6 +194,25 @@ Examples:
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// One record per column: type, counts, distinct values, range, mean, quantiles,
+    /// the most frequent values and a histogram
+    ///
+    /// Like DuckDB's SUMMARIZE and Miller's summary, in one pass and bounded memory
+    /// whatever the input's size. rows, count (non-null), nulls, min, max, mean and
+    /// stddev (sample) are exact. distinct is exact up to --exact-distinct values per
+    /// column, then a k-minimum-values sketch's estimate (distinct_exact: false); p1 to
+    /// p99 come from a t-digest; top lists the most frequent values with their counts,
+    /// exact while the column has at most --exact-distinct values, lower bounds after
+    /// (top_exact: false). histogram draws the numbers' spread from min to max in
+    /// block characters. min, max and the quantiles are text in the column's own
+    /// terms (times as RFC 3339 UTC; quantiles of integer columns rounded to integers).
+    /// Nested columns (structs, lists) get their counts only.
+    #[command(after_help = "\
+Examples:
+  etl summarize access.ndjson
+  etl summarize big.parquet -o ndjson | etl select 'column, nulls, distinct'
+  spictl -d sim:mcp3008 sample --count 5000 | etl summarize --top 3")]
+    Summarize(summarize::SummarizeArgs),
     /// Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once
     ///
     /// Messages are decoded like 'etl kafka consume' (JSON payloads become columns next
@@ -236,6 +257,7 @@ impl Tool for Cli {
             Command::Convert { input, output } => convert::convert(&input, &output)?,
             Command::Schema { input } => convert::schema(&input)?,
             Command::Count { input, output } => convert::count(&input, &output)?,
+            Command::Summarize(args) => summarize::summarize(&args)?,
             Command::Agg(args) => agg::agg(&args)?,
             Command::Sql(args) => sql::sql(&args)?,
             Command::Sort(args) => sql::sort(&args)?,
