@@ -42,6 +42,7 @@ complete -c etl -n "__fish_etl_needs_command" -f -a "tail" -d 'The last N record
 complete -c etl -n "__fish_etl_needs_command" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
 complete -c etl -n "__fish_etl_needs_command" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
 complete -c etl -n "__fish_etl_needs_command" -f -a "summarize" -d 'One record per column: type, counts, distinct values, range, mean, quantiles, the most frequent values and a histogram'
+complete -c etl -n "__fish_etl_needs_command" -f -a "plot" -d 'Draw records as a chart: in the terminal, or into an SVG or PNG file'
 complete -c etl -n "__fish_etl_needs_command" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
 complete -c etl -n "__fish_etl_needs_command" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
 complete -c etl -n "__fish_etl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -515,6 +516,45 @@ complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand summarize" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
 complete -c etl -n "__fish_etl_using_subcommand summarize" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand summarize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c etl -n "__fish_etl_using_subcommand plot" -l kind -d 'Chart kind [default: bar when --x is a text column, else line]' -r -f -a "line\t''
+scatter\t''
+bar\t''
+hist\t''
+area\t''
+heatmap\t''"
+complete -c etl -n "__fish_etl_using_subcommand plot" -l x -d 'The x column [default: the first timestamp column, else the record number]. hist and a single-column chart draw --y alone' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l y -d 'The y column(s), comma-separated [default: every numeric column but x, up to 8]' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l by -d 'One series per value of this column (with a single --y)' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l bins -d 'Bins of hist (and per axis of heatmap)' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l title -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l out -d 'Write the chart to this file: .svg or .png (fonts are built in, so a PNG looks the same on any machine)' -r -F
+complete -c etl -n "__fish_etl_using_subcommand plot" -l size -d 'Width and height of a file chart in pixels' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l theme -r -f -a "light\t''
+dark\t''"
+complete -c etl -n "__fish_etl_using_subcommand plot" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
+arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
+arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
+parquet\t''
+csv\t'Comma (or --delimiter) separated values; the delimiter is sniffed when not given'
+tsv\t'Tab separated values'
+json\t'A JSON array of objects, or objects spread over lines (`jq .` output)'"
+complete -c etl -n "__fish_etl_using_subcommand plot" -l delimiter -d 'CSV/TSV: the field delimiter, one character (\'\\t\' for a tab) [default: sniffed from the first lines]' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l quote -d 'CSV/TSV: the quote character' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l comment -d 'CSV/TSV: skip lines starting with this character (e.g. \'#\')' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l filename -d 'Add a column [default name: filename] holding each record\'s source file' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l batch-size -d 'Rows per Arrow batch' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l infer-rows -d 'NDJSON: infer the schema from the first N records' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l schema -d 'NDJSON/CSV schema instead of inference: \'name:type,...\' (types: int64, float64, utf8, bool, binary, timestamp, list<T>, struct<a:T,...>) or a JSON file as printed by \'etl schema\'' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l on-error -d 'NDJSON records that do not parse or fit the schema: fail (stop, naming the record), skip (leave out and count; exit status 3), or dead-letter=PATH (skip and append each, with where and why, to PATH as NDJSON)' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l generate -d 'Print a man page or a shell completion script to stdout and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c etl -n "__fish_etl_using_subcommand plot" -l log-x -d 'Logarithmic x axis (values <= 0 are left out and counted)'
+complete -c etl -n "__fish_etl_using_subcommand plot" -l log-y -d 'Logarithmic y axis (values <= 0 are left out and counted)'
+complete -c etl -n "__fish_etl_using_subcommand plot" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
+complete -c etl -n "__fish_etl_using_subcommand plot" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
+complete -c etl -n "__fish_etl_using_subcommand plot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c etl -n "__fish_etl_using_subcommand run" -l from -d 'Source: kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=GROUP[&from=beginning|end]. The group\'s committed offsets say where to resume; `from` applies only where it has none (default beginning)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l to -d 'Destination: kafka://HOST:PORT[,...]/TOPIC[?key=FIELD] (one JSON message per result record, keyed by FIELD), or - for stdout (-o picks the format)' -r
 complete -c etl -n "__fish_etl_using_subcommand run" -l filter -d 'Keep the records for which this SQL condition is true' -r
@@ -626,20 +666,21 @@ complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcomman
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'
 complete -c etl -n "__fish_etl_using_subcommand kafka; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "summarize" -d 'One record per column: type, counts, distinct values, range, mean, quantiles, the most frequent values and a histogram'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
-complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize run kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "convert" -d 'Convert records from any input format to any output format'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "schema" -d 'Print the schema of the input as JSON (inferred for NDJSON and CSV)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "agg" -d 'Aggregate records by key, to the end of input or over event-time windows'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "sql" -d 'Run a SQL query (Apache DataFusion) over the input, the table `input`'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "filter" -d 'Keep the records for which a SQL condition is true'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "select" -d 'Compute columns from SQL expressions: \'EXPR [AS name], ...\''
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "sort" -d 'Sort the whole input; larger than --memory it spills sorted runs to disk'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "head" -d 'The first N records (stops reading as soon as it has them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "tail" -d 'The last N records (memory: only the batches that hold them)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "flatten" -d 'Turn nested objects into dotted columns (a.b.c), e.g. for CSV'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "count" -d 'Count the records in the input (one record with a `count` field)'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "summarize" -d 'One record per column: type, counts, distinct values, range, mean, quantiles, the most frequent values and a histogram'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "plot" -d 'Draw records as a chart: in the terminal, or into an SVG or PNG file'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "run" -d 'Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "kafka" -d 'Read records from and write records to Kafka topics'
+complete -c etl -n "__fish_etl_using_subcommand help; and not __fish_seen_subcommand_from convert schema agg sql filter select sort head tail flatten count summarize plot run kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "consume" -d 'Read messages as records: topic, partition, offset, key, ts, headers + the payload'
 complete -c etl -n "__fish_etl_using_subcommand help; and __fish_seen_subcommand_from kafka" -f -a "produce" -d 'Write records as messages: one JSON message per record, or one Arrow IPC message per batch'

@@ -737,3 +737,152 @@ fn summarize_across_files_and_limits() {
         )
     );
 }
+
+/// Fixed data for the chart tests: 2,000 records of a damped sine over a minute of
+/// timestamps, a category and a second series.
+fn chart_data(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("chart.ndjson");
+    let mut text = String::new();
+    for i in 0..2000u32 {
+        let t = f64::from(i);
+        let ms = i * 30;
+        text.push_str(&format!(
+            "{{\"ts\":\"2026-12-01T12:{:02}:{:02}.{:03}Z\",\"i\":{i},\"value\":{},\"other\":{},\"host\":\"h{}\"}}\n",
+            ms / 60_000,
+            (ms / 1000) % 60,
+            ms % 1000,
+            (t / 50.0).sin() * (-t / 1500.0).exp() * 100.0,
+            (t / 80.0).cos() * 40.0 + 10.0,
+            i % 5
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Decodes a PNG to RGBA bytes.
+fn rgba(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// Golden images: every kind drawn to PNG from fixed data matches its reference in
+/// tests/data/plot within a small tolerance (at most 0.5% of pixels differ by more than
+/// 24 in a channel). PIPEKIT_BLESS=1 writes the references anew.
+#[test]
+fn plot_kinds_match_their_golden_images() {
+    let dir = tmp();
+    let data = chart_data(dir.path());
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plot");
+    let bless = std::env::var_os("PIPEKIT_BLESS").is_some();
+    let cases = [
+        (
+            "line",
+            "--kind line --x ts --y value,other --title 'damped sine'",
+        ),
+        ("scatter", "--kind scatter --x i --y value --by host"),
+        ("bar", "--kind bar --x host --y other"),
+        ("hist", "--kind hist --y value --bins 30"),
+        ("area", "--kind area --x i --y value --theme dark"),
+        ("heatmap", "--kind heatmap --x i --y value --bins 25"),
+        ("log", "--kind line --x i --y other --log-y --size 640x400"),
+    ];
+    let mut failed = Vec::new();
+    for (name, flags) in cases {
+        let out = dir.path().join(format!("{name}.png"));
+        let r = sh(&format!(
+            "etl plot {flags} {} --out {}",
+            data.display(),
+            out.display()
+        ));
+        let lossy = name == "log" && r.code == 3;
+        assert!(r.code == 0 || lossy, "{name}: {} {}", r.code, r.stderr);
+        let reference = golden.join(format!("{name}.png"));
+        if bless {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::copy(&out, &reference).unwrap();
+            continue;
+        }
+        let (w, h, got) = rgba(&out);
+        let (rw, rh, want) = rgba(&reference);
+        assert_eq!((w, h), (rw, rh), "{name}: size");
+        let differ = got
+            .chunks(4)
+            .zip(want.chunks(4))
+            .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 24))
+            .count();
+        let share = differ as f64 / f64::from(w * h);
+        if share > 0.005 {
+            failed.push(format!("{name}: {:.2}% of pixels differ", share * 100.0));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// An SVG chart is well-formed XML naming its axes, with the first series' colour.
+#[test]
+fn plot_svg_is_xml_with_labels_and_colours() {
+    let dir = tmp();
+    let data = chart_data(dir.path());
+    let svg = dir.path().join("c.svg");
+    let r = sh(&format!(
+        "etl plot --x ts --y value {} --out {} && python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' {}",
+        data.display(),
+        svg.display(),
+        svg.display()
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // plotters writes each text element's content on a line of its own.
+    let text = std::fs::read_to_string(&svg).unwrap().replace('\n', "");
+    assert!(
+        text.contains(">value<") && text.contains(">ts<"),
+        "axis names"
+    );
+    assert!(text.contains("12:00:30"), "a time tick");
+    assert!(
+        text.to_ascii_uppercase().contains("#1F77B4"),
+        "the first series' colour"
+    );
+    assert!(text.contains("2000 points"), "the note");
+}
+
+/// Bounded memory: 1,000,000 points through a pipe become at most a few per pixel
+/// column, and the chart says how many it drew of how many it read; bad flags are
+/// usage errors naming the column.
+#[test]
+fn plot_downsamples_and_reports() {
+    let dir = tmp();
+    let out = dir.path().join("big.png");
+    let r = sh(&format!(
+        "seq 1 1000000 | awk '{{print \"{{\\\"x\\\":\" $1 \",\\\"y\\\":\" ($1 % 1000) \"}}\"}}' | etl plot --x x --y y --size 400x300 --out {}",
+        out.display()
+    ));
+    assert!(r.code == 0 && out.exists(), "{}", r.stderr);
+    let r = sh("etl plot --x x --y y < /dev/null");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = sh(
+        r#"seq 1 1000000 | awk '{print "{\"x\":" $1 ",\"y\":" ($1 % 1000) "}"}' | COLUMNS=80 LINES=20 etl plot --x x --y y | tail -1"#,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = r.stdout.trim();
+    let drawn: u64 = note.split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        note.ends_with("of 1000000 points drawn") && drawn <= 4 * 140,
+        "{note}"
+    );
+    let r = sh("echo '{\"a\":1}' | etl plot --x nope --y a");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--x nope: no such column; the records have a"),
+        "{}",
+        r.stderr
+    );
+    let r = sh("echo '{\"a\":1}' | etl plot --y a --out chart.jpg");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

@@ -2,6 +2,9 @@
 //! the probe for real; they are not skipped when that fails, they fail.
 #![cfg(feature = "netprobe")]
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -1282,35 +1285,11 @@ fn top_records_count_every_byte_a_process_sent_and_received() {
 #[test]
 fn top_on_a_terminal_shows_the_busiest_process_first_and_quits_on_q() {
     let _g = serial();
-    let session = format!("nptop-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        let out = Command::new("tmux").args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
     let (mut child, _out, pid) = start_sender("nptop-tty", 60_000_000, 6.0);
     let cmd = format!("{BIN} top --interval 500ms; echo netprobe-exited-$?; sleep 60");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &cmd,
-    ]);
+    let term = tmux::Tmux::start("nptop", 120, 30, &[], &cmd);
     // Polled, not slept: a slow machine takes longer to load the probe and to draw.
-    let capture_until = |what: &str| -> String {
-        let t0 = Instant::now();
-        loop {
-            let pane = tmux(&["capture-pane", "-p", "-t", &session]);
-            if pane.contains(what) || t0.elapsed() > Duration::from_secs(20) {
-                return pane;
-            }
-            thread::sleep(Duration::from_millis(100));
-        }
-    };
+    let capture_until = |what: &str| term.capture_until(what, Duration::from_secs(20));
     capture_until("netprobe top by process");
     writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
     capture_until("nptop-tty");
@@ -1329,9 +1308,9 @@ fn top_on_a_terminal_shows_the_busiest_process_first_and_quits_on_q() {
     assert_eq!(first[1], "nptop-tty", "{pane}");
     assert!(first[2].ends_with('M'), "megabytes per second: {pane}");
     assert!(lines.iter().all(|l| l.chars().count() <= 120), "{pane}");
-    tmux(&["send-keys", "-t", &session, "q"]);
+    term.send_keys("q");
     let pane = capture_until("netprobe-exited-");
-    tmux(&["kill-session", "-t", &session]);
+    drop(term);
     let _ = child.kill();
     let _ = child.wait();
     assert!(

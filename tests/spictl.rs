@@ -816,6 +816,8 @@ mod small_disk;
 
 #[path = "support/signals.rs"]
 mod signals;
+#[path = "support/tmux.rs"]
+mod tmux;
 
 #[test]
 fn a_flash_read_onto_a_full_disk_leaves_no_cut_image() {
@@ -1181,4 +1183,63 @@ fn sector_map_part_round_trip() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("0x8000..0x9000 and 0x9000..0xa000"), "{err}");
+}
+
+/// #23's terminal chart: under tmux, 5,000 ADC samples piped into `etl plot` draw the
+/// simulated sine: the pane's braille trace rises and falls over several periods, the y
+/// axis has its labels and the x axis its times, and the pipeline exits 0.
+#[test]
+fn adc_samples_plot_as_a_sine_in_the_terminal() {
+    let cmd = format!(
+        "'{SPICTL}' --device sim:mcp3008 sample --rate 1000 --count 5000 | '{ETL}' plot --kind line --x ts --y value; echo plot-exited-$?; sleep 60"
+    );
+    let term = tmux::Tmux::start("plot", 100, 30, &["NO_COLOR=1"], &cmd);
+    let pane = term.capture_until("plot-exited-", std::time::Duration::from_secs(30));
+    drop(term);
+    assert!(pane.contains("plot-exited-0"), "{pane}");
+    let rows: Vec<Vec<char>> = pane
+        .lines()
+        .filter(|l| l.contains('⠀') || l.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)))
+        .map(|l| l.chars().collect())
+        .collect();
+    assert!(rows.len() >= 10, "{pane}");
+    // The trace's top in each character column (0 = top row).
+    let width = rows.iter().map(Vec::len).min().unwrap();
+    let tops: Vec<usize> = (2..width)
+        .filter_map(|c| {
+            rows.iter()
+                .position(|r| ('\u{2801}'..='\u{28ff}').contains(&r[c]))
+        })
+        .collect();
+    let (mut rises, mut falls) = (0, 0);
+    for w in tops.windows(6) {
+        if w[5] + 3 <= w[0] {
+            rises += 1;
+        }
+        if w[0] + 3 <= w[5] {
+            falls += 1;
+        }
+    }
+    assert!(
+        rises >= 5 && falls >= 5,
+        "rises {rises}, falls {falls}:\n{pane}"
+    );
+    assert!(pane.contains("value (ts)"), "{pane}");
+    let axis = pane
+        .lines()
+        .find(|l| l.matches(':').count() >= 4)
+        .unwrap_or("");
+    assert!(!axis.is_empty(), "the time axis: {pane}");
+    // Every sample is a point, or a null (a gap record the sampler reports).
+    let note = pane
+        .lines()
+        .find(|l| l.contains("points drawn"))
+        .unwrap_or("");
+    let read: u64 = note
+        .split(" of ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!((4900..=5000).contains(&read), "{pane}");
 }

@@ -32,3 +32,9 @@ etl select 'host, bytes, latency_ms' "$DEMO_DIR/events.ndjson" -o arrow |
 etl sql 'SELECT host, count(*) AS n FROM input GROUP BY host ORDER BY host' "$DEMO_DIR/by-host" -o table
 etl select 'ts, host, bytes, latency_ms' "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/events.tsv.gz"
 etl head -n 2 "$DEMO_DIR/events.tsv.gz" -o table
+# Look instead of read: one record per column, then charts (a file, and the terminal).
+etl summarize "$DEMO_DIR/events.parquet" -o table
+etl plot --kind hist --y latency_ms --bins 25 "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/latency.png"
+etl plot --x ts --y bytes "$DEMO_DIR/events.parquet" --out "$DEMO_DIR/bytes.svg" --title 'bytes per event'
+ls -l "$DEMO_DIR/latency.png" "$DEMO_DIR/bytes.svg"
+COLUMNS=90 LINES=22 etl plot --x host --y bytes "$DEMO_DIR/events.parquet"

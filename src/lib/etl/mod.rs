@@ -5,6 +5,7 @@ pub mod agg;
 pub mod convert;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+pub mod plot;
 pub mod shape;
 pub mod sql;
 pub mod summarize;
@@ -213,6 +214,27 @@ Examples:
   etl summarize big.parquet -o ndjson | etl select 'column, nulls, distinct'
   spictl -d sim:mcp3008 sample --count 5000 | etl summarize --top 3")]
     Summarize(summarize::SummarizeArgs),
+    /// Draw records as a chart: in the terminal, or into an SVG or PNG file
+    ///
+    /// line, area, scatter, bar, hist or heatmap, from any input format. Defaults come
+    /// from the schema: x is the first timestamp column (a time axis) or the record
+    /// number, y every numeric column; a text --x makes bars, each the sum of y over the
+    /// records of its category (count them first with etl agg). Records are read once
+    /// and summarized as they come, so millions of points are drawn in bounded memory:
+    /// lines keep each pixel column's first, last, lowest and highest point (the line
+    /// drawn looks the same), scatter plots a uniform sample of 50,000 points per series
+    /// and heatmaps of 200,000, histograms fine counts; the chart says how many points it
+    /// drew of how many it read, and how many were null. Values left out (<= 0 on a log
+    /// axis, series past 12, bars past 500) are counted and make the exit status 3. Without --out the chart is drawn on stdout
+    /// in Unicode braille, sized to the terminal and coloured unless NO_COLOR is set.
+    #[command(after_help = "\
+Examples:
+  spictl -d sim:mcp3008 sample --rate 1000 --count 5000 | etl plot --kind line --x ts --y value
+  etl plot --kind hist --y latency_ms --bins 50 access.parquet --out latency.png
+  etl agg --by status --agg 'count(*) AS n' access.ndjson | etl plot --x status --y n --kind bar
+  etl plot --x ts --y rtt_us --by comm --log-y tcp.arrow --out rtt.svg --title 'RTT by process'
+  etl plot --kind heatmap --x bytes --y latency_ms --bins 60 access.ndjson --out heat.png")]
+    Plot(plot::PlotArgs),
     /// Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once
     ///
     /// Messages are decoded like 'etl kafka consume' (JSON payloads become columns next
@@ -258,6 +280,7 @@ impl Tool for Cli {
             Command::Schema { input } => convert::schema(&input)?,
             Command::Count { input, output } => convert::count(&input, &output)?,
             Command::Summarize(args) => summarize::summarize(&args)?,
+            Command::Plot(args) => plot::plot(&args)?,
             Command::Agg(args) => agg::agg(&args)?,
             Command::Sql(args) => sql::sql(&args)?,
             Command::Sort(args) => sql::sort(&args)?,
