@@ -1313,7 +1313,7 @@ _etl() {
             return 0
             ;;
         etl__subcmd__plot)
-            opts="-i -h --kind --x --y --by --bins --log-x --log-y --title --out --size --theme --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --generate --help"
+            opts="-i -h --kind --x --y --by --bins --log-x --log-y --title --out --size --theme --live --span --every --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1353,6 +1353,14 @@ _etl() {
                     ;;
                 --theme)
                     COMPREPLY=($(compgen -W "light dark" -- "${cur}"))
+                    return 0
+                    ;;
+                --span)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --input)

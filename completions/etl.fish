@@ -531,6 +531,8 @@ complete -c etl -n "__fish_etl_using_subcommand plot" -l out -d 'Write the chart
 complete -c etl -n "__fish_etl_using_subcommand plot" -l size -d 'Width and height of a file chart in pixels' -r
 complete -c etl -n "__fish_etl_using_subcommand plot" -l theme -r -f -a "light\t''
 dark\t''"
+complete -c etl -n "__fish_etl_using_subcommand plot" -l span -d 'With --live and a time axis: draw the last SPAN of time (e.g. 60s, 5m)' -r
+complete -c etl -n "__fish_etl_using_subcommand plot" -l every -d 'With --live: redraw at most this often [default: 250ms on a terminal, 1s for --out]' -r
 complete -c etl -n "__fish_etl_using_subcommand plot" -s i -l input -d 'Force the input format instead of sniffing it' -r -f -a "ndjson\t''
 arrow\t'Arrow IPC stream (starts with the 0xFFFFFFFF continuation marker)'
 arrow-file\t'Arrow IPC file (starts with `ARROW1`)'
@@ -552,6 +554,7 @@ complete-zsh\t''
 complete-fish\t''"
 complete -c etl -n "__fish_etl_using_subcommand plot" -l log-x -d 'Logarithmic x axis (values <= 0 are left out and counted)'
 complete -c etl -n "__fish_etl_using_subcommand plot" -l log-y -d 'Logarithmic y axis (values <= 0 are left out and counted)'
+complete -c etl -n "__fish_etl_using_subcommand plot" -l live -d 'Redraw as records arrive (on the terminal, or rewriting --out), until the input ends or SIGINT/SIGTERM, which leave the last frame'
 complete -c etl -n "__fish_etl_using_subcommand plot" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
 complete -c etl -n "__fish_etl_using_subcommand plot" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c etl -n "__fish_etl_using_subcommand plot" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 const ETL: &str = env!("CARGO_BIN_EXE_etl");
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 struct Run {
     code: i32,
     stdout: String,
@@ -885,4 +888,52 @@ fn plot_downsamples_and_reports() {
     );
     let r = sh("echo '{\"a\":1}' | etl plot --y a --out chart.jpg");
     assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// `--live` under tmux: a pipe that writes a record every 100 ms is redrawn while it
+/// runs (the note's count grows between two captures a second apart), and SIGINT (^C)
+/// ends it with status 0, the last frame left on screen.
+#[test]
+fn plot_live_redraws_and_ends_on_sigint() {
+    // A bash script (not the pane's sh -c): its INT trap keeps the shell alive to
+    // report etl's status, while etl and the writer get ^C's SIGINT as usual.
+    let dir = tmp();
+    let script = dir.path().join("live.sh");
+    std::fs::write(
+        &script,
+        format!(
+            r#"trap ':' INT
+for i in $(seq 1 600); do echo "{{\"ts\":\"$(date -u +%FT%T.%NZ)\",\"v\":$((i % 7))}}"; sleep 0.1; done | '{ETL}' plot --live --x ts --y v --span 30s
+echo live-exited-$?
+sleep 60
+"#
+        ),
+    )
+    .unwrap();
+    let cmd = format!("bash {}", script.display());
+    let term = tmux::Tmux::start("plotlive", 90, 24, &["NO_COLOR=1"], &cmd);
+    let count = |pane: &str| -> u64 {
+        pane.lines()
+            .rev()
+            .find_map(|l| {
+                l.strip_suffix(" points")
+                    .and_then(|n| n.trim().parse().ok())
+            })
+            .unwrap_or(0)
+    };
+    let first = count(&term.capture_until(" points", Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(1500));
+    let pane = term.capture();
+    let second = count(&pane);
+    assert!(
+        first > 0 && second > first,
+        "{first} then {second}:\n{pane}"
+    );
+    term.send_keys("C-c");
+    let pane = term.capture_until("live-exited-", Duration::from_secs(10));
+    assert!(pane.contains("live-exited-0"), "{pane}");
+    assert!(
+        pane.contains("v (ts)") && pane.contains(" points"),
+        "the last frame stays: {pane}"
+    );
 }

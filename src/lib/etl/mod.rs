@@ -225,7 +225,9 @@ Examples:
     /// drawn looks the same), scatter plots a uniform sample of 50,000 points per series
     /// and heatmaps of 200,000, histograms fine counts; the chart says how many points it
     /// drew of how many it read, and how many were null. Values left out (<= 0 on a log
-    /// axis, series past 12, bars past 500) are counted and make the exit status 3. Without --out the chart is drawn on stdout
+    /// axis, series past 12, bars past 500) are counted and make the exit status 3.
+    /// --live redraws as records arrive (a rolling --span of a time axis), on the
+    /// terminal or into --out, until the input ends or ^C, which leaves the last frame. Without --out the chart is drawn on stdout
     /// in Unicode braille, sized to the terminal and coloured unless NO_COLOR is set.
     #[command(after_help = "\
 Examples:
@@ -233,7 +235,8 @@ Examples:
   etl plot --kind hist --y latency_ms --bins 50 access.parquet --out latency.png
   etl agg --by status --agg 'count(*) AS n' access.ndjson | etl plot --x status --y n --kind bar
   etl plot --x ts --y rtt_us --by comm --log-y tcp.arrow --out rtt.svg --title 'RTT by process'
-  etl plot --kind heatmap --x bytes --y latency_ms --bins 60 access.ndjson --out heat.png")]
+  etl plot --kind heatmap --x bytes --y latency_ms --bins 60 access.ndjson --out heat.png
+  netprobe tcp | etl agg --window 1s --agg 'count(*)' | etl plot --live --x window_start --y count --span 60s")]
     Plot(plot::PlotArgs),
     /// Run a continuous pipeline from a Kafka topic to a topic (or stdout), at least once
     ///

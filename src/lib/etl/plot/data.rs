@@ -93,6 +93,19 @@ fn is_text(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
+/// The x column a chart of these records uses: --x, else the first time column.
+pub fn x_column(args: &PlotArgs, schema: &Schema) -> Result<Option<String>> {
+    Ok(plan(args, schema)?.x)
+}
+
+/// Column `x` of a batch as numbers (times in seconds since the epoch).
+pub fn times(b: &RecordBatch, x: &str) -> Result<Vec<Option<f64>>> {
+    match b.column_by_name(x) {
+        Some(a) => numbers(a, x),
+        None => Ok(vec![None; b.num_rows()]),
+    }
+}
+
 fn plan(args: &PlotArgs, schema: &Schema) -> Result<Plan> {
     let field = |name: &str, what: &str| {
         schema.field_with_name(name).map_err(|_| {
@@ -389,8 +402,32 @@ impl Reader<'_> {
 /// summarized to (a few points per pixel column).
 pub fn read(args: &PlotArgs, columns: usize) -> Result<Chart> {
     let mut input = args.input.open_reader()?;
-    let mut reader: Option<Reader> = None;
+    let mut c = Collector::new(args, columns);
     while let Some(batch) = input.next_batch()? {
+        c.feed(&batch)?;
+    }
+    c.finish()
+}
+
+/// Batches in, a chart out: the plan is made from the first batch's schema.
+pub struct Collector<'a> {
+    args: &'a PlotArgs,
+    columns: usize,
+    reader: Option<Reader<'a>>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(args: &'a PlotArgs, columns: usize) -> Collector<'a> {
+        Collector {
+            args,
+            columns,
+            reader: None,
+        }
+    }
+
+    pub fn feed(&mut self, batch: &RecordBatch) -> Result<()> {
+        let (args, columns) = (self.args, self.columns);
+        let reader = &mut self.reader;
         if reader.is_none() {
             let plan = plan(args, &batch.schema())?;
             let collect = match plan.kind {
@@ -400,7 +437,7 @@ pub fn read(args: &PlotArgs, columns: usize) -> Result<Chart> {
                 Kind::Hist => Collect::Hist(Counts::new(8192)),
                 Kind::Heatmap => Collect::Heat(Cells::new(SAMPLE * 4)),
             };
-            reader = Some(Reader {
+            *reader = Some(Reader {
                 args,
                 plan,
                 collect,
@@ -411,76 +448,80 @@ pub fn read(args: &PlotArgs, columns: usize) -> Result<Chart> {
                 skipped: 0,
             });
         }
-        reader.as_mut().expect("made above").batch(&batch)?;
+        reader.as_mut().expect("made above").batch(batch)
     }
-    let Some(r) = reader else {
-        return Err(Error::Usage("no records to plot".into()));
-    };
-    let mut chart = Chart {
-        kind: r.plan.kind,
-        title: args.title.clone().unwrap_or_default(),
-        x_name: r.plan.x.clone().unwrap_or_else(|| "record".into()),
-        y_name: r.plan.ys.join(", "),
-        x_axis: r.plan.x_axis.clone(),
-        series: Vec::new(),
-        bins: Vec::new(),
-        cells: Vec::new(),
-        read: 0,
-        drawn: 0,
-        nulls: r.nulls,
-        skipped: r.skipped,
-        log_x: args.log_x,
-        log_y: args.log_y,
-    };
-    if let Some(by) = &r.plan.by {
-        chart.y_name = format!("{} by {by}", chart.y_name);
-    }
-    match r.collect {
-        Collect::Lines(list) => {
-            for (name, line) in list {
-                chart.read += line.read;
-                let points = line.points();
-                chart.drawn += points.len() as u64;
-                chart.series.push(Series { name, points });
+
+    pub fn finish(self) -> Result<Chart> {
+        let args = self.args;
+        let Some(r) = self.reader else {
+            return Err(Error::Usage("no records to plot".into()));
+        };
+        let mut chart = Chart {
+            kind: r.plan.kind,
+            title: args.title.clone().unwrap_or_default(),
+            x_name: r.plan.x.clone().unwrap_or_else(|| "record".into()),
+            y_name: r.plan.ys.join(", "),
+            x_axis: r.plan.x_axis.clone(),
+            series: Vec::new(),
+            bins: Vec::new(),
+            cells: Vec::new(),
+            read: 0,
+            drawn: 0,
+            nulls: r.nulls,
+            skipped: r.skipped,
+            log_x: args.log_x,
+            log_y: args.log_y,
+        };
+        if let Some(by) = &r.plan.by {
+            chart.y_name = format!("{} by {by}", chart.y_name);
+        }
+        match r.collect {
+            Collect::Lines(list) => {
+                for (name, line) in list {
+                    chart.read += line.read;
+                    let points = line.points();
+                    chart.drawn += points.len() as u64;
+                    chart.series.push(Series { name, points });
+                }
+            }
+            Collect::Points(list) => {
+                for (name, s) in list {
+                    chart.read += s.seen;
+                    chart.drawn += s.points.len() as u64;
+                    chart.series.push(Series {
+                        name,
+                        points: s.points,
+                    });
+                }
+            }
+            Collect::Bars(list, order) => {
+                for (name, sums) in list {
+                    let points: Vec<(f64, f64)> = order
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, c)| sums.get(c).map(|v| (i as f64, *v)))
+                        .collect();
+                    chart.read += points.len() as u64;
+                    chart.drawn += points.len() as u64;
+                    chart.series.push(Series { name, points });
+                }
+                chart.x_axis = XAxis::Category(order);
+            }
+            Collect::Hist(c) => {
+                chart.read = c.read;
+                chart.bins = c.bins(args.bins as usize);
+                chart.drawn = chart.bins.len() as u64;
+                chart.x_name = r.plan.ys[0].clone();
+                chart.y_name = "count".into();
+            }
+            Collect::Heat(cells) => {
+                chart.read = cells.read;
+                chart.cells = cells.grid(args.bins as usize);
+                chart.drawn = chart.cells.len() as u64;
             }
         }
-        Collect::Points(list) => {
-            for (name, s) in list {
-                chart.read += s.seen;
-                chart.drawn += s.points.len() as u64;
-                chart.series.push(Series {
-                    name,
-                    points: s.points,
-                });
-            }
-        }
-        Collect::Bars(list, order) => {
-            for (name, sums) in list {
-                let points: Vec<(f64, f64)> = order
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| sums.get(c).map(|v| (i as f64, *v)))
-                    .collect();
-                chart.read += points.len() as u64;
-                chart.drawn += points.len() as u64;
-                chart.series.push(Series { name, points });
-            }
-            chart.x_axis = XAxis::Category(order);
-        }
-        Collect::Hist(c) => {
-            chart.read = c.read;
-            chart.bins = c.bins(args.bins as usize);
-            chart.drawn = chart.bins.len() as u64;
-            chart.x_name = r.plan.ys[0].clone();
-            chart.y_name = "count".into();
-        }
-        Collect::Heat(cells) => {
-            chart.read = cells.read;
-            chart.cells = cells.grid(args.bins as usize);
-            chart.drawn = chart.cells.len() as u64;
-        }
+        Ok(chart)
     }
-    Ok(chart)
 }
 
 impl Chart {

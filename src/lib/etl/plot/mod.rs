@@ -9,7 +9,10 @@
 mod buckets;
 mod data;
 mod draw;
+mod live;
 mod term;
+
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -68,6 +71,16 @@ pub struct PlotArgs {
     pub size: (u32, u32),
     #[arg(long, value_enum, default_value_t = Theme::Light)]
     pub theme: Theme,
+    /// Redraw as records arrive (on the terminal, or rewriting --out), until the input
+    /// ends or SIGINT/SIGTERM, which leave the last frame
+    #[arg(long)]
+    pub live: bool,
+    /// With --live and a time axis: draw the last SPAN of time (e.g. 60s, 5m)
+    #[arg(long, value_name = "SPAN", value_parser = crate::cli::args::parse_duration, requires = "live")]
+    pub span: Option<std::time::Duration>,
+    /// With --live: redraw at most this often [default: 250ms on a terminal, 1s for --out]
+    #[arg(long, value_name = "D", value_parser = crate::cli::args::parse_duration, requires = "live")]
+    pub every: Option<std::time::Duration>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -103,6 +116,17 @@ pub fn plot(args: &PlotArgs) -> Result<Outcome> {
         Some(_) => args.size.0 as usize * 2,
         None => crate::cli::terminal_width().saturating_sub(12).max(32) * 2,
     };
+    if args.live {
+        let every = args
+            .every
+            .unwrap_or(Duration::from_millis(if file.is_some() {
+                1000
+            } else {
+                250
+            }));
+        let out = file.zip(args.out.as_deref());
+        return live::run(args, out, columns, every, args.span);
+    }
     let chart = data::read(args, columns)?;
     match (file, &args.out) {
         (Some(format), Some(path)) => draw::write(&chart, args, format, path)?,

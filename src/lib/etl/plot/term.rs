@@ -14,6 +14,20 @@ use super::Kind;
 use crate::error::{Error, Result};
 
 pub fn print(chart: &Chart) -> Result<()> {
+    show(&render(chart)?)
+}
+
+/// Writes a frame to stdout and flushes it.
+pub fn show(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Error::io("writing the chart to stdout", e))
+}
+
+/// The chart as text, sized to the terminal.
+pub fn render(chart: &Chart) -> Result<String> {
     if chart.kind == Kind::Heatmap {
         return Err(Error::Usage(
             "a heatmap is drawn into a file: give --out FILE.svg or FILE.png".into(),
@@ -161,9 +175,5 @@ pub fn print(chart: &Chart) -> Result<()> {
     }
     out.push_str(&chart.note());
     out.push('\n');
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Error::io("writing the chart to stdout", e))
+    Ok(out)
 }
