@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 const ETL: &str = env!("CARGO_BIN_EXE_etl");
 
+#[path = "support/chromium.rs"]
+mod chromium;
 #[path = "support/tmux.rs"]
 mod tmux;
 
@@ -891,7 +893,7 @@ fn plot_downsamples_and_reports() {
 }
 
 /// `--live` under tmux: a pipe that writes a record every 100 ms is redrawn while it
-/// runs (the note's count grows between two captures a second apart), and SIGINT (^C)
+/// runs (the note's count grows between two captures one second apart), and SIGINT (^C)
 /// ends it with status 0, the last frame left on screen.
 #[test]
 fn plot_live_redraws_and_ends_on_sigint() {
@@ -922,7 +924,7 @@ sleep 60
             .unwrap_or(0)
     };
     let first = count(&term.capture_until(" points", Duration::from_secs(10)));
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(1000));
     let pane = term.capture();
     let second = count(&pane);
     assert!(
@@ -936,4 +938,59 @@ sleep 60
         pane.contains("v (ts)") && pane.contains(" points"),
         "the last frame stays: {pane}"
     );
+}
+
+/// The SVG as a browser draws it: headless Chromium (installed by
+/// scripts/deps.d/60-wasm.sh) takes a screenshot of the file; both series' colours
+/// cover lines of pixels, and dark text is drawn where the y and x axis labels go.
+#[test]
+fn plot_svg_renders_in_headless_chromium() {
+    let dir = tmp();
+    let data = chart_data(dir.path());
+    let svg = dir.path().join("c.svg");
+    let shot = dir.path().join("shot.png");
+    let r = sh(&format!(
+        "etl plot --x ts --y value,other --size 1024x640 {} --out {}",
+        data.display(),
+        svg.display()
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = chromium::headless(&[
+        "--hide-scrollbars".into(),
+        "--window-size=1024,640".into(),
+        format!("--screenshot={}", shot.display()),
+        format!("file://{}", svg.display()),
+    ]);
+    assert!(
+        out.status.success() && shot.exists(),
+        "chromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, px) = rgba(&shot);
+    assert_eq!((w, h), (1024, 640));
+    let pixel = |x: u32, y: u32| {
+        let i = ((y * w + x) * 4) as usize;
+        (px[i], px[i + 1], px[i + 2])
+    };
+    let near = |p: (u8, u8, u8), c: (u8, u8, u8)| {
+        p.0.abs_diff(c.0) <= 12 && p.1.abs_diff(c.1) <= 12 && p.2.abs_diff(c.2) <= 12
+    };
+    let count = |c: (u8, u8, u8)| {
+        (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| near(pixel(x, y), c))
+            .count()
+    };
+    assert!(count((31, 119, 180)) > 500, "the first series' blue");
+    assert!(count((255, 127, 14)) > 500, "the second series' orange");
+    let dark = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
+        ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let p = pixel(x, y);
+                p.0 < 110 && p.1 < 110 && p.2 < 110
+            })
+            .count()
+    };
+    assert!(dark(0..60, 40..560) > 100, "y axis labels");
+    assert!(dark(80..1000, 590..635) > 100, "x axis labels and name");
 }

@@ -3,6 +3,9 @@
 //! loaded in headless Chromium.
 #![cfg(feature = "wasm-build")]
 
+#[path = "support/chromium.rs"]
+mod chromium;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -862,24 +865,11 @@ fn serve(dir: PathBuf) -> String {
 
 /// The page's DOM after headless Chromium has run it.
 fn chromium_dom(url: &str) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .expect("chromium runs (scripts/deps.d/60-wasm.sh installs it)");
+    let out = chromium::headless(&[
+        "--virtual-time-budget=10000".into(),
+        "--dump-dom".into(),
+        url.into(),
+    ]);
     assert!(out.status.success(), "chromium: {}", text(&out.stderr));
     text(&out.stdout)
 }
