@@ -1228,9 +1228,16 @@ fn search_streams_hits_in_query_order_and_stops_clearly_at_a_bad_query() {
         e.contains("record 301 (id 'bad')") && e.contains("2 values"),
         "{e}"
     );
+    // The batches before the bad query's are out. Their size depends on how much of the
+    // input the pipe held at each read (queries are taken as they come, at most 64 at
+    // a time), so the batch holding query 301 starts at query 237 or later.
     let hits = records(&out.stdout);
-    assert_eq!(hits.len(), 256 * 3, "the first batch's hits");
-    assert_eq!(hits[..], streamed[..256 * 3]);
+    assert!(
+        hits.len().is_multiple_of(3) && (237 * 3..=300 * 3).contains(&hits.len()),
+        "the hits of whole queries before the bad one: {}",
+        hits.len()
+    );
+    assert_eq!(hits[..], streamed[..hits.len()]);
     // A reader that stops after one line: exit 0 and nothing on stderr.
     let mut child = Command::new(VIDX)
         .args(["search", idx, "--k", "3"])
