@@ -259,10 +259,14 @@ fn signals_during_add_keep_every_committed_record() {
             Some(signal),
             "stopped by signal {signal} before the end ({committed} committed)"
         );
+        // Nothing on stderr but, at most, the note that opening the index cut off the
+        // torn tail the previous stop left when its signal landed inside a WAL write
+        // (timing: it is there in some runs), none of which was reported committed.
+        let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            out.stderr.is_empty(),
-            "signal {signal}: not quiet: {}",
-            String::from_utf8_lossy(&out.stderr)
+            err.lines().all(|l| l.contains("cut off a torn tail")
+                && l.contains("none of it was reported as committed")),
+            "signal {signal}: not quiet: {err}"
         );
         assert!(committed >= until && committed < n as u64, "{committed}");
         // Reopens without repair: a reader straight away, with every committed id.
