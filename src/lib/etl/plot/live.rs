@@ -43,25 +43,13 @@ impl Window {
     }
 
     fn join(&mut self) -> Result<()> {
-        if self.fresh.is_empty() {
-            return Ok(());
-        }
-        let schema = self.fresh[self.fresh.len() - 1].schema();
         // A widened schema (a later record with a new field or type) starts a chunk.
-        let same: Vec<RecordBatch> = self.fresh.drain(..).collect();
-        let mut run: Vec<RecordBatch> = Vec::new();
-        for b in same {
-            if run.first().is_some_and(|f| f.schema() != b.schema()) {
-                let joined = concat_batches(&run[0].schema(), &run)
-                    .map_err(|e| Error::arrow("joining live records", e))?;
-                self.chunks.push_back(joined);
-                run.clear();
-            }
-            run.push(b);
+        let fresh = std::mem::take(&mut self.fresh);
+        for run in fresh.chunk_by(|a, b| a.schema() == b.schema()) {
+            let joined = concat_batches(&run[0].schema(), run)
+                .map_err(|e| Error::arrow("joining live records", e))?;
+            self.chunks.push_back(joined);
         }
-        let joined = concat_batches(&run.first().map_or(schema, |f| f.schema()), &run)
-            .map_err(|e| Error::arrow("joining live records", e))?;
-        self.chunks.push_back(joined);
         Ok(())
     }
 
