@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""vidx against hnswlib, usearch and FAISS (HNSW) on the same vectors, single-threaded.
+"""vidx against hnswlib, FAISS (HNSWFlat, HNSW with 8-bit scalar quantization) and
+usearch (f32, i8) on the same vectors, single-threaded.
 
 Usage:
   vidx_bench.py make-128 OUT_DIR [--n N --queries Q]      synthetic clustered 128-d set
@@ -8,7 +9,8 @@ Usage:
   vidx_bench.py make-hard OUT_DIR [--n N --queries Q]     a hard 128-d Gaussian mixture
                                                           (10 overlapping clusters)
   vidx_bench.py run DATA_DIR VIDX_BINARY [--repeat R] [--ef-construction E] [--runs K]
-                  [--efs 128,256,...] [--libs hnswlib,usearch,faiss,vidx,vidx-defaults]
+                  [--efs 128,256,...]
+                  [--libs hnswlib,faiss,faiss-sq8,usearch,usearch-i8,vidx,vidx-defaults]
                                                           the comparison; prints a table
 
 A data directory holds base.npy, queries.npy (float32), truth.npy (exact top-10 ids)
@@ -18,7 +20,12 @@ sweeping ef; the
 QPS reported at a recall target is that of the smallest ef reaching it. Each ef's pass
 over the queries is timed R times (default 5) and the best pass counts, for every
 library alike: a few hundred queries take ~0.1 s, and one pass alone is at the mercy
-of whatever else the machine does in that moment.
+of whatever else the machine does in that moment. A peer's index is built in one child
+process and saved, then loaded and searched in another (search MB: that process's peak
+RSS); vidx is searched through its CLI, one process per pass, timed from start to exit
+(queries piped in as NDJSON, hits piped out), so its QPS includes opening the index.
+p99: the 99th-percentile time of one query in the best pass (vidx: its search alone, from
+`--timing`). VIDX_BENCH_TMP puts the indexes somewhere other than /tmp.
 
 vidx is run twice: "vidx" with the peers' parameters and a memtable holding the whole
 set (one segment, built in one go), and "vidx-defaults" created with nothing but its
@@ -41,7 +48,7 @@ M = 16
 # environment.
 EF_C = int(os.environ.get("VIDX_BENCH_EF_C", "128"))
 EFS = [int(e) for e in os.environ.get("VIDX_BENCH_EFS", "10,16,24,32,48,64,96,128,192,256,384,512").split(",")]
-LIBS = os.environ.get("VIDX_BENCH_LIBS", "hnswlib,usearch,faiss,vidx,vidx-defaults").split(",")
+LIBS = os.environ.get("VIDX_BENCH_LIBS", "hnswlib,faiss,faiss-sq8,usearch,usearch-i8,vidx,vidx-defaults").split(",")
 TARGETS = [0.90, 0.95, 0.99]
 
 
@@ -200,79 +207,103 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def du_mb(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path) / 2**20
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs) / 2**20
+
+
+def p99_ms(lat):
+    lat = sorted(lat)
+    return lat[max(0, -(-len(lat) * 99 // 100) - 1)] * 1e3
+
+
 def sweep(search, queries, truth, repeat):
+    """Rows of (ef, recall, QPS, p99 ms): the best of `repeat` timed passes per ef, each
+    query timed on its own (p99 of that pass)."""
     rows = []
     for ef in EFS:
-        dt = float("inf")
+        best = None
         for _ in range(repeat):
+            found, lat = [], []
             t = time.perf_counter()
-            found = [search(q, ef) for q in queries]
-            dt = min(dt, time.perf_counter() - t)
+            for q in queries:
+                t1 = time.perf_counter()
+                found.append(search(q, ef))
+                lat.append(time.perf_counter() - t1)
+            dt = time.perf_counter() - t
+            if best is None or dt < best[0]:
+                best = (dt, found, lat)
+        dt, found, lat = best
         r = recall(found, truth)
-        rows.append((ef, r, len(queries) / dt))
+        rows.append((ef, r, len(queries) / dt, p99_ms(lat)))
         if r >= 0.995:
             break
     return rows
 
 
-def at_targets(rows):
+def at_targets(rows, what=2):
+    """Per recall target, the QPS (what=2) or p99 latency (what=3) of the smallest ef
+    reaching it."""
     out = []
     for target in TARGETS:
-        hit = [qps for ef, r, qps in rows if r >= target]
-        out.append(f"{hit[0]:.0f}" if hit else "-")
+        hit = [row[what] for row in rows if row[1] >= target]
+        out.append((f"{hit[0]:.0f}" if what == 2 else f"{hit[0]:.2f}") if hit else "-")
     return out
-
-
-def run_lib(name, build, queries, truth, repeat):
-    before = rss_mb()
-    t = time.perf_counter()
-    search = build()
-    bt = time.perf_counter() - t
-    mem = rss_mb() - before
-    rows = sweep(search, queries, truth, repeat)
-    return name, bt, mem, rows
 
 
 def run_vidx(vidx, data, meta, space, n_queries, truth, repeat, name, create_args, runs):
     """Creates an index with `create_args`, adds the base set in `runs` runs of `vidx add`
-    (build time: all of them), then sweeps ef through `vidx search`."""
-    with tempfile.TemporaryDirectory() as tmp:
+    (build time: all of them), then sweeps ef through `vidx search`, timed end to end
+    (process start to exit: index opened, queries piped in as NDJSON, hits piped out)."""
+    with tempfile.TemporaryDirectory(dir=os.environ.get("VIDX_BENCH_TMP")) as tmp:
         idx = f"{tmp}/idx"
         subprocess.run([vidx, "create", idx, "--dim", str(meta["dim"]), "--metric", space] + create_args,
                        check=True, capture_output=True)
-        lines = open(f"{data}/base.ndjson").readlines()
-        per = -(-len(lines) // runs)
         bt, mem = 0.0, 0.0
+        with open(f"{data}/base.ndjson", "rb") as f:
+            lines = f.readlines()
+        per = -(-len(lines) // runs)
         for i in range(0, len(lines), per):
             chunk = f"{tmp}/chunk.ndjson"
-            with open(chunk, "w") as f:
+            with open(chunk, "wb") as f:
                 f.writelines(lines[i : i + per])
             t = time.perf_counter()
             with open(chunk) as f:
                 p = subprocess.run(["/usr/bin/time", "-f", "%M", vidx, "add", idx, "--sync", "none"],
-                                   stdin=f, capture_output=True, text=True, check=True)
+                                   stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
             bt += time.perf_counter() - t
             mem = max(mem, int(p.stderr.strip().splitlines()[-1]) / 1024)
+            os.remove(chunk)
+        del lines
         stats = json.loads(subprocess.run([vidx, "stats", idx], capture_output=True, text=True, check=True).stdout)
         print(f"{name}: {stats.get('segments')} segment(s) after {runs} run(s) of vidx add", file=sys.stderr)
-        rows = []
+        rows, search_mem = [], 0.0
         for ef in EFS:
-            qps = 0.0
+            best = None
             for _ in range(repeat):
                 with open(f"{data}/queries.ndjson") as f:
-                    p = subprocess.run([vidx, "search", idx, "--k", str(K), "--ef", str(ef), "--timing"],
+                    t = time.perf_counter()
+                    p = subprocess.run(["/usr/bin/time", "-f", "%M", vidx, "search", idx, "--k", str(K),
+                                        "--ef", str(ef), "--timing"],
                                        stdin=f, capture_output=True, text=True, check=True)
-                qps = max(qps, float(p.stderr.split("(")[1].split(" queries/s")[0]))
+                    wall = time.perf_counter() - t
+                search_mem = max(search_mem, int(p.stderr.strip().splitlines()[-1]) / 1024)
+                if best is None or wall < best[0]:
+                    best = (wall, p)
+            wall, p = best
+            p99 = float(p.stderr.split("p99 ")[1].split(" ms")[0])
             hits = {}
             for line in p.stdout.splitlines():
                 h = json.loads(line)
                 hits.setdefault(int(h["query"]), []).append(int(h["id"]))
             found = [hits.get(i, []) for i in range(n_queries)]
             r = recall(found, truth)
-            rows.append((ef, r, qps))
+            rows.append((ef, r, n_queries / wall, p99))
             if r >= 0.995:
                 break
-        return {"name": name, "build_s": bt, "mem_mb": mem, "rows": rows}
+        return {"name": name, "build_s": bt, "build_mb": mem, "search_mb": search_mem,
+                "disk_mb": du_mb(idx), "rows": rows}
 
 
 def run(data, vidx, repeat, runs):
@@ -284,12 +315,22 @@ def run(data, vidx, repeat, runs):
     results = []
 
     # Each library in a child process of its own, so memory figures do not mix.
-    for lib in [l for l in ("hnswlib", "usearch", "faiss") if l in LIBS]:
-        r = subprocess.run([sys.executable, __file__, "one", data, lib, str(repeat)], capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"{lib} failed: {r.stderr.strip()[-400:]}", file=sys.stderr)
-            continue
-        results.append(json.loads(r.stdout))
+    # Each peer is built in a child process and saved to disk, then loaded and searched in
+    # another, so the search's peak RSS is the index's and the process's alone (not the
+    # base vectors the build read).
+    for lib in [l for l in PEERS if l in LIBS]:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("VIDX_BENCH_TMP")) as tmp:
+            res = {}
+            for step in ("build", "search"):
+                r = subprocess.run([sys.executable, __file__, step, data, lib, str(repeat), f"{tmp}/index"],
+                                   capture_output=True, text=True)
+                if r.returncode != 0:
+                    print(f"{lib} {step} failed: {r.stderr.strip()[-400:]}", file=sys.stderr)
+                    break
+                res.update(json.loads(r.stdout))
+            else:
+                results.append(res)
+                print(json.dumps(res), file=sys.stderr)
 
     if "vidx" in LIBS:
         results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx",
@@ -298,72 +339,117 @@ def run(data, vidx, repeat, runs):
         results.append(run_vidx(vidx, data, meta, space, len(queries), truth, repeat, "vidx-defaults", [], runs))
     print(f"\n{data}: {meta['n']} x {meta['dim']}-d ({meta['metric']}), {meta['queries']} queries (best of {repeat} passes per ef), "
           f"recall@{K}, M={M}, ef_construction={EF_C}, 1 thread")
-    print(f"{'library':10} {'build s':>8} {'mem MB':>8} " + " ".join(f"{'QPS@' + str(t):>9}" for t in TARGETS))
-    best = {}
+    print("build MB: peak RSS growth while building (vidx: peak RSS of its largest add); search MB: "
+          "peak RSS of the searching process; p99: per-query ms at the ef of that target")
+    print(f"{'library':14} {'build s':>8} {'build MB':>9} {'search MB':>9} {'disk MB':>8} "
+          + " ".join(f"{'QPS@' + str(t):>9}" for t in TARGETS) + " " + " ".join(f"{'p99@' + str(t):>9}" for t in TARGETS))
     for r in results:
-        cols = at_targets(r["rows"])
-        print(f"{r['name']:10} {r['build_s']:8.1f} {r['mem_mb']:8.0f} " + " ".join(f"{c:>9}" for c in cols))
-        best[r["name"]] = cols
+        cols = at_targets(r["rows"]) + at_targets(r["rows"], 3)
+        print(f"{r['name']:14} {r['build_s']:8.1f} {r['build_mb']:9.0f} {r['search_mb']:9.0f} {r['disk_mb']:8.0f} "
+              + " ".join(f"{c:>9}" for c in cols))
     for r in results:
-        print(f"  {r['name']}: " + ", ".join(f"ef={ef}: {rec:.3f} @ {qps:.0f}/s" for ef, rec, qps in r["rows"]))
+        print(f"  {r['name']}: " + ", ".join(f"ef={ef}: {rec:.3f} @ {qps:.0f}/s" for ef, rec, qps, _ in r["rows"]))
     peers = [r for r in results if not r["name"].startswith("vidx")]
     for v in [[r] for r in results if r["name"].startswith("vidx")]:
         vq = at_targets(v[0]["rows"])[1]
         pq = [at_targets(p["rows"])[1] for p in peers]
         pq = [float(x) for x in pq if x != "-"]
         if vq != "-" and pq:
-            print(f"{v[0]['name']} QPS at recall 0.95 / best peer: {float(vq) / max(pq):.2f}x; "
+            print(f"{v[0]['name']} QPS at recall 0.95 / best peer: {float(vq) / max(pq):.2f}x "
+                  f"({[p['name'] for p in peers if at_targets(p['rows'])[1] != '-'][pq.index(max(pq))]}); "
                   f"build time / hnswlib: {v[0]['build_s'] / next((p['build_s'] for p in peers if p['name'] == 'hnswlib'), float('nan')):.2f}x")
 
 
-def one(data, lib, repeat):
-    meta = json.load(open(f"{data}/meta.json"))
-    base = np.load(f"{data}/base.npy")
-    queries = np.load(f"{data}/queries.npy")
-    truth = np.load(f"{data}/truth.npy")
-    dim = base.shape[1]
-    space = "l2" if meta["metric"] == "l2" else "ip"
+PEERS = ("hnswlib", "faiss", "faiss-sq8", "usearch", "usearch-i8")
 
+
+def peer(lib, dim, space):
+    """(build(base) -> index, save(index, path), load(path) -> index, search(index, q, ef))
+    through each library's own Python API, one thread."""
     if lib == "hnswlib":
         import hnswlib
 
-        def build():
+        def build(base):
             ix = hnswlib.Index(space=space, dim=dim)
             ix.init_index(max_elements=len(base), ef_construction=EF_C, M=M)
             ix.set_num_threads(1)
             ix.add_items(base, np.arange(len(base)), num_threads=1)
+            return ix
 
-            def search(q, ef):
-                ix.set_ef(max(ef, K))
-                return ix.knn_query(q, k=K, num_threads=1)[0][0]
-            return search
-    elif lib == "usearch":
+        def load(path):
+            ix = hnswlib.Index(space=space, dim=dim)
+            ix.load_index(path)
+            ix.set_num_threads(1)
+            return ix
+
+        def search(ix, q, ef):
+            ix.set_ef(max(ef, K))
+            return ix.knn_query(q, k=K, num_threads=1)[0][0]
+        return build, lambda ix, p: ix.save_index(p), load, search
+    if lib.startswith("usearch"):
         from usearch.index import Index
+        # usearch's i8 stores every vector scaled to unit length (x 127), whatever the
+        # metric: it is made for cosine. On an L2 set it ranks by angle only (the hard
+        # 128-d set: recall@10 0.455 at 20k, flat in ef), so it belongs beside the
+        # normalised (inner-product) sets.
+        dtype = "i8" if lib == "usearch-i8" else "f32"
 
-        def build():
-            ix = Index(ndim=dim, metric="l2sq" if space == "l2" else "ip", dtype="f32",
+        def build(base):
+            ix = Index(ndim=dim, metric="l2sq" if space == "l2" else "ip", dtype=dtype,
                        connectivity=M, expansion_add=EF_C)
             ix.add(np.arange(len(base)), base, threads=1)
+            return ix
 
-            def search(q, ef):
-                ix.expansion_search = max(ef, K)
-                return ix.search(q, K, threads=1).keys
-            return search
-    else:
-        import faiss
+        def search(ix, q, ef):
+            ix.expansion_search = max(ef, K)
+            return ix.search(q, K, threads=1).keys
+        return build, lambda ix, p: ix.save(p), Index.restore, search
+    import faiss
+    faiss.omp_set_num_threads(1)
+    metric = faiss.METRIC_L2 if space == "l2" else faiss.METRIC_INNER_PRODUCT
 
-        def build():
-            faiss.omp_set_num_threads(1)
-            ix = faiss.IndexHNSWFlat(dim, M, faiss.METRIC_L2 if space == "l2" else faiss.METRIC_INNER_PRODUCT)
+    def build(base):
+        if lib == "faiss-sq8":
+            ix = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, M, metric)
             ix.hnsw.efConstruction = EF_C
-            ix.add(base)
+            ix.train(base)
+        else:
+            ix = faiss.IndexHNSWFlat(dim, M, metric)
+            ix.hnsw.efConstruction = EF_C
+        ix.add(base)
+        return ix
 
-            def search(q, ef):
-                ix.hnsw.efSearch = max(ef, K)
-                return ix.search(q[None], K)[1][0]
-            return search
-    name, bt, mem, rows = run_lib(lib, build, queries, truth, repeat)
-    print(json.dumps({"name": name, "build_s": bt, "mem_mb": mem, "rows": rows}))
+    def search(ix, q, ef):
+        ix.hnsw.efSearch = max(ef, K)
+        return ix.search(q[None], K)[1][0]
+    return build, faiss.write_index, faiss.read_index, search
+
+
+
+def build_step(data, lib, path):
+    """Builds `lib`'s index over the base set and saves it to `path`: build seconds, peak
+    RSS growth while building, size on disk."""
+    meta = json.load(open(f"{data}/meta.json"))
+    base = np.load(f"{data}/base.npy")
+    build, save, _, _ = peer(lib, base.shape[1], "l2" if meta["metric"] == "l2" else "ip")
+    before = rss_mb()
+    t = time.perf_counter()
+    ix = build(base)
+    bt = time.perf_counter() - t
+    mem = rss_mb() - before
+    save(ix, path)
+    print(json.dumps({"name": lib, "build_s": bt, "build_mb": mem, "disk_mb": du_mb(path)}))
+
+
+def search_step(data, lib, repeat, path):
+    """Loads `lib`'s saved index and sweeps ef: rows, and the process's peak RSS."""
+    meta = json.load(open(f"{data}/meta.json"))
+    queries = np.load(f"{data}/queries.npy")
+    truth = np.load(f"{data}/truth.npy")
+    _, _, load, search = peer(lib, queries.shape[1], "l2" if meta["metric"] == "l2" else "ip")
+    ix = load(path)
+    rows = sweep(lambda q, ef: search(ix, q, ef), queries, truth, repeat)
+    print(json.dumps({"rows": rows, "search_mb": rss_mb()}))
 
 
 if __name__ == "__main__":
@@ -386,7 +472,9 @@ if __name__ == "__main__":
         if "--libs" in args:
             LIBS = args[args.index("--libs") + 1].split(",")
         run(args[0], args[1], opt("--repeat", 5), opt("--runs", 4))
-    elif cmd == "one":
-        one(args[0], args[1], int(args[2]))
+    elif cmd == "build":
+        build_step(args[0], args[1], args[3])
+    elif cmd == "search":
+        search_step(args[0], args[1], int(args[2]), args[3])
     else:
         sys.exit(__doc__)

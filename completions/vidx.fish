@@ -166,7 +166,7 @@ complete-fish\t''"
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l no-header -d 'CSV/TSV: the first line is a record, not a header; columns are named column_1, column_2, ...'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l union-by-name -d 'Read inputs whose schemas differ as one: columns matched by name, missing ones null, types widened without loss (or an error naming both inputs)'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l exact -d 'Scan every record instead of walking the graphs (exact, slow: ground truth)'
-complete -c vidx -n "__fish_vidx_using_subcommand search" -l timing -d 'Print the time spent searching (without reading and writing records) to stderr'
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l timing -d 'Print to stderr the time spent searching (without reading and writing records), end to end, and the per-query search latency\'s median and 99th percentile'
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vidx -n "__fish_vidx_using_subcommand get" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'

@@ -6,20 +6,9 @@ use std::process::Command;
 
 const ETL: &str = env!("CARGO_BIN_EXE_etl");
 
-fn python(script: &str, args: &[&str]) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python failed (is pyarrow installed? run `make deps`): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+#[path = "support/python.rs"]
+mod python;
+use python::python;
 
 fn etl(args: &[&str]) -> String {
     let out = Command::new(ETL).args(args).output().unwrap();

@@ -1269,3 +1269,139 @@ fn search_streams_hits_in_query_order_and_stops_clearly_at_a_bad_query() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[path = "support/python.rs"]
+mod python;
+use python::python;
+
+/// A Parquet file as pyarrow writes one: 300 records whose metadata has types NDJSON
+/// cannot say (int32, float32, uint8, timestamp[ms], date32, binary) and a text field
+/// named `ts` that looks like a timestamp.
+const TYPED_PARQUET: &str = r#"
+import sys, datetime, pyarrow as pa, pyarrow.parquet as pq
+n = 300
+vec = pa.list_(pa.float32(), 8)
+t = pa.table({
+    "id": pa.array(range(n), pa.int64()),
+    "vector": pa.array([[((i * 7 + j * 3) % 11) / 10 + 0.05 for j in range(8)] for i in range(n)], vec),
+    "year": pa.array([2000 + i % 30 for i in range(n)], pa.int32()),
+    "score": pa.array([i / 64 for i in range(n)], pa.float32()),
+    "small": pa.array([i % 200 for i in range(n)], pa.uint8()),
+    "at": pa.array([1764547200000 + i * 1001 for i in range(n)], pa.timestamp("ms", tz="UTC")),
+    "day": pa.array([datetime.date(2026, 1, 1) + datetime.timedelta(days=i) for i in range(n)], pa.date32()),
+    "blob": pa.array([bytes([i % 256, 255 - i % 256]) for i in range(n)], pa.binary()),
+    "ts": pa.array([f"2026-12-01T00:00:{i % 60:02d}Z" if i % 3 else None for i in range(n)], pa.string()),
+})
+pq.write_table(t, sys.argv[1])
+"#;
+
+/// Prints a Parquet file's or Arrow stream's metadata columns (name: type) and, for a
+/// scan, whether its values equal the typed source's, row by row in id order.
+const TYPES_OF: &str = r#"
+import sys, pyarrow as pa, pyarrow.ipc as ipc, pyarrow.parquet as pq
+path = sys.argv[1]
+t = pq.read_table(path) if path.endswith(".parquet") else ipc.open_stream(open(path, "rb")).read_all()
+for f in t.schema:
+    if f.name in ("year", "score", "small", "at", "day", "blob", "ts"):
+        print(f"{f.name}: {f.type}")
+if len(sys.argv) > 2:
+    src = pq.read_table(sys.argv[2])
+    ids = [int(i) for i in t.column("id").to_pylist()]
+    order = sorted(range(len(ids)), key=lambda k: ids[k])
+    for name in ("year", "score", "small", "at", "day", "blob", "ts"):
+        have = [t.column(name)[k].as_py() for k in order]
+        want = [src.column(name)[i].as_py() for i in sorted(ids)]
+        print(f"{name} equal: {have == want}")
+"#;
+
+/// #19 item 3: metadata keeps the Arrow types its input gave it (declared in the
+/// manifest) in segment columns, scans, hits and rebuilt indexes; NDJSON values the
+/// declared type holds keep it, one it does not widens it.
+#[test]
+fn metadata_keeps_the_types_its_inputs_gave() {
+    let t = tempfile::tempdir().unwrap();
+    let p = |name: &str| t.path().join(name).to_str().unwrap().to_string();
+    let (src, dump, hits, idx, copy) = (
+        p("typed.parquet"),
+        p("dump.parquet"),
+        p("hits.arrows"),
+        p("idx"),
+        p("copy"),
+    );
+    python(TYPED_PARQUET, &[&src]);
+    let create = |dir: &str| {
+        ok(
+            &[
+                "create",
+                dir,
+                "--dim",
+                "8",
+                "--metric",
+                "l2",
+                "--memtable",
+                "100",
+            ],
+            None,
+        )
+    };
+    create(&idx);
+    // Three flushes: the rows sit in a segment's typed columns.
+    ok(&["add", &idx, &src], None);
+    let stats = ok(&["stats", &idx], None);
+    assert!(stats[0]["segments"].as_u64().unwrap() >= 1, "{stats:?}");
+    assert_eq!(
+        stats[0]["meta_types"],
+        "at:timestamp[ms, UTC],blob:binary,day:date32,score:float32,small:uint8,ts:utf8,year:int32"
+    );
+    let want = "year: int32\nscore: float\nsmall: uint8\nat: timestamp[ms, tz=UTC]\n\
+                day: date32[day]\nblob: binary\nts: string\n";
+    ok(&["scan", &idx, "--vectors", "--out", &dump], None);
+    let scanned = python(TYPES_OF, &[&dump, &src]);
+    assert!(scanned.starts_with(want), "{scanned}");
+    assert!(!scanned.contains("equal: False"), "{scanned}");
+    // A filter on the int32 column, hits written as Arrow with the same types.
+    ok(
+        &[
+            "search",
+            &idx,
+            "--k",
+            "5",
+            "--filter",
+            "year = 2022",
+            "-o",
+            "arrow",
+            "--out",
+            &hits,
+        ],
+        Some(b"{\"vector\":[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8]}\n"),
+    );
+    assert!(python(TYPES_OF, &[&hits]).starts_with(want));
+    let years = ok(
+        &["search", &idx, "--k", "5", "--filter", "year = 2022"],
+        Some(b"{\"vector\":[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8]}\n"),
+    );
+    assert_eq!(years.len(), 5);
+    assert!(years.iter().all(|h| h["year"] == 2022), "{years:?}");
+    // The dump rebuilds an index that scans the same, types and all.
+    create(&copy);
+    ok(&["add", &copy, &dump], None);
+    let again = vidx(&["scan", &copy, "--vectors", "-o", "ndjson"], None);
+    let first = vidx(&["scan", &idx, "--vectors", "-o", "ndjson"], None);
+    assert!(again.stdout == first.stdout);
+    let redump = p("redump.parquet");
+    ok(&["scan", &copy, "--vectors", "--out", &redump], None);
+    assert!(python(TYPES_OF, &[&redump, &src]).starts_with(want));
+    // NDJSON integers an int32 holds keep it ...
+    let v = "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]";
+    let rec = |id: u64, year: u64| format!("{{\"id\":{id},\"vector\":{v},\"year\":{year}}}\n");
+    ok(&["add", &idx], Some(rec(1000, 2031).as_bytes()));
+    ok(&["scan", &idx, "--out", &dump], None);
+    assert!(python(TYPES_OF, &[&dump]).starts_with("year: int32\n"));
+    // ... and one beyond its range widens the field to int64, values intact.
+    ok(&["add", &idx], Some(rec(1001, 3_000_000_000).as_bytes()));
+    ok(&["scan", &idx, "--out", &dump], None);
+    assert!(python(TYPES_OF, &[&dump]).starts_with("year: int64\n"));
+    let big = ok(&["get", &idx, "1001", "1000", "-o", "ndjson"], None);
+    assert_eq!(big[0]["year"], 3_000_000_000u64);
+    assert_eq!(big[1]["year"], 2031);
+}

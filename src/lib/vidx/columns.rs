@@ -35,7 +35,8 @@ use datafusion::physical_expr::expressions::{
 use datafusion::physical_expr::PhysicalExpr;
 
 use super::bitset::Bitset;
-use super::records::{decode_ndjson, meta_ndjson};
+use super::records::{decode_meta, meta_ndjson};
+use super::types::Resolved;
 use crate::error::{Error, Result};
 use crate::expr::Predicate;
 use crate::record::ipc::CheckedStream;
@@ -48,13 +49,13 @@ use crate::record::ipc::CheckedStream;
 /// rows by it (nulls last). One stream per field, so a filter decodes only the fields
 /// it names. Empty when the rows have no metadata field. A field whose type has no
 /// order (a list or a struct) gets no index.
-pub fn encode(metas: &[&str], index_fields: &[String]) -> Result<Vec<u8>> {
+pub fn encode(metas: &[&str], index_fields: &[String], declared: &Resolved) -> Result<Vec<u8>> {
     let (bytes, n) = meta_ndjson(metas.iter().copied());
     // Metadata with no one type per field (a number in one record, an object in
     // another) has no columns: the segment is written without them, and filters on it
     // decode the JSON as before format 3 (and say what does not fit). A flush never
     // fails for it.
-    let batch = match decode_ndjson(bytes, n) {
+    let batch = match decode_meta(bytes, n, declared) {
         Ok(Some(b)) if b.num_columns() > 0 && b.num_rows() == metas.len() => b,
         _ => return Ok(Vec::new()),
     };
@@ -439,7 +440,7 @@ mod tests {
         let metas = metas();
         let refs: Vec<&str> = metas.iter().map(String::as_str).collect();
         let fields: Vec<String> = index.iter().map(|s| s.to_string()).collect();
-        encode(&refs, &fields).unwrap()
+        encode(&refs, &fields, &Resolved::new()).unwrap()
     }
 
     fn columns(index: &[&str]) -> Columns {
@@ -524,7 +525,7 @@ mod tests {
     fn damaged_sections_are_errors_not_panics() {
         let metas = metas();
         let refs: Vec<&str> = metas.iter().map(String::as_str).collect();
-        let e = encode(&refs, &["year".to_string()]).unwrap();
+        let e = encode(&refs, &["year".to_string()], &Resolved::new()).unwrap();
         assert!(Columns::decode(&e, 499, None).is_err());
         assert!(Columns::decode(&e[..e.len() / 2], 500, None).is_err());
         assert!(Columns::decode(b"not ipc", 500, None).is_err());
@@ -541,7 +542,9 @@ mod tests {
         // No metadata at all, or no one type for a field: no columns (filters decode the
         // JSON), and no error.
         for metas in [&["{}", ""][..], &[r#"{"a":1}"#, r#"{"a":{"b":2}}"#]] {
-            assert!(encode(metas, &["a".to_string()]).unwrap().is_empty());
+            assert!(encode(metas, &["a".to_string()], &Resolved::new())
+                .unwrap()
+                .is_empty());
         }
     }
 }

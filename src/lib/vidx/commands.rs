@@ -15,10 +15,11 @@ use super::distance::Metric;
 use super::hnsw::Scratch;
 use super::manifest::Config;
 use super::records::{
-    decode_ndjson, extract, extract_meta, id_strings, meta_map, meta_ndjson, to_batch, Fields,
+    decode_meta, extract, extract_meta, id_strings, meta_map, meta_ndjson, to_batch, Fields,
     Origin, Row,
 };
 use super::store::{self, Index};
+use super::types::{self, Resolved};
 use super::wal::{Op, SyncMode};
 use super::{
     AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, RestoreArgs, SearchArgs, SnapshotArgs,
@@ -41,7 +42,11 @@ impl Out {
         })
     }
     fn write(&mut self, rows: &[Map<String, Value>]) -> Result<()> {
-        if let Some(b) = to_batch(rows)? {
+        self.write_typed(rows, &Resolved::new())
+    }
+    /// Writes records that carry metadata fields, typed as the index declares them.
+    fn write_typed(&mut self, rows: &[Map<String, Value>], declared: &Resolved) -> Result<()> {
+        if let Some(b) = to_batch(rows, declared)? {
             self.sink.write(&b)?;
         }
         Ok(())
@@ -134,6 +139,18 @@ pub fn create(a: &CreateArgs) -> Result<Outcome> {
 /// the next search maps it instead of replaying the log.
 const FLUSH_AT_END: usize = 1024;
 
+/// Declares an input batch's metadata types (`types`) before its records are logged,
+/// warning of a field that no one type holds any more.
+fn declare(idx: &mut Index, columns: &[(String, ArrayRef)]) -> Result<()> {
+    for m in idx.declare(columns)? {
+        warn(&format!(
+            "metadata field '{}' is {} in earlier records and {} in these; no one type holds both, so it is typed by what each record holds from now on",
+            m.field, m.was, m.now
+        ));
+    }
+    Ok(())
+}
+
 pub fn add(a: &AddArgs) -> Result<Outcome> {
     let started = Instant::now();
     let mut out = Out::new(&a.output)?;
@@ -144,7 +161,8 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
     let mut indexing = std::time::Duration::ZERO;
     let mut committed: u64 = 0;
     for rows in batches {
-        let rows = rows?;
+        let (meta, rows) = rows?;
+        declare(&mut idx, &meta)?;
         let n = rows.len() as u64;
         let last_id = rows.last().map(|r| r.id.clone()).unwrap_or_default();
         let ops = rows
@@ -197,6 +215,7 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
             first: seen + 1,
         };
         let rows = extract_meta(&batch, &a.id, &a.vector, &origin)?;
+        declare(&mut idx, &types::of_batch(&batch, &[&a.id]))?;
         seen += rows.len() as u64;
         // One put per id, merging every update of it in this group in order.
         let mut puts: Vec<(String, Vec<f32>, Map<String, Value>)> = Vec::new();
@@ -280,15 +299,18 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
         .map(|sql| super::filter::evaluate(&idx, sql))
         .transpose()?;
     let mut scratch = Scratch::default();
+    let started = Instant::now();
     let mut spent = std::time::Duration::ZERO;
     let mut queries = 0u64;
+    // Each query's search time, for --timing's latency percentiles.
+    let mut latencies: Vec<std::time::Duration> = Vec::new();
     let (hits_out, hits_in) = std::sync::mpsc::sync_channel::<(Vec<Row>, Vec<Vec<store::Hit>>)>(2);
     let idx = &idx;
     std::thread::scope(|s| -> Result<()> {
         let written = s.spawn(move || write_hits(idx, hits_in, metric, opts));
         for qs in queries_in {
             let qs = match qs {
-                Ok(qs) => qs,
+                Ok((_, qs)) => qs,
                 Err(e) => {
                     // The hits of the queries before the bad one still go out.
                     drop(hits_out);
@@ -301,7 +323,12 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
                 .iter()
                 .map(|q| {
                     let ef = if a.exact { usize::MAX } else { ef };
-                    idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch)
+                    let one = Instant::now();
+                    let hits = idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch);
+                    if a.timing {
+                        latencies.push(one.elapsed());
+                    }
+                    hits
                 })
                 .collect();
             spent += t.elapsed();
@@ -318,22 +345,41 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
     })?;
     if a.timing {
         let s = spent.as_secs_f64();
+        let all = started.elapsed().as_secs_f64();
+        latencies.sort_unstable();
+        let ms = |q: f64| nearest_rank(&latencies, q).as_secs_f64() * 1e3;
         eprintln!(
-            "vidx: searched {queries} queries in {s:.3} s ({:.0} queries/s, kernels {})",
+            "vidx: searched {queries} queries in {s:.3} s ({:.0} queries/s, kernels {}); \
+             end to end {all:.3} s ({:.0} queries/s); latency p50 {:.3} ms, p99 {:.3} ms",
             queries as f64 / s.max(1e-9),
-            super::distance::kernels().name
+            super::distance::kernels().name,
+            queries as f64 / all.max(1e-9),
+            ms(0.50),
+            ms(0.99),
         );
     }
     Ok(Outcome::Complete)
 }
 
+/// The `q` quantile of sorted durations by the nearest-rank method (zero when empty).
+fn nearest_rank(sorted: &[std::time::Duration], q: f64) -> std::time::Duration {
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted
+        .get(rank.clamp(1, sorted.len().max(1)) - 1)
+        .copied()
+        .unwrap_or_default()
+}
+
 /// Queries per batch when hits go out as NDJSON (see `read_queries`).
 const QUERY_BATCH: usize = 64;
+
+/// A batch's metadata columns by name (`types::of_batch`; none for queries).
+type MetaColumns = Vec<(String, ArrayRef)>;
 
 /// Rows being read from the input on a thread of their own (see [`read_rows`]): they
 /// flow once [`RowReader::start`] gives the index's dimension and metric.
 struct RowReader {
-    rows: std::sync::mpsc::Receiver<Result<Vec<Row>>>,
+    rows: std::sync::mpsc::Receiver<Result<(MetaColumns, Vec<Row>)>>,
     geometry: std::sync::mpsc::SyncSender<(usize, super::distance::Space)>,
 }
 
@@ -342,7 +388,7 @@ impl RowReader {
         self,
         dim: usize,
         space: super::distance::Space,
-    ) -> std::sync::mpsc::IntoIter<Result<Vec<Row>>> {
+    ) -> std::sync::mpsc::IntoIter<Result<(MetaColumns, Vec<Row>)>> {
         // A reader that already stopped on an error has sent it: it comes out first.
         let _ = self.geometry.send((dim, space));
         self.rows.into_iter()
@@ -413,10 +459,18 @@ fn read_rows(
                         source: &name,
                         first: seen + 1,
                     },
-                ),
+                )
+                .map(|rows| {
+                    let meta = if queries {
+                        Vec::new()
+                    } else {
+                        types::of_batch(&batch, &[id.as_str(), vector.as_str()])
+                    };
+                    (meta, rows)
+                }),
                 Err(e) => Err(e),
             };
-            seen += batch.as_ref().map_or(0, |b| b.len() as u64);
+            seen += batch.as_ref().map_or(0, |(_, b)| b.len() as u64);
             let failed = batch.is_err();
             if tx.send(batch).is_err() || failed {
                 return;
@@ -452,9 +506,10 @@ fn write_hits(
         return crate::record::writer::close(out).map_err(|e| Error::io(what, e));
     }
     let mut sink = LazySink::new(opts);
+    let declared = idx.meta_types();
     for (qs, results) in batches {
         if let Some(hits) = hits_columns(idx, &qs, &results, metric) {
-            sink.write(&hits.into_batch()?)?;
+            sink.write(&hits.into_batch(&declared)?)?;
         }
     }
     sink.finish(None)
@@ -472,11 +527,12 @@ struct HitColumns {
 
 impl HitColumns {
     /// The hits as a record batch, with the metadata decoded in one pass by the record
-    /// layer: no JSON object per hit, written out and parsed again. A metadata field
-    /// named like one of the first four columns is prefixed `meta_`.
-    fn into_batch(self) -> Result<RecordBatch> {
+    /// layer: no JSON object per hit, written out and parsed again; fields typed as
+    /// the index declares them (`records::decode_meta`). A metadata field named like
+    /// one of the first four columns is prefixed `meta_`.
+    fn into_batch(self, declared: &Resolved) -> Result<RecordBatch> {
         let (mut fields, mut columns) = (self.fields, self.columns);
-        if let Some(meta) = decode_ndjson(self.meta, self.meta_lines)? {
+        if let Some(meta) = decode_meta(self.meta, self.meta_lines, declared)? {
             for (f, c) in meta.schema().fields().iter().zip(meta.columns()) {
                 let name = if fields.iter().any(|g| g.name() == f.name()) {
                     format!("meta_{}", f.name())
@@ -642,7 +698,7 @@ pub fn get(a: &GetArgs) -> Result<Outcome> {
             }
         }
     }
-    out.write(&rows)?;
+    out.write_typed(&rows, &idx.meta_types())?;
     out.finish()?;
     Ok(if missing > 0 {
         Outcome::Lossy
@@ -804,6 +860,13 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
     // Segments whose metadata filters read typed columns (format 3 with metadata);
     // older ones decode each record's JSON until a compaction rewrites them.
     let columnar = idx.segments.iter().filter(|s| s.has_columns()).count();
+    // The declared metadata types in the `name:type,...` form of `etl --schema`.
+    let meta_types: Vec<String> = idx
+        .manifest
+        .meta_types
+        .iter()
+        .map(|(name, t)| format!("{name}:{t}"))
+        .collect();
     out.write(&[obj(json!({
         "dir": a.dir.display().to_string(),
         "dim": c.dim,
@@ -824,6 +887,7 @@ pub fn stats(a: &StatsArgs) -> Result<Outcome> {
         "quantize": c.quantize.name(),
         "index_fields": c.index_fields,
         "columnar_segments": columnar,
+        "meta_types": meta_types.join(","),
         "kernels": super::distance::kernels().name,
         "open_ms": open_ms,
         "verified": a.verify,

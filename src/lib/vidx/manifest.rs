@@ -107,6 +107,10 @@ pub struct Manifest {
     pub next_segment: u64,
     /// Generation of the WAL file writes go to.
     pub wal: u64,
+    /// The metadata fields' types as the inputs declared them (see `types`). Absent
+    /// when empty, so older manifests and their checksums read as before.
+    #[serde(default, skip_serializing_if = "super::types::Declared::is_empty")]
+    pub meta_types: super::types::Declared,
 }
 
 impl Manifest {
@@ -224,6 +228,7 @@ mod tests {
             flushed_seq: 40,
             next_segment: 2,
             wal: 3,
+            meta_types: Default::default(),
         }
     }
 

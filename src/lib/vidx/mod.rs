@@ -17,6 +17,7 @@ pub mod scan;
 pub mod segment;
 pub mod snapshot;
 pub mod store;
+pub mod types;
 pub mod wal;
 
 use std::path::PathBuf;
@@ -43,6 +44,12 @@ An index is a directory: MANIFEST (settings and live segments), seg-*.vseg (immu
 segments with their HNSW graphs, memory-mapped by searches), wal-*.log (the
 write-ahead log of what is not in a segment yet) and LOCK (held by the one writer).
 Searches need no lock and see a consistent snapshot while a writer works.
+
+Metadata fields keep the types their input gave them (a Parquet int32 or timestamp[ms]
+stays one in scans, hits, filters and segment columns; 'vidx stats' lists them as
+meta_types). A later input whose values that type does not hold widens it (int32 to
+int64), or, where no type holds both (a number and a text), types the field by what
+each record holds from then on, with a warning.
 
 A full memtable is merged into the largest segment: that segment's graph is kept, the
 new vectors are inserted into it and overwritten or deleted rows leave it, so an index
@@ -283,7 +290,8 @@ pub struct SearchArgs {
     /// scan of the admitted rows, so recall holds
     #[arg(long, value_name = "CONDITION")]
     pub filter: Option<String>,
-    /// Print the time spent searching (without reading and writing records) to stderr
+    /// Print to stderr the time spent searching (without reading and writing records),
+    /// end to end, and the per-query search latency's median and 99th percentile
     #[arg(long)]
     pub timing: bool,
     #[command(flatten)]

@@ -10,6 +10,7 @@ use arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
 
 use super::distance::Space;
+use super::types::Resolved;
 use crate::error::{Error, Location, Result};
 use crate::record::ndjson::{NdjsonOptions, NdjsonSource, SchemaState};
 use crate::record::schema::type_to_string;
@@ -309,8 +310,9 @@ fn meta_lines(batch: &RecordBatch, skip: &[&str]) -> Result<Vec<String>> {
 }
 
 /// Result rows (JSON objects) → one record batch, through the record layer's NDJSON
-/// decoder so types are inferred exactly as for any other input.
-pub fn to_batch(rows: &[Map<String, Value>]) -> Result<Option<RecordBatch>> {
+/// decoder so types are inferred exactly as for any other input (and metadata fields
+/// typed as `declared`, see [`decode_meta`]).
+pub fn to_batch(rows: &[Map<String, Value>], declared: &Resolved) -> Result<Option<RecordBatch>> {
     if rows.is_empty() {
         return Ok(None);
     }
@@ -319,7 +321,31 @@ pub fn to_batch(rows: &[Map<String, Value>]) -> Result<Option<RecordBatch>> {
         serde_json::to_writer(&mut bytes, r).expect("JSON values serialise");
         bytes.push(b'\n');
     }
-    decode_ndjson(bytes, rows.len())
+    decode_meta(bytes, rows.len(), declared)
+}
+
+/// Stored metadata (NDJSON lines) as one batch: each field with its declared type
+/// where the index has one and the rows' JSON is how values of that type are stored
+/// (`types::apply`), the rest as inferred. Rows whose values the declared types do not
+/// hold after all (out of an int32's range, say) are given as inferred.
+pub fn decode_meta(
+    bytes: Vec<u8>,
+    lines: usize,
+    declared: &Resolved,
+) -> Result<Option<RecordBatch>> {
+    if declared.is_empty() {
+        return decode_ndjson(bytes, lines);
+    }
+    let Some(inferred) = decode_ndjson(bytes.clone(), lines)? else {
+        return Ok(None);
+    };
+    let Some(schema) = super::types::apply(&inferred.schema(), declared) else {
+        return Ok(Some(inferred));
+    };
+    match decode_ndjson_as(bytes, lines, Some(SchemaState::Given(schema))) {
+        Ok(Some(typed)) if typed.num_rows() == inferred.num_rows() => Ok(Some(typed)),
+        _ => Ok(Some(inferred)),
+    }
 }
 
 /// Decodes NDJSON held in memory (e.g. stored metadata) into one batch, inferring the

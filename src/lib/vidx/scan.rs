@@ -82,7 +82,8 @@ fn select(idx: &mut Index, a: &ScanArgs) -> Result<Vec<Loc>> {
 }
 
 /// One schema for every batch: the metadata's columns are inferred from all the
-/// records the scan returns (Arrow and Parquet files have one schema).
+/// records the scan returns (Arrow and Parquet files have one schema), each field
+/// typed as the index declares it where the records allow (`types::apply`).
 fn schema(idx: &Index, locs: &[Loc], a: &ScanArgs) -> Result<(SchemaRef, SchemaRef)> {
     let mut inference = Inference::default();
     for &l in locs {
@@ -103,6 +104,7 @@ fn schema(idx: &Index, locs: &[Loc], a: &ScanArgs) -> Result<(SchemaRef, SchemaR
         })?;
     }
     let meta = inference.schema();
+    let meta = super::types::apply(&meta, &idx.meta_types()).unwrap_or(meta);
     let mut fields: Vec<FieldRef> = vec![Arc::new(Field::new(&a.id_field, DataType::Utf8, false))];
     if a.vectors {
         fields.push(Arc::new(Field::new(

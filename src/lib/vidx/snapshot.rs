@@ -57,9 +57,13 @@ pub fn take(src: &Path, dest: &Path) -> Result<Snapshot> {
 fn take_into(src: &Path, dest: &Path) -> Result<Snapshot> {
     let mut last = None;
     for attempt in 1..=100 {
-        let manifest = Manifest::read(src)?;
+        let mut manifest = Manifest::read(src)?;
         match copy_state(src, dest, &manifest) {
             Ok(mut s) => {
+                // The metadata types as declared now, after the log was copied: a
+                // declaration reaches the manifest before its records reach the log, so
+                // these cover every copied record (`types`; they only ever grow).
+                manifest.meta_types = Manifest::read(src)?.meta_types;
                 // Last: until the manifest is in place the copy is not an index.
                 manifest.write(dest)?;
                 s.attempts = attempt;

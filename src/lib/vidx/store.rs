@@ -20,6 +20,8 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use arrow::array::ArrayRef;
+
 use super::bitset::Bitset;
 use super::columns;
 use super::distance::Space;
@@ -28,6 +30,7 @@ use super::manifest::{sync_dir, Config, Manifest, Quantize, SegmentEntry, FORMAT
 use super::memtable::Memtable;
 use super::quant::Quantized;
 use super::segment::{self, NewSegment, Segment};
+use super::types;
 use super::wal::{self, Op, SyncMode, Wal};
 use crate::error::{Error, Result};
 
@@ -104,6 +107,7 @@ pub fn create(dir: &Path, config: Config) -> Result<()> {
         flushed_seq: 0,
         next_segment: 1,
         wal: 1,
+        meta_types: Default::default(),
     };
     m.write(dir)
 }
@@ -358,6 +362,30 @@ impl Index {
 
     pub fn config(&self) -> &Config {
         &self.manifest.config
+    }
+
+    /// The metadata fields' declared types (see `types`).
+    pub fn meta_types(&self) -> types::Resolved {
+        types::resolve(&self.manifest.meta_types)
+    }
+
+    /// Declares the types an input batch gives its metadata fields (`types::of_batch`):
+    /// the manifest is rewritten, before any of the batch's records is logged, when
+    /// they change what it holds. Returns the fields that became mixed by them.
+    pub fn declare(&mut self, columns: &[(String, ArrayRef)]) -> Result<Vec<types::Mixed>> {
+        if self.writer.is_none() {
+            return Err(Error::Internal(
+                "declaring metadata types needs the writer".into(),
+            ));
+        }
+        let mut m = self.manifest.clone();
+        let mixed = types::merge(&mut m.meta_types, columns);
+        if m.meta_types != self.manifest.meta_types {
+            m.generation += 1;
+            m.write(&self.dir)?;
+            self.manifest = m;
+        }
+        Ok(mixed)
     }
 
     fn invalidate(&mut self) {
@@ -700,7 +728,11 @@ impl Index {
         let n_vec = vec_rows.len();
         let rows: Vec<Loc> = vec_rows.into_iter().chain(tombstones).collect();
         let metas: Vec<&str> = rows.iter().map(|&l| self.meta_of(l)).collect();
-        let columns = columns::encode(&metas[..n_vec], &self.config().index_fields)?;
+        let columns = columns::encode(
+            &metas[..n_vec],
+            &self.config().index_fields,
+            &self.meta_types(),
+        )?;
         let path = segment_path(&self.dir, seg_no);
         let new = NewSegment {
             dim,
