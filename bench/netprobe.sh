@@ -8,7 +8,10 @@
 # each of: no probe; `netprobe tcp` (lifecycle events) streaming NDJSON
 # into a pipe reader; `netprobe tcp --events all` the same way; `netprobe serve` alone
 # (metrics only, no record stream); and a bpftrace one-liner on the same tracepoint
-# printing a line per state change, for reference. The runs are interleaved round by
+# printing a line per state change, for reference; and the floor under any tracepoint
+# probe: programs that do nothing (bench/netprobe_floor.bpf.c, attached by bench/netprobe_floor.c) on
+# the lifecycle tracepoint alone and on every tracepoint of `--events all` and serve.
+# The runs are interleaved round by
 # round, so a change in the machine's speed touches every configuration alike, and the
 # median rate of each is reported with its share of the unprobed median.
 #
@@ -25,6 +28,12 @@ BIN="$PWD/target/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -O2 -pthread -o "$work/storm" bench/storm.c
+for set in lifecycle all; do
+    clang-19 -O2 -g -target bpf -I"/usr/include/$(uname -m)-linux-gnu" $([ $set = all ] && echo -DALL) \
+        -c bench/netprobe_floor.bpf.c \
+        -o "$work/floor-$set.o"
+done
+cc -O2 -o "$work/floor" bench/netprobe_floor.c -lbpf
 # bpftrace finds tracepoints through tracefs, which a fresh machine may not have mounted
 # (netprobe attaches raw tracepoints and needs no tracefs).
 [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
@@ -103,8 +112,20 @@ run_bpftrace() {
     wait $bt || true
 }
 
+# Empty programs on the tracepoints of `set`, attached while the storm runs.
+run_floor() { # set
+    "$work/floor" "$work/floor-$1.o" >"$work/floor.out" 2>&1 &
+    local floor=$!
+    wait_for "$work/floor.out" "attached"
+    storm "floor-$1"
+    kill -TERM $floor
+    wait $floor || fail "the floor loader failed: $(cat "$work/floor.out")"
+}
+
 for round in $(seq "$ROUNDS"); do
     storm none
+    run_floor lifecycle
+    run_floor all
     run_tcp lifecycle
     run_tcp all --events all
     run_serve
@@ -115,11 +136,13 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 base=$(cut -d' ' -f2 "$work/none.rates" | median)
 printf '%-44s %14s %24s %8s\n' "run (${SECS}s storm x $ROUNDS, $CLIENTS clients, $(nproc) CPUs)" "connections/s" "(all rounds)" "of none"
-for c in none lifecycle all serve bpftrace; do
+for c in none floor-lifecycle floor-all lifecycle all serve bpftrace; do
     rates=$(cut -d' ' -f2 "$work/$c.rates" | paste -sd/)
     med=$(cut -d' ' -f2 "$work/$c.rates" | median)
     case $c in
         none) label="no probe" ;;
+        floor-lifecycle) label="empty program, lifecycle tracepoint (floor)" ;;
+        floor-all) label="empty programs, all 7 tracepoints (floor)" ;;
         lifecycle) label="netprobe tcp | reader (lifecycle)" ;;
         all) label="netprobe tcp --events all | reader" ;;
         serve) label="netprobe serve (metrics only)" ;;
