@@ -2,6 +2,7 @@
 //! writers with it), does its work through `store::Index`, and writes records.
 
 use std::io::Write;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,6 +26,7 @@ use super::{
     AddArgs, CreateArgs, DeleteArgs, DirOutput, GetArgs, RestoreArgs, SearchArgs, SnapshotArgs,
     StatsArgs, UpdateArgs,
 };
+use crate::cli::signals::{stop_on_signals, stopped};
 use crate::cli::{warn, Outcome, OutputArgs};
 use crate::error::{Error, Location, Result};
 use crate::record::{LazySink, OutputFormat, ReadOptions, RecordReader, Source};
@@ -151,8 +153,14 @@ fn declare(idx: &mut Index, columns: &[(String, ArrayRef)]) -> Result<()> {
     Ok(())
 }
 
+/// How often `vidx add` waiting for input looks whether a signal asked it to stop.
+const SIGNAL_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 pub fn add(a: &AddArgs) -> Result<Outcome> {
     let started = Instant::now();
+    // SIGINT and SIGTERM end the add between groups: the group being logged is
+    // finished and acknowledged, no torn tail is left behind, nothing more is read.
+    stop_on_signals();
     let mut out = Out::new(&a.output)?;
     let batches = read_rows(&a.input, &a.fields, false, false)?;
     let mut idx = Index::open_write(&a.dir, a.sync)?;
@@ -160,7 +168,16 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
     let batches = batches.start(idx.config().dim, idx.space);
     let mut indexing = std::time::Duration::ZERO;
     let mut committed: u64 = 0;
-    for rows in batches {
+    let interrupted = loop {
+        let rows = match batches.recv_timeout(SIGNAL_POLL) {
+            Ok(rows) => rows,
+            Err(RecvTimeoutError::Timeout) if stopped() => break true,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break false,
+        };
+        if stopped() {
+            break true;
+        }
         let (meta, rows) = rows?;
         declare(&mut idx, &meta)?;
         let n = rows.len() as u64;
@@ -182,9 +199,21 @@ pub fn add(a: &AddArgs) -> Result<Outcome> {
             "seq": seq,
             "last_id": last_id,
         }))])?;
+        if stopped() {
+            break true;
+        }
         let t = Instant::now();
         idx.maybe_flush()?;
         indexing += t.elapsed();
+    };
+    if interrupted {
+        // What is committed stays in the log; the next writer or search replays it.
+        out.finish()?;
+        return Err(Error::data(
+            Location::of(source_name(&a.input)),
+            format!("interrupted by a signal after {committed} records, all of them committed to {}; the rest of the input was not read", a.dir.display()),
+        )
+        .with_hint("add the records after the last commit's last_id to finish"));
     }
     let t = Instant::now();
     idx.flush_from(FLUSH_AT_END)?;
@@ -308,7 +337,7 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
     let idx = &idx;
     std::thread::scope(|s| -> Result<()> {
         let written = s.spawn(move || write_hits(idx, hits_in, metric, opts));
-        for qs in queries_in {
+        for qs in queries_in.iter() {
             let qs = match qs {
                 Ok((_, qs)) => qs,
                 Err(e) => {
@@ -388,10 +417,10 @@ impl RowReader {
         self,
         dim: usize,
         space: super::distance::Space,
-    ) -> std::sync::mpsc::IntoIter<Result<(MetaColumns, Vec<Row>)>> {
+    ) -> std::sync::mpsc::Receiver<Result<(MetaColumns, Vec<Row>)>> {
         // A reader that already stopped on an error has sent it: it comes out first.
         let _ = self.geometry.send((dim, space));
-        self.rows.into_iter()
+        self.rows
     }
 }
 

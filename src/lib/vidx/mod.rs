@@ -102,6 +102,8 @@ Examples:
     /// index's memtable size it is written as a new segment with its graph (a progress
     /// bar on a terminal); at the end, a memtable of at least 1024 records is flushed
     /// too, so the next search opens memory-mapped segments instead of replaying the log.
+    /// SIGINT (Ctrl-C) or SIGTERM ends it after the group being logged is committed
+    /// (exit 1, naming how many records are in): no torn log tail is left to cut.
     #[command(after_help = "\
 Examples:
   vidx add idx docs.ndjson --id doc_id --vector emb
