@@ -86,7 +86,8 @@ run_serve() {
     local addr
     addr=$(sed -n 's|.*http://\([^/]*\)/metrics.*|\1|p' "$work/serve.err")
     storm serve
-    sleep 0.2
+    # serve folds the kernel's counters into /metrics every 200 ms: wait out two folds.
+    sleep 0.5
     local m events lost expected=$((4 * last_n + 1))
     m=$(curl -s "http://$addr/metrics")
     events=$(echo "$m" | awk '$1 == "netprobe_events_total" {print $2}')

@@ -581,28 +581,25 @@ static __always_inline struct event *reserve(__u8 kind, __u64 now, __u64 sk)
 	return e;
 }
 
-// A raw tracepoint: the arguments (sk, oldstate, newstate) as the kernel passes them.
+// A BTF tracepoint (the raw tracepoint with typed arguments: sk, oldstate, newstate).
+// It runs on every state change of every socket, so the socket's fields it needs on
+// every run are read with plain loads the verifier checks against the kernel's BTF
+// (a raw tracepoint's untyped pointer needs a bpf_probe_read_kernel call per field).
 // No perf buffer is involved, and a run the kernel has to skip (a BPF program already
 // running on the CPU) is counted in the program's recursion_misses, which userspace
-// reports as lost. The context is the argument array itself, read at fixed offsets:
-// vmlinux.h declares `args` as a zero-length array, which a CO-RE access would relocate.
-SEC("raw_tracepoint/inet_sock_set_state")
-int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
+// reports as lost.
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
-	struct inet_sock *inet = (struct inet_sock *)s;
-	__u16 protocol = BPF_CORE_READ(s, sk_protocol);
-	if (protocol != IPPROTO_TCP)
+	if (s->sk_protocol != IPPROTO_TCP)
 		return 0;
 
+	struct inet_sock *inet = (struct inet_sock *)s;
 	__u64 now = bpf_ktime_get_ns();
 	__u64 sk = (__u64)s;
-	int oldstate = (int)args[1];
-	int newstate = (int)args[2];
-	__u16 family = BPF_CORE_READ(s, __sk_common.skc_family);
+	__u16 family = s->__sk_common.skc_family;
 	__u16 sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
-	__u32 netns = BPF_CORE_READ(s, __sk_common.skc_net.net, ns.inum);
+	__u32 netns = s->__sk_common.skc_net.net->ns.inum;
 	struct owner o = {};
 	struct owner *known = 0;
 	__u8 kind = KIND_STATE;
@@ -638,11 +635,11 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 	else if (newstate == TCP_CLOSE_)
 		kind = KIND_CLOSE;
 
-	known = bpf_map_lookup_elem(&owners, &sk);
-	if (known)
-		o = *known;
 	if (kind == KIND_CLOSE) {
 		if (oldstate == TCP_LISTEN_) {
+			known = bpf_map_lookup_elem(&owners, &sk);
+			if (known)
+				o = *known;
 			struct listen_key lk = { .netns = netns, .port = sport, .family = family };
 			struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
 			// Only forget the port if this listener registered it (SO_REUSEPORT).
@@ -660,8 +657,27 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!emits(kind))
 		return 0;
-	struct flow f;
-	read_flow(&f, &s->__sk_common);
+	// Counting in the kernel (`netprobe serve`) without an owner, uid or cgroup filter:
+	// only what the counters and the remaining filters take is read (family, ports,
+	// netns, and a close's bytes, RTT and duration), not the addresses, uid, cgroup or
+	// owner of a record nobody sees.
+	int lean = aggregate && !filter_pid && !filter_comm_set && !filter_uid_set &&
+		   !filter_cgroup_id;
+	// The owner only for a change that is reported (most are not), and when counting
+	// only for a close's duration.
+	if (!known && (!lean || kind == KIND_CLOSE)) {
+		known = bpf_map_lookup_elem(&owners, &sk);
+		if (known)
+			o = *known;
+	}
+	struct flow f = {};
+	if (lean) {
+		f.family = family;
+		f.dport = bpf_ntohs(s->__sk_common.skc_dport);
+		f.netns = netns;
+	} else {
+		read_flow(&f, &s->__sk_common);
+	}
 	f.sport = sport;
 	if (!passes(&f, known ? &o : 0, &s->__sk_common))
 		return 0;
@@ -669,10 +685,14 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 	struct event *e = reserve(kind, now, sk);
 	if (!e)
 		return 0;
-	fill_from_sock(e, &f, &s->__sk_common);
+	if (lean) {
+		e->family = family;
+	} else {
+		fill_from_sock(e, &f, &s->__sk_common);
+		set_owner(e, known ? &o : 0);
+	}
 	e->oldstate = oldstate;
 	e->newstate = newstate;
-	set_owner(e, known ? &o : 0);
 	if (kind == KIND_CLOSE) {
 		struct tcp_sock *tp = (struct tcp_sock *)sk;
 		if (known && o.start_ns)
@@ -681,14 +701,16 @@ int inet_sock_set_state(struct bpf_raw_tracepoint_args *ctx)
 		// (tcp_fin sets SOCK_DONE); bytes_sent counts payload of every transmission,
 		// so retransmitted bytes are taken off. Neither counts SYNs.
 		__u64 rx = BPF_CORE_READ(tp, bytes_received);
-		unsigned long flags = BPF_CORE_READ(s, __sk_common.skc_flags);
+		unsigned long flags = s->__sk_common.skc_flags;
 		if ((flags & (1UL << SOCK_DONE)) && rx > 0)
 			rx -= 1;
 		e->close.rx_bytes = rx;
 		e->close.tx_bytes = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
 		e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-		e->retrans = BPF_CORE_READ(tp, total_retrans);
-		bpf_core_read(&e->min_rtt_us, sizeof(e->min_rtt_us), &tp->rtt_min.s[0].v);
+		if (!lean) {
+			e->retrans = BPF_CORE_READ(tp, total_retrans);
+			bpf_core_read(&e->min_rtt_us, sizeof(e->min_rtt_us), &tp->rtt_min.s[0].v);
+		}
 	}
 	submit(e);
 	return 0;

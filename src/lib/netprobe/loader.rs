@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use aya::maps::{HashMap as AyaHashMap, MapData, PerCpuArray, RingBuf};
-use aya::programs::RawTracePoint;
+use aya::programs::{BtfTracePoint, RawTracePoint};
+use aya::Btf;
 use aya::{include_bytes_aligned, Ebpf, EbpfLoader};
 
 use super::event::Kind;
@@ -102,7 +103,7 @@ fn raise_memlock() {
 /// the other events.
 const LIFECYCLE: &str = "inet_sock_set_state";
 
-/// The programs (named after their raw tracepoints) that report `kind`.
+/// The programs (named after their tracepoints) that report `kind`.
 fn programs_for(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Retransmit => &["tcp_retransmit_skb", "tcp_retransmit_synack"],
@@ -177,7 +178,7 @@ impl Probe {
         }
     }
 
-    /// The raw tracepoints attached, for the notice on stderr.
+    /// The tracepoints attached, for the notice on stderr.
     pub fn attached(&self) -> &[&'static str] {
         &self.attached
     }
@@ -229,9 +230,12 @@ where
     T::try_from(m).map_err(|e| Error::device(format!("netprobe map {name}"), e.to_string()))
 }
 
-fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
-    let prog: &mut RawTracePoint = ebpf
-        .program_mut(name)
+/// The program `name` of the object as its type `T`.
+fn program<'a, T>(ebpf: &'a mut Ebpf, name: &str) -> Result<&'a mut T>
+where
+    &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
+{
+    ebpf.program_mut(name)
         .ok_or_else(|| {
             Error::device(
                 "netprobe",
@@ -239,16 +243,39 @@ fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
             )
         })?
         .try_into()
-        .map_err(|e| Error::device("netprobe", format!("{e}")))?;
-    prog.load().map_err(|e| {
-        Error::device(
-            "netprobe",
-            format!(
-                "the kernel rejected the {name} probe: {:#}",
-                anyhow::Error::new(e)
-            ),
-        )
-    })?;
+        .map_err(|e| Error::device("netprobe", format!("{e}")))
+}
+
+fn rejected(name: &str, e: aya::programs::ProgramError) -> Error {
+    Error::device(
+        "netprobe",
+        format!(
+            "the kernel rejected the {name} probe: {:#}",
+            anyhow::Error::new(e)
+        ),
+    )
+}
+
+/// Loads and attaches the program `name` to its tracepoint. The lifecycle program is a
+/// BTF tracepoint (typed arguments read with plain loads: it runs on every state change
+/// of every socket), checked against the running kernel's BTF, which `check_btf` found;
+/// the others are raw tracepoints.
+fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
+    if name == LIFECYCLE {
+        let btf = Btf::from_sys_fs()
+            .map_err(|e| Error::device("/sys/kernel/btf/vmlinux", format!("reading BTF: {e}")))?;
+        let prog: &mut BtfTracePoint = program(ebpf, name)?;
+        prog.load(name, &btf).map_err(|e| rejected(name, e))?;
+        prog.attach().map_err(|e| {
+            Error::device(
+                format!("BTF tracepoint {name}"),
+                format!("attach failed: {e}"),
+            )
+        })?;
+        return Ok(());
+    }
+    let prog: &mut RawTracePoint = program(ebpf, name)?;
+    prog.load().map_err(|e| rejected(name, e))?;
     prog.attach(name).map_err(|e| {
         Error::device(
             format!("raw tracepoint {name}"),
