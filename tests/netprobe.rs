@@ -827,18 +827,31 @@ fn retransmits_match_the_kernels_count_and_netfilter_drops_are_named() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("the rule's counter");
-    thread::sleep(Duration::from_millis(400));
-    let m = parse_exposition(&http_get(&addr, "/metrics").1);
-    let (_, status) = serve.stop();
-    assert_eq!(status, 0);
-    let (records, status) = probe.stop();
-    assert_eq!(status, 0, "nothing lost");
-    let metric = |prefix: &str| -> f64 {
+    // serve folds the kernel's counts into /metrics every 200 ms, later on a loaded
+    // machine: scrape until the retransmits and drops have all come in (a count that
+    // stays short fails below, after 3 s).
+    let sum = |m: &HashMap<String, f64>, prefix: &str| -> f64 {
         m.iter()
             .filter(|(k, _)| k.starts_with(prefix))
             .map(|(_, v)| v)
             .sum()
     };
+    thread::sleep(Duration::from_millis(400));
+    let mut m = parse_exposition(&http_get(&addr, "/metrics").1);
+    for _ in 0..30 {
+        if sum(&m, "netprobe_retransmit_segments_total{") as u64 >= retrans_segs
+            && sum(&m, r#"netprobe_drops_total{reason="NETFILTER_DROP"}"#) as u64 >= nft_drops
+        {
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+        m = parse_exposition(&http_get(&addr, "/metrics").1);
+    }
+    let (_, status) = serve.stop();
+    assert_eq!(status, 0);
+    let (records, status) = probe.stop();
+    assert_eq!(status, 0, "nothing lost");
+    let metric = |prefix: &str| -> f64 { sum(&m, prefix) };
     assert_eq!(
         metric("netprobe_retransmit_segments_total{") as u64,
         retrans_segs,
