@@ -378,9 +378,12 @@ impl Index {
                 "declaring metadata types needs the writer".into(),
             ));
         }
-        let mut m = self.manifest.clone();
-        let mixed = types::merge(&mut m.meta_types, columns);
-        if m.meta_types != self.manifest.meta_types {
+        // Most batches change nothing: the manifest is copied only when they do.
+        let mut declared = self.manifest.meta_types.clone();
+        let mixed = types::merge(&mut declared, columns);
+        if declared != self.manifest.meta_types {
+            let mut m = self.manifest.clone();
+            m.meta_types = declared;
             m.generation += 1;
             m.write(&self.dir)?;
             self.manifest = m;
