@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // netprobe: TCP lifecycle from the inet_sock_set_state tracepoint, and why connections
-// are slow or fail from the tcp and skb tracepoints (all attached raw: no tracefs).
+// are slow or fail from the tcp and skb tracepoints. All are BTF tracepoints (raw
+// tracepoints with typed arguments: no tracefs, and socket fields read with plain loads
+// the verifier checks against the kernel's BTF instead of a probe-read call each).
 //
 // inet_sock_set_state fires on every TCP state change, often in softirq context where
 // the current task is not the socket's owner. So the owner (pid, comm, start time) is
 // recorded per socket at the moments that do run in the owner's syscall: connect()
 // (CLOSE->SYN_SENT) and listen() (CLOSE->LISTEN). Accepted children inherit the owner
 // of the listener on their local port (LISTEN->SYN_RECV). Every other event looks the
-// owner up by socket pointer, also just after the close (an abortive close's reset). The socket's own uid and cgroup (set when it was made)
+// owner up by socket address, also just after the close (an abortive close's reset, the
+// drops of its last packets). The socket's own uid and cgroup (set when it was made)
 // are read from the socket, so they are right even for sockets older than the probe.
 //
 // Filters are applied here, before the ring buffer, so filtered-out traffic costs no
@@ -112,9 +115,10 @@ struct event {
 };
 _Static_assert(sizeof(struct event) == 136, "struct event layout changed");
 
+// What the probe knows of a socket beyond what the socket holds itself.
 struct owner {
-	__u64 start_ns;
-	__u32 pid;
+	__u64 start_ns; // connect, accept or listen; 0 when not seen
+	__u32 pid;      // 0 when unknown (accepted by a listener older than the probe)
 	char comm[16];
 };
 
@@ -157,11 +161,27 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+// Each socket's owner, in a table indexed by a hash of the socket's address. A slot is
+// held while it is written or read by making its sequence number odd with a
+// compare-and-swap, and released by making it even again: no lock to wait for, no
+// list to keep, so a record costs two atomic operations on one cache line where an
+// LRU hash map's update measured about 70 ns, most of the program's run (and
+// per-socket storage costs more still: an allocation with every connection and a free
+// with every socket). A socket whose slot a later socket took, or whose slot another
+// CPU held at that instant, has an unknown owner and duration, like a socket older
+// than the probe; no record is ever read half-written or as another socket's.
+#define OWNER_BITS 18
+struct owner_slot {
+	__u64 seq; // odd while held
+	__u64 sk;  // the socket this owner is of; 0 for none
+	struct owner o;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
-	__type(value, struct owner);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << OWNER_BITS);
+	__type(key, __u32);
+	__type(value, struct owner_slot);
 } owners SEC(".maps");
 
 struct {
@@ -179,9 +199,64 @@ struct {
 	__type(value, __u64);
 } rtt_last SEC(".maps");
 
-static __always_inline int emits(int kind)
+// A socket's address as a number, for hashing. The verifier lets a program compute with
+// a pointer's bits only as the difference of two pointers (with the privileges netprobe
+// loads with); this one is taken against a fixed object, so it is the same number for
+// a socket in every program.
+static const volatile __u8 sock_anchor = 0;
+
+static __always_inline __u64 sock_id(const void *s)
 {
-	return emit_mask & (1u << kind);
+	return (__u64)s - (__u64)&sock_anchor;
+}
+
+// The slot of socket `sk` (its sock_id), held (its even sequence number returned in *seq), or 0 when
+// another CPU holds it. Socket addresses are slab objects, so their low bits repeat:
+// a multiplicative hash spreads them.
+static __always_inline struct owner_slot *slot_hold(__u64 sk, __u64 *seq)
+{
+	__u32 i = (sk * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_BITS);
+	struct owner_slot *sl = bpf_map_lookup_elem(&owners, &i);
+	if (!sl)
+		return 0;
+	__u64 s = *(volatile __u64 *)&sl->seq;
+	if ((s & 1) || __sync_val_compare_and_swap(&sl->seq, s, s + 1) != s)
+		return 0;
+	*seq = s;
+	return sl;
+}
+
+// Lets the slot go (a full barrier on every architecture: what was written in it is
+// visible before the slot is free).
+static __always_inline void slot_release(struct owner_slot *sl, __u64 seq)
+{
+	__sync_val_compare_and_swap(&sl->seq, seq + 1, seq + 2);
+}
+
+// Records `o` as socket `sk`'s owner (in place of whatever socket had the slot).
+static __always_inline void owner_set(__u64 sk, const struct owner *o)
+{
+	__u64 seq;
+	struct owner_slot *sl = slot_hold(sk, &seq);
+	if (!sl)
+		return;
+	sl->sk = sk;
+	sl->o = *o;
+	slot_release(sl, seq);
+}
+
+// Socket `sk`'s owner into *o; 0 when it is not known.
+static __always_inline int owner_get(__u64 sk, struct owner *o)
+{
+	__u64 seq;
+	struct owner_slot *sl = slot_hold(sk, &seq);
+	if (!sl)
+		return 0;
+	int found = sl->sk == sk;
+	if (found)
+		*o = sl->o;
+	slot_release(sl, seq);
+	return found;
 }
 
 static __always_inline void current_owner(struct owner *o, __u64 now)
@@ -189,6 +264,11 @@ static __always_inline void current_owner(struct owner *o, __u64 now)
 	o->start_ns = now;
 	o->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline int emits(int kind)
+{
+	return emit_mask & (1u << kind);
 }
 
 static __always_inline int comm_matches(const char *comm)
@@ -218,7 +298,7 @@ static __always_inline void count_lost(void)
 // `struct sock` (uid, cgroup, protocol, TCP state) must not be read from them.
 static __always_inline int full_sock(const struct sock_common *c)
 {
-	__u8 state = BPF_CORE_READ(c, skc_state);
+	__u8 state = c->skc_state;
 	return state != TCP_TIME_WAIT_ && state != TCP_NEW_SYN_RECV_;
 }
 
@@ -236,24 +316,31 @@ struct flow {
 };
 
 // Family, ports, netns and state from the common part every TCP socket (full,
-// time-wait or request) has; uid and cgroup from a full socket.
-static __always_inline void read_flow(struct flow *f, const struct sock_common *c)
+// time-wait or request) has; read_flow adds uid and cgroup from a full socket.
+static __always_inline void read_common(struct flow *f, const struct sock_common *c)
 {
-	f->family = BPF_CORE_READ(c, skc_family);
-	f->sport = BPF_CORE_READ(c, skc_num);
-	f->dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
-	f->netns = BPF_CORE_READ(c, skc_net.net, ns.inum);
-	f->state = BPF_CORE_READ(c, skc_state);
+	f->family = c->skc_family;
+	f->sport = c->skc_num;
+	f->dport = bpf_ntohs(c->skc_dport);
+	f->netns = c->skc_net.net->ns.inum;
+	f->state = c->skc_state;
 	f->uid = 0;
 	f->cgroup_id = 0;
 	f->owned = 0;
-	if (full_sock(c)) {
-		const struct sock *s = (const struct sock *)c;
+}
+
+static __always_inline void read_flow(struct flow *f, const struct sock *s)
+{
+	read_common(f, &s->__sk_common);
+	if (full_sock(&s->__sk_common)) {
 		// skc_num is cleared when a closing socket gives its port back (a reset sent
-		// on an abortive close comes after that); inet_sport keeps it.
+		// on an abortive close comes after that); inet_sport keeps it. (A probe read:
+		// the verifier reads a `struct sock *` only as far as a struct sock goes, and
+		// the cast helper refuses a socket reached through an skb.)
 		f->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)s, inet_sport));
-		f->uid = BPF_CORE_READ(s, sk_uid.val);
-		f->cgroup_id = BPF_CORE_READ(s, sk_cgrp_data.cgroup, kn, id);
+		f->uid = s->sk_uid.val;
+		struct cgroup *cg = s->sk_cgrp_data.cgroup;
+		f->cgroup_id = cg ? cg->kn->id : 0;
 		f->owned = 1;
 	}
 }
@@ -270,14 +357,14 @@ static __always_inline void fill_from_sock(struct event *e, const struct flow *f
 	e->uid = f->uid;
 	e->cgroup_id = f->cgroup_id;
 	e->flags = f->owned ? F_OWNER_SOCK : 0;
-	__builtin_memset(e->saddr, 0, 16);
-	__builtin_memset(e->daddr, 0, 16);
 	if (f->family == AF_INET6) {
-		bpf_core_read(e->saddr, 16, &c->skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &c->skc_v6_daddr);
+		__builtin_memcpy(e->saddr, c->skc_v6_rcv_saddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(e->daddr, c->skc_v6_daddr.in6_u.u6_addr8, 16);
 	} else {
-		bpf_core_read(e->saddr, 4, &c->skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &c->skc_daddr);
+		__builtin_memset(e->saddr, 0, 16);
+		__builtin_memset(e->daddr, 0, 16);
+		*(__u32 *)e->saddr = c->skc_rcv_saddr;
+		*(__u32 *)e->daddr = c->skc_daddr;
 	}
 }
 
@@ -581,53 +668,33 @@ static __always_inline struct event *reserve(__u8 kind, __u64 now, __u64 sk)
 	return e;
 }
 
-// A BTF tracepoint (the raw tracepoint with typed arguments: sk, oldstate, newstate).
-// It runs on every state change of every socket, so the socket's fields it needs on
-// every run are read with plain loads the verifier checks against the kernel's BTF
-// (a raw tracepoint's untyped pointer needs a bpf_probe_read_kernel call per field).
+// Counting in the kernel (`netprobe serve`) without an owner, uid or cgroup filter: only
+// what the counters and the remaining filters take is read (family, ports, netns, and a
+// close's bytes, RTT and duration), not the addresses, uid, cgroup or owner of a record
+// nobody sees. A load-time constant: the verifier drops the branches it rules out.
+#define LEAN (aggregate && !filter_pid && !filter_comm_set && !filter_uid_set && !filter_cgroup_id)
+
+// It runs on every state change of every socket, so it reads the socket with plain loads
+// and touches only the socket's own storage (no shared table).
 // No perf buffer is involved, and a run the kernel has to skip (a BPF program already
 // running on the CPU) is counted in the program's recursion_misses, which userspace
 // reports as lost.
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 {
-	if (s->sk_protocol != IPPROTO_TCP)
+	// 0 for a socket that is not TCP (the tracepoint serves other protocols too).
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(s);
+	if (!tp)
 		return 0;
 
-	struct inet_sock *inet = (struct inet_sock *)s;
-	__u64 now = bpf_ktime_get_ns();
-	__u64 sk = (__u64)s;
+	// skc_num is cleared before a closing socket's last change; inet_sport keeps it.
+	__u16 sport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
 	__u16 family = s->__sk_common.skc_family;
-	__u16 sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
 	__u32 netns = s->__sk_common.skc_net.net->ns.inum;
 	struct owner o = {};
-	struct owner *known = 0;
+	int known = 0;
+	__u64 now = 0;
 	__u8 kind = KIND_STATE;
-
-	if (oldstate == TCP_CLOSE_ && newstate == TCP_SYN_SENT_) {
-		// connect() runs in the owner's task.
-		current_owner(&o, now);
-		bpf_map_update_elem(&owners, &sk, &o, BPF_ANY);
-	} else if (oldstate == TCP_CLOSE_ && newstate == TCP_LISTEN_) {
-		current_owner(&o, now);
-		bpf_map_update_elem(&owners, &sk, &o, BPF_ANY);
-		struct listen_key lk = { .netns = netns, .port = sport, .family = family };
-		bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
-	} else if (oldstate == TCP_LISTEN_ && newstate == TCP_SYN_RECV_) {
-		// A child socket cloned from the listener: it belongs to the listener's owner.
-		struct listen_key lk = { .netns = netns, .port = sport, .family = family };
-		struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
-		if (l) {
-			o = *l;
-			o.start_ns = now;
-			bpf_map_update_elem(&owners, &sk, &o, BPF_ANY);
-		} else {
-			// A listener older than the probe: this socket's owner is unknown, and
-			// an entry left by a closed socket at the same address is not it.
-			bpf_map_delete_elem(&owners, &sk);
-		}
-	}
-
 	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_ESTABLISHED_)
 		kind = KIND_CONNECT;
 	else if (oldstate == TCP_SYN_RECV_ && newstate == TCP_ESTABLISHED_)
@@ -635,11 +702,42 @@ int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 	else if (newstate == TCP_CLOSE_)
 		kind = KIND_CLOSE;
 
+	if (oldstate == TCP_CLOSE_ && newstate == TCP_SYN_SENT_) {
+		// connect() runs in the owner's task. Counting lean, only the start matters.
+		now = bpf_ktime_get_ns();
+		if (LEAN)
+			o.start_ns = now;
+		else
+			current_owner(&o, now);
+		owner_set(sock_id(s), &o);
+		known = 1;
+	} else if (oldstate == TCP_CLOSE_ && newstate == TCP_LISTEN_) {
+		now = bpf_ktime_get_ns();
+		current_owner(&o, now);
+		owner_set(sock_id(s), &o);
+		known = 1;
+		struct listen_key lk = { .netns = netns, .port = sport, .family = family };
+		bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
+	} else if (oldstate == TCP_LISTEN_ && newstate == TCP_SYN_RECV_) {
+		// A socket cloned from the listener: it belongs to the listener's owner. For
+		// a listener older than the probe the owner is unknown (pid 0), the start is
+		// known; either way this record replaces one a closed socket at the same
+		// address may have left.
+		now = bpf_ktime_get_ns();
+		if (!LEAN) {
+			struct listen_key lk = { .netns = netns, .port = sport, .family = family };
+			struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
+			if (l)
+				o = *l;
+		}
+		o.start_ns = now;
+		owner_set(sock_id(s), &o);
+		known = 1;
+	}
+
 	if (kind == KIND_CLOSE) {
 		if (oldstate == TCP_LISTEN_) {
-			known = bpf_map_lookup_elem(&owners, &sk);
-			if (known)
-				o = *known;
+			known = owner_get(sock_id(s), &o);
 			struct listen_key lk = { .netns = netns, .port = sport, .family = family };
 			struct owner *l = bpf_map_lookup_elem(&listeners, &lk);
 			// Only forget the port if this listener registered it (SO_REUSEPORT).
@@ -647,46 +745,42 @@ int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 				bpf_map_delete_elem(&listeners, &lk);
 		}
 		// The owner stays known after the close: a reset sent on an abortive close,
-		// and the drops of its last packets, come after it. Every new socket's entry
-		// is set or cleared at its first transition above, so a later socket at the
-		// same address never inherits it; the LRU map forgets old entries.
+		// and the drops of its last packets, come after it. A later socket at the
+		// same address replaces it at its first transition above.
 		// A hash delete on every close costs; only rtt sampling fills this map.
-		if (emits(KIND_RTT))
+		if (emits(KIND_RTT)) {
+			__u64 sk = (__u64)s;
 			bpf_map_delete_elem(&rtt_last, &sk);
+		}
 	}
 
 	if (!emits(kind))
 		return 0;
-	// Counting in the kernel (`netprobe serve`) without an owner, uid or cgroup filter:
-	// only what the counters and the remaining filters take is read (family, ports,
-	// netns, and a close's bytes, RTT and duration), not the addresses, uid, cgroup or
-	// owner of a record nobody sees.
-	int lean = aggregate && !filter_pid && !filter_comm_set && !filter_uid_set &&
-		   !filter_cgroup_id;
-	// The owner only for a change that is reported (most are not), and when counting
-	// only for a close's duration.
-	if (!known && (!lean || kind == KIND_CLOSE)) {
-		known = bpf_map_lookup_elem(&owners, &sk);
-		if (known)
-			o = *known;
+	// The time and the owner only for a change that is reported (most are not), and
+	// when counting only for a close's duration.
+	if (!LEAN || kind == KIND_CLOSE) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		if (!known)
+			known = owner_get(sock_id(s), &o);
 	}
 	struct flow f = {};
-	if (lean) {
+	if (LEAN) {
 		f.family = family;
 		f.dport = bpf_ntohs(s->__sk_common.skc_dport);
 		f.netns = netns;
 	} else {
-		read_flow(&f, &s->__sk_common);
+		read_flow(&f, s);
 	}
 	f.sport = sport;
 	if (!passes(&f, known ? &o : 0, &s->__sk_common))
 		return 0;
 
-	struct event *e = reserve(kind, now, sk);
+	struct event *e = reserve(kind, now, (__u64)s);
 	if (!e)
 		return 0;
-	if (lean) {
-		e->family = family;
+	if (LEAN) {
+		e->family = f.family;
 	} else {
 		fill_from_sock(e, &f, &s->__sk_common);
 		set_owner(e, known ? &o : 0);
@@ -694,62 +788,62 @@ int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	if (kind == KIND_CLOSE) {
-		struct tcp_sock *tp = (struct tcp_sock *)sk;
 		if (known && o.start_ns)
 			e->close.duration_ns = now - o.start_ns;
 		// Payload bytes. bytes_received also counts a FIN that reached this socket
 		// (tcp_fin sets SOCK_DONE); bytes_sent counts payload of every transmission,
 		// so retransmitted bytes are taken off. Neither counts SYNs.
-		__u64 rx = BPF_CORE_READ(tp, bytes_received);
+		__u64 rx = tp->bytes_received;
 		unsigned long flags = s->__sk_common.skc_flags;
 		if ((flags & (1UL << SOCK_DONE)) && rx > 0)
 			rx -= 1;
 		e->close.rx_bytes = rx;
-		e->close.tx_bytes = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
-		e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-		if (!lean) {
-			e->retrans = BPF_CORE_READ(tp, total_retrans);
-			bpf_core_read(&e->min_rtt_us, sizeof(e->min_rtt_us), &tp->rtt_min.s[0].v);
+		e->close.tx_bytes = tp->bytes_sent - tp->bytes_retrans;
+		e->srtt_us = tp->srtt_us >> 3;
+		if (!LEAN) {
+			e->retrans = tp->total_retrans;
+			e->min_rtt_us = tp->rtt_min.s[0].v;
 		}
 	}
 	submit(e);
 	return 0;
 }
 
-// An event about socket `c` (any kind of TCP socket): filtered, then reserved and
-// filled. Returns 0 when filtered out or the ring is full (counted).
-static __always_inline struct event *sock_event(__u8 kind, const struct sock_common *c)
+// An event about socket `s` (any kind of TCP socket: full, time-wait or request):
+// filtered, then reserved and filled. Returns 0 when filtered out or the ring is full
+// (counted).
+static __always_inline struct event *sock_event(__u8 kind, const struct sock *s)
 {
-	__u64 sk = (__u64)c;
+	const struct sock_common *c = &s->__sk_common;
 	struct flow f;
-	read_flow(&f, c);
-	struct owner *o = bpf_map_lookup_elem(&owners, &sk);
-	if (!passes(&f, o, c))
+	read_flow(&f, s);
+	struct owner o;
+	int known = owner_get(sock_id(s), &o);
+	if (!passes(&f, known ? &o : 0, c))
 		return 0;
-	struct event *e = reserve(kind, bpf_ktime_get_ns(), sk);
+	struct event *e = reserve(kind, bpf_ktime_get_ns(), (__u64)s);
 	if (!e)
 		return 0;
 	fill_from_sock(e, &f, c);
-	set_owner(e, o);
+	set_owner(e, known ? &o : 0);
 	return e;
 }
 
 // tcp_retransmit_skb(sk, skb, err): every retransmission of a data or SYN segment,
 // including failed attempts (err != 0), after __tcp_retransmit_skb counted it.
-SEC("raw_tracepoint/tcp_retransmit_skb")
-int tcp_retransmit_skb(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tcp_retransmit_skb, const struct sock *s, const struct sk_buff *skb, int err)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
-	struct sk_buff *skb = (struct sk_buff *)args[1];
-	struct event *e = sock_event(KIND_RETRANSMIT, &s->__sk_common);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)s);
+	if (!tp)
+		return 0;
+	struct event *e = sock_event(KIND_RETRANSMIT, s);
 	if (!e)
 		return 0;
-	struct tcp_sock *tp = (struct tcp_sock *)s;
-	struct inet_connection_sock *icsk = (struct inet_connection_sock *)s;
+	struct inet_connection_sock *icsk = &tp->inet_conn;
 	struct tcp_skb_cb *cb = (struct tcp_skb_cb *)&skb->cb[0];
-	__u8 ca_state = BPF_CORE_READ_BITFIELD_PROBED(icsk, icsk_ca_state);
-	__u8 pending = BPF_CORE_READ(icsk, icsk_pending);
+	__u8 ca_state = BPF_CORE_READ_BITFIELD(icsk, icsk_ca_state);
+	__u8 pending = icsk->icsk_pending;
 	__u16 segs = 0;
 	bpf_core_read(&segs, sizeof(segs), &cb->tcp_gso_segs);
 	if (e->newstate == TCP_SYN_SENT_)
@@ -763,31 +857,29 @@ int tcp_retransmit_skb(struct bpf_raw_tracepoint_args *ctx)
 	else
 		e->sub = RTX_DATA;
 	e->rtx.segs = segs ? segs : 1;
-	e->rtx.err = (int)args[2];
-	e->rtx.snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
+	e->rtx.err = err;
+	e->rtx.snd_cwnd = tp->snd_cwnd;
 	e->rtx.pad[0] = e->rtx.pad[1] = e->rtx.pad[2] = 0;
-	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	e->retrans = BPF_CORE_READ(tp, total_retrans);
+	e->srtt_us = tp->srtt_us >> 3;
+	e->retrans = tp->total_retrans;
 	submit(e);
 	return 0;
 }
 
 // tcp_retransmit_synack(listener, req): the flow is the request socket's.
-SEC("raw_tracepoint/tcp_retransmit_synack")
-int tcp_retransmit_synack(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(tcp_retransmit_synack, const struct sock *listener, const struct request_sock *req)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *listener = (struct sock *)args[0];
-	struct request_sock *req = (struct request_sock *)args[1];
-	__u64 lsk = (__u64)listener;
 	struct flow f;
-	read_flow(&f, &req->__req_common);
+	read_common(&f, &req->__req_common);
 	// A request socket has no uid or cgroup of its own: the listener's.
-	f.uid = BPF_CORE_READ(listener, sk_uid.val);
-	f.cgroup_id = BPF_CORE_READ(listener, sk_cgrp_data.cgroup, kn, id);
+	f.uid = listener->sk_uid.val;
+	struct cgroup *cg = listener->sk_cgrp_data.cgroup;
+	f.cgroup_id = cg ? cg->kn->id : 0;
 	f.owned = 1;
 	f.state = TCP_SYN_RECV_;
-	struct owner *o = bpf_map_lookup_elem(&owners, &lsk);
+	struct owner lo;
+	struct owner *o = owner_get(sock_id(listener), &lo) ? &lo : 0;
 	if (!passes(&f, o, &listener->__sk_common))
 		return 0;
 	struct event *e = reserve(KIND_RETRANSMIT, bpf_ktime_get_ns(), (__u64)req);
@@ -802,7 +894,7 @@ int tcp_retransmit_synack(struct bpf_raw_tracepoint_args *ctx)
 	e->rtx.pad[0] = e->rtx.pad[1] = e->rtx.pad[2] = 0;
 	// num_retrans counts this SYN-ACK only after the tracepoint: add it, so that
 	// `retransmits` includes the one reported, as tcp_sock's total_retrans does.
-	e->retrans = BPF_CORE_READ(req, num_retrans) + 1;
+	e->retrans = req->num_retrans + 1;
 	submit(e);
 	return 0;
 }
@@ -873,32 +965,28 @@ static __always_inline struct event *packet_event(__u8 kind, struct sk_buff *skb
 
 // tcp_send_reset(sk, skb, reason): sk is 0 when no socket matched the packet being
 // answered (a connection to a closed port); then the flow is read from that packet.
-SEC("raw_tracepoint/tcp_send_reset")
-int tcp_send_reset(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(tcp_send_reset, const struct sock *s, const struct sk_buff *skb,
+	     enum sk_rst_reason reason)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
-	struct sk_buff *skb = (struct sk_buff *)args[1];
 	struct event *e = 0;
 	if (s)
-		e = sock_event(KIND_RESET, &s->__sk_common);
+		e = sock_event(KIND_RESET, s);
 	else if (skb)
-		e = packet_event(KIND_RESET, skb, 1);
+		e = packet_event(KIND_RESET, (struct sk_buff *)skb, 1);
 	if (!e)
 		return 0;
 	e->sub = RST_SENT;
-	e->reason = (__u16)args[2];
+	e->reason = (__u16)reason;
 	submit(e);
 	return 0;
 }
 
 // tcp_receive_reset(sk): a valid RST arrived for this socket.
-SEC("raw_tracepoint/tcp_receive_reset")
-int tcp_receive_reset(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(tcp_receive_reset, struct sock *s)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
-	struct event *e = sock_event(KIND_RESET, &s->__sk_common);
+	struct event *e = sock_event(KIND_RESET, s);
 	if (!e)
 		return 0;
 	e->sub = RST_RECEIVED;
@@ -909,22 +997,20 @@ int tcp_receive_reset(struct bpf_raw_tracepoint_args *ctx)
 // kfree_skb(skb, location, reason, rx_sk): a packet freed as dropped. Only TCP packets
 // are reported; the flow is the socket's when the packet belongs to one, otherwise the
 // packet's own source and destination.
-SEC("raw_tracepoint/kfree_skb")
-int kfree_skb(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
+	     struct sock *rx_sk)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sk_buff *skb = (struct sk_buff *)args[0];
-	__u32 reason = (__u32)args[2];
-	if (reason < drop_reason_min)
+	if ((__u32)reason < drop_reason_min)
 		return 0;
-	struct sock *s = (struct sock *)args[3];
+	struct sock *s = rx_sk;
 	if (!s)
-		s = BPF_CORE_READ(skb, sk);
+		s = skb->sk;
 	struct event *e;
-	if (s && full_sock(&s->__sk_common) && BPF_CORE_READ(s, sk_protocol) != IPPROTO_TCP)
+	if (s && full_sock(&s->__sk_common) && s->sk_protocol != IPPROTO_TCP)
 		return 0; // another protocol's socket
 	if (s)
-		e = sock_event(KIND_DROP, &s->__sk_common);
+		e = sock_event(KIND_DROP, s);
 	else
 		e = packet_event(KIND_DROP, skb, 0);
 	if (!e)
@@ -936,43 +1022,40 @@ int kfree_skb(struct bpf_raw_tracepoint_args *ctx)
 
 // tcp_probe(sk, skb): every segment received on an established socket; sampled per
 // socket to one record per --rtt-every.
-SEC("raw_tracepoint/tcp_probe")
-int tcp_probe(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(tcp_probe, struct sock *s, const struct sk_buff *skb)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(s);
+	if (!tp)
+		return 0;
 	__u64 sk = (__u64)s;
 	__u64 now = bpf_ktime_get_ns();
 	__u64 *last = bpf_map_lookup_elem(&rtt_last, &sk);
 	if (last && now - *last < rtt_every_ns)
 		return 0;
 	bpf_map_update_elem(&rtt_last, &sk, &now, BPF_ANY);
-	struct event *e = sock_event(KIND_RTT, &s->__sk_common);
+	struct event *e = sock_event(KIND_RTT, s);
 	if (!e)
 		return 0;
-	struct tcp_sock *tp = (struct tcp_sock *)s;
-	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	e->rtt.rttvar_us = BPF_CORE_READ(tp, mdev_us) >> 2;
-	e->rtt.snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
-	e->rtt.ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
-	e->rtt.snd_wnd = BPF_CORE_READ(tp, snd_wnd);
-	e->rtt.rcv_wnd = BPF_CORE_READ(tp, rcv_wnd);
+	e->srtt_us = tp->srtt_us >> 3;
+	e->rtt.rttvar_us = tp->mdev_us >> 2;
+	e->rtt.snd_cwnd = tp->snd_cwnd;
+	e->rtt.ssthresh = tp->snd_ssthresh;
+	e->rtt.snd_wnd = tp->snd_wnd;
+	e->rtt.rcv_wnd = tp->rcv_wnd;
 	e->rtt.pad = 0;
-	e->retrans = BPF_CORE_READ(tp, total_retrans);
+	e->retrans = tp->total_retrans;
 	submit(e);
 	return 0;
 }
 
 // sock_send_length(sk, ret, flags) and sock_recv_length: every send and receive
 // syscall's result; attached only for `netprobe top`.
-static __always_inline int count_bytes(struct bpf_raw_tracepoint_args *ctx, __u8 kind)
+static __always_inline int count_bytes(struct sock *s, int ret, __u8 kind)
 {
-	__u64 *args = (__u64 *)ctx;
-	struct sock *s = (struct sock *)args[0];
-	int ret = (int)args[1];
-	if (ret <= 0 || BPF_CORE_READ(s, sk_protocol) != IPPROTO_TCP)
+	if (ret <= 0 || !bpf_skc_to_tcp_sock(s))
 		return 0;
-	struct event *e = sock_event(kind, &s->__sk_common);
+	struct event *e = sock_event(kind, s);
 	if (!e)
 		return 0;
 	if (kind == KIND_TX_)
@@ -983,16 +1066,16 @@ static __always_inline int count_bytes(struct bpf_raw_tracepoint_args *ctx, __u8
 	return 0;
 }
 
-SEC("raw_tracepoint/sock_send_length")
-int sock_send_length(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send_length, struct sock *s, int ret, int flags)
 {
-	return count_bytes(ctx, KIND_TX_);
+	return count_bytes(s, ret, KIND_TX_);
 }
 
-SEC("raw_tracepoint/sock_recv_length")
-int sock_recv_length(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sock_recv_length, struct sock *s, int ret, int flags)
 {
-	return count_bytes(ctx, KIND_RX_);
+	return count_bytes(s, ret, KIND_RX_);
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

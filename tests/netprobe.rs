@@ -597,10 +597,11 @@ fn serve_counts_exactly(stream: bool) {
     assert_eq!(v("netprobe_lost_events_total"), 0.0);
     assert_eq!(v("netprobe_probe_up"), 1.0);
     assert_eq!(v("netprobe_sampled"), 0.0);
-    // 100 closes with their RTT; a duration for the 50 client sockets (the listener,
-    // and so its accepted sockets, predate the probe: their start is unknown).
+    // 100 closes with their RTT and their duration: the listener predates the probe
+    // (its owner, and so its accepted sockets' owner, is unknown), but each accepted
+    // socket's start is seen.
     assert_eq!(v("netprobe_rtt_seconds_count"), 100.0);
-    assert_eq!(v("netprobe_connection_duration_seconds_count"), 50.0);
+    assert_eq!(v("netprobe_connection_duration_seconds_count"), 100.0);
     assert!(v("netprobe_rtt_seconds_sum") > 0.0);
     assert!(http_get(&addr, "/nope").0.contains(" 404 "));
     let (records, status) = probe.stop();

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use aya::maps::{HashMap as AyaHashMap, MapData, PerCpuArray, RingBuf};
-use aya::programs::{BtfTracePoint, RawTracePoint};
+use aya::programs::BtfTracePoint;
 use aya::Btf;
 use aya::{include_bytes_aligned, Ebpf, EbpfLoader};
 
@@ -256,29 +256,15 @@ fn rejected(name: &str, e: aya::programs::ProgramError) -> Error {
     )
 }
 
-/// Loads and attaches the program `name` to its tracepoint. The lifecycle program is a
-/// BTF tracepoint (typed arguments read with plain loads: it runs on every state change
-/// of every socket), checked against the running kernel's BTF, which `check_btf` found;
-/// the others are raw tracepoints.
-fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
-    if name == LIFECYCLE {
-        let btf = Btf::from_sys_fs()
-            .map_err(|e| Error::device("/sys/kernel/btf/vmlinux", format!("reading BTF: {e}")))?;
-        let prog: &mut BtfTracePoint = program(ebpf, name)?;
-        prog.load(name, &btf).map_err(|e| rejected(name, e))?;
-        prog.attach().map_err(|e| {
-            Error::device(
-                format!("BTF tracepoint {name}"),
-                format!("attach failed: {e}"),
-            )
-        })?;
-        return Ok(());
-    }
-    let prog: &mut RawTracePoint = program(ebpf, name)?;
-    prog.load().map_err(|e| rejected(name, e))?;
-    prog.attach(name).map_err(|e| {
+/// Loads and attaches the program `name` to its tracepoint as a BTF tracepoint: its
+/// typed arguments are read with plain loads (every program runs per packet or per
+/// state change), checked against the running kernel's BTF, which `check_btf` found.
+fn attach(ebpf: &mut Ebpf, btf: &Btf, name: &'static str) -> Result<()> {
+    let prog: &mut BtfTracePoint = program(ebpf, name)?;
+    prog.load(name, btf).map_err(|e| rejected(name, e))?;
+    prog.attach().map_err(|e| {
         Error::device(
-            format!("raw tracepoint {name}"),
+            format!("BTF tracepoint {name}"),
             format!("attach failed: {e}"),
         )
         .with_hint("this kernel may lack the tracepoint (tcp ones since 4.15-5.10, kfree_skb reasons since 5.17); leave that event out of --events")
@@ -287,7 +273,7 @@ fn attach(ebpf: &mut Ebpf, name: &'static str) -> Result<()> {
 }
 
 /// Loads the programs for `cfg.events` with the filters baked in and attaches each to
-/// its tracepoint (raw: no tracefs needed). Drop reasons below `drop_reason_min` are
+/// its tracepoint (BTF tracepoints: no tracefs needed). Drop reasons below `drop_reason_min` are
 /// not drops (SKB_CONSUMED and before, as this kernel's BTF numbers them).
 pub fn load(cfg: &Config, drop_reason_min: u32) -> Result<Probe> {
     check_privileges()?;
@@ -351,8 +337,9 @@ pub fn load(cfg: &Config, drop_reason_min: u32) -> Result<Probe> {
     if cfg.top {
         attached.extend(["sock_send_length", "sock_recv_length"]);
     }
+    let btf = Btf::from_sys_fs().map_err(|e| Error::device(BTF, format!("reading BTF: {e}")))?;
     for name in &attached {
-        attach(&mut ebpf, name)?;
+        attach(&mut ebpf, &btf, name)?;
     }
     let ring = take_map(&mut ebpf, "events")?;
     let lost = take_map(&mut ebpf, "lost")?;
