@@ -44,7 +44,13 @@ wait_for() { # file pattern
 }
 fail() { echo "netprobe bench: $*" >&2; exit 1; }
 
+# The kernel's count of TCP connects and of connections it accepted (children made),
+# since boot: a mismatch is told with what the kernel saw.
+opens() { nstat -az TcpActiveOpens TcpPassiveOpens | awk '$1 ~ /Opens$/ {printf "%s ", $2}'; }
+
 storm() { # config: runs one storm, appends "<n> <rate>" to $work/<config>.rates
+    local before after
+    before=$(opens)
     read -r n rate < <("$work/storm" "$PORT" "$SECS" "$CLIENTS")
     echo "$n $rate" >>"$work/$1.rates"
     last_n=$n
@@ -55,6 +61,10 @@ storm() { # config: runs one storm, appends "<n> <rate>" to $work/<config>.rates
         [ -z "$(ss -tanH state all exclude time-wait "( sport = :$PORT or dport = :$PORT )")" ] && break
         sleep 0.05
     done
+    after=$(opens)
+    # shellcheck disable=SC2086
+    set -- $before $after
+    kernel_opens="the kernel counted $(($3 - $1)) connects and $(($4 - $2)) accepted children"
 }
 
 # netprobe tcp ARGS into a pipe reader; checks the lifecycle events add up.
@@ -76,7 +86,7 @@ run_tcp() { # config args...
     lost=$( (grep '"type":"lost"' "$work/np.out" || true) | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
     echo "$config: $life lifecycle events + $lost lost (expected $expected), $(grep -c . "$work/np.out") records, exit $status" >>"$work/accounting"
     [ "$status" -eq 0 ] || [ "$status" -eq 3 ] || fail "$config exited $status: $(cat "$work/np.err")"
-    [ "$lost" -gt 0 ] || [ "$life" -eq "$expected" ] || fail "$config: events went missing ($life of $expected, none counted lost)"
+    [ "$lost" -gt 0 ] || [ "$life" -eq "$expected" ] || fail "$config: events went missing ($life of $expected, none counted lost; $kernel_opens)"
 }
 
 run_serve() {
@@ -94,7 +104,8 @@ run_serve() {
     lost=$(echo "$m" | awk '$1 == "netprobe_lost_events_total" {print $2}')
     kill -TERM $np; wait $np || true
     echo "serve: $events events + $lost lost (expected $expected)" >>"$work/accounting"
-    [ "${lost%.*}" -gt 0 ] || [ "${events%.*}" -eq "$expected" ] || fail "serve: events went missing ($events of $expected)"
+    [ "${lost%.*}" -gt 0 ] || [ "${events%.*}" -eq "$expected" ] ||
+        fail "serve: events went missing ($events of $expected, $last_n connections; $kernel_opens; serve's counts: $(echo "$m" | grep -E '^netprobe_(connections|closes)_total' | tr '\n' ' '))"
 }
 
 run_bpftrace() {
