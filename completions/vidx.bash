@@ -797,7 +797,7 @@ _vidx() {
             return 0
             ;;
         vidx__subcmd__search)
-            opts="-i -k -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --k --ef --exact --filter --timing --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
+            opts="-i -k -o -h --input --delimiter --quote --no-header --comment --union-by-name --filename --batch-size --infer-rows --schema --on-error --id --vector --k --ef --rerank --exact --filter --timing --output --out --compress --compression --row-group-size --partition-by --ipc-compression --table-layout --generate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,6 +860,10 @@ _vidx() {
                     return 0
                     ;;
                 --ef)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rerank)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

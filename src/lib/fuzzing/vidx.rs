@@ -204,7 +204,12 @@ fn check(dir: &Path, states: &[Contents], exact: bool) {
     let mut scratch = Scratch::default();
     for i in [0, 11, 44] {
         let q = vector(i);
-        for hit in idx.search(&q, 5, 16, None, &mut scratch) {
+        for hit in idx.search(
+            &q,
+            crate::vidx::hnsw::Budget::new(5, 16, 16),
+            None,
+            &mut scratch,
+        ) {
             idx.id_of(hit.loc);
         }
     }

@@ -13,7 +13,7 @@ use arrow::record_batch::RecordBatch;
 use serde_json::{json, Map, Value};
 
 use super::distance::Metric;
-use super::hnsw::Scratch;
+use super::hnsw::{self, Scratch};
 use super::manifest::Config;
 use super::records::{
     decode_meta, extract, extract_meta, id_strings, meta_map, meta_ndjson, to_batch, Fields,
@@ -312,6 +312,9 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
     })
 }
 
+/// Candidates re-ranked by their f32 vectors per hit asked for, by default (`--rerank`).
+const RERANK_PER_K: usize = 8;
+
 pub fn search(a: &SearchArgs) -> Result<Outcome> {
     let opts = a.output.sink_options();
     let format = opts.resolve()?;
@@ -320,6 +323,9 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
     let idx = Index::open_read(&a.dir)?;
     let k = a.k as usize;
     let ef = a.ef.map_or(idx.config().ef_search, |e| e as usize).max(k);
+    let rerank = a
+        .rerank
+        .map_or(k.saturating_mul(RERANK_PER_K), |r| r as usize);
     let metric = idx.config().metric;
     let queries_in = queries_in.start(idx.config().dim, idx.space);
     let filtered = a
@@ -351,10 +357,10 @@ pub fn search(a: &SearchArgs) -> Result<Outcome> {
             let results: Vec<Vec<store::Hit>> = qs
                 .iter()
                 .map(|q| {
-                    let ef = if a.exact { usize::MAX } else { ef };
+                    let b = hnsw::Budget::new(k, if a.exact { usize::MAX } else { ef }, rerank);
                     // Timed only for --timing: searching is the hot path.
                     let one = a.timing.then(Instant::now);
-                    let hits = idx.search(&q.vector, k, ef, filtered.as_ref(), &mut scratch);
+                    let hits = idx.search(&q.vector, b, filtered.as_ref(), &mut scratch);
                     if let Some(one) = one {
                         latencies.push(one.elapsed());
                     }

@@ -652,7 +652,16 @@ mod tests {
         let space = Space::new(Metric::L2);
         let mut s = Scratch::default();
         let (g, v, c) = (seg.graph(), seg.vectors(), seg.codes());
-        hnsw::search(&g, v, c, &space, q, 5, 40, None, &mut s)
+        hnsw::search(
+            &g,
+            v,
+            c,
+            &space,
+            q,
+            hnsw::Budget::new(5, 40, 40),
+            None,
+            &mut s,
+        )
     }
 
     #[test]

@@ -918,7 +918,7 @@ impl Index {
         Ok(done)
     }
 
-    /// The `k` nearest current records to `q` (already prepared for the metric).
+    /// The `b.k` nearest current records to `q` (already prepared for the metric).
     /// `filter`, if given, holds per source (memtable, then each segment) the rows
     /// that may be returned. A source whose admitted rows fall below `exact_below` of
     /// its size is scanned exactly: a graph walk would have to pass too many rejected
@@ -930,11 +930,11 @@ impl Index {
     pub fn search(
         &self,
         q: &[f32],
-        k: usize,
-        ef: usize,
+        b: hnsw::Budget,
         filter: Option<&Filtered>,
         scratch: &mut Scratch,
     ) -> Vec<Hit> {
+        let (k, ef) = (b.k, b.ef);
         let exact_below = self.config().exact_below;
         let largest = self.segments.iter().map(|s| s.n_vec).max().unwrap_or(0);
         let live = self.live();
@@ -970,14 +970,14 @@ impl Index {
             let found = if sparse || small {
                 hnsw::exact(seg.vectors(), &self.space, q, k, allowed.as_deref())
             } else {
+                let ef = segment_ef(ef, k, seg.n_vec, largest);
                 hnsw::search(
                     &seg.graph(),
                     seg.vectors(),
                     seg.codes(),
                     &self.space,
                     q,
-                    k,
-                    segment_ef(ef, k, seg.n_vec, largest),
+                    hnsw::Budget { ef, ..b },
                     allowed.as_deref(),
                     scratch,
                 )
@@ -1170,7 +1170,7 @@ mod tests {
             let Op::Put { vector, meta, .. } = put_at(id, shift) else {
                 unreachable!()
             };
-            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            let hits = idx.search(&vector, hnsw::Budget::new(1, 64, 64), None, &mut s);
             assert_eq!(hits.len(), 1);
             assert_eq!(idx.id_of(hits[0].loc), id.to_string(), "nearest to {id}");
             assert_eq!(hits[0].distance, 0.0);
@@ -1298,7 +1298,7 @@ mod tests {
             };
             // ef 16: the 200-row segment is walked with ef 16 (> 8 * 16 rows would be
             // scanned), the 10-row one scanned.
-            let hits = idx.search(&vector, 1, 16, None, &mut s);
+            let hits = idx.search(&vector, hnsw::Budget::new(1, 16, 16), None, &mut s);
             assert_eq!(idx.id_of(hits[0].loc), id.to_string());
             assert_eq!(hits[0].distance, 0.0);
         }
@@ -1355,7 +1355,7 @@ mod tests {
                 meta
             };
             assert_eq!(idx.meta_of(l), want);
-            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            let hits = idx.search(&vector, hnsw::Budget::new(1, 64, 64), None, &mut s);
             assert_eq!(
                 (idx.id_of(hits[0].loc), hits[0].distance),
                 (&*i.to_string(), 0.0)
@@ -1374,7 +1374,7 @@ mod tests {
             let Op::Put { vector, .. } = put_at(i, shift) else {
                 unreachable!()
             };
-            let hits = idx.search(&vector, 1, 64, None, &mut s);
+            let hits = idx.search(&vector, hnsw::Budget::new(1, 64, 64), None, &mut s);
             assert_eq!(
                 (idx.id_of(hits[0].loc), hits[0].distance),
                 (&*i.to_string(), 0.0)
