@@ -12,6 +12,11 @@ Usage:
                   [--efs 128,256,...]
                   [--libs hnswlib,faiss,faiss-sq8,usearch,usearch-i8,vidx,vidx-defaults]
                                                           the comparison; prints a table
+  vidx_bench.py sweep DATA_DIR VIDX_BINARY INDEX_DIR [--efs ...] [--rerank N] [--repeat R]
+                                                          one existing vidx index searched
+                                                          through the CLI at each ef (with
+                                                          `--rerank N`, or vidx's default):
+                                                          recall, QPS, peak RSS
 
 A data directory holds base.npy, queries.npy (float32), truth.npy (exact top-10 ids)
 and base.ndjson / queries.ndjson for vidx. Every library is built with M=16,
@@ -472,6 +477,31 @@ if __name__ == "__main__":
         if "--libs" in args:
             LIBS = args[args.index("--libs") + 1].split(",")
         run(args[0], args[1], opt("--repeat", 5), opt("--runs", 4))
+    elif cmd == "sweep":
+        data, vidx, idx = args[0], args[1], args[2]
+        efs = [int(e) for e in args[args.index("--efs") + 1].split(",")] if "--efs" in args else EFS
+        extra = ["--rerank", args[args.index("--rerank") + 1]] if "--rerank" in args else []
+        truth = np.load(f"{data}/truth.npy")[:, :K]
+        for ef in efs:
+            best = None
+            for _ in range(opt("--repeat", 3)):
+                with open(f"{data}/queries.ndjson") as f:
+                    t = time.perf_counter()
+                    p = subprocess.run(["/usr/bin/time", "-f", "%M", vidx, "search", idx, "--k", str(K),
+                                        "--ef", str(ef)] + extra,
+                                       stdin=f, capture_output=True, text=True, check=True)
+                    wall = time.perf_counter() - t
+                if best is None or wall < best[0]:
+                    best = (wall, p)
+            wall, p = best
+            hits = {}
+            for line in p.stdout.splitlines():
+                h = json.loads(line)
+                hits.setdefault(int(h["query"]), []).append(int(h["id"]))
+            r = recall([hits.get(i, []) for i in range(len(truth))], truth)
+            rss = int(p.stderr.strip().splitlines()[-1]) / 1024
+            print(f"rerank {extra[1] if extra else 'default'} ef {ef}: recall {r:.4f} "
+                  f"qps {len(truth) / wall:.0f} rss {rss:.0f} MB", flush=True)
     elif cmd == "build":
         build_step(args[0], args[1], args[3])
     elif cmd == "search":
