@@ -12,6 +12,10 @@ Usage:
                   [--efs 128,256,...]
                   [--libs hnswlib,faiss,faiss-sq8,usearch,usearch-i8,vidx,vidx-defaults]
                                                           the comparison; prints a table
+  vidx_bench.py filter-set DATA_DIR OUT_DIR                DATA_DIR's base vectors as records
+                                                          with lang, year and tag drawn apart
+                                                          from them (bench/vidx_filter.sh's
+                                                          shape) for vidx_filter_recall.py
   vidx_bench.py sweep DATA_DIR VIDX_BINARY INDEX_DIR [--efs ...] [--rerank N] [--repeat R]
                                                           one existing vidx index searched
                                                           through the CLI at each ef (with
@@ -477,6 +481,27 @@ if __name__ == "__main__":
         if "--libs" in args:
             LIBS = args[args.index("--libs") + 1].split(",")
         run(args[0], args[1], opt("--repeat", 5), opt("--runs", 4))
+    elif cmd == "filter-set":
+        import random
+        base = np.load(f"{args[0]}/base.npy")
+        out, n = args[1], len(base)
+        os.makedirs(out, exist_ok=True)
+        random.seed(7)
+        langs = ["en", "de", "fr", "ja"]
+        lang, year, tag = [], [], []
+        with open(f"{out}/base.ndjson", "w") as f:
+            for i in range(n):
+                la, y, t = random.randrange(4), random.randrange(1990, 2030), random.randrange(100)
+                lang.append(la)
+                year.append(y)
+                tag.append(t)
+                # 9 significant digits: the text reads back as the same float32.
+                vec = ",".join(f"{x:.9g}" for x in base[i].tolist())
+                f.write(f'{{"id":"d{i}","vector":[{vec}],"lang":"{langs[la]}","year":{y},'
+                        f'"tag":"t{t}","title":"document {i} of {n}"}}\n')
+        # vidx_filter_recall.py's column cache, so it need not parse the records again.
+        np.savez(f"{out}/filter_cols.npz", vecs=base.astype(np.float32), lang=np.array(lang),
+                 year=np.array(year), tag=np.array(tag))
     elif cmd == "sweep":
         data, vidx, idx = args[0], args[1], args[2]
         efs = [int(e) for e in args[args.index("--efs") + 1].split(",")] if "--efs" in args else EFS
