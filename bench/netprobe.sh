@@ -67,6 +67,25 @@ storm() { # config: runs one storm, appends "<n> <rate>" to $work/<config>.rates
     kernel_opens="the kernel counted $(($3 - $1)) connects and $(($4 - $2)) accepted children"
 }
 
+# Lifecycle events delivered (or counted lost) must be a connect and an accept per
+# connection and a close per socket, plus the listener's close. Now and then (one
+# 1-client run in ~20 here) the kernel ends both sockets of one connection without an
+# inet_sock_set_state change to CLOSE at all: a second, independent program counting
+# that tracepoint's changes saw the same two closes missing as netprobe did (session 25).
+# So every connect and accept must be there, and a shortfall of both closes of at most
+# two connections, with nothing counted lost, is written down, not failed.
+check_count() { # config opens closes lost detail
+    local expected_closes=$((2 * last_n + 1)) short
+    short=$((expected_closes - $3))
+    [ "$4" -gt 0 ] && return
+    [ "$2" -eq $((2 * last_n)) ] && [ "$short" -eq 0 ] && return
+    if [ "$2" -eq $((2 * last_n)) ] && [ "$short" -gt 0 ] && [ "$short" -le 4 ] && [ $((short % 2)) -eq 0 ]; then
+        echo "$1: $short closes the kernel's tracepoint never reported (both sockets of $((short / 2)) connection(s))" >>"$work/accounting"
+        return
+    fi
+    fail "$1: events went missing ($2 connects and accepts of $((2 * last_n)), $3 closes of $expected_closes, none counted lost; $5)"
+}
+
 # netprobe tcp ARGS into a pipe reader; checks the lifecycle events add up.
 run_tcp() { # config args...
     local config=$1; shift
@@ -86,7 +105,9 @@ run_tcp() { # config args...
     lost=$( (grep '"type":"lost"' "$work/np.out" || true) | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
     echo "$config: $life lifecycle events + $lost lost (expected $expected), $(grep -c . "$work/np.out") records, exit $status" >>"$work/accounting"
     [ "$status" -eq 0 ] || [ "$status" -eq 3 ] || fail "$config exited $status: $(cat "$work/np.err")"
-    [ "$lost" -gt 0 ] || [ "$life" -eq "$expected" ] || fail "$config: events went missing ($life of $expected, none counted lost; $kernel_opens)"
+    local opens
+    opens=$(grep -cE '"event":"(connect|accept)"' "$work/np.out" || true)
+    check_count "$config" "$opens" $((life - opens)) "$lost" "$kernel_opens"
 }
 
 run_serve() {
@@ -104,8 +125,12 @@ run_serve() {
     lost=$(echo "$m" | awk '$1 == "netprobe_lost_events_total" {print $2}')
     kill -TERM $np; wait $np || true
     echo "serve: $events events + $lost lost (expected $expected)" >>"$work/accounting"
-    [ "${lost%.*}" -gt 0 ] || [ "${events%.*}" -eq "$expected" ] ||
-        fail "serve: events went missing ($events of $expected, $last_n connections; $kernel_opens; serve's counts: $(echo "$m" | grep -E '^netprobe_(connections|closes)_total' | tr '\n' ' '))"
+    local opens closes
+    opens=$(echo "$m" | awk '$1 ~ /^netprobe_connections_total/ {s += $2} END {print s + 0}')
+    closes=$(echo "$m" | awk '$1 ~ /^netprobe_closes_total/ {s += $2} END {print s + 0}')
+    # Serve's events are its lifecycle changes: nothing else may be missing.
+    [ "${events%.*}" -eq $((opens + closes)) ] || fail "serve: $events events but $opens opens and $closes closes"
+    check_count serve "$opens" "$closes" "${lost%.*}" "$kernel_opens; serve's counts: $(echo "$m" | grep -E '^netprobe_(connections|closes)_total' | tr '\n' ' ')"
 }
 
 run_bpftrace() {
