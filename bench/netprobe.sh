@@ -35,7 +35,7 @@ for set in lifecycle all; do
 done
 cc -O2 -o "$work/floor" bench/netprobe_floor.c -lbpf
 # bpftrace finds tracepoints through tracefs, which a fresh machine may not have mounted
-# (netprobe attaches raw tracepoints and needs no tracefs).
+# (netprobe attaches BTF tracepoints and needs no tracefs).
 [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 
 wait_for() { # file pattern

@@ -214,9 +214,9 @@ static __always_inline __u64 sock_id(const void *s)
 	return (__u64)s - (__u64)&sock_anchor;
 }
 
-// The slot of socket `sk` (its sock_id), held (its even sequence number returned in *seq), or 0 when
-// another CPU holds it. Socket addresses are slab objects, so their low bits repeat:
-// a multiplicative hash spreads them.
+// The slot of socket `sk` (its sock_id), held (its even sequence number returned in
+// *seq), or 0 when another CPU holds it. Socket addresses are slab objects, so their low
+// bits repeat: a multiplicative hash spreads them.
 static __always_inline struct owner_slot *slot_hold(__u64 sk, __u64 *seq)
 {
 	__u32 i = (sk * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_BITS);
@@ -686,7 +686,7 @@ static __always_inline struct event *reserve(__u8 kind, __u64 now, __u64 sk)
 #define LEAN (aggregate && !filter_pid && !filter_comm_set && !filter_uid_set && !filter_cgroup_id)
 
 // It runs on every state change of every socket, so it reads the socket with plain loads
-// and touches only the socket's own storage (no shared table).
+// and keeps owners in the slot table above (two atomic operations, no lock or list).
 // No perf buffer is involved, and a run the kernel has to skip (a BPF program already
 // running on the CPU) is counted in the program's recursion_misses, which userspace
 // reports as lost.
@@ -727,6 +727,7 @@ int BPF_PROG(inet_sock_set_state, struct sock *s, int oldstate, int newstate)
 		current_owner(&o, now);
 		owner_set(sock_id(s), &o);
 		known = 1;
+		// Built in each branch that needs it, not on every run.
 		struct listen_key lk = { .netns = netns, .port = sport, .family = family };
 		bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
 	} else if (oldstate == TCP_LISTEN_ && newstate == TCP_SYN_RECV_) {
@@ -1064,7 +1065,7 @@ int BPF_PROG(tcp_probe, struct sock *s, const struct sk_buff *skb)
 // syscall's result; attached only for `netprobe top`.
 static __always_inline int count_bytes(struct sock *s, int ret, __u8 kind)
 {
-	if (ret <= 0 || !bpf_skc_to_tcp_sock(s))
+	if (ret <= 0 || s->sk_protocol != IPPROTO_TCP)
 		return 0;
 	struct event *e = sock_event(kind, s);
 	if (!e)

@@ -230,12 +230,12 @@ where
     T::try_from(m).map_err(|e| Error::device(format!("netprobe map {name}"), e.to_string()))
 }
 
-/// The program `name` of the object as its type `T`.
-fn program<'a, T>(ebpf: &'a mut Ebpf, name: &str) -> Result<&'a mut T>
-where
-    &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
-{
-    ebpf.program_mut(name)
+/// Loads and attaches the program `name` to its tracepoint as a BTF tracepoint: its
+/// typed arguments are read with plain loads (every program runs per packet or per
+/// state change), checked against the running kernel's BTF, which `check_btf` found.
+fn attach(ebpf: &mut Ebpf, btf: &Btf, name: &'static str) -> Result<()> {
+    let prog: &mut BtfTracePoint = ebpf
+        .program_mut(name)
         .ok_or_else(|| {
             Error::device(
                 "netprobe",
@@ -243,25 +243,16 @@ where
             )
         })?
         .try_into()
-        .map_err(|e| Error::device("netprobe", format!("{e}")))
-}
-
-fn rejected(name: &str, e: aya::programs::ProgramError) -> Error {
-    Error::device(
-        "netprobe",
-        format!(
-            "the kernel rejected the {name} probe: {:#}",
-            anyhow::Error::new(e)
-        ),
-    )
-}
-
-/// Loads and attaches the program `name` to its tracepoint as a BTF tracepoint: its
-/// typed arguments are read with plain loads (every program runs per packet or per
-/// state change), checked against the running kernel's BTF, which `check_btf` found.
-fn attach(ebpf: &mut Ebpf, btf: &Btf, name: &'static str) -> Result<()> {
-    let prog: &mut BtfTracePoint = program(ebpf, name)?;
-    prog.load(name, btf).map_err(|e| rejected(name, e))?;
+        .map_err(|e| Error::device("netprobe", format!("{e}")))?;
+    prog.load(name, btf).map_err(|e| {
+        Error::device(
+            "netprobe",
+            format!(
+                "the kernel rejected the {name} probe: {:#}",
+                anyhow::Error::new(e)
+            ),
+        )
+    })?;
     prog.attach().map_err(|e| {
         Error::device(
             format!("BTF tracepoint {name}"),
@@ -284,8 +275,9 @@ fn wakeup_bytes(ring_bytes: u32) -> u64 {
 }
 
 /// Loads the programs for `cfg.events` with the filters baked in and attaches each to
-/// its tracepoint (BTF tracepoints: no tracefs needed). Drop reasons below `drop_reason_min` are
-/// not drops (SKB_CONSUMED and before, as this kernel's BTF numbers them).
+/// its tracepoint (BTF tracepoints: no tracefs needed). Drop reasons below
+/// `drop_reason_min` are not drops (SKB_CONSUMED and before, as this kernel's BTF
+/// numbers them).
 pub fn load(cfg: &Config, drop_reason_min: u32) -> Result<Probe> {
     check_privileges()?;
     check_btf()?;
