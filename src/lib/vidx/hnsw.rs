@@ -12,6 +12,8 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 
 use super::bitset::Bitset;
 use super::distance::{prefetch, Space};
@@ -88,6 +90,43 @@ impl<'a> Vectors<'a> {
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A file holding f32 vectors back to back (little endian) from `offset`.
+#[derive(Clone, Copy)]
+pub struct RowFile<'a> {
+    pub file: &'a File,
+    pub offset: u64,
+}
+
+impl RowFile<'_> {
+    /// Reads row `node` into `out` (one vector's worth of floats).
+    fn read(&self, node: u32, out: &mut [f32]) -> std::io::Result<()> {
+        let len = std::mem::size_of_val(out);
+        // SAFETY: any bit pattern is a valid f32; the bytes are the floats' own storage.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), len) };
+        self.file
+            .read_exact_at(bytes, self.offset + node as u64 * len as u64)
+    }
+}
+
+/// A segment's f32 vectors as a search uses them.
+#[derive(Clone, Copy)]
+pub struct Full<'a> {
+    /// In memory or mapped: what an uncoded walk measures on.
+    pub vecs: Vectors<'a>,
+    /// Where a coded walk reads the few rows it re-ranks, if set, instead of `vecs`:
+    /// each row read from the page cache costs a system call, but a mapped row stays
+    /// in the process's resident set, and the random rows of a thousand wide walks map
+    /// most of a large segment's vectors (the kernel maps the cached pages around
+    /// each one it faults in).
+    pub rows: Option<RowFile<'a>>,
+}
+
+impl<'a> From<Vectors<'a>> for Full<'a> {
+    fn from(vecs: Vectors<'a>) -> Full<'a> {
+        Full { vecs, rows: None }
     }
 }
 
@@ -257,10 +296,16 @@ fn sort_hits(hits: &mut [(f32, u32)]) {
     hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }
 
-/// Replaces the distances a coded walk found with exact ones, re-sorted.
-fn rerank(exact: &Exact, hits: &mut [(f32, u32)]) {
+/// Replaces the distances a coded walk found with exact ones, re-sorted. With `rows`
+/// the vectors are read from that file; a row that cannot be read is taken from the
+/// mapping instead (the same bytes: a failing disk shows there too).
+fn rerank(exact: &Exact, rows: Option<RowFile>, hits: &mut [(f32, u32)]) {
+    let mut buf = vec![0f32; if rows.is_some() { exact.vecs.dim } else { 0 }];
     for h in hits.iter_mut() {
-        h.0 = exact.distance(h.1);
+        h.0 = match rows {
+            Some(r) if r.read(h.1, &mut buf).is_ok() => exact.space.distance(exact.q, &buf),
+            _ => exact.distance(h.1),
+        };
     }
     sort_hits(hits);
 }
@@ -296,7 +341,7 @@ impl Budget {
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     g: &GraphRef,
-    vecs: Vectors,
+    full: Full,
     codes: Option<Codes>,
     space: &Space,
     q: &[f32],
@@ -307,22 +352,33 @@ pub fn search(
     if g.len == 0 {
         return Vec::new();
     }
-    let exact = Exact { vecs, space, q };
+    let exact = Exact {
+        vecs: full.vecs,
+        space,
+        q,
+    };
     let b = Budget::new(b.k, b.ef, b.rerank);
     let mut out = match codes {
-        Some(codes) => walk(g, &Coded::new(codes, space, q), &exact, b, allowed, s),
-        None => walk(g, &exact, &exact, b, allowed, s),
+        Some(codes) => walk(
+            g,
+            &Coded::new(codes, space, q),
+            (&exact, full.rows),
+            b,
+            allowed,
+            s,
+        ),
+        None => walk(g, &exact, (&exact, None), b, allowed, s),
     };
     out.truncate(b.k);
     out
 }
 
 /// Descends to level 0 and searches it with `measure`; an approximate measure's best
-/// `b.rerank` results are re-ranked with `exact`.
+/// `b.rerank` results are re-ranked with `exact` (reading rows from the file if given).
 fn walk<M: Measure>(
     g: &GraphRef,
     measure: &M,
-    exact: &Exact,
+    (exact, rows): (&Exact, Option<RowFile>),
     b: Budget,
     allowed: Option<&Bitset>,
     s: &mut Scratch,
@@ -331,7 +387,7 @@ fn walk<M: Measure>(
     let mut found = search_layer(g, measure, &[ep], b.ef, 0, allowed, s);
     if !M::EXACT {
         found.truncate(b.rerank);
-        rerank(exact, &mut found);
+        rerank(exact, rows, &mut found);
     }
     found
 }
@@ -574,7 +630,7 @@ impl Builder {
                 s,
             );
             if !M::EXACT {
-                rerank(exact, &mut found);
+                rerank(exact, None, &mut found);
             }
             let chosen = select(space, vecs, &found, self.m);
             {
@@ -798,7 +854,7 @@ mod tests {
             let truth = exact(vecs, &space, q, 10, None);
             let got = search(
                 &g.as_ref(n),
-                vecs,
+                vecs.into(),
                 codes,
                 &space,
                 q,
@@ -883,7 +939,7 @@ mod tests {
             let truth = exact(vecs, &space, q, 10, None);
             let got = search(
                 &g.as_ref(rows.len()),
-                vecs,
+                vecs.into(),
                 None,
                 &space,
                 q,

@@ -41,7 +41,7 @@ use memmap2::Mmap;
 
 use super::columns::{self, Columns};
 use super::distance::{Metric, CODE_ALIGN};
-use super::hnsw::{Graph, GraphRef, Vectors};
+use super::hnsw::{Full, Graph, GraphRef, RowFile, Vectors};
 use super::quant::{Codes, Quantized};
 use crate::error::{Error, Location, Result};
 
@@ -75,6 +75,15 @@ const fn header_len(sections: usize) -> usize {
 }
 const HEADER_LEN: usize = header_len(NSECT);
 const ALIGN: u64 = 64;
+
+/// A coded segment whose vectors section is at least this large re-ranks by reading
+/// rows from the file rather than the map (see `hnsw::Full`). A wide walk's re-rank
+/// reads a few dozen rows, a system call each (about a microsecond from the page
+/// cache): a few per cent of a query on a segment this size, whose queries take
+/// milliseconds, against hundreds of MB of resident vectors after a few thousand
+/// queries. A smaller segment is searched in ~100 µs, where the calls would show, and
+/// its vectors are cheap to keep mapped.
+const READ_ROWS_ABOVE: usize = 256 << 20;
 
 /// What a flush or compaction hands over to be written.
 pub struct NewSegment<'a> {
@@ -194,6 +203,8 @@ fn metric_code(m: Metric) -> u32 {
 pub struct Segment {
     pub path: PathBuf,
     map: Mmap,
+    /// The file behind `map`, for reading rows without mapping them (`full`).
+    file: File,
     pub dim: usize,
     pub metric_code: u32,
     pub count: usize,
@@ -378,6 +389,7 @@ impl Segment {
         let seg = Segment {
             path: path.to_path_buf(),
             map,
+            file,
             dim,
             metric_code,
             count,
@@ -519,6 +531,24 @@ impl Segment {
         }
     }
 
+    /// The vectors as a search uses them: mapped, and for a large coded segment also
+    /// read from the file for re-ranking (`READ_ROWS_ABOVE`).
+    pub fn full(&self) -> Full<'_> {
+        self.full_reading_above(READ_ROWS_ABOVE)
+    }
+
+    fn full_reading_above(&self, bytes: usize) -> Full<'_> {
+        let (offset, len, _) = self.sect[VECTORS];
+        let read = self.sect[CODEBOOK].1 > 0 && len >= bytes;
+        Full {
+            vecs: self.vectors(),
+            rows: read.then_some(RowFile {
+                file: &self.file,
+                offset: offset as u64,
+            }),
+        }
+    }
+
     /// The vectors' 8-bit codes, if the segment has them.
     pub fn codes(&self) -> Option<Codes<'_>> {
         (self.sect[CODEBOOK].1 > 0).then(|| {
@@ -649,12 +679,16 @@ mod tests {
     }
 
     fn nearest(seg: &Segment, q: &[f32]) -> Vec<(f32, u32)> {
+        nearest_in(seg, seg.full(), q)
+    }
+
+    fn nearest_in(seg: &Segment, full: Full, q: &[f32]) -> Vec<(f32, u32)> {
         let space = Space::new(Metric::L2);
         let mut s = Scratch::default();
-        let (g, v, c) = (seg.graph(), seg.vectors(), seg.codes());
+        let (g, c) = (seg.graph(), seg.codes());
         hnsw::search(
             &g,
-            v,
+            full,
             c,
             &space,
             q,
@@ -674,6 +708,24 @@ mod tests {
         seg.verify().unwrap();
         let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), &data[..8], 5, None);
         assert_eq!(nearest(&seg, &data[..8]), exact);
+        // A small segment re-ranks from its map; past the size limit, by reading rows
+        // from the file, with the same distances.
+        assert!(seg.full().rows.is_none());
+        let read = seg.full_reading_above(0);
+        assert!(read.rows.is_some());
+        for q in data.chunks(8).step_by(3) {
+            let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), q, 5, None);
+            assert_eq!(nearest_in(&seg, read, q), exact);
+        }
+    }
+
+    #[test]
+    fn an_unquantized_segment_never_reads_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.vseg");
+        write_sample(&path, false);
+        let seg = Segment::open(&path).unwrap();
+        assert!(seg.full_reading_above(0).rows.is_none());
     }
 
     /// Rewrites a segment's header as an older `version` wrote it: the same fields and

@@ -973,7 +973,7 @@ impl Index {
                 let ef = segment_ef(ef, k, seg.n_vec, largest);
                 hnsw::search(
                     &seg.graph(),
-                    seg.vectors(),
+                    seg.full(),
                     seg.codes(),
                     &self.space,
                     q,
