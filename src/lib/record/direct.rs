@@ -240,7 +240,7 @@ impl Column {
             Column::Int(b) => b.append_value(parse(cur.integer()?)?),
             Column::UInt(b) => b.append_value(parse(cur.integer()?)?),
             Column::Float(b) => {
-                let v: f64 = parse(cur.number()?)?;
+                let v = cur.number_text()?.to_f64()?;
                 if !v.is_finite() {
                     return Err(GiveUp);
                 }
@@ -342,6 +342,39 @@ fn parse<T: std::str::FromStr>(text: &[u8]) -> Step<T> {
     // SAFETY: `Cursor::number_text` only takes ASCII digits, '-', '+', '.', 'e', 'E'.
     let text = unsafe { std::str::from_utf8_unchecked(text) };
     text.parse().map_err(|_| GiveUp)
+}
+
+/// A JSON number as `Cursor::number_text` read it: its text, and its digits as an
+/// integer `mantissa` (None if they overflow a u64) to be scaled by `10^exp10`.
+struct Number<'a> {
+    text: &'a [u8],
+    integral: bool,
+    mantissa: Option<u64>,
+    exp10: i64,
+}
+
+impl Number<'_> {
+    /// The nearest f64. A mantissa of at most 53 bits times or divided by a power of ten
+    /// up to 10^22 (both exact in an f64) is one correctly rounded operation, so the
+    /// result is the one a full parse gives (Clinger's fast path; embeddings written
+    /// with a few decimals are all of this kind); anything else is parsed from the text.
+    fn to_f64(&self) -> Step<f64> {
+        const POW10: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        match (self.mantissa, POW10.get(self.exp10.unsigned_abs() as usize)) {
+            (Some(m), Some(&p)) if m <= 1 << 53 => {
+                let v = if self.exp10 < 0 {
+                    m as f64 / p
+                } else {
+                    m as f64 * p
+                };
+                Ok(if self.text[0] == b'-' { -v } else { v })
+            }
+            _ => parse(self.text),
+        }
+    }
 }
 
 /// A read position in a chunk.
@@ -498,63 +531,73 @@ impl<'a> Cursor<'a> {
 
     /// The text of a JSON number with no fraction or exponent.
     fn integer(&mut self) -> Step<&'a [u8]> {
-        let (text, integral) = self.number_text()?;
-        if integral {
-            Ok(text)
+        let n = self.number_text()?;
+        if n.integral {
+            Ok(n.text)
         } else {
             Err(GiveUp)
         }
     }
 
-    fn number(&mut self) -> Step<&'a [u8]> {
-        Ok(self.number_text()?.0)
-    }
-
-    /// A number in JSON's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, and
-    /// whether it is integral. arrow-json's tokenizer takes any run of number characters
-    /// as one number, so a number followed by another such character is given up on.
-    fn number_text(&mut self) -> Step<(&'a [u8], bool)> {
+    /// A number in JSON's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, with
+    /// its digits gathered on the way (`Number`). arrow-json's tokenizer takes any run of
+    /// number characters as one number, so a number followed by another such character
+    /// is given up on.
+    fn number_text(&mut self) -> Step<Number<'a>> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
-        match self.bump() {
-            Some(b'0') => {}
-            Some(b'1'..=b'9') => self.digits(),
+        let mut mantissa = Some(0);
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.some_digits(&mut mantissa)?;
+            }
             _ => return Err(GiveUp),
         }
         let mut integral = true;
+        let mut exp10 = 0i64;
         if self.peek() == Some(b'.') {
             self.i += 1;
-            self.some_digits()?;
+            exp10 -= self.some_digits(&mut mantissa)? as i64;
             integral = false;
         }
         if let Some(b'e' | b'E') = self.peek() {
             self.i += 1;
+            let negative = self.peek() == Some(b'-');
             if let Some(b'+' | b'-') = self.peek() {
                 self.i += 1;
             }
-            self.some_digits()?;
+            let mut e = Some(0);
+            self.some_digits(&mut e)?;
+            match e.and_then(|e| i64::try_from(e).ok()) {
+                Some(e) => exp10 = exp10.saturating_add(if negative { -e } else { e }),
+                None => mantissa = None,
+            }
             integral = false;
         }
         if let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
             return Err(GiveUp);
         }
         let b = self.b;
-        Ok((&b[start..self.i], integral))
+        Ok(Number {
+            text: &b[start..self.i],
+            integral,
+            mantissa,
+            exp10,
+        })
     }
 
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.i += 1;
-        }
-    }
-
-    fn some_digits(&mut self) -> Step {
+    /// One or more digits, added to `value` (None once it overflows); how many.
+    fn some_digits(&mut self, value: &mut Option<u64>) -> Step<usize> {
         let start = self.i;
-        self.digits();
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            self.i += 1;
+            *value = value.and_then(|v| v.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+        }
         if self.i > start {
-            Ok(())
+            Ok(self.i - start)
         } else {
             Err(GiveUp)
         }
@@ -627,6 +670,78 @@ mod tests {
             r#"{"req":null,"tags":[],"m":null,"o":[]}"#,
             r#"{"req":{"h":null},"tags":[null,"z"]}"#,
             r#"{}"#,
+        ]);
+    }
+
+    /// The fast path for floats gives exactly the standard library's value, bit for
+    /// bit, on its edges (2^53, 10^22, signs, tiny and huge exponents) and on random
+    /// values written shortest, with 7 decimals (as embeddings are) and in e-notation.
+    #[test]
+    fn floats_parse_as_the_standard_library_does() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "-0.0",
+            "0.1",
+            "0.30000000000000004",
+            "9007199254740992",
+            "9007199254740993",
+            "-9007199254740993.0",
+            "1e22",
+            "1e23",
+            "1.5e22",
+            "123456789e-22",
+            "1e-22",
+            "1e-23",
+            "4.9406564584124654e-324",
+            "1.7976931348623157e308",
+            "2.2250738585072014e-308",
+            "1234567890123456789012",
+            "18446744073709551616",
+            "0.00000000000000000000000000001",
+            "1E5",
+            "1e+5",
+            "12.5E-3",
+            "1e0000000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let v = f64::from_bits(state);
+            if !v.is_finite() {
+                continue;
+            }
+            let small = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            texts.extend([
+                format!("{v}"),
+                format!("{v:e}"),
+                format!("{small:.7}"),
+                format!("{}", small * 1e6),
+            ]);
+        }
+        for t in &texts {
+            let mut cur = Cursor {
+                b: t.as_bytes(),
+                i: 0,
+            };
+            let got = cur.number_text().and_then(|n| n.to_f64());
+            let want: f64 = t.parse().unwrap();
+            assert!(
+                matches!(got, Ok(v) if v.to_bits() == want.to_bits()),
+                "{t}: {:?} against {want}",
+                got.ok()
+            );
+        }
+        same(&[
+            r#"{"f":-0.0123457}"#,
+            r#"{"f":9007199254740993}"#,
+            r#"{"f":1e23}"#,
+            r#"{"f":0.1}"#,
         ]);
     }
 
