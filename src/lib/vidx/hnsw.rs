@@ -196,6 +196,8 @@ pub struct Exact<'a> {
     pub vecs: Vectors<'a>,
     pub space: &'a Space,
     pub q: &'a [f32],
+    /// Where re-ranking reads the rows instead of `vecs`, if set (`Full::rows`).
+    pub rows: Option<RowFile<'a>>,
 }
 
 impl Measure for Exact<'_> {
@@ -296,13 +298,20 @@ fn sort_hits(hits: &mut [(f32, u32)]) {
     hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }
 
-/// Replaces the distances a coded walk found with exact ones, re-sorted. With `rows`
-/// the vectors are read from that file; a row that cannot be read is taken from the
-/// mapping instead (the same bytes: a failing disk shows there too).
-fn rerank(exact: &Exact, rows: Option<RowFile>, hits: &mut [(f32, u32)]) {
-    let mut buf = vec![0f32; if rows.is_some() { exact.vecs.dim } else { 0 }];
+/// Replaces the distances a coded walk found with exact ones, re-sorted. With
+/// `exact.rows` the vectors are read from that file; a row that cannot be read is taken
+/// from the mapping instead (the same bytes: a failing disk shows there too).
+fn rerank(exact: &Exact, hits: &mut [(f32, u32)]) {
+    let mut buf = vec![
+        0f32;
+        if exact.rows.is_some() {
+            exact.vecs.dim
+        } else {
+            0
+        }
+    ];
     for h in hits.iter_mut() {
-        h.0 = match rows {
+        h.0 = match exact.rows {
             Some(r) if r.read(h.1, &mut buf).is_ok() => exact.space.distance(exact.q, &buf),
             _ => exact.distance(h.1),
         };
@@ -356,29 +365,23 @@ pub fn search(
         vecs: full.vecs,
         space,
         q,
+        rows: full.rows,
     };
     let b = Budget::new(b.k, b.ef, b.rerank);
     let mut out = match codes {
-        Some(codes) => walk(
-            g,
-            &Coded::new(codes, space, q),
-            (&exact, full.rows),
-            b,
-            allowed,
-            s,
-        ),
-        None => walk(g, &exact, (&exact, None), b, allowed, s),
+        Some(codes) => walk(g, &Coded::new(codes, space, q), &exact, b, allowed, s),
+        None => walk(g, &exact, &exact, b, allowed, s),
     };
     out.truncate(b.k);
     out
 }
 
 /// Descends to level 0 and searches it with `measure`; an approximate measure's best
-/// `b.rerank` results are re-ranked with `exact` (reading rows from the file if given).
+/// `b.rerank` results are re-ranked with `exact`.
 fn walk<M: Measure>(
     g: &GraphRef,
     measure: &M,
-    (exact, rows): (&Exact, Option<RowFile>),
+    exact: &Exact,
     b: Budget,
     allowed: Option<&Bitset>,
     s: &mut Scratch,
@@ -387,7 +390,7 @@ fn walk<M: Measure>(
     let mut found = search_layer(g, measure, &[ep], b.ef, 0, allowed, s);
     if !M::EXACT {
         found.truncate(b.rerank);
-        rerank(exact, rows, &mut found);
+        rerank(exact, &mut found);
     }
     found
 }
@@ -594,7 +597,12 @@ impl Builder {
             return;
         }
         let qv = vecs.get(q);
-        let exact = Exact { vecs, space, q: qv };
+        let exact = Exact {
+            vecs,
+            space,
+            q: qv,
+            rows: None,
+        };
         match codes {
             Some(codes) => self.link(q, level, &Coded::new(codes, space, qv), &exact, s),
             None => self.link(q, level, &exact, &exact, s),
@@ -630,7 +638,7 @@ impl Builder {
                 s,
             );
             if !M::EXACT {
-                rerank(exact, None, &mut found);
+                rerank(exact, &mut found);
             }
             let chosen = select(space, vecs, &found, self.m);
             {

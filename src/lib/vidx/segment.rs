@@ -539,7 +539,7 @@ impl Segment {
 
     fn full_reading_above(&self, bytes: usize) -> Full<'_> {
         let (offset, len, _) = self.sect[VECTORS];
-        let read = self.sect[CODEBOOK].1 > 0 && len >= bytes;
+        let read = self.coded() && len >= bytes;
         Full {
             vecs: self.vectors(),
             rows: read.then_some(RowFile {
@@ -549,9 +549,14 @@ impl Segment {
         }
     }
 
+    /// Whether the segment has 8-bit codes (the codebook marks a quantized segment).
+    fn coded(&self) -> bool {
+        self.sect[CODEBOOK].1 > 0
+    }
+
     /// The vectors' 8-bit codes, if the segment has them.
     pub fn codes(&self) -> Option<Codes<'_>> {
-        (self.sect[CODEBOOK].1 > 0).then(|| {
+        self.coded().then(|| {
             Codes::new(
                 self.words::<f32>(CODEBOOK),
                 self.raw(CODES),
