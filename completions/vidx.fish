@@ -141,7 +141,7 @@ complete -c vidx -n "__fish_vidx_using_subcommand search" -l id -d 'Field holdin
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l vector -d 'Field holding the vector (a list of numbers)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s k -l k -d 'Hits per query' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l ef -d 'Candidate list size (default: the index\'s ef-search; raised to k if smaller)' -r
-complete -c vidx -n "__fish_vidx_using_subcommand search" -l rerank -d 'Candidates re-ranked by their full vectors on segments with 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders candidates by their codes, nearly as the vectors do; each one re-ranked reads its vector' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l rerank -d 'At most this many candidates re-ranked by their full vectors on segments with 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders candidates by their codes, nearly as the vectors do; each one re-ranked reads its vector, and re-ranking stops early where the codes\' error bound leaves the rest no chance of beating the k-th hit' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l filter -d 'Only hits whose metadata passes this SQL condition (the syntax of \'etl filter\'), e.g. "lang = \'en\' AND year >= 2020". Very selective filters switch to an exact scan of the admitted rows, so recall holds' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'

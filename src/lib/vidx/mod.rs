@@ -284,9 +284,11 @@ pub struct SearchArgs {
     /// Candidate list size (default: the index's ef-search; raised to k if smaller)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub ef: Option<u32>,
-    /// Candidates re-ranked by their full vectors on segments with 8-bit codes (default:
-    /// 8 times k; at least k, at most ef). The walk orders candidates by their codes,
-    /// nearly as the vectors do; each one re-ranked reads its vector
+    /// At most this many candidates re-ranked by their full vectors on segments with
+    /// 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders
+    /// candidates by their codes, nearly as the vectors do; each one re-ranked reads its
+    /// vector, and re-ranking stops early where the codes' error bound leaves the rest
+    /// no chance of beating the k-th hit
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rerank: Option<u32>,
     /// Scan every record instead of walking the graphs (exact, slow: ground truth)
