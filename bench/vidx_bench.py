@@ -8,6 +8,10 @@ Usage:
                                                           Debian package descriptions
   vidx_bench.py make-hard OUT_DIR [--n N --queries Q]     a hard 128-d Gaussian mixture
                                                           (10 overlapping clusters)
+  vidx_bench.py grow-384 SET_384 OUT_DIR [--n N --queries Q]
+                                                          N 384-d vectors grown around a
+                                                          make-384 set's embeddings (their
+                                                          own covariance); its real queries
   vidx_bench.py run DATA_DIR VIDX_BINARY [--repeat R] [--ef-construction E] [--runs K]
                   [--efs 128,256,...]
                   [--libs hnswlib,faiss,faiss-sq8,usearch,usearch-i8,vidx,vidx-defaults]
@@ -67,7 +71,8 @@ def write_set(out, base, queries, metric):
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     np.save(f"{out}/base.npy", base)
     np.save(f"{out}/queries.npy", queries)
-    # Exact ground truth, in blocks to bound memory.
+    # Exact ground truth, in blocks to bound memory; the best K of each row found by
+    # partition, then ordered (a full sort of a million distances per query is slow).
     truth = []
     for i in range(0, len(queries), 256):
         q = queries[i : i + 256]
@@ -75,7 +80,9 @@ def write_set(out, base, queries, metric):
             d = (q * q).sum(1)[:, None] - 2 * q @ base.T + (base * base).sum(1)[None, :]
         else:
             d = -(q @ base.T)
-        truth.append(np.argsort(d, axis=1)[:, :K])
+        best = np.argpartition(d, K, axis=1)[:, :K]
+        order = np.argsort(np.take_along_axis(d, best, axis=1), axis=1)
+        truth.append(np.take_along_axis(best, order, axis=1))
     np.save(f"{out}/truth.npy", np.concatenate(truth))
     for name, arr in (("base", base), ("queries", queries)):
         with open(f"{out}/{name}.ndjson", "w") as f:
@@ -125,6 +132,28 @@ def make_384(out, n, nq):
         print(f"only {len(docs)} unique descriptions; run apt-get update first", file=sys.stderr)
     emb = MiniLM().encode(docs)
     write_set(out, emb[: len(docs) - nq], emb[len(docs) - nq :], "ip")
+
+
+def grow_384(src, out, n, nq):
+    """A million-scale set shaped like sentence embeddings, from a make-384 set: each
+    vector is one of its embeddings plus Gaussian noise with the embeddings' own
+    covariance (so the spread lies in the directions real sentences vary in, a low
+    intrinsic dimension, not an isotropic ball) at half their scale, normalised; the
+    queries are the set's own held-out sentence embeddings, unchanged."""
+    emb = np.load(f"{src}/base.npy")
+    queries = np.load(f"{src}/queries.npy")[:nq]
+    rng = np.random.default_rng(384)
+    centred = emb - emb.mean(0)
+    # The covariance's square root: Σ = V diag(s²/m) Vᵀ, so z diag(s/√m) Vᵀ ~ N(0, Σ).
+    _, sing, vt = np.linalg.svd(centred, full_matrices=False)
+    root = (sing[:, None] / np.sqrt(len(emb))) * vt
+    base = np.empty((n, emb.shape[1]), dtype=np.float32)
+    for i in range(0, n, 65536):
+        k = min(65536, n - i)
+        seeds = emb[rng.integers(0, len(emb), size=k)]
+        v = seeds + 0.5 * (rng.standard_normal((k, len(root))).astype(np.float32) @ root)
+        base[i : i + k] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    write_set(out, base, queries, "ip")
 
 
 class MiniLM:
@@ -472,6 +501,8 @@ if __name__ == "__main__":
         make_hard(args[0], opt("--n", 200000), opt("--queries", 1000))
     elif cmd == "make-384":
         make_384(args[0], opt("--n", 20000), opt("--queries", 500))
+    elif cmd == "grow-384":
+        grow_384(args[0], args[1], opt("--n", 1000000), opt("--queries", 1000))
     elif cmd == "run":
         EF_C = opt("--ef-construction", EF_C)
         os.environ["VIDX_BENCH_EF_C"] = str(EF_C)
