@@ -14,30 +14,11 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     describe_build();
-    pack_relative_relocations();
     if env::var_os("CARGO_FEATURE_NETPROBE").is_none() {
         return;
     }
     if let Err(msg) = build_bpf() {
         panic!("netprobe: {msg}");
-    }
-}
-
-/// A native glibc build links its binaries with `-z pack-relative-relocs` (DT_RELR):
-/// the binaries are position-independent, and the loader patches every absolute
-/// address in them (vtables, string tables: 140,000 in `vidx`, 3.4 MB of RELA entries)
-/// before `main`. Packed, the table is 40 KB and `vidx --version` takes 3.0 ms instead
-/// of 3.5 (measured here), which a pipeline or a loop of short runs pays per process;
-/// most of the rest is the copy-on-write of the 2.3 MB the addresses are written into.
-/// It needs glibc 2.36, which a binary built against this machine's glibc needs anyway;
-/// cross and static builds (`make dist`) are left as they are.
-fn pack_relative_relocations() {
-    let var = |k: &str| env::var(k).unwrap_or_default();
-    if var("TARGET") == var("HOST")
-        && var("CARGO_CFG_TARGET_OS") == "linux"
-        && var("CARGO_CFG_TARGET_ENV") == "gnu"
-    {
-        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
 }
 

@@ -80,7 +80,7 @@ def write_set(out, base, queries, metric):
             d = (q * q).sum(1)[:, None] - 2 * q @ base.T + (base * base).sum(1)[None, :]
         else:
             d = -(q @ base.T)
-        best = np.argpartition(d, K, axis=1)[:, :K]
+        best = np.argpartition(d, K - 1, axis=1)[:, :K]
         order = np.argsort(np.take_along_axis(d, best, axis=1), axis=1)
         truth.append(np.take_along_axis(best, order, axis=1))
     np.save(f"{out}/truth.npy", np.concatenate(truth))

@@ -363,8 +363,9 @@ impl Budget {
 }
 
 /// The `k` nearest nodes to `q` that `allowed` admits, searching level 0 with a list of
-/// `ef` candidates. With `codes` the walk measures on them and the best `rerank` nodes
-/// it ends with are re-ranked exactly. Returns (internal distance, node) ascending.
+/// `ef` candidates. With `codes` the walk measures on them and at most the best `rerank`
+/// nodes it ends with are re-ranked exactly (`rerank_until`). Returns (internal
+/// distance, node) ascending.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     g: &GraphRef,
@@ -394,8 +395,8 @@ pub fn search(
     out
 }
 
-/// Descends to level 0 and searches it with `measure`; an approximate measure's best
-/// `b.rerank` results are re-ranked with `exact`.
+/// Descends to level 0 and searches it with `measure`; of an approximate measure's
+/// results, at most the best `b.rerank` are re-ranked with `exact` and only those kept.
 fn walk<M: Measure>(
     g: &GraphRef,
     measure: &M,
@@ -429,6 +430,10 @@ const RERANK_SDS: f32 = 3.0;
 /// segments a system call), and the codes order candidates nearly as the vectors do:
 /// on 384-d sentence embeddings about 11 of a walk's 48 are measured instead of all.
 fn rerank_until(exact: &Exact, hits: &mut Vec<(f32, u32)>, k: usize, margin: f32) {
+    if k == 0 {
+        hits.clear();
+        return;
+    }
     let mut buf = exact.row_buf();
     // The best k exact distances so far, ascending.
     let mut best: Vec<f32> = Vec::with_capacity(k + 1);
@@ -888,8 +893,9 @@ mod tests {
     /// Recall@10 of 100 queries (every 7th point) on 3,000 random points, with the
     /// graph built and searched on the f32 vectors or on their codes. Under Miri
     /// (`make test`'s undefined-behaviour check, an interpreter) 2 queries on 40 points.
-    /// A coded walk re-ranks its best `rerank` of 64 candidates.
-    fn recall(dim: usize, quantized: bool, rerank: usize) -> f64 {
+    /// A coded walk re-ranks its best `rerank` of 64 candidates: all of them with
+    /// `every`, otherwise as `search` does (stopping where the codes leave no chance).
+    fn recall(dim: usize, quantized: bool, rerank: usize, every: bool) -> f64 {
         let (n, queries, ef_construction) = if cfg!(miri) {
             (40, 2, 16)
         } else {
@@ -914,16 +920,34 @@ mod tests {
         for qi in 0..queries {
             let q = vecs.get(qi * 7);
             let truth = exact(vecs, &space, q, 10, None);
-            let got = search(
-                &g.as_ref(n),
-                vecs.into(),
-                codes,
-                &space,
-                q,
-                Budget::new(10, 64, rerank),
-                None,
-                &mut s,
-            );
+            let got = match codes {
+                Some(codes) if every => {
+                    let graph = g.as_ref(n);
+                    let coded = Coded::new(codes, &space, q);
+                    let ep = descend(&graph, &coded, graph.entry, graph.max_level, 0);
+                    let mut found = search_layer(&graph, &coded, &[ep], 64, 0, None, &mut s);
+                    found.truncate(rerank);
+                    let exact = Exact {
+                        vecs,
+                        space: &space,
+                        q,
+                        rows: None,
+                    };
+                    super::rerank(&exact, &mut found);
+                    found.truncate(10);
+                    found
+                }
+                _ => search(
+                    &g.as_ref(n),
+                    vecs.into(),
+                    codes,
+                    &space,
+                    q,
+                    Budget::new(10, 64, rerank),
+                    None,
+                    &mut s,
+                ),
+            };
             // Re-ranked: the distances reported are the exact ones, ascending.
             for &(d, node) in &got {
                 assert_eq!(d, space.distance(q, vecs.get(node)));
@@ -941,7 +965,7 @@ mod tests {
     // Under Miri the test below covers this one's code: it re-ranks by the f32 vectors.
     #[cfg_attr(miri, ignore)]
     fn finds_the_true_neighbours_of_random_points() {
-        let r = recall(16, false, 64);
+        let r = recall(16, false, 64, false);
         assert!(r > 0.9, "recall {r}");
     }
 
@@ -1022,44 +1046,54 @@ mod tests {
     fn a_graph_built_and_walked_on_codes_finds_them_too() {
         let dims: &[usize] = if cfg!(miri) { &[100] } else { &[16, 100] };
         for &dim in dims {
-            let r = recall(dim, true, 64);
+            let r = recall(dim, true, 64, false);
             assert!(r > 0.9, "dim {dim}: recall {r}");
         }
     }
 
-    /// The codes order a walk's candidates nearly as the vectors do: re-ranking the best
-    /// 20 of 64 (`vidx search --rerank`'s default is 8 per hit) finds as many true
-    /// neighbours as re-ranking all 64, give or take one in a hundred.
+    /// The codes order a walk's candidates nearly as the vectors do: re-ranking at most
+    /// the best 20 of 64 (`vidx search --rerank`'s default is 8 per hit), or up to all
+    /// 64, and stopping where the codes' error bound leaves no chance, finds as many
+    /// true neighbours as re-ranking every one of the 64, give or take one in a hundred.
     #[test]
     #[cfg_attr(miri, ignore)]
     fn re_ranking_the_best_few_of_a_coded_walk_keeps_its_recall() {
         for dim in [16, 100] {
-            let (all, few) = (recall(dim, true, 64), recall(dim, true, 20));
-            assert!(few >= all - 0.01, "dim {dim}: recall {few} against {all}");
+            let all = recall(dim, true, 64, true);
+            for cap in [20, 64] {
+                let few = recall(dim, true, cap, false);
+                assert!(
+                    few >= all - 0.01,
+                    "dim {dim}, at most {cap}: recall {few} against {all}"
+                );
+            }
         }
     }
 
-    /// Re-ranking in the codes' order stops once the codes' error bound leaves the rest
-    /// no chance: far fewer rows are read, and the k found are those that re-ranking
-    /// every candidate finds. Without a margin to trust, every candidate is measured.
-    #[test]
-    #[cfg_attr(miri, ignore)]
-    fn re_ranking_stops_where_the_codes_leave_no_chance() {
-        let (n, dim, k) = (3000, 100, 10);
-        let mut rng = 7u64;
-        let data: Vec<f32> = (0..n * dim)
-            .map(|_| (next_u64(&mut rng) >> 40) as f32 / (1u64 << 24) as f32)
-            .collect();
-        let vecs = Vectors { data: &data, dim };
+    /// Re-ranks the best tenth (by code) of `data` for 20 queries near it, with the
+    /// codes' margin, without one, and measuring all: the first must keep the k that
+    /// measuring all keeps. Returns the rows it measured, the candidates it was
+    /// offered, and the queries whose top k trusting the codes (no margin) got wrong.
+    fn rerank_margins(data: &[f32], dim: usize, metric: Metric) -> (usize, usize, usize) {
+        let (n, k) = (data.len() / dim, 10);
+        let vecs = Vectors { data, dim };
         let quant = crate::vidx::quant::Quantized::new(vecs);
-        for metric in [Metric::L2, Metric::Ip] {
-            let space = Space::new(metric);
-            let q = vecs.get(3);
-            let coded = Coded::new(quant.view(), &space, q);
+        let space = Space::new(metric);
+        let (mut measured, mut offered, mut lost_without_margin) = (0, 0, 0);
+        let mut rng = 11u64;
+        for _ in 0..20 {
+            // A stored vector, moved a little: not a row of its own.
+            let at = (next_u64(&mut rng) % n as u64) as u32;
+            let q: Vec<f32> = vecs
+                .get(at)
+                .iter()
+                .map(|x| x + ((next_u64(&mut rng) >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 1e-3)
+                .collect();
+            let coded = Coded::new(quant.view(), &space, &q);
             let exact = Exact {
                 vecs,
                 space: &space,
-                q,
+                q: &q,
                 rows: None,
             };
             let mut candidates: Vec<(f32, u32)> =
@@ -1070,16 +1104,43 @@ mod tests {
             rerank(&exact, &mut all);
             let mut some = candidates.clone();
             rerank_until(&exact, &mut some, k, RERANK_SDS * coded.error_sd());
-            assert!(
-                some.len() >= k && some.len() < candidates.len() / 2,
-                "{metric:?}: {} of {} measured",
-                some.len(),
-                candidates.len()
-            );
+            assert!(some.len() >= k, "{metric:?}: {} measured", some.len());
             assert_eq!(some[..k], all[..k], "{metric:?}");
+            (measured, offered) = (measured + some.len(), offered + candidates.len());
+            let mut trusting = candidates.clone();
+            rerank_until(&exact, &mut trusting, k, 0.0);
+            lost_without_margin += usize::from(trusting[..k] != all[..k]);
             let mut every = candidates.clone();
             rerank_until(&exact, &mut every, k, f32::INFINITY);
             assert_eq!(every, all);
+        }
+        (measured, offered, lost_without_margin)
+    }
+
+    /// Re-ranking in the codes' order stops once the codes' error bound leaves the rest
+    /// no chance, and keeps the k that re-ranking every candidate finds. Where the
+    /// codes resolve the neighbours (uniform data) far fewer rows are read; where they
+    /// cannot (tight clusters, each narrower than a few code steps) the margin is what
+    /// keeps the k right: trusting the codes as exact gets some queries wrong.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn re_ranking_stops_where_the_codes_leave_no_chance() {
+        let (n, dim) = (3000, 100);
+        let mut rng = 7u64;
+        let mut unit = move || (next_u64(&mut rng) >> 40) as f32 / (1u64 << 24) as f32;
+        let uniform: Vec<f32> = (0..n * dim).map(|_| unit()).collect();
+        let centres: Vec<f32> = (0..10 * dim).map(|_| unit()).collect();
+        let clustered: Vec<f32> = (0..n * dim)
+            .map(|i| centres[(i / dim % 10) * dim + i % dim] + (unit() - 0.5) * 0.01)
+            .collect();
+        for metric in [Metric::L2, Metric::Ip] {
+            let (measured, offered, _) = rerank_margins(&uniform, dim, metric);
+            assert!(
+                measured < offered / 2,
+                "{metric:?}: {measured} of {offered} measured"
+            );
+            let (_, _, lost_without_margin) = rerank_margins(&clustered, dim, metric);
+            assert!(lost_without_margin > 0, "{metric:?}");
         }
     }
 
