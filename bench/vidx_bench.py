@@ -47,7 +47,6 @@ index as a user has it straight after adding, with no manual compaction.
 """
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -242,7 +241,11 @@ def recall(found, truth):
 
 
 def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set (VmHWM), in MiB. Not `ru_maxrss`: Linux carries
+    that across exec from the forked copy of the parent, so a child started by a parent
+    holding the base set would report the parent's size, not its own."""
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
 
 
 def du_mb(path):

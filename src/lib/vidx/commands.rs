@@ -684,12 +684,12 @@ fn hits_columns(
     for (q, hits) in qs.iter().zip(results) {
         for (r, h) in hits.iter().enumerate() {
             query.append_value(&q.id);
-            id.append_value(idx.id_of(h.loc));
+            id.append_value(idx.hit_id(h.loc));
             rank.push(r as i64 + 1);
             distance.push(f64::from(metric.report(h.distance)));
         }
     }
-    let (meta, meta_lines) = meta_ndjson(results.iter().flatten().map(|h| idx.meta_of(h.loc)));
+    let (meta, meta_lines) = meta_ndjson(results.iter().flatten().map(|h| idx.hit_meta(h.loc)));
     Some(HitColumns {
         fields: vec![
             Field::new("query", DataType::Utf8, false),

@@ -368,10 +368,11 @@ pub fn meta_batch_as<'a>(
 
 /// Stored metadata objects as NDJSON lines (an empty string, no metadata, as `{}`), and
 /// how many lines.
-pub fn meta_ndjson<'a>(metas: impl Iterator<Item = &'a str>) -> (Vec<u8>, usize) {
+pub fn meta_ndjson<S: AsRef<str>>(metas: impl Iterator<Item = S>) -> (Vec<u8>, usize) {
     let mut bytes = Vec::new();
     let mut n = 0;
     for m in metas {
+        let m = m.as_ref();
         bytes.extend_from_slice(if m.is_empty() { b"{}" } else { m.as_bytes() });
         bytes.push(b'\n');
         n += 1;

@@ -30,14 +30,16 @@
 //! codes and the metadata (the bulk of the file) are only checksummed by `verify`
 //! (compaction and `vidx stats --verify`), so opening does not read every vector.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use arrow::datatypes::SchemaRef;
-use memmap2::Mmap;
+use memmap2::{Mmap, UncheckedAdvice};
 
 use super::columns::{self, Columns};
 use super::distance::{Metric, CODE_ALIGN};
@@ -407,7 +409,28 @@ impl Segment {
             seg.check_crc(i).map_err(|m| bad(seg.sect[i].0, m))?;
         }
         seg.check_structure().map_err(|(at, m)| bad(at, m))?;
+        seg.release(&[SEQS, ID_OFF, ID_BYTES, META_OFF, META_BYTES]);
         Ok(seg)
+    }
+
+    /// Unmaps the pages of sections `ids` from this process; the page cache keeps them
+    /// and a later read through the map faults them back in. Opening reads the small
+    /// sections through the map to check them, and a search needs none of these again
+    /// but for its hits' own ids and metadata: without this a searching process would
+    /// keep them all resident (30 MiB at a million rows, more than its process overhead).
+    fn release(&self, ids: &[usize]) {
+        for &i in ids {
+            let (off, len, _) = self.sect[i];
+            if len > 0 {
+                // SAFETY: the map is shared and read-only, so no data of ours lives in
+                // its pages: MADV_DONTNEED only drops them from our page tables. The
+                // advice is a hint; if it fails the pages stay mapped as before.
+                let _ = unsafe {
+                    self.map
+                        .unchecked_advise_range(UncheckedAdvice::DontNeed, off, len)
+                };
+            }
+        }
     }
 
     fn raw(&self, i: usize) -> &[u8] {
@@ -538,8 +561,8 @@ impl Segment {
     }
 
     fn full_reading_above(&self, bytes: usize) -> Full<'_> {
-        let (offset, len, _) = self.sect[VECTORS];
-        let read = self.coded() && len >= bytes;
+        let offset = self.sect[VECTORS].0;
+        let read = self.reads_rows_above(bytes);
         Full {
             vecs: self.vectors(),
             rows: read.then_some(RowFile {
@@ -547,6 +570,11 @@ impl Segment {
                 offset: offset as u64,
             }),
         }
+    }
+
+    /// Whether a search reads this segment's rows from the file rather than the map.
+    fn reads_rows_above(&self, bytes: usize) -> bool {
+        self.coded() && self.sect[VECTORS].1 >= bytes
     }
 
     /// Whether the segment has 8-bit codes (the codebook marks a quantized segment).
@@ -590,6 +618,41 @@ impl Segment {
     pub fn id(&self, i: usize) -> &str {
         // Checked to be UTF-8 at open.
         std::str::from_utf8(self.id_bytes(i)).unwrap_or("")
+    }
+
+    /// Row `i`'s id as a search hit takes it: read from the file on a segment whose
+    /// re-ranked rows are (`full`), from the map otherwise. A thousand queries' hits on a
+    /// million rows would otherwise map the id sections whole, 64 KiB around each id.
+    pub fn hit_id(&self, i: usize) -> Cow<'_, str> {
+        self.hit_text(i, ID_OFF, ID_BYTES, READ_ROWS_ABOVE)
+            .unwrap_or_else(|| Cow::Borrowed(self.id(i)))
+    }
+
+    /// Row `i`'s metadata as a search hit takes it (see `hit_id`).
+    pub fn hit_meta(&self, i: usize) -> Cow<'_, str> {
+        self.hit_text(i, META_OFF, META_BYTES, READ_ROWS_ABOVE)
+            .unwrap_or_else(|| Cow::Borrowed(self.meta(i)))
+    }
+
+    /// Row `i`'s text from sections `offs`/`bytes` read from the file, on a segment
+    /// that re-ranks from the file (`above`: the size of vectors section from which it
+    /// does); `None` to take it from the map (a failed read too: the map holds the same
+    /// bytes).
+    fn hit_text(&self, i: usize, offs: usize, bytes: usize, above: usize) -> Option<Cow<'_, str>> {
+        if !self.reads_rows_above(above) {
+            return None;
+        }
+        let mut pair = [0u8; 16];
+        let at = self.sect[offs].0 as u64 + i as u64 * 8;
+        self.file.read_exact_at(&mut pair, at).ok()?;
+        let start = u64::from_le_bytes(pair[..8].try_into().unwrap());
+        let end = u64::from_le_bytes(pair[8..].try_into().unwrap());
+        // Checked ascending and in range at open.
+        let mut text = vec![0u8; end.checked_sub(start)? as usize];
+        self.file
+            .read_exact_at(&mut text, self.sect[bytes].0 as u64 + start)
+            .ok()?;
+        String::from_utf8(text).ok().map(Cow::Owned)
     }
 
     pub fn meta(&self, i: usize) -> &str {
@@ -665,6 +728,7 @@ mod tests {
         let codes = quantized.as_ref().map(Quantized::view);
         let graph = hnsw::build(vecs, codes, &space, p, &indicatif::ProgressBar::hidden());
         let ids: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
+        let metas: Vec<String> = (0..40).map(|i| format!("{{\"n\":{}}}", i * i)).collect();
         write(
             path,
             &NewSegment {
@@ -673,7 +737,7 @@ mod tests {
                 vectors: &data,
                 ids: ids.iter().map(String::as_str).collect(),
                 seqs: (1..=40).collect(),
-                metas: vec!["{}"; 40],
+                metas: metas.iter().map(String::as_str).collect(),
                 graph: &graph,
                 quantized: quantized.as_ref(),
                 columns: &[],
@@ -722,6 +786,27 @@ mod tests {
             let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), q, 5, None);
             assert_eq!(nearest_in(&seg, read, q), exact);
         }
+    }
+
+    #[test]
+    fn hits_read_ids_and_metadata_from_the_file_as_the_map_has_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.vseg");
+        write_sample(&path, true);
+        let seg = Segment::open(&path).unwrap();
+        // Opening released the pages of these sections; reads through the map fault
+        // them back in.
+        assert_eq!(seg.seqs(), (1..=40).collect::<Vec<u64>>());
+        for i in 0..40 {
+            let id = seg.hit_text(i, ID_OFF, ID_BYTES, 0).unwrap();
+            assert!(matches!(id, Cow::Owned(_)));
+            assert_eq!(*id, format!("v{i}"));
+            assert_eq!(seg.id(i), id);
+            let meta = seg.hit_text(i, META_OFF, META_BYTES, 0).unwrap();
+            assert_eq!(&*meta, seg.meta(i));
+        }
+        // A small segment's hits take them from the map.
+        assert!(matches!(seg.hit_id(3), Cow::Borrowed("v3")));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! segment holds only current rows (one per id), and it is placed last: every row it
 //! keeps is newer than any other copy of its id.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -490,6 +491,22 @@ impl Index {
         match l {
             Loc::Mem(i) => &self.mem.ids[i as usize],
             Loc::Seg(s, r) => self.segments[s as usize].id(r as usize),
+        }
+    }
+
+    /// The id at `l` as a search hit takes it (`Segment::hit_id`).
+    pub fn hit_id(&self, l: Loc) -> Cow<'_, str> {
+        match l {
+            Loc::Mem(i) => Cow::Borrowed(&self.mem.ids[i as usize]),
+            Loc::Seg(s, r) => self.segments[s as usize].hit_id(r as usize),
+        }
+    }
+
+    /// The metadata at `l` as a search hit takes it (`Segment::hit_meta`).
+    pub fn hit_meta(&self, l: Loc) -> Cow<'_, str> {
+        match l {
+            Loc::Mem(i) => Cow::Borrowed(&self.mem.metas[i as usize]),
+            Loc::Seg(s, r) => self.segments[s as usize].hit_meta(r as usize),
         }
     }
 
