@@ -242,8 +242,9 @@ def recall(found, truth):
 
 def rss_mb():
     """This process's peak resident set (VmHWM), in MiB. Not `ru_maxrss`: Linux carries
-    that across exec from the forked copy of the parent, so a child started by a parent
-    holding the base set would report the parent's size, not its own."""
+    that across exec from the memory the child was started with (a forked copy of the
+    parent's, or with vfork the parent's own), so a child of a parent holding the base
+    set would report the parent's size, not its own. VmHWM starts afresh at exec."""
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
 

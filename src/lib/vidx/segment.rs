@@ -205,7 +205,8 @@ fn metric_code(m: Metric) -> u32 {
 pub struct Segment {
     pub path: PathBuf,
     map: Mmap,
-    /// The file behind `map`, for reading rows without mapping them (`full`).
+    /// The file behind `map`, for reading rows, and hits' ids and metadata, without
+    /// mapping them (`full`, `hit_text`).
     file: File,
     pub dim: usize,
     pub metric_code: u32,
@@ -414,10 +415,12 @@ impl Segment {
     }
 
     /// Unmaps the pages of sections `ids` from this process; the page cache keeps them
-    /// and a later read through the map faults them back in. Opening reads the small
-    /// sections through the map to check them, and a search needs none of these again
-    /// but for its hits' own ids and metadata: without this a searching process would
-    /// keep them all resident (30 MiB at a million rows, more than its process overhead).
+    /// and a later read through the map faults them back in. Opening checks the small
+    /// sections through the map (and the kernel maps the cached pages around what it
+    /// reads). On an index of one segment and an empty memtable a search needs none of
+    /// these again but for its hits' ids and metadata (a filter on JSON metadata or
+    /// several segments' ids to reconcile read them all again); without this its process
+    /// would keep them resident (30 MiB at a million rows, more than its own overhead).
     fn release(&self, ids: &[usize]) {
         for &i in ids {
             let (off, len, _) = self.sect[i];
