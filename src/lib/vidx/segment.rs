@@ -623,9 +623,9 @@ impl Segment {
         std::str::from_utf8(self.id_bytes(i)).unwrap_or("")
     }
 
-    /// Row `i`'s id as a search hit takes it: read from the file on a segment whose
-    /// re-ranked rows are (`full`), from the map otherwise. A thousand queries' hits on a
-    /// million rows would otherwise map the id sections whole, 64 KiB around each id.
+    /// Row `i`'s id as a search hit takes it: read from the file on a segment that
+    /// re-ranks from the file (`full`), from the map otherwise. A thousand queries' hits
+    /// on a million rows would otherwise map the id sections whole, 64 KiB around each.
     pub fn hit_id(&self, i: usize) -> Cow<'_, str> {
         self.hit_text(i, ID_OFF, ID_BYTES, READ_ROWS_ABOVE)
             .unwrap_or_else(|| Cow::Borrowed(self.id(i)))
