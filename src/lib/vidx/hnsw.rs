@@ -58,6 +58,20 @@ impl<'a> GraphRef<'a> {
         (end - at) / (self.m + 1)
     }
 
+    /// Hints the CPU to fetch `node`'s links at `level`: the walk expands the best
+    /// candidate next, and its links are a cache miss away.
+    #[inline]
+    pub fn prefetch_links(&self, node: u32, level: usize) {
+        if level == 0 {
+            let at = node as usize * (self.m0 + 1);
+            if let Some(block) = self.links0.get(at..at + self.m0 + 1) {
+                for line in block.chunks(16) {
+                    prefetch(line.as_ptr());
+                }
+            }
+        }
+    }
+
     #[inline]
     pub fn links(&self, node: u32, level: usize) -> &'a [u32] {
         if level == 0 {
@@ -101,13 +115,18 @@ pub struct RowFile<'a> {
 }
 
 impl RowFile<'_> {
-    /// Reads row `node` into `out` (one vector's worth of floats).
-    fn read(&self, node: u32, out: &mut [f32]) -> std::io::Result<()> {
+    /// Reads row `node` into `out`, the rows being `out.len()` bytes each.
+    pub fn read(&self, node: u32, out: &mut [u8]) -> std::io::Result<()> {
+        self.file
+            .read_exact_at(out, self.offset + node as u64 * out.len() as u64)
+    }
+
+    /// Reads row `node` of f32 rows into `out` (one vector's worth of floats).
+    fn read_floats(&self, node: u32, out: &mut [f32]) -> std::io::Result<()> {
         let len = std::mem::size_of_val(out);
         // SAFETY: any bit pattern is a valid f32; the bytes are the floats' own storage.
         let bytes = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), len) };
-        self.file
-            .read_exact_at(bytes, self.offset + node as u64 * len as u64)
+        self.read(node, bytes)
     }
 }
 
@@ -116,11 +135,11 @@ impl RowFile<'_> {
 pub struct Full<'a> {
     /// In memory or mapped: what an uncoded walk measures on.
     pub vecs: Vectors<'a>,
-    /// Where a coded walk reads the few rows it re-ranks, if set, instead of `vecs`:
-    /// each row read from the page cache costs a system call, but a mapped row stays
-    /// in the process's resident set, and the random rows of a thousand wide walks map
-    /// most of a large segment's vectors (the kernel maps the cached pages around
-    /// each one it faults in).
+    /// Where a coded walk of a segment without residual codes (`quant::Refined`) reads
+    /// the few rows it re-ranks, if set, instead of `vecs`: each row read from the page
+    /// cache costs a system call, but a mapped row stays in the process's resident
+    /// set, and the random rows of a thousand wide walks map most of a large segment's
+    /// vectors (the kernel maps the cached pages around each one it faults in).
     pub rows: Option<RowFile<'a>>,
 }
 
@@ -147,10 +166,16 @@ impl Ord for D {
 
 /// Reusable per-thread search state: a visited set cleared in O(1) by bumping a
 /// generation number, and the two heaps.
+///
+/// The visited marks are one byte per node: the walk tests one for every neighbour it
+/// meets, at random, and at a byte a 40,000-node segment's marks fit in the L1 cache
+/// (with four-byte marks `perf` put 15% of `search_layer`'s own samples on that test,
+/// 40,000 384-d embeddings). The marks are cleared in full once every 255 searches,
+/// when the generation wraps.
 #[derive(Default)]
 pub struct Scratch {
-    visited: Vec<u32>,
-    generation: u32,
+    visited: Vec<u8>,
+    generation: u8,
     candidates: BinaryHeap<Reverse<(D, u32)>>,
     results: BinaryHeap<(D, u32)>,
     fresh: Vec<u32>,
@@ -163,7 +188,7 @@ impl Scratch {
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.visited.iter_mut().for_each(|v| *v = 0);
+            self.visited.fill(0);
             self.generation = 1;
         }
         self.candidates.clear();
@@ -222,9 +247,15 @@ impl Exact<'_> {
     /// a failing disk shows there too).
     fn measure(&self, node: u32, buf: &mut [f32]) -> f32 {
         match self.rows {
-            Some(r) if r.read(node, buf).is_ok() => self.space.distance(self.q, buf),
+            Some(r) if r.read_floats(node, buf).is_ok() => self.space.distance(self.q, buf),
             _ => self.distance(node),
         }
+    }
+
+    /// `measure` with its own row buffer, for `rerank_until`.
+    fn measurer(&self) -> impl FnMut(u32) -> f32 + '_ {
+        let mut buf = self.row_buf();
+        move |node| self.measure(node, &mut buf)
     }
 }
 
@@ -263,6 +294,14 @@ fn descend<M: Measure>(g: &GraphRef, m: &M, mut ep: u32, from: usize, to: usize)
     ep
 }
 
+/// How many nodes ahead of the one being measured a walk prefetches. Prefetching all of
+/// an expanded node's new neighbours at once (up to 32 rows of six cache lines at
+/// 384-d) asks for more lines than the core can have in flight, and the prefetches
+/// themselves stall (`perf` put 23% of `search_layer`'s own samples there, 40,000
+/// 384-d embeddings); a few ahead keep the next rows arriving while one is measured.
+/// 4 and 8 measured alike there.
+const PREFETCH_AHEAD: usize = 4;
+
 /// Best-first search of one level from the `entry` nodes, keeping the `ef` closest
 /// nodes that `allowed` admits (all of them pass through the search either way, so a
 /// filter does not cut the graph apart). Returns (distance, node) ascending.
@@ -294,15 +333,23 @@ fn search_layer<M: Measure>(
             break;
         }
         let links = g.links(c, level);
+        if let Some(Reverse((_, next))) = s.candidates.peek() {
+            g.prefetch_links(*next, level);
+        }
         let mut fresh = std::mem::take(&mut s.fresh);
         fresh.clear();
         for &n in links {
             if s.visit(n) {
-                m.prefetch(n);
                 fresh.push(n);
             }
         }
-        for &n in &fresh {
+        for &n in fresh.iter().take(PREFETCH_AHEAD) {
+            m.prefetch(n);
+        }
+        for (i, &n) in fresh.iter().enumerate() {
+            if let Some(&ahead) = fresh.get(i + PREFETCH_AHEAD) {
+                m.prefetch(ahead);
+            }
             let dn = m.distance(n);
             let worst = s.results.peek().map_or(f32::INFINITY, |r| r.0 .0);
             if s.results.len() < ef || dn < worst {
@@ -336,14 +383,16 @@ fn rerank(exact: &Exact, hits: &mut [(f32, u32)]) {
 }
 
 /// How much a search does: `k` results from a walk with a list of `ef` candidates, of
-/// which a coded walk re-ranks the best `rerank` by their f32 vectors.
+/// which a coded walk re-ranks the best `rerank` (by their residual codes, or their f32
+/// vectors where a segment has none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     pub k: usize,
     pub ef: usize,
-    /// At most this many are re-ranked. Re-ranking reads each candidate's f32 vector
-    /// (four times its code, and all of a page when it is not in memory): re-ranking
-    /// all `ef` candidates of a wide walk touches most of a large segment's vectors.
+    /// At most this many are re-ranked. Re-ranking reads each candidate's residual
+    /// codes or f32 vector (as large as its code or four times, and all of a page when
+    /// it is not in memory): re-ranking all `ef` candidates of a wide walk touches most
+    /// of a large segment's rows.
     /// The codes order candidates nearly as the vectors do, so the best few times `k`
     /// hold the true neighbours the walk found, and re-ranking stops sooner where the
     /// codes' error bound says the rest cannot come nearer (`rerank_until`).
@@ -364,8 +413,8 @@ impl Budget {
 
 /// The `k` nearest nodes to `q` that `allowed` admits, searching level 0 with a list of
 /// `ef` candidates. With `codes` the walk measures on them and at most the best `rerank`
-/// nodes it ends with are re-ranked exactly (`rerank_until`). Returns (internal
-/// distance, node) ascending.
+/// nodes it ends with are re-ranked (`rerank_until`) on the codes' residuals if they
+/// have them, else exactly on `full`. Returns (internal distance, node) ascending.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     g: &GraphRef,
@@ -388,30 +437,48 @@ pub fn search(
     };
     let b = Budget::new(b.k, b.ef, b.rerank);
     let mut out = match codes {
-        Some(codes) => walk(g, &Coded::new(codes, space, q), &exact, b, allowed, s),
-        None => walk(g, &exact, &exact, b, allowed, s),
+        Some(codes) => {
+            let coded = Coded::new(codes, space, q);
+            let mut found = walk(g, &coded, b.ef, allowed, s);
+            found.truncate(b.rerank);
+            let margin = RERANK_SDS * coded.error_sd();
+            match coded.refined() {
+                Some(fine) => rerank_until(
+                    fine.measurer(),
+                    |n| fine.prefetch(n),
+                    &mut found,
+                    b.k,
+                    margin,
+                ),
+                None => {
+                    // Rows read from the file need no prefetch.
+                    let mapped = exact.rows.is_none();
+                    let prefetch = |n| {
+                        if mapped {
+                            exact.prefetch(n);
+                        }
+                    };
+                    rerank_until(exact.measurer(), prefetch, &mut found, b.k, margin)
+                }
+            }
+            found
+        }
+        None => walk(g, &exact, b.ef, allowed, s),
     };
     out.truncate(b.k);
     out
 }
 
-/// Descends to level 0 and searches it with `measure`; of an approximate measure's
-/// results, at most the best `b.rerank` are re-ranked with `exact` and only those kept.
+/// Descends to level 0 and searches it with `measure` and a list of `ef` candidates.
 fn walk<M: Measure>(
     g: &GraphRef,
     measure: &M,
-    exact: &Exact,
-    b: Budget,
+    ef: usize,
     allowed: Option<&Bitset>,
     s: &mut Scratch,
 ) -> Vec<(f32, u32)> {
     let ep = descend(g, measure, g.entry, g.max_level, 0);
-    let mut found = search_layer(g, measure, &[ep], b.ef, 0, allowed, s);
-    if !M::EXACT {
-        found.truncate(b.rerank);
-        rerank_until(exact, &mut found, b.k, RERANK_SDS * measure.error_sd());
-    }
-    found
+    search_layer(g, measure, &[ep], ef, 0, allowed, s)
 }
 
 /// How many standard deviations of a coded distance's error bound (`Measure::error_sd`)
@@ -421,33 +488,48 @@ fn walk<M: Measure>(
 /// left out about as often as a walk misses one anyway.
 const RERANK_SDS: f32 = 3.0;
 
-/// Re-ranks a coded walk's candidates (ascending by coded distance) exactly, in order,
-/// and stops at the first candidate after `k` whose coded distance less `margin` is
-/// beyond the k-th best exact distance so far: neither it nor any after it (their coded
-/// distances are larger still) is likely to be nearer than the k already measured.
-/// Candidates not measured are dropped; the rest are sorted by exact distance. Reading
-/// a vector costs more than its code (four times the bytes, a cache miss, on large
-/// segments a system call), and the codes order candidates nearly as the vectors do:
+/// Re-ranks a coded walk's candidates (ascending by coded distance) with `measure` (the
+/// residual codes' distance or the exact one), in order, and stops at the first
+/// candidate after `k` whose coded distance less `margin` is beyond the k-th best
+/// measured distance so far: neither it nor any after it (their coded distances are
+/// larger still) is likely to be nearer than the k already measured. Candidates not
+/// measured are dropped; the rest are sorted by measured distance. Reading a row costs
+/// more than the code the walk has in cache (a cache miss, on large segments a system
+/// call), and the codes order candidates nearly as the vectors do:
 /// on 384-d sentence embeddings (a numpy simulation over each query's best 48 by code)
-/// about 11 of 48 are measured instead of all.
-fn rerank_until(exact: &Exact, hits: &mut Vec<(f32, u32)>, k: usize, margin: f32) {
+/// about 11 of 48 are measured instead of all. `prefetch` is asked for each row a few
+/// candidates before it is measured (`PREFETCH_AHEAD`): a mapped row is a cache miss
+/// (at most that many rows are fetched and not measured).
+fn rerank_until(
+    mut measure: impl FnMut(u32) -> f32,
+    prefetch: impl Fn(u32),
+    hits: &mut Vec<(f32, u32)>,
+    k: usize,
+    margin: f32,
+) {
     if k == 0 {
         hits.clear();
         return;
     }
-    let mut buf = exact.row_buf();
+    for h in hits.iter().take(PREFETCH_AHEAD) {
+        prefetch(h.1);
+    }
     // The best k exact distances so far, ascending.
     let mut best: Vec<f32> = Vec::with_capacity(k + 1);
     let mut measured = hits.len();
-    for (i, h) in hits.iter_mut().enumerate() {
-        if best.len() == k && h.0 - margin > best[k - 1] {
+    for i in 0..hits.len() {
+        if best.len() == k && hits[i].0 - margin > best[k - 1] {
             measured = i;
             break;
         }
-        h.0 = exact.measure(h.1, &mut buf);
-        let at = best.partition_point(|&d| d <= h.0);
+        if let Some(ahead) = hits.get(i + PREFETCH_AHEAD) {
+            prefetch(ahead.1);
+        }
+        let d = measure(hits[i].1);
+        hits[i].0 = d;
+        let at = best.partition_point(|&b| b <= d);
         if at < k {
-            best.insert(at, h.0);
+            best.insert(at, d);
             best.truncate(k);
         }
     }
@@ -925,8 +1007,7 @@ mod tests {
                 Some(codes) if every => {
                     let graph = g.as_ref(n);
                     let coded = Coded::new(codes, &space, q);
-                    let ep = descend(&graph, &coded, graph.entry, graph.max_level, 0);
-                    let mut found = search_layer(&graph, &coded, &[ep], 64, 0, None, &mut s);
+                    let mut found = walk(&graph, &coded, 64, None, &mut s);
                     found.truncate(rerank);
                     let exact = Exact {
                         vecs,
@@ -949,9 +1030,20 @@ mod tests {
                     &mut s,
                 ),
             };
-            // Re-ranked: the distances reported are the exact ones, ascending.
+            // Re-ranked, ascending: on the f32 vectors the distances reported are the
+            // exact ones; on the residual codes within 1/256 of a code step (at most
+            // 1/255) a dimension, and the f32 rounding of `|q|² + |x|² - 2 q·x`.
+            let refined = codes.is_some() && !every;
             for &(d, node) in &got {
-                assert_eq!(d, space.distance(q, vecs.get(node)));
+                let x = vecs.get(node);
+                let want = space.distance(q, x);
+                if refined {
+                    let norms: f32 = q.iter().chain(x).map(|v| v * v).sum();
+                    let slack = 2.0 * q.iter().sum::<f32>() / 255.0 / 256.0 + 1e-6 * norms;
+                    assert!((d - want).abs() <= slack, "{d} against {want}");
+                } else {
+                    assert_eq!(d, want);
+                }
             }
             assert!(got.windows(2).all(|w| w[0].0 <= w[1].0));
             hits += got
@@ -1104,15 +1196,21 @@ mod tests {
             let mut all = candidates.clone();
             rerank(&exact, &mut all);
             let mut some = candidates.clone();
-            rerank_until(&exact, &mut some, k, RERANK_SDS * coded.error_sd());
+            rerank_until(
+                exact.measurer(),
+                |n| exact.prefetch(n),
+                &mut some,
+                k,
+                RERANK_SDS * coded.error_sd(),
+            );
             assert!(some.len() >= k, "{metric:?}: {} measured", some.len());
             assert_eq!(some[..k], all[..k], "{metric:?}");
             (measured, offered) = (measured + some.len(), offered + candidates.len());
             let mut trusting = candidates.clone();
-            rerank_until(&exact, &mut trusting, k, 0.0);
+            rerank_until(exact.measurer(), |_| (), &mut trusting, k, 0.0);
             lost_without_margin += usize::from(trusting[..k] != all[..k]);
             let mut every = candidates.clone();
-            rerank_until(&exact, &mut every, k, f32::INFINITY);
+            rerank_until(exact.measurer(), |_| (), &mut every, k, f32::INFINITY);
             assert_eq!(every, all);
         }
         (measured, offered, lost_without_margin)

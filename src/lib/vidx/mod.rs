@@ -235,9 +235,11 @@ pub struct CreateArgs {
     /// fraction of its records are eligible (not deleted)
     #[arg(long, default_value_t = 0.05, value_name = "FRACTION")]
     pub exact_below: f64,
-    /// Segments also store every vector as 8-bit codes (sq8: a quarter of the f32 size
-    /// more on disk); graph builds and searches walk on the codes and re-rank the
-    /// candidates with the exact f32 distance. none: walk on the f32 vectors
+    /// Segments also store every vector as 8-bit codes and their residuals (sq8: half
+    /// the f32 size more on disk); graph builds and searches walk on the codes, and
+    /// searches re-rank the candidates on codes and residuals, a 16-bit precision
+    /// (distances within ~1e-6 of f32's on unit vectors). none: walk on the f32
+    /// vectors, exact distances
     #[arg(long, value_enum, default_value = "sq8")]
     pub quantize: Quantize,
     /// Metadata fields to index (comma-separated): each segment keeps its records
@@ -287,8 +289,8 @@ pub struct SearchArgs {
     /// At most this many candidates re-ranked by their full vectors on segments with
     /// 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders
     /// candidates by their codes, nearly as the vectors do; each one re-ranked reads its
-    /// vector, and re-ranking stops early where the codes' error bound leaves the rest
-    /// no chance of beating the k-th hit
+    /// codes' residuals, and re-ranking stops early where the codes' error bound leaves
+    /// the rest no chance of beating the k-th hit
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rerank: Option<u32>,
     /// Scan every record instead of walking the graphs (exact, slow: ground truth)

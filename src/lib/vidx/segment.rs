@@ -17,10 +17,12 @@
 //! | codes      | version 2: `n_vec` rows of `quant::stride(dim)` bytes, one code per dimension |
 //! | norms      | version 2: `n_vec` f32, each vector's squared norm                  |
 //! | columns    | version 3: the `n_vec` rows' metadata as typed columns, one Arrow IPC stream per field, with the row order of each indexed field (`columns`) |
+//! | fine       | version 4: `n_vec` rows laid out as `codes`, each code's residual (`quant::Refined`) |
 //!
-//! The three code sections are empty in an index made with `--quantize none`; version 1
+//! The four code sections are empty in an index made with `--quantize none`; version 1
 //! files (written before codes existed) have no such sections and are still read, and
-//! so are version 2 files (before the columns), whose filters decode the JSON.
+//! so are version 2 files (before the columns), whose filters decode the JSON, and
+//! version 3 files (before the residuals), which re-rank on the f32 vectors.
 //!
 //! Rows `0..n_vec` carry vectors and are the graph's nodes; rows `n_vec..count` are
 //! deletions (tombstones) that must still hide older copies of their ids.
@@ -44,19 +46,21 @@ use memmap2::{Mmap, UncheckedAdvice};
 use super::columns::{self, Columns};
 use super::distance::{Metric, CODE_ALIGN};
 use super::hnsw::{Full, Graph, GraphRef, RowFile, Vectors};
-use super::quant::{Codes, Quantized};
+use super::quant::{Codes, FineRows, Quantized};
 use crate::error::{Error, Location, Result};
 
 #[cfg(target_endian = "big")]
 compile_error!("vidx segment files are little endian; big-endian targets are not supported");
 
 const MAGIC: &[u8; 8] = b"VIDXSEG1";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 /// Sections of a version 1 file (before the codes).
 const NSECT_V1: usize = 9;
 /// Sections of a version 2 file (before the metadata columns).
 const NSECT_V2: usize = 12;
-const NSECT: usize = 13;
+/// Sections of a version 3 file (before the residual codes).
+const NSECT_V3: usize = 13;
+const NSECT: usize = 14;
 const VECTORS: usize = 0;
 const SEQS: usize = 1;
 const ID_OFF: usize = 2;
@@ -70,6 +74,7 @@ const CODEBOOK: usize = 9;
 const CODES: usize = 10;
 const NORMS: usize = 11;
 const COLUMNS: usize = 12;
+const FINE: usize = 13;
 
 /// magic + 8 u32 + 2 u64 + sections (off, len, crc, pad) + header crc
 const fn header_len(sections: usize) -> usize {
@@ -79,12 +84,13 @@ const HEADER_LEN: usize = header_len(NSECT);
 const ALIGN: u64 = 64;
 
 /// A coded segment whose vectors section is at least this large re-ranks by reading
-/// rows from the file rather than the map (see `hnsw::Full`). A wide walk's re-rank
+/// rows (the residual codes, or the f32 vectors of a file without them) from the file
+/// rather than the map (see `hnsw::Full`, `quant::FineRows`). A wide walk's re-rank
 /// reads a few dozen rows, a system call each (about a microsecond from the page
 /// cache): a few per cent of a query on a segment this size, whose queries take
-/// milliseconds, against hundreds of MB of resident vectors after a few thousand
-/// queries. A smaller segment is searched in ~100 µs, where the calls would show, and
-/// its vectors are cheap to keep mapped.
+/// milliseconds, against a quarter as many resident MB as the vectors after a few
+/// thousand queries. A smaller segment is searched in ~100 µs, where the calls would
+/// show, and its residuals (a quarter of its vectors' size) are cheap to keep mapped.
 const READ_ROWS_ABOVE: usize = 256 << 20;
 
 /// What a flush or compaction hands over to be written.
@@ -144,6 +150,7 @@ pub fn write(path: &Path, s: &NewSegment) -> Result<u64> {
         s.quantized.map_or(&[][..], |q| &q.codes[..]),
         s.quantized.map_or(&[][..], |q| bytes_of(&q.norms)),
         s.columns,
+        s.quantized.map_or(&[][..], |q| &q.fine[..]),
     ];
     let mut table = Vec::with_capacity(NSECT);
     let mut pos = (HEADER_LEN as u64).next_multiple_of(ALIGN);
@@ -234,6 +241,7 @@ pub fn reseal(bytes: &mut [u8]) {
     let sections = match u32::from_le_bytes(bytes[8..12].try_into().unwrap()) {
         1 => NSECT_V1,
         2 => NSECT_V2,
+        3 => NSECT_V3,
         VERSION => NSECT,
         _ => return,
     };
@@ -281,6 +289,7 @@ impl Segment {
         let sections = match version {
             1 => NSECT_V1,
             2 => NSECT_V2,
+            3 => NSECT_V3,
             VERSION => NSECT,
             v => {
                 return Err(bad(
@@ -318,7 +327,7 @@ impl Segment {
         );
         let count = u64_at(40) as usize;
         let n_vec = u64_at(48) as usize;
-        // The sections an older file lacks (codes, columns) read as empty.
+        // The sections an older file lacks (codes, columns, residuals) read as empty.
         let mut sect = [(0usize, 0usize, 0u32); NSECT];
         for (i, s) in sect.iter_mut().enumerate().take(sections) {
             let o = 56 + i * 24;
@@ -358,10 +367,12 @@ impl Segment {
         // The codebook marks a quantized segment. A segment with no vectors (tombstones
         // only) is written without one, like an unquantized segment.
         let coded = sect[CODEBOOK].1 > 0;
+        let code_rows = stride.and_then(|s| n_vec.checked_mul(s));
         let code_sections = [
             (CODEBOOK, product(&[2, dim, 4])),
-            (CODES, stride.and_then(|s| n_vec.checked_mul(s))),
+            (CODES, code_rows),
             (NORMS, product(&[n_vec, 4])),
+            (FINE, if sections > FINE { code_rows } else { Some(0) }),
         ];
         let expect = expect.into_iter().chain(
             code_sections
@@ -522,7 +533,7 @@ impl Segment {
 
     /// Checksums the vectors and metadata too (the sections `open` leaves alone).
     pub fn verify(&self) -> Result<()> {
-        for i in [VECTORS, META_BYTES, CODES, COLUMNS] {
+        for i in [VECTORS, META_BYTES, CODES, COLUMNS, FINE] {
             self.check_crc(i).map_err(|m| self.corrupt(i, m))?;
         }
         Ok(())
@@ -585,14 +596,31 @@ impl Segment {
         self.sect[CODEBOOK].1 > 0
     }
 
-    /// The vectors' 8-bit codes, if the segment has them.
+    /// The vectors' 8-bit codes, if the segment has them, with their residuals if it
+    /// has those (read from the file on a large segment, `READ_ROWS_ABOVE`).
     pub fn codes(&self) -> Option<Codes<'_>> {
+        self.codes_reading_above(READ_ROWS_ABOVE)
+    }
+
+    fn codes_reading_above(&self, bytes: usize) -> Option<Codes<'_>> {
+        let codes = Codes::new(
+            self.words::<f32>(CODEBOOK),
+            self.raw(CODES),
+            self.words::<f32>(NORMS),
+        );
+        let fine = FineRows {
+            mapped: self.raw(FINE),
+            file: self.reads_rows_above(bytes).then_some(RowFile {
+                file: &self.file,
+                offset: self.sect[FINE].0 as u64,
+            }),
+        };
         self.coded().then(|| {
-            Codes::new(
-                self.words::<f32>(CODEBOOK),
-                self.raw(CODES),
-                self.words::<f32>(NORMS),
-            )
+            if self.sect[FINE].1 > 0 {
+                codes.with_fine(fine)
+            } else {
+                codes
+            }
         })
     }
 
@@ -715,6 +743,7 @@ mod tests {
     use super::*;
     use crate::vidx::distance::Space;
     use crate::vidx::hnsw::{self, Params, Scratch};
+    use crate::vidx::quant::Coded;
 
     /// Writes a 40-row, 8-d segment (with codes if `quantize`) and returns its data.
     fn write_sample(path: &Path, quantize: bool) -> Vec<f32> {
@@ -751,17 +780,16 @@ mod tests {
     }
 
     fn nearest(seg: &Segment, q: &[f32]) -> Vec<(f32, u32)> {
-        nearest_in(seg, seg.full(), q)
+        nearest_in(seg, seg.full(), seg.codes(), q)
     }
 
-    fn nearest_in(seg: &Segment, full: Full, q: &[f32]) -> Vec<(f32, u32)> {
+    fn nearest_in(seg: &Segment, full: Full, codes: Option<Codes>, q: &[f32]) -> Vec<(f32, u32)> {
         let space = Space::new(Metric::L2);
         let mut s = Scratch::default();
-        let (g, c) = (seg.graph(), seg.codes());
         hnsw::search(
-            &g,
+            &seg.graph(),
             full,
-            c,
+            codes,
             &space,
             q,
             hnsw::Budget::new(5, 40, 40),
@@ -770,24 +798,54 @@ mod tests {
         )
     }
 
+    /// How far a refined squared L2 distance from `q` may be from the exact one on the
+    /// sample: its values are 0..=100, a step of 100/255, and each reads back within
+    /// 1/256 of a step, so `2 Σ |q_i| step / 256`.
+    fn sample_slack(q: &[f32]) -> f32 {
+        2.0 * q.iter().map(|x| x.abs()).sum::<f32>() * (100.0 / 255.0) / 256.0
+    }
+
+    /// `hits` rank as `exact` does, up to ties (the same exact distances in the same
+    /// order), and each one's distance is within `slack` of its exact distance to `q`.
+    fn assert_near(
+        seg: &Segment,
+        q: &[f32],
+        hits: &[(f32, u32)],
+        exact: &[(f32, u32)],
+        slack: f32,
+    ) {
+        let space = Space::new(Metric::L2);
+        let true_distance = |node: u32| space.distance(q, seg.vectors().get(node));
+        let ranked: Vec<f32> = hits.iter().map(|h| true_distance(h.1)).collect();
+        assert_eq!(ranked, exact.iter().map(|e| e.0).collect::<Vec<_>>());
+        for h in hits {
+            assert!(
+                (h.0 - true_distance(h.1)).abs() <= slack,
+                "{hits:?} against {exact:?}"
+            );
+        }
+    }
+
     #[test]
-    fn codes_are_stored_and_searched_exactly_ranked() {
+    fn codes_and_residuals_are_stored_and_searched_finely_ranked() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.vseg");
         let data = write_sample(&path, true);
         let seg = Segment::open(&path).unwrap();
         assert!(seg.codes().is_some());
         seg.verify().unwrap();
-        let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), &data[..8], 5, None);
-        assert_eq!(nearest(&seg, &data[..8]), exact);
-        // A small segment re-ranks from its map; past the size limit, by reading rows
-        // from the file, with the same distances.
-        assert!(seg.full().rows.is_none());
-        let read = seg.full_reading_above(0);
-        assert!(read.rows.is_some());
+        let space = Space::new(Metric::L2);
         for q in data.chunks(8).step_by(3) {
-            let exact = hnsw::exact(seg.vectors(), &Space::new(Metric::L2), q, 5, None);
-            assert_eq!(nearest_in(&seg, read, q), exact);
+            let exact = hnsw::exact(seg.vectors(), &space, q, 5, None);
+            let mapped = nearest(&seg, q);
+            assert_near(&seg, q, &mapped, &exact, sample_slack(q));
+            // A small segment re-ranks from its map; past the size limit, by reading
+            // its rows' residuals from the file, with the very same distances.
+            assert!(seg.full().rows.is_none());
+            let read = seg.full_reading_above(0);
+            assert!(read.rows.is_some());
+            let from_file = nearest_in(&seg, read, seg.codes_reading_above(0), q);
+            assert_eq!(from_file, mapped);
         }
     }
 
@@ -832,25 +890,38 @@ mod tests {
     }
 
     #[test]
-    fn version_1_and_2_files_still_open() {
+    fn version_1_2_and_3_files_still_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.vseg");
         let data = write_sample(&path, true);
-        let v3 = Segment::open(&path).unwrap();
-        let want = nearest(&v3, &data[8..16]);
-        drop(v3);
+        let v4 = Segment::open(&path).unwrap();
+        let q = &data[8..16];
+        let exact = hnsw::exact(v4.vectors(), &Space::new(Metric::L2), q, 5, None);
+        assert_near(&v4, q, &nearest(&v4, q), &exact, sample_slack(q));
+        drop(v4);
+        // Files before the residuals re-rank on the f32 vectors: exact distances.
         let mut bytes = std::fs::read(&path).unwrap();
+        as_version(&mut bytes, 3, NSECT_V3);
+        std::fs::write(&path, &bytes).unwrap();
+        let v3 = Segment::open(&path).unwrap();
+        assert!(v3
+            .codes()
+            .is_some_and(|c| Coded::new(c, &Space::new(Metric::L2), q)
+                .refined()
+                .is_none()));
+        v3.verify().unwrap();
+        assert_eq!(nearest(&v3, q), exact);
+        drop(v3);
         as_version(&mut bytes, 2, NSECT_V2);
         std::fs::write(&path, &bytes).unwrap();
         let v2 = Segment::open(&path).unwrap();
         assert!(v2.codes().is_some() && v2.columns(None).unwrap().is_none());
-        assert_eq!(nearest(&v2, &data[8..16]), want);
-
+        assert_eq!(nearest(&v2, q), exact);
         let data = write_sample(&path, false);
-        let v3 = Segment::open(&path).unwrap();
-        assert!(v3.codes().is_none());
-        let want = nearest(&v3, &data[8..16]);
-        drop(v3);
+        let v4 = Segment::open(&path).unwrap();
+        assert!(v4.codes().is_none());
+        let want = nearest(&v4, &data[8..16]);
+        drop(v4);
         let mut bytes = std::fs::read(&path).unwrap();
         as_version(&mut bytes, 1, NSECT_V1);
         std::fs::write(&path, &bytes).unwrap();
