@@ -53,7 +53,7 @@ complete -c vidx -n "__fish_vidx_using_subcommand create" -l memtable -d 'Record
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l compact-at -d 'Compact automatically when a flush leaves this many segments' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l exact-below -d 'Scan a segment exactly instead of walking its graph when fewer than this fraction of its records are eligible (not deleted)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l quantize -d 'Segments also store every vector as 8-bit codes and their residuals (sq8: half the f32 size more on disk); graph builds and searches walk on the codes, and searches re-rank the candidates on codes and residuals, a 16-bit precision (distances within ~1e-6 of f32\'s on unit vectors). none: walk on the f32 vectors, exact distances' -r -f -a "none\t'The walk measures on the f32 vectors'
-sq8\t'One byte per dimension, re-ranked exactly'"
+sq8\t'One byte per dimension for the walk, and its residual for the re-rank'"
 complete -c vidx -n "__fish_vidx_using_subcommand create" -l index-field -d 'Metadata fields to index (comma-separated): each segment keeps its records sorted by them, so filters comparing them with constants (=, <>, <, <=, >, >=, IN, BETWEEN, IS NULL, and ANDs and ORs of these) are answered without evaluating every record' -r
 complete -c vidx -n "__fish_vidx_using_subcommand create" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'
@@ -141,7 +141,7 @@ complete -c vidx -n "__fish_vidx_using_subcommand search" -l id -d 'Field holdin
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l vector -d 'Field holding the vector (a list of numbers)' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s k -l k -d 'Hits per query' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l ef -d 'Candidate list size (default: the index\'s ef-search; raised to k if smaller)' -r
-complete -c vidx -n "__fish_vidx_using_subcommand search" -l rerank -d 'At most this many candidates re-ranked by their full vectors on segments with 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders candidates by their codes, nearly as the vectors do; each one re-ranked reads its codes\' residuals, and re-ranking stops early where the codes\' error bound leaves the rest no chance of beating the k-th hit' -r
+complete -c vidx -n "__fish_vidx_using_subcommand search" -l rerank -d 'At most this many candidates re-ranked by their residual codes on segments with 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders candidates by their codes, nearly as the vectors do; each one re-ranked reads its codes\' residuals, and re-ranking stops early where the codes\' error bound leaves the rest no chance of beating the k-th hit' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -l filter -d 'Only hits whose metadata passes this SQL condition (the syntax of \'etl filter\'), e.g. "lang = \'en\' AND year >= 2020". Very selective filters switch to an exact scan of the admitted rows, so recall holds' -r
 complete -c vidx -n "__fish_vidx_using_subcommand search" -s o -l output -d 'Output format [default: table on a terminal, ndjson on a pipe, or from --out\'s extension]' -r -f -a "ndjson\t'One JSON object per line'
 arrow\t'Arrow IPC stream (Arrow IPC file when --out ends in .arrow)'

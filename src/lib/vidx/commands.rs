@@ -312,7 +312,7 @@ pub fn update(a: &UpdateArgs) -> Result<Outcome> {
     })
 }
 
-/// Candidates re-ranked by their f32 vectors per hit asked for, by default (`--rerank`).
+/// Candidates re-ranked per hit asked for, by default (`--rerank`).
 const RERANK_PER_K: usize = 8;
 
 pub fn search(a: &SearchArgs) -> Result<Outcome> {

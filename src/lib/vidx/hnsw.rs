@@ -59,14 +59,19 @@ impl<'a> GraphRef<'a> {
     }
 
     /// Hints the CPU to fetch `node`'s links at `level`: the walk expands the best
-    /// candidate next, and its links are a cache miss away.
+    /// candidate next, and its links are a cache miss away. A block need not start on
+    /// a cache line: every line it touches is asked for.
     #[inline]
     pub fn prefetch_links(&self, node: u32, level: usize) {
         if level == 0 {
             let at = node as usize * (self.m0 + 1);
             if let Some(block) = self.links0.get(at..at + self.m0 + 1) {
-                for line in block.chunks(16) {
-                    prefetch(line.as_ptr());
+                let start = block.as_ptr().cast::<u8>();
+                let skip = start as usize % 64;
+                let bytes = std::mem::size_of_val(block) + skip;
+                for line in (0..bytes).step_by(64) {
+                    // Not dereferenced: a prefetch of any address is harmless.
+                    prefetch(start.wrapping_sub(skip).wrapping_add(line));
                 }
             }
         }
@@ -107,7 +112,8 @@ impl<'a> Vectors<'a> {
     }
 }
 
-/// A file holding f32 vectors back to back (little endian) from `offset`.
+/// A file holding rows of equal length back to back from `offset`: a segment's f32
+/// vectors (little endian) or its residual codes.
 #[derive(Clone, Copy)]
 pub struct RowFile<'a> {
     pub file: &'a File,
@@ -170,8 +176,8 @@ impl Ord for D {
 /// The visited marks are one byte per node: the walk tests one for every neighbour it
 /// meets, at random, and at a byte a 40,000-node segment's marks fit in the L1 cache
 /// (with four-byte marks `perf` put 15% of `search_layer`'s own samples on that test,
-/// 40,000 384-d embeddings). The marks are cleared in full once every 255 searches,
-/// when the generation wraps.
+/// 40,000 384-d embeddings). The marks are cleared in full once every 255 walks of a
+/// level, when the generation wraps.
 #[derive(Default)]
 pub struct Scratch {
     visited: Vec<u8>,
@@ -1031,8 +1037,9 @@ mod tests {
                 ),
             };
             // Re-ranked, ascending: on the f32 vectors the distances reported are the
-            // exact ones; on the residual codes within 1/256 of a code step (at most
-            // 1/255) a dimension, and the f32 rounding of `|q|² + |x|² - 2 q·x`.
+            // exact ones; on the residual codes within 1/512 of a code step (at most
+            // 1/255) a dimension (the bound below allows 1/256), and the f32 rounding of
+            // `|q|² + |x|² - 2 q·x`.
             let refined = codes.is_some() && !every;
             for &(d, node) in &got {
                 let x = vecs.get(node);

@@ -73,7 +73,7 @@ pub enum Quantize {
     /// The walk measures on the f32 vectors
     #[default]
     None,
-    /// One byte per dimension, re-ranked exactly
+    /// One byte per dimension for the walk, and its residual for the re-rank
     Sq8,
 }
 

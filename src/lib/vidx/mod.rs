@@ -286,7 +286,7 @@ pub struct SearchArgs {
     /// Candidate list size (default: the index's ef-search; raised to k if smaller)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub ef: Option<u32>,
-    /// At most this many candidates re-ranked by their full vectors on segments with
+    /// At most this many candidates re-ranked by their residual codes on segments with
     /// 8-bit codes (default: 8 times k; at least k, at most ef). The walk orders
     /// candidates by their codes, nearly as the vectors do; each one re-ranked reads its
     /// codes' residuals, and re-ranking stops early where the codes' error bound leaves

@@ -88,19 +88,25 @@ impl Quantized {
 /// A value's code in `0..=255` on the grid from `lo` in steps of `step`, and its
 /// residual's code: what is left, `x - (lo + step * code)` (within half a step), in
 /// 256ths of a step, offset by [`MID_FINE`]. A constant dimension (`step` 0) codes as 0
-/// with a zero residual.
+/// (its residual is multiplied by a step of 0).
 fn encode(x: f32, lo: f32, step: f32) -> (u8, u8) {
     if step <= 0.0 {
-        return (0, MID_FINE as u8);
+        return (0, 0);
     }
-    let code = ((x - lo) / step).round().clamp(0.0, 255.0);
-    let residual = (x - (lo + step * code)) / step;
-    let fine = (residual * 256.0 + MID_FINE).round().clamp(0.0, 255.0);
+    // The residual from the value in steps, not from `x - (lo + step * code)`: where a
+    // dimension's range is narrow next to its values, that sum rounds off most of it.
+    let steps = (x - lo) / step;
+    let code = steps.round().clamp(0.0, 255.0);
+    let fine = ((steps - code) * 256.0 + MID_FINE)
+        .round()
+        .clamp(0.0, 255.0);
     (code as u8, fine as u8)
 }
 
-/// The residual code that stands for no residual.
-const MID_FINE: f32 = 128.0;
+/// Where the residual codes 0..=255 centre: a residual of -1/2 to 1/2 a step times 256
+/// plus this is -0.5 to 255.5, so every residual is within half a residual step
+/// (1/512 of a code step) of one it can be coded as, at the ends too.
+const MID_FINE: f32 = 127.5;
 
 /// Read access to a segment's codes (owned while building, mapped when stored).
 #[derive(Clone, Copy)]
@@ -182,10 +188,15 @@ impl<'a> Codes<'a> {
             .into_iter()
             .fold(0f32, f32::max);
         let scale = if max > 0.0 { max / 127.0 } else { 0.0 };
-        let inverse = if scale > 0.0 { 1.0 / scale } else { 0.0 };
         let codes: Vec<i8> = weights
             .iter()
-            .map(|&w| round_small(w * inverse).clamp(-127.0, 127.0) as i8)
+            .map(|&w| {
+                if scale > 0.0 {
+                    round_small(w / scale).clamp(-127.0, 127.0) as i8
+                } else {
+                    0
+                }
+            })
             .collect();
         // What the coded dot product misses (see `Query::spread`): each weight's rounding
         // residual, and the weights' squares.
@@ -234,9 +245,10 @@ impl<'a> Codes<'a> {
 /// measure of a segment written since version 4.
 ///
 /// With code `c_i` and residual code `f_i` a value reads back as
-/// `lo_i + step_i (c_i + (f_i - 128) / 256)`, within 1/512 of a step of what was
+/// `lo_i + step_i (c_i + (f_i - 127.5) / 256)`, within 1/512 of a step of what was
 /// stored: the precision of a 16-bit code, in a quarter of the f32 vector's bytes. So
-/// `q · x ≈ Σ q_i (lo_i - step_i / 2) + Σ (q_i step_i / 256) (256 c_i + f_i)`, where
+/// `q · x ≈ Σ q_i (lo_i - step_i 127.5 / 256) + Σ (q_i step_i / 256) (256 c_i + f_i)`,
+/// where
 /// `256 c_i + f_i` is exact in an f32. Re-ranking from these rather than the f32
 /// vectors reads 1 byte a dimension instead of 4 (the codes are in cache from the
 /// walk), and a segment's residuals, a quarter of its vectors' size, are what stays
@@ -476,17 +488,19 @@ mod tests {
     }
 
     /// What `Refined` promises: every value reads back from its code and residual
-    /// within 1/256 of a step (1/512 but where the residual's code saturates), so a
-    /// refined dot product is off by at most `Σ |q_i| step_i / 256`, plus f32
-    /// rounding; checked on every metric, on random data with the edges of each
-    /// dimension's range in it.
+    /// within 1/512 of a step, so a refined dot product is off by at most
+    /// `Σ |q_i| step_i / 512`, plus f32 rounding; checked on every metric, on random data
+    /// with the edges of each dimension's range in it, and on a dimension whose range is
+    /// narrow next to its values.
     #[test]
-    fn refined_distances_are_within_a_256th_of_a_step_of_the_exact_ones() {
+    fn refined_distances_are_within_a_512th_of_a_step_of_the_exact_ones() {
         for metric in [Metric::L2, Metric::Ip, Metric::Cosine] {
             let (n, dim) = (if cfg!(miri) { 10 } else { 300 }, 70);
             let space = Space::new(metric);
             let mut data = random(n, dim, 5);
             for v in data.chunks_exact_mut(dim) {
+                // Dimension 0 near 1 in a range of 1e-4.
+                v[0] = 1.0 + v[0] * 1e-4;
                 space.prepare(v).unwrap();
             }
             let vecs = Vectors { data: &data, dim };
@@ -497,9 +511,9 @@ mod tests {
             for (i, v) in data.chunks_exact(dim).enumerate() {
                 for (d, &x) in v.iter().enumerate() {
                     let (c, f) = (quant.codes[i * stride + d], quant.fine[i * stride + d]);
-                    let back = lo[d] + step[d] * (f32::from(c) + (f32::from(f) - 128.0) / 256.0);
+                    let back = lo[d] + step[d] * (f32::from(c) + (f32::from(f) - MID_FINE) / 256.0);
                     assert!(
-                        (back - x).abs() <= step[d] / 256.0 * 1.01 + 1e-7,
+                        (back - x).abs() <= step[d] / 512.0 * 1.01 + 2.0 * f32::EPSILON * x.abs(),
                         "row {i} dim {d}: {x} reads back as {back}, step {}",
                         step[d]
                     );
@@ -509,7 +523,7 @@ mod tests {
             space.prepare(&mut q).unwrap();
             let refined = Coded::new(quant.view(), &space, &q).refined().unwrap();
             let mut measure = refined.measurer();
-            let bound: f32 = q.iter().zip(step).map(|(q, s)| q.abs() * s / 256.0).sum();
+            let bound: f32 = q.iter().zip(step).map(|(q, s)| q.abs() * s / 512.0).sum();
             let bound = if metric == Metric::L2 {
                 2.0 * bound
             } else {

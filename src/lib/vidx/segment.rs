@@ -800,7 +800,8 @@ mod tests {
 
     /// How far a refined squared L2 distance from `q` may be from the exact one on the
     /// sample: its values are 0..=100, a step of 100/255, and each reads back within
-    /// 1/256 of a step, so `2 Σ |q_i| step / 256`.
+    /// 1/512 of a step, so `2 Σ |q_i| step / 512` (and the f32 rounding of
+    /// `|q|² + |x|² - 2 q·x`, well inside the 1/256 allowed here).
     fn sample_slack(q: &[f32]) -> f32 {
         2.0 * q.iter().map(|x| x.abs()).sum::<f32>() * (100.0 / 255.0) / 256.0
     }
