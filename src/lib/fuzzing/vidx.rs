@@ -202,14 +202,17 @@ fn check(dir: &Path, states: &[Contents], exact: bool) {
         }
     }
     let mut scratch = Scratch::default();
-    for i in [0, 11, 44] {
-        let q = vector(i);
-        for hit in idx.search(
-            &q,
-            crate::vidx::hnsw::Budget::new(5, 16, 16),
-            None,
-            &mut scratch,
-        ) {
+    // At ef 16 the 40-row segment is scanned (it is within 8 ef); at ef 4 its graph is
+    // walked on the codes and the candidates re-ranked on the residuals.
+    let budgets = [
+        crate::vidx::hnsw::Budget::new(5, 16, 16),
+        crate::vidx::hnsw::Budget::new(3, 4, 4),
+    ];
+    for (i, b) in [0, 11, 44]
+        .into_iter()
+        .flat_map(|i| budgets.map(|b| (i, b)))
+    {
+        for hit in idx.search(&vector(i), b, None, &mut scratch) {
             idx.id_of(hit.loc);
         }
     }
