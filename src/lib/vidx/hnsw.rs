@@ -16,7 +16,7 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 
 use super::bitset::Bitset;
-use super::distance::{prefetch, Space};
+use super::distance::{prefetch, prefetch_lines, Space};
 use super::quant::{Coded, Codes};
 
 /// Build parameters.
@@ -59,20 +59,13 @@ impl<'a> GraphRef<'a> {
     }
 
     /// Hints the CPU to fetch `node`'s links at `level`: the walk expands the best
-    /// candidate next, and its links are a cache miss away. A block need not start on
-    /// a cache line: every line it touches is asked for.
+    /// candidate next, and its links are a cache miss away.
     #[inline]
     pub fn prefetch_links(&self, node: u32, level: usize) {
         if level == 0 {
             let at = node as usize * (self.m0 + 1);
             if let Some(block) = self.links0.get(at..at + self.m0 + 1) {
-                let start = block.as_ptr().cast::<u8>();
-                let skip = start as usize % 64;
-                let bytes = std::mem::size_of_val(block) + skip;
-                for line in (0..bytes).step_by(64) {
-                    // Not dereferenced: a prefetch of any address is harmless.
-                    prefetch(start.wrapping_sub(skip).wrapping_add(line));
-                }
+                prefetch_lines(block);
             }
         }
     }

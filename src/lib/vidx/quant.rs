@@ -20,7 +20,7 @@
 //! `q · x ≈ C + α Σ r_i c_i` with an exact integer sum. L2 adds the stored squared norm
 //! of `x`: `|q - x|² = |q|² + |x|² - 2 q · x`.
 
-use super::distance::{kernels, prefetch, CodeKernel, Metric, Space, CODE_ALIGN};
+use super::distance::{kernels, prefetch_lines, CodeKernel, Metric, Space, CODE_ALIGN};
 use super::hnsw::{Measure, RowFile, Vectors};
 
 /// Bytes per stored code row: the dimension rounded up to [`CODE_ALIGN`].
@@ -232,11 +232,17 @@ impl<'a> Codes<'a> {
         // SAFETY: the kernel was chosen for this CPU; rows and query codes are both
         // `stride` long, a multiple of CODE_ALIGN.
         let sum = unsafe { (self.kernel)(self.row(node), &q.codes) };
-        let dot = q.constant + q.scale * sum as f32;
+        self.distance_of_dot(metric, q.constant + q.scale * sum as f32, q.norm, node)
+    }
+
+    /// The internal distance of `node` from its dot product with a query whose squared
+    /// norm is `q_norm`: L2 adds the stored squared norm (`|q|² + |x|² - 2 q·x`).
+    #[inline]
+    fn distance_of_dot(&self, metric: Metric, dot: f32, q_norm: f32, node: u32) -> f32 {
         match metric {
             Metric::Cosine => 1.0 - dot,
             Metric::Ip => -dot,
-            Metric::L2 => q.norm + self.norms[node as usize] - 2.0 * dot,
+            Metric::L2 => q_norm + self.norms[node as usize] - 2.0 * dot,
         }
     }
 }
@@ -272,28 +278,23 @@ impl Refined<'_> {
     fn measure(&self, node: u32, buf: &mut [u8]) -> f32 {
         let fine = match self.fine.file {
             Some(file) if file.read(node, buf).is_ok() => &buf[..],
-            _ => {
-                let at = node as usize * self.codes.stride;
-                &self.fine.mapped[at..at + self.codes.stride]
-            }
+            _ => self.mapped_row(node),
         };
         let dot = self.constant + refined_dot(&self.weights, self.codes.row(node), fine);
-        match self.metric {
-            Metric::Cosine => 1.0 - dot,
-            Metric::Ip => -dot,
-            Metric::L2 => self.norm + self.codes.norms[node as usize] - 2.0 * dot,
-        }
+        self.codes
+            .distance_of_dot(self.metric, dot, self.norm, node)
+    }
+
+    /// `node`'s residual row in the map.
+    fn mapped_row(&self, node: u32) -> &[u8] {
+        let at = node as usize * self.codes.stride;
+        &self.fine.mapped[at..at + self.codes.stride]
     }
 
     /// Hints the CPU to fetch `node`'s residual row, where it is mapped.
     pub fn prefetch(&self, node: u32) {
         if self.fine.file.is_none() {
-            let at = node as usize * self.codes.stride;
-            if let Some(row) = self.fine.mapped.get(at..at + self.codes.stride) {
-                for line in row.chunks(64) {
-                    prefetch(line.as_ptr());
-                }
-            }
+            prefetch_lines(self.mapped_row(node));
         }
     }
 
@@ -430,9 +431,7 @@ impl Measure for Coded<'_> {
     #[inline]
     fn prefetch(&self, node: u32) {
         // A 384-d row is six cache lines; fetch them all, the walk needs each one.
-        for line in self.codes.row(node).chunks(64) {
-            prefetch(line.as_ptr());
-        }
+        prefetch_lines(self.codes.row(node));
     }
 }
 

@@ -575,14 +575,17 @@ impl Segment {
     }
 
     fn full_reading_above(&self, bytes: usize) -> Full<'_> {
-        let offset = self.sect[VECTORS].0;
-        let read = self.reads_rows_above(bytes);
         Full {
             vecs: self.vectors(),
-            rows: read.then_some(RowFile {
-                file: &self.file,
-                offset: offset as u64,
-            }),
+            rows: self.reads_rows_above(bytes).then(|| self.row_file(VECTORS)),
+        }
+    }
+
+    /// Section `i`'s rows, read from the file.
+    fn row_file(&self, i: usize) -> RowFile<'_> {
+        RowFile {
+            file: &self.file,
+            offset: self.sect[i].0 as u64,
         }
     }
 
@@ -603,25 +606,22 @@ impl Segment {
     }
 
     fn codes_reading_above(&self, bytes: usize) -> Option<Codes<'_>> {
+        if !self.coded() {
+            return None;
+        }
         let codes = Codes::new(
             self.words::<f32>(CODEBOOK),
             self.raw(CODES),
             self.words::<f32>(NORMS),
         );
-        let fine = FineRows {
+        if self.sect[FINE].1 == 0 {
+            // A version 3 or older file: no residuals.
+            return Some(codes);
+        }
+        Some(codes.with_fine(FineRows {
             mapped: self.raw(FINE),
-            file: self.reads_rows_above(bytes).then_some(RowFile {
-                file: &self.file,
-                offset: self.sect[FINE].0 as u64,
-            }),
-        };
-        self.coded().then(|| {
-            if self.sect[FINE].1 > 0 {
-                codes.with_fine(fine)
-            } else {
-                codes
-            }
-        })
+            file: self.reads_rows_above(bytes).then(|| self.row_file(FINE)),
+        }))
     }
 
     pub fn graph(&self) -> GraphRef<'_> {
